@@ -1,0 +1,105 @@
+/* tcb.h - the fixed-size TCP connection record (RFC 9293 §3.3.1 variables) and the core's per-worker context. */
+#ifndef TCPE_TCB_H
+#define TCPE_TCB_H
+
+#include <stdint.h>
+
+#include "opts.h"
+#include "stats.h"
+#include "timer.h"
+
+/** A connection's addresses and ports in network byte order: the flow-table key (12 bytes). */
+struct tcp_tuple {
+	uint32_t raddr;		/**< remote (peer) IPv4 address */
+	uint32_t laddr;		/**< local IPv4 address */
+	uint16_t rport;
+	uint16_t lport;
+};
+_Static_assert(sizeof(struct tcp_tuple) == 12, "tuple is the packed 12-byte hash key");
+
+/** TCP header flag bits (RFC 9293 §3.1). */
+enum {
+	TCP_FIN = 0x01,
+	TCP_SYN = 0x02,
+	TCP_RST = 0x04,
+	TCP_PSH = 0x08,
+	TCP_ACK = 0x10,
+	TCP_URG = 0x20,
+};
+
+/** Bits of tcb.flags. */
+enum {
+	TCB_ACK_NOW = 1u << 0,	 /**< an ACK is owed and goes out with the next output */
+	TCB_FIN_QUEUED = 1u << 1, /**< the application closed: FIN follows the queued data */
+	TCB_PEER_FIN = 1u << 2,	 /**< the peer's FIN has been received */
+	TCB_TRACE = 1u << 3,	 /**< segments of this connection are traced */
+	TCB_ON_TW = 1u << 4,	 /**< timer link is on the TIME_WAIT FIFO */
+	TCB_ON_FW2 = 1u << 5,	 /**< timer link is on the FIN_WAIT_2 FIFO */
+};
+
+/**
+ * The protocol state of one connection. Fixed size, from a preallocated per-worker pool; payload
+ * lives in mbufs owned by the runtime, so the core only does sequence-space bookkeeping.
+ * Sequence variables are host order; the tuple stays in network order.
+ */
+struct tcb {
+	struct tcp_tuple tuple;
+	uint8_t state;		/**< enum tcp_state */
+	uint8_t flags;		/**< TCB_* */
+	uint8_t retries;	/**< consecutive RTO expiries without progress */
+	uint8_t rsvd;
+	/* send sequence space: una <= nxt <= max <= end (+1 once the FIN is queued) */
+	uint32_t iss;
+	uint32_t snd_una;	/**< oldest unacknowledged */
+	uint32_t snd_nxt;	/**< next to send (pulled back to una on RTO) */
+	uint32_t snd_max;	/**< highest sequence sent + 1 */
+	uint32_t snd_end;	/**< end of the data the application queued; the FIN takes this seq */
+	uint32_t snd_wnd;	/**< peer's advertised window */
+	uint32_t snd_wl1;	/**< seq of the segment that last updated snd_wnd */
+	uint32_t snd_wl2;	/**< ack of the segment that last updated snd_wnd */
+	/* receive sequence space */
+	uint32_t irs;
+	uint32_t rcv_nxt;
+	uint32_t rcv_adv;	/**< right edge of the window last advertised (never moved left) */
+	uint32_t rcv_wnd;	/**< window the runtime wants to offer now */
+	uint16_t snd_mss;	/**< segment size we send: peer's MSS option capped by ours */
+	uint16_t rsvd2;
+	uint32_t rto_us;	/**< current retransmission timeout (backed off) */
+	struct tmr_link timer;	/**< RTO on the wheel, or TIME_WAIT / FIN_WAIT_2 on a FIFO */
+};
+
+/** Configuration the core reads; built once at start-up by the runtime. */
+struct tcp_cfg {
+	uint16_t mss;		/**< MSS we announce and the largest segment we send */
+	uint32_t rcv_wnd;	/**< initial receive window (<= 65535: no window scaling yet) */
+	uint32_t rto_init_us;	/**< RTO before any backoff (RFC 6298 §2.1: 1 s) */
+	uint32_t rto_max_us;	/**< backoff ceiling */
+	uint8_t synack_retries;	/**< SYN-ACK retransmissions before the half-open record is freed */
+	uint8_t data_retries;	/**< data/FIN retransmissions before the connection is reset */
+	uint64_t time_wait_us;	/**< 2 * MSL */
+	uint64_t fin_wait2_us;	/**< how long an orphaned FIN_WAIT_2 waits for the peer's FIN */
+	uint8_t isn_key[16];	/**< RFC 6528 secret */
+};
+
+struct tcp_out;
+
+/**
+ * Called by the core for every segment it wants sent. The runtime builds the packet: headers
+ * from the tuple, payload (o->len bytes at sequence o->seq) from the connection's send queue.
+ * @p t is NULL for replies to segments that match no record.
+ */
+typedef void (*tcp_emit_fn)(void *arg, struct tcb *t, const struct tcp_out *o);
+
+/** The core's view of one worker: configuration, counters, timers, clock and output hook. */
+struct tcp_ctx {
+	const struct tcp_cfg *cfg;
+	struct tcpe_stats *st;
+	struct tmr_wheel wheel;		/**< RTO timers */
+	struct tmr_fifo time_wait;	/**< fixed 2*MSL */
+	struct tmr_fifo fin_wait2;	/**< fixed orphan FIN_WAIT_2 timeout */
+	uint64_t now;			/**< microseconds, set once per worker iteration */
+	tcp_emit_fn emit;
+	void *emit_arg;
+};
+
+#endif

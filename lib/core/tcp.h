@@ -1,0 +1,122 @@
+/* tcp.h - the TCP protocol core's entry points: segment input, output, timers and user calls (RFC 9293 §3.10). */
+#ifndef TCPE_TCP_H
+#define TCPE_TCP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "opts.h"
+#include "tcb.h"
+
+/** An inbound segment, parsed and validated by the packet layer; host byte order. */
+struct tcp_seg {
+	uint32_t seq;
+	uint32_t ack;
+	uint32_t len;		/**< payload bytes */
+	uint16_t wnd;
+	uint8_t flags;		/**< TCP_* bits */
+	struct tcp_opts opts;
+};
+
+/** An outbound segment as decided by the core; the runtime turns it into a packet. */
+struct tcp_out {
+	uint32_t seq;
+	uint32_t ack;
+	uint32_t len;		/**< payload bytes taken from the send queue at seq */
+	uint16_t wnd;
+	uint8_t flags;
+	uint8_t optlen;
+	uint8_t opt[TCP_OPT_MAX_LEN];
+};
+
+/** What tcp_input() tells the runtime (events to hand to the application). */
+enum {
+	TCP_EV_ESTABLISHED = 1u << 0, /**< handshake completed: the application accepts */
+	TCP_EV_DATA = 1u << 1,	      /**< data_len in-order bytes at payload offset data_off */
+	TCP_EV_ACKED = 1u << 2,	      /**< acked bytes of the send queue may be released */
+	TCP_EV_PEER_FIN = 1u << 3,    /**< the peer will send no more */
+	TCP_EV_RESET = 1u << 4,	      /**< the connection was reset: the application is told */
+	TCP_EV_FREE = 1u << 5,	      /**< state is CLOSED: release the record */
+};
+
+/** Result of processing one segment or timer on a record. */
+struct tcp_rx {
+	uint32_t events;	/**< TCP_EV_* */
+	uint32_t data_off;	/**< first payload byte to deliver (after trimming old bytes) */
+	uint32_t data_len;	/**< bytes to deliver */
+	uint32_t acked;		/**< application bytes newly acknowledged */
+	uint16_t drop;		/**< enum tcpe_drop if the segment was discarded, else TCPE_DROP__COUNT */
+};
+
+/**
+ * Initialise a fresh record for a SYN that arrived on a listening port (RFC 9293 §3.10.7.2) and
+ * emit the SYN-ACK. The caller has checked that @p seg is a SYN without ACK/RST and has
+ * allocated @p t and keyed it in its flow table under @p tuple.
+ */
+void tcp_passive_open(struct tcp_ctx *c, struct tcb *t, const struct tcp_tuple *tuple,
+		      const struct tcp_seg *seg);
+
+/**
+ * Process one segment for an existing record, in RFC 9293 §3.10.7.4 step order.
+ * Emits whatever the segment calls for at once (challenge ACKs, RSTs); ACKs owed for data are
+ * left pending for tcp_output(). Fills @p rx.
+ */
+void tcp_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *seg, struct tcp_rx *rx);
+
+/**
+ * Build the reply to a segment that matches no record (RFC 9293 §3.10.7.1): a RST, or nothing
+ * when the segment itself is a RST.
+ * @return true when @p o holds a RST to send.
+ */
+bool tcp_reply_closed(const struct tcp_seg *seg, struct tcp_out *o);
+
+/** Send what the record allows: new data within the peer's window, the FIN, a pending ACK. */
+void tcp_output(struct tcp_ctx *c, struct tcb *t);
+
+/** The application queued @p len more bytes; they go out with the next tcp_output(). */
+void tcp_send_queued(struct tcb *t, uint32_t len);
+
+/** The application closes its sending side (RFC 9293 §3.10.4): the FIN follows the data. */
+void tcp_close(struct tcp_ctx *c, struct tcb *t);
+
+/** Abort (RFC 9293 §3.10.5): emit a RST, go to CLOSED. The caller frees the record. */
+void tcp_abort(struct tcp_ctx *c, struct tcb *t);
+
+/**
+ * Handle a timer that fired for @p t (RTO, TIME_WAIT or FIN_WAIT_2 expiry).
+ * Fills @p rx; TCP_EV_FREE says the record must be released.
+ */
+void tcp_timer(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx);
+
+/** Cancel any timer of @p t (before releasing it). */
+void tcp_timer_stop(struct tcp_ctx *c, struct tcb *t);
+
+/**
+ * True when SYN @p s may replace TIME_WAIT record @p t: the caller then releases @p t and
+ * handles @p s as a new passive open.
+ */
+bool tcp_time_wait_reopen(const struct tcb *t, const struct tcp_seg *s);
+
+/** Move @p t to @p state, keeping the per-state counters in step. */
+void tcp_set_state(struct tcp_ctx *c, struct tcb *t, unsigned int state);
+
+/** Window we would advertise now (never moving the right edge left, RFC 9293 §3.8.6.2.2). */
+uint32_t tcp_adv_window(const struct tcb *t);
+
+/** True when the state can carry application data towards us (ESTABLISHED, FIN_WAIT_1/2). */
+static inline bool
+tcp_can_receive(const struct tcb *t)
+{
+	return t->state == TCP_ESTABLISHED || t->state == TCP_FIN_WAIT_1 ||
+	       t->state == TCP_FIN_WAIT_2;
+}
+
+/** True when the application may still queue data (ESTABLISHED, CLOSE_WAIT, before close). */
+static inline bool
+tcp_can_send(const struct tcb *t)
+{
+	return (t->state == TCP_ESTABLISHED || t->state == TCP_CLOSE_WAIT) &&
+	       !(t->flags & TCB_FIN_QUEUED);
+}
+
+#endif

@@ -1,0 +1,78 @@
+/* timer.h - per-worker timers: a hashed timing wheel for variable timeouts and FIFO lists for fixed ones. */
+#ifndef TCPE_TIMER_H
+#define TCPE_TIMER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/**
+ * Intrusive link embedded in whatever is timed. A link is on at most one wheel or FIFO at a
+ * time; prev == NULL means "not armed". Time is always passed in (microseconds), never read.
+ */
+struct tmr_link {
+	struct tmr_link *next, *prev;
+	uint64_t expire;	/**< wheel: tick; FIFO: microseconds */
+};
+
+/** A hashed timing wheel (Varghese and Lauck, scheme 6): O(1) arm/cancel, expiry bounded per call. */
+struct tmr_wheel {
+	struct tmr_link *slots;	/**< nslots circular list heads */
+	uint32_t mask;		/**< nslots - 1 */
+	uint32_t shift;		/**< tick = microseconds >> shift */
+	uint64_t next_tick;	/**< first tick not yet processed */
+	uint32_t armed;		/**< links currently on the wheel */
+};
+
+/** A FIFO of links that all share one fixed timeout, so insertion order is expiry order. */
+struct tmr_fifo {
+	struct tmr_link head;	/**< circular list head */
+	uint64_t timeout_us;
+	uint32_t count;
+};
+
+/**
+ * Initialise @p w over caller-provided memory for @p nslots heads (a power of two).
+ *
+ * @param tick_shift  a tick is 2^tick_shift microseconds (10 gives ~1 ms)
+ * @return 0, or -EINVAL if nslots is not a power of two.
+ */
+int tmr_wheel_init(struct tmr_wheel *w, struct tmr_link *slots, uint32_t nslots,
+		   uint32_t tick_shift, uint64_t now_us);
+
+/** Arm (or re-arm) @p l to expire at @p expire_us (rounded up to the next tick). */
+void tmr_wheel_arm(struct tmr_wheel *w, struct tmr_link *l, uint64_t expire_us);
+
+/** Take @p l off the wheel; harmless if it is not armed. */
+void tmr_wheel_cancel(struct tmr_wheel *w, struct tmr_link *l);
+
+/**
+ * Collect links whose time has come, at most @p max of them; the rest stay for the next call.
+ *
+ * @param out  receives the expired links, already unlinked
+ * @return number of links written to @p out.
+ */
+unsigned int tmr_wheel_expire(struct tmr_wheel *w, uint64_t now_us, struct tmr_link **out,
+			      unsigned int max);
+
+/** Initialise an empty FIFO whose entries expire @p timeout_us after insertion. */
+void tmr_fifo_init(struct tmr_fifo *f, uint64_t timeout_us);
+
+/** Append @p l (unlinking it first if it is on this FIFO) to expire at now + timeout. */
+void tmr_fifo_push(struct tmr_fifo *f, struct tmr_link *l, uint64_t now_us);
+
+/** Take @p l off the FIFO; harmless if it is not armed. */
+void tmr_fifo_cancel(struct tmr_fifo *f, struct tmr_link *l);
+
+/** Like tmr_wheel_expire(), for the FIFO: pops expired heads in order, at most @p max. */
+unsigned int tmr_fifo_expire(struct tmr_fifo *f, uint64_t now_us, struct tmr_link **out,
+			     unsigned int max);
+
+/** True when @p l is on a wheel or FIFO. */
+static inline bool
+tmr_armed(const struct tmr_link *l)
+{
+	return l->prev != NULL;
+}
+
+#endif
