@@ -88,11 +88,25 @@ output_data(struct tcp_ctx *c, struct tcb *t)
 	return sent;
 }
 
+/* RFC 1122 §4.2.3.3 receiver SWS avoidance: announce a window that opened by at least
+ * min(half the buffer, one MSS) since the last advertisement. */
+static void
+window_update_check(struct tcp_ctx *c, struct tcb *t)
+{
+	uint32_t cur = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+	uint32_t thresh = c->cfg->rcv_wnd / 2 < t->snd_mss ? c->cfg->rcv_wnd / 2 : t->snd_mss;
+
+	if (tcp_adv_window(t) >= cur + thresh)
+		t->flags |= TCB_ACK_NOW;
+}
+
 void
 tcp_output(struct tcp_ctx *c, struct tcb *t)
 {
 	struct tcp_out o;
 
+	if (tcp_can_receive(t))
+		window_update_check(c, t);
 	switch (t->state) {
 	case TCP_ESTABLISHED:
 	case TCP_CLOSE_WAIT:

@@ -1,0 +1,250 @@
+/* main.c - tcpe: arguments -> config -> EAL -> pools -> ports -> workers -> control loop -> teardown. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <numa.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "config.h"
+#include "ctrl.h"
+#include "port.h"
+#include "worker.h"
+
+#define MBUF_CACHE 256
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* Everything main() builds, so teardown can release it in one place. */
+struct tcpe {
+	struct tcpe_config cfg;
+	struct rte_mempool *pools[RTE_MAX_NUMA_NODES];
+	struct worker *workers[RTE_MAX_LCORE];
+	unsigned int nworkers;
+	uint16_t port_ids[TCPE_MAX_PORTS];
+	struct port_info pinfo[TCPE_MAX_PORTS];
+	uint16_t nports;
+	struct ctrl ctrl;
+};
+
+static struct rte_mempool *
+pool_for(struct tcpe *t, int socket)
+{
+	char name[RTE_MEMPOOL_NAMESIZE];
+	unsigned int s = socket < 0 ? 0 : (unsigned int)socket;
+
+	if (s >= RTE_MAX_NUMA_NODES)
+		s = 0;
+	if (t->pools[s] == NULL) {
+		snprintf(name, sizeof(name), "tcpe_mbuf_s%u", s);
+		t->pools[s] = rte_pktmbuf_pool_create(name, (unsigned int)t->cfg.mbufs, MBUF_CACHE,
+						      0, RTE_MBUF_DEFAULT_BUF_SIZE, (int)s);
+	}
+	return t->pools[s];
+}
+
+static void
+usage_fail(const char *msg)
+{
+	fprintf(stderr, "tcpe: %s\n", msg);
+	exit(TCPE_EXIT_USAGE);
+}
+
+/* Split "EAL options -- tcpe options"; tcpe's part is parsed first, before EAL touches anything. */
+static int
+parse_args(struct tcpe *t, int argc, char **argv, int *eal_argc)
+{
+	int sep = argc;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			sep = i;
+			break;
+		}
+	}
+	*eal_argc = sep;
+	if (sep == argc) {
+		for (int i = 1; i < argc; i++) {
+			if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+				config_usage(stdout, argv[0]);
+				exit(0);
+			}
+		}
+		return config_parse(&t->cfg, 1, argv, stderr);
+	}
+	/* Give tcpe's options an argv of their own, with the program name first. */
+	argv[sep] = argv[0];
+	return config_parse(&t->cfg, argc - sep, argv + sep, stderr);
+}
+
+static void
+banner(const struct tcpe *t)
+{
+	char ip[INET_ADDRSTRLEN];
+
+	printf("tcpe: %u worker%s on lcores", t->nworkers, t->nworkers == 1 ? "" : "s");
+	for (unsigned int i = 0; i < t->nworkers; i++)
+		printf(" %u", t->workers[i]->lcore);
+	printf(", control on lcore %u; NUMA nodes: %d\n", rte_get_main_lcore(),
+	       numa_available() < 0 ? 1 : numa_num_configured_nodes());
+	for (uint16_t i = 0; i < t->nports; i++) {
+		const struct port_info *pi = &t->pinfo[i];
+
+		inet_ntop(AF_INET, &t->cfg.ports[i].ip, ip, sizeof(ip));
+		printf("tcpe: port %u (%s) " RTE_ETHER_ADDR_PRT_FMT " %s/%u  rss:%s  cksum rx:%s tx:%s\n",
+		       t->port_ids[i], pi->driver, RTE_ETHER_ADDR_BYTES(&pi->mac), ip,
+		       t->cfg.ports[i].prefix, pi->rss ? "symmetric" : "off",
+		       pi->rx_cksum ? "offload" : "sw", pi->tx_cksum ? "offload" : "sw");
+	}
+	for (unsigned int i = 0; i < t->cfg.nlisten; i++)
+		printf("tcpe: listening on %u (%s)\n", t->cfg.listen[i].port,
+		       config_app_name(t->cfg.listen[i].app));
+	printf("tcpe: connection record %zu bytes (TCB %zu); TIME_WAIT keeps the full record; "
+	       "%llu records per worker\n",
+	       sizeof(struct conn), sizeof(struct tcb), (unsigned long long)t->cfg.max_conns);
+	fflush(stdout);
+}
+
+static int
+setup_ports(struct tcpe *t)
+{
+	uint16_t pid;
+
+	RTE_ETH_FOREACH_DEV(pid) {
+		struct rte_mempool *mp;
+		int rc;
+
+		if (t->nports == TCPE_MAX_PORTS || t->cfg.ports[t->nports].ip == 0) {
+			printf("tcpe: port %u has no address configured; not used\n", pid);
+			continue;
+		}
+		mp = pool_for(t, rte_eth_dev_socket_id(pid));
+		if (mp == NULL)
+			rte_exit(EXIT_FAILURE, "tcpe: mbuf pool: %s (more memory: -m, hugepages)\n",
+				 rte_strerror(rte_errno));
+		rc = port_setup(pid, (uint16_t)t->nworkers, mp, &t->pinfo[t->nports]);
+		if (rc != 0)
+			rte_exit(EXIT_FAILURE, "tcpe: port %u: %s\n", pid, strerror(-rc));
+		t->port_ids[t->nports++] = pid;
+	}
+	return t->nports > 0 ? 0 : -ENODEV;
+}
+
+static void
+setup_workers(struct tcpe *t)
+{
+	unsigned int lcore, i = 0;
+
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		struct rte_mempool *mp = pool_for(t, (int)rte_lcore_to_socket_id(lcore));
+		struct rte_ring *ring = NULL;
+		struct worker *w;
+		char name[RTE_RING_NAMESIZE];
+
+		if (mp == NULL)
+			rte_exit(EXIT_FAILURE, "tcpe: mbuf pool: %s\n", rte_strerror(rte_errno));
+		if (t->cfg.trace > 0) {
+			snprintf(name, sizeof(name), "tcpe_trace_%u", i);
+			ring = rte_ring_create_elem(name, sizeof(struct trace_rec), TRACE_RING_SIZE,
+						    (int)rte_lcore_to_socket_id(lcore),
+						    RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (ring == NULL)
+				rte_exit(EXIT_FAILURE, "tcpe: trace ring: %s\n",
+					 rte_strerror(rte_errno));
+		}
+		w = worker_create(i, lcore, &t->cfg, mp, ring);
+		if (w == NULL)
+			rte_exit(EXIT_FAILURE, "tcpe: worker %u: %s (lower --max-conns or give more "
+				 "memory with -m)\n", i, rte_strerror(rte_errno));
+		for (uint16_t p = 0; p < t->nports; p++) {
+			struct wport *wp = &w->ports[p];
+			uint8_t prefix = t->cfg.ports[p].prefix;
+
+			wp->port_id = t->port_ids[p];
+			wp->queue = (uint16_t)i;
+			wp->addr.mac = t->pinfo[p].mac;
+			wp->addr.ip = t->cfg.ports[p].ip;
+			wp->addr.mask = htonl(prefix ? ~0u << (32 - prefix) : 0);
+			wp->tx.mac = t->pinfo[p].mac;
+			wp->tx.cksum_offload = t->pinfo[p].tx_cksum;
+		}
+		w->nports = t->nports;
+		t->workers[i++] = w;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct tcpe t;	/* large (per-lcore arrays): not on the stack */
+	int eal_argc, rc;
+	unsigned int lcore;
+
+	rc = parse_args(&t, argc, argv, &eal_argc);
+	if (rc == 1)
+		return 0;
+	if (rc != 0)
+		return TCPE_EXIT_USAGE;
+	rc = rte_eal_init(eal_argc, argv);
+	if (rc < 0) {
+		fprintf(stderr, "tcpe: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+		return TCPE_EXIT_USAGE;
+	}
+	rc = 0;	/* rte_eal_init() returned the number of arguments it consumed */
+	t.nworkers = rte_lcore_count() - 1;
+	if (t.nworkers == 0)
+		usage_fail("no worker lcore: give EAL at least two lcores (e.g. -l 0-1; the first "
+			   "is the control core)");
+	if (rte_eth_dev_count_avail() == 0)
+		usage_fail("no ports: add one with --vdev (e.g. --vdev net_tap0,iface=tcpe0) or "
+			   "bind a NIC to a DPDK driver");
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (setup_ports(&t) != 0)
+		usage_fail("no usable port (each port needs an address)");
+	setup_workers(&t);
+	banner(&t);
+	if (ctrl_init(&t.ctrl, t.workers, t.nworkers, &t.cfg, stdout) != 0)
+		rc = TCPE_EXIT_USAGE;
+	if (rc == 0) {
+		for (unsigned int i = 0; i < t.nworkers; i++)
+			rte_eal_remote_launch(worker_main, t.workers[i], t.workers[i]->lcore);
+		ctrl_run(&t.ctrl, &stop_requested);
+		for (unsigned int i = 0; i < t.nworkers; i++)
+			t.workers[i]->stop = true;
+		RTE_LCORE_FOREACH_WORKER(lcore)
+			rte_eal_wait_lcore(lcore);
+		ctrl_final(&t.ctrl);
+		ctrl_fini(&t.ctrl);
+	}
+	for (uint16_t p = 0; p < t.nports; p++)
+		rte_eth_dev_stop(t.port_ids[p]);
+	for (unsigned int i = 0; i < t.nworkers; i++) {
+		struct rte_ring *ring = t.workers[i]->trace_ring;
+
+		worker_destroy(t.workers[i]);
+		rte_ring_free(ring);
+	}
+	for (uint16_t p = 0; p < t.nports; p++)
+		rte_eth_dev_close(t.port_ids[p]);
+	for (unsigned int s = 0; s < RTE_MAX_NUMA_NODES; s++)
+		rte_mempool_free(t.pools[s]);
+	rte_eal_cleanup();
+	return rc;
+}

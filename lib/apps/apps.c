@@ -1,0 +1,18 @@
+/* apps.c - the table of built-in applications, in enum tcpe_app_id order. */
+#include "apps.h"
+
+#include <stddef.h>
+
+#include "config.h"
+
+static const struct tcpe_app *const builtin[APP__COUNT] = {
+	[APP_HELLO] = &app_hello,
+	[APP_ECHO] = &app_echo,
+	[APP_DISCARD] = &app_discard,
+};
+
+const struct tcpe_app *
+apps_get(unsigned int id)
+{
+	return id < APP__COUNT ? builtin[id] : NULL;
+}

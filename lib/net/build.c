@@ -1,0 +1,112 @@
+/* build.c - header construction for everything tcpe sends, with checksum offload or software sums. */
+#include "build.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+
+#define TCPE_IP_TTL 64
+
+static void
+fill_tcp(struct rte_tcp_hdr *th, uint16_t sport, uint16_t dport, const struct tcp_out *o)
+{
+	th->src_port = sport;
+	th->dst_port = dport;
+	th->sent_seq = rte_cpu_to_be_32(o->seq);
+	th->recv_ack = rte_cpu_to_be_32(o->ack);
+	th->data_off = (uint8_t)(((sizeof(*th) + o->optlen) / 4) << 4);
+	th->tcp_flags = o->flags;
+	th->rx_win = rte_cpu_to_be_16(o->wnd);
+	th->cksum = 0;
+	th->tcp_urp = 0;
+	if (o->optlen)
+		memcpy(th + 1, o->opt, o->optlen);
+}
+
+static void
+fill_ipv4(struct rte_ipv4_hdr *ip, uint32_t src, uint32_t dst, uint16_t l4_len)
+{
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->type_of_service = 0;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + l4_len));
+	ip->packet_id = 0;
+	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = TCPE_IP_TTL;
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->hdr_checksum = 0;
+	ip->src_addr = src;
+	ip->dst_addr = dst;
+}
+
+void
+build_ipv4_cksum(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, const struct tx_props *tx)
+{
+	ip->hdr_checksum = 0;
+	m->l2_len = sizeof(struct rte_ether_hdr);
+	m->l3_len = rte_ipv4_hdr_len(ip);
+	if (tx->cksum_offload)
+		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
+	else
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+/* The TCP checksum: a pseudo-header seed for the device, or the full sum here. */
+static void
+tcp_cksum(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, struct rte_tcp_hdr *th,
+	  const struct tx_props *tx)
+{
+	build_ipv4_cksum(m, ip, tx);
+	if (tx->cksum_offload) {
+		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
+		m->l4_len = (uint8_t)((th->data_off >> 4) * 4);
+		th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+	} else {
+		th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	}
+}
+
+int
+build_tcp(struct rte_mbuf *m, const struct tx_props *tx, const struct rte_ether_addr *dst,
+	  const struct tcp_tuple *tuple, const struct tcp_out *o)
+{
+	unsigned int tcp_len = sizeof(struct rte_tcp_hdr) + o->optlen;
+	struct rte_ether_hdr *eth;
+	struct rte_ipv4_hdr *ip;
+	struct rte_tcp_hdr *th;
+
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, (uint16_t)(HDRS_LEN + o->optlen));
+	if (eth == NULL)
+		return -ENOSPC;
+	ip = (struct rte_ipv4_hdr *)(eth + 1);
+	th = (struct rte_tcp_hdr *)(ip + 1);
+	rte_ether_addr_copy(dst, &eth->dst_addr);
+	rte_ether_addr_copy(&tx->mac, &eth->src_addr);
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	fill_ipv4(ip, tuple->laddr, tuple->raddr, (uint16_t)(tcp_len + o->len));
+	fill_tcp(th, tuple->lport, tuple->rport, o);
+	tcp_cksum(m, ip, th, tx);
+	return 0;
+}
+
+void
+build_tcp_reply_in_place(struct rte_mbuf *m, const struct tx_props *tx, const struct tcp_out *o)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)((uint8_t *)ip + rte_ipv4_hdr_len(ip));
+	uint32_t src = ip->src_addr, dst = ip->dst_addr;
+	uint16_t sport = th->src_port, dport = th->dst_port;
+	struct rte_tcp_hdr *nth;
+
+	rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
+	rte_ether_addr_copy(&tx->mac, &eth->src_addr);
+	/* Rebuild from a plain 20-byte IPv4 header: received IP options are not echoed. */
+	nth = (struct rte_tcp_hdr *)(ip + 1);
+	fill_ipv4(ip, dst, src, (uint16_t)(sizeof(*nth) + o->optlen));
+	fill_tcp(nth, dport, sport, o);
+	m->ol_flags = 0;
+	rte_pktmbuf_data_len(m) = (uint16_t)(HDRS_LEN + o->optlen);
+	rte_pktmbuf_pkt_len(m) = rte_pktmbuf_data_len(m);
+	tcp_cksum(m, ip, nth, tx);
+}

@@ -1,0 +1,47 @@
+/* build.h - write Ethernet/IPv4/TCP headers and checksums into mbufs (offloaded or in software). */
+#ifndef TCPE_BUILD_H
+#define TCPE_BUILD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "tcb.h"
+#include "tcp.h"
+
+/** Per-port transmit properties, chosen once when the port is configured. */
+struct tx_props {
+	struct rte_ether_addr mac;	/**< our source MAC */
+	bool cksum_offload;		/**< device fills IPv4 and TCP checksums */
+};
+
+/** Size of Ethernet + IPv4 (no options) + TCP (no options) headers. */
+#define HDRS_LEN (sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) + \
+		  sizeof(struct rte_tcp_hdr))
+
+/**
+ * Prepend Ethernet, IPv4 and TCP headers for segment @p o of @p tuple in front of the payload
+ * already in @p m (may be empty), towards @p dst, with checksums per @p tx.
+ *
+ * @param m  a fresh mbuf holding o->len payload bytes; it must have HDRS_LEN + o->optlen
+ *           headroom (a pool mbuf has RTE_PKTMBUF_HEADROOM = 128)
+ * @return 0, or -ENOSPC if the headroom is short (m untouched).
+ */
+int build_tcp(struct rte_mbuf *m, const struct tx_props *tx, const struct rte_ether_addr *dst,
+	      const struct tcp_tuple *tuple, const struct tcp_out *o);
+
+/**
+ * Turn received TCP frame @p m into the reply @p o in place: swap MACs, addresses and ports,
+ * drop options and payload. Used for RSTs to segments that match no connection.
+ */
+void build_tcp_reply_in_place(struct rte_mbuf *m, const struct tx_props *tx,
+			      const struct tcp_out *o);
+
+/** Fill the IPv4 header checksum (and set offload flags) of IPv4 frame @p m. */
+void build_ipv4_cksum(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, const struct tx_props *tx);
+
+#endif

@@ -1,0 +1,54 @@
+/* parse.h - classify and validate one received frame: Ethernet -> ARP | IPv4 -> ICMP | TCP. */
+#ifndef TCPE_PARSE_H
+#define TCPE_PARSE_H
+
+#include <stdint.h>
+
+#include <rte_arp.h>
+#include <rte_ether.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "stats.h"
+#include "tcb.h"
+#include "tcp.h"
+
+/** The addresses a port answers for. */
+struct net_addr {
+	struct rte_ether_addr mac;
+	uint32_t ip;		/**< network order */
+	uint32_t mask;		/**< network order */
+};
+
+/** What the classifier found; PKT_DROP comes with a drop reason. */
+enum pkt_class { PKT_DROP, PKT_ARP, PKT_ICMP, PKT_TCP };
+
+/** Pointers into a validated frame and, for TCP, the parsed segment and its flow key. */
+struct pkt_info {
+	struct rte_ether_hdr *eth;
+	struct rte_ipv4_hdr *ip;
+	union {
+		struct rte_arp_hdr *arp;
+		struct rte_icmp_hdr *icmp;
+		struct rte_tcp_hdr *tcp;
+	};
+	uint8_t *payload;	/**< TCP payload */
+	uint16_t l4_len;	/**< IP payload bytes (from the IP total length, not the frame) */
+	struct tcp_tuple key;	/**< TCP: remote = source, local = destination */
+	struct tcp_seg seg;
+};
+
+/**
+ * Classify and validate @p m (single-segment) for the port @p ifa. Checksums are taken from
+ * the RX offload flags when the device reports GOOD or BAD, and computed otherwise. TCP options
+ * are parsed into pi->seg.opts.
+ *
+ * @param drop  set to an enum tcpe_drop when PKT_DROP is returned
+ * @return the class; the mbuf is untouched and still owned by the caller.
+ */
+enum pkt_class pkt_parse(const struct net_addr *ifa, struct rte_mbuf *m, struct pkt_info *pi,
+			 uint16_t *drop);
+
+#endif

@@ -1,0 +1,494 @@
+/* config.c - declarative key table behind the INI file (rte_cfgfile) and the long options. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <rte_cfgfile.h>
+#include <rte_common.h>
+
+enum ktype { K_NUM, K_SIZE, K_STR };
+
+/** One setting: its INI section and key (also its --long-option), type, bounds and default. */
+struct key {
+	const char *name;
+	const char *section;
+	enum ktype type;
+	size_t off;
+	size_t size;		/**< K_STR: buffer size */
+	uint64_t min, max;
+	const char *def;
+	const char *help;
+};
+
+#define NUM(n, sec, field, lo, hi, d, h) \
+	{ n, sec, K_NUM, offsetof(struct tcpe_config, field), 0, lo, hi, d, h }
+#define SIZE(n, sec, field, lo, hi, d, h) \
+	{ n, sec, K_SIZE, offsetof(struct tcpe_config, field), 0, lo, hi, d, h }
+#define STR(n, sec, field, d, h) \
+	{ n, sec, K_STR, offsetof(struct tcpe_config, field), \
+	  sizeof(((struct tcpe_config *)0)->field), 0, 0, d, h }
+
+static const struct key keys[] = {
+	STR("greeting", "tcpe", greeting, "hello client", "the hello app's message"),
+	SIZE("http-body", "tcpe", http_body, 0, 1ULL << 30, "64", "http response body bytes"),
+	SIZE("bulk-bytes", "tcpe", bulk_bytes, 0, 1ULL << 50, "1G", "bulk bytes per connection"),
+	SIZE("max-conns", "tcpe", max_conns, 16, 1ULL << 24, "65536",
+	     "connection records per worker"),
+	SIZE("mbufs", "tcpe", mbufs, 4096, 1ULL << 24, "65536", "mbufs per NUMA socket"),
+	NUM("stats-interval", "tcpe", stats_interval, 0, 3600, "1",
+	    "console report period in seconds (0: off)"),
+	STR("stats-json", "tcpe", stats_json, "", "append one JSON object per report to FILE"),
+	STR("prometheus", "tcpe", prometheus, "", "serve Prometheus metrics on ADDR:PORT"),
+	NUM("trace", "tcpe", trace, 0, 1000000, "0",
+	    "print the segment trace of the first N connections of each worker"),
+	NUM("duration", "tcpe", duration, 0, 1000000000, "0", "stop after SEC seconds (0: never)"),
+	NUM("mss", "tcp", mss, 536, 1460, "1460", "MSS we announce and send"),
+	NUM("rcv-wnd", "tcp", rcv_wnd, 1024, 65535, "65535", "receive window in bytes"),
+	SIZE("sndbuf", "tcp", sndbuf, 4096, 64ULL << 20, "256K",
+	     "send queue per connection before the receive window closes"),
+	NUM("rto-init-ms", "tcp", rto_init_ms, 10, 60000, "1000", "initial RTO (RFC 6298: 1 s)"),
+	NUM("rto-max-ms", "tcp", rto_max_ms, 100, 600000, "60000", "RTO backoff ceiling"),
+	NUM("synack-retries", "tcp", synack_retries, 0, 20, "5", "SYN-ACK retransmissions"),
+	NUM("data-retries", "tcp", data_retries, 1, 30, "10",
+	    "data/FIN retransmissions before reset"),
+	NUM("time-wait-ms", "tcp", time_wait_ms, 1, 600000, "60000", "TIME_WAIT length (2*MSL)"),
+	NUM("fin-wait2-ms", "tcp", fin_wait2_ms, 1, 600000, "60000",
+	    "orphaned FIN_WAIT_2 timeout"),
+};
+
+static const char *const app_names[APP__COUNT] = { "hello", "echo", "discard" };
+
+const char *
+config_app_name(unsigned int app)
+{
+	return app < APP__COUNT ? app_names[app] : "?";
+}
+
+/* Strict unsigned decimal with an optional K/M/G (binary) suffix for sizes. */
+static int
+parse_u64(const char *s, bool suffix, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	uint64_t mul = 1;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -EINVAL;
+	if (suffix && *end != '\0' && end[1] == '\0') {
+		switch (*end) {
+		case 'k': case 'K': mul = 1ULL << 10; end++; break;
+		case 'm': case 'M': mul = 1ULL << 20; end++; break;
+		case 'g': case 'G': mul = 1ULL << 30; end++; break;
+		default: break;
+		}
+	}
+	if (*end != '\0' || (v != 0 && mul > UINT64_MAX / v))
+		return -EINVAL;
+	*out = v * mul;
+	return 0;
+}
+
+static int
+set_key(struct tcpe_config *cfg, const struct key *k, const char *val, const char *where,
+	FILE *err)
+{
+	uint64_t v;
+
+	if (k->type == K_STR) {
+		if (strlen(val) >= k->size) {
+			fprintf(err, "tcpe: %s: value longer than %zu bytes\n", where, k->size - 1);
+			return -EINVAL;
+		}
+		strcpy((char *)cfg + k->off, val);
+		return 0;
+	}
+	if (parse_u64(val, k->type == K_SIZE, &v) != 0) {
+		fprintf(err, "tcpe: %s: '%s' is not a%s number\n", where, val,
+			k->type == K_SIZE ? " size (digits, optional K/M/G)" : "n unsigned");
+		return -EINVAL;
+	}
+	if (v < k->min || v > k->max) {
+		fprintf(err, "tcpe: %s: '%s' is out of range (%llu..%llu)\n", where, val,
+			(unsigned long long)k->min, (unsigned long long)k->max);
+		return -EINVAL;
+	}
+	*(uint64_t *)((char *)cfg + k->off) = v;
+	return 0;
+}
+
+static const struct key *
+find_key(const char *section, const char *name)
+{
+	for (unsigned int i = 0; i < RTE_DIM(keys); i++)
+		if ((section == NULL || strcmp(keys[i].section, section) == 0) &&
+		    strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+/* "198.18.0.1/24" */
+static int
+parse_prefix(const char *s, uint32_t *ip, uint8_t *prefix)
+{
+	char buf[32];
+	const char *slash = strchr(s, '/');
+	uint64_t p;
+	struct in_addr a;
+
+	if (slash == NULL || (size_t)(slash - s) >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, (size_t)(slash - s));
+	buf[slash - s] = '\0';
+	if (inet_pton(AF_INET, buf, &a) != 1 || parse_u64(slash + 1, false, &p) != 0 || p < 1 ||
+	    p > 32 || a.s_addr == 0)
+		return -EINVAL;
+	*ip = a.s_addr;
+	*prefix = (uint8_t)p;
+	return 0;
+}
+
+static int
+parse_addr(const char *s, uint32_t *ip)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1 || a.s_addr == 0)
+		return -EINVAL;
+	*ip = a.s_addr;
+	return 0;
+}
+
+static int
+set_port_key(struct tcpe_config *cfg, unsigned int port, const char *name, const char *val,
+	     const char *where, FILE *err)
+{
+	struct tcpe_port_cfg *p = &cfg->ports[port];
+
+	if (strcmp(name, "ip") == 0) {
+		if (parse_prefix(val, &p->ip, &p->prefix) != 0) {
+			fprintf(err, "tcpe: %s: '%s' is not an IPv4 ADDR/PREFIX (e.g. 198.18.0.1/24)\n",
+				where, val);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (strcmp(name, "gateway") == 0) {
+		if (parse_addr(val, &p->gateway) != 0) {
+			fprintf(err, "tcpe: %s: '%s' is not an IPv4 address\n", where, val);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	fprintf(err, "tcpe: %s: unknown key (port sections take ip, gateway)\n", where);
+	return -EINVAL;
+}
+
+/* Add or replace a listener. */
+static int
+add_listen(struct tcpe_config *cfg, const char *port, const char *app, const char *where,
+	   FILE *err)
+{
+	uint64_t p;
+	unsigned int a, i;
+
+	if (parse_u64(port, false, &p) != 0 || p < 1 || p > 65535) {
+		fprintf(err, "tcpe: %s: port '%s' is not in 1..65535\n", where, port);
+		return -EINVAL;
+	}
+	for (a = 0; a < APP__COUNT; a++)
+		if (strcmp(app, app_names[a]) == 0)
+			break;
+	if (a == APP__COUNT) {
+		fprintf(err, "tcpe: %s: unknown app '%s' (one of: hello, echo, discard)\n", where,
+			app);
+		return -EINVAL;
+	}
+	for (i = 0; i < cfg->nlisten; i++)
+		if (cfg->listen[i].port == p)
+			break;
+	if (i == cfg->nlisten) {
+		if (cfg->nlisten == TCPE_MAX_LISTEN) {
+			fprintf(err, "tcpe: %s: more than %d listeners\n", where, TCPE_MAX_LISTEN);
+			return -EINVAL;
+		}
+		cfg->nlisten++;
+	}
+	cfg->listen[i].port = (uint16_t)p;
+	cfg->listen[i].app = (uint8_t)a;
+	return 0;
+}
+
+static int
+listen_opt(struct tcpe_config *cfg, const char *arg, FILE *err)
+{
+	char buf[64];
+	char *colon;
+
+	if (strlen(arg) >= sizeof(buf) || (colon = strchr(strcpy(buf, arg), ':')) == NULL) {
+		fprintf(err, "tcpe: --listen: '%s' is not PORT:APP (e.g. 42181:hello)\n", arg);
+		return -EINVAL;
+	}
+	*colon = '\0';
+	return add_listen(cfg, buf, colon + 1, "--listen", err);
+}
+
+static int
+load_section(struct tcpe_config *cfg, struct rte_cfgfile *f, const char *path, const char *sec,
+	     FILE *err)
+{
+	int n = rte_cfgfile_section_num_entries(f, sec);
+	struct rte_cfgfile_entry *e;
+	unsigned int port = 0;
+	bool is_port = strncmp(sec, "port", 4) == 0;
+	int rc = 0;
+
+	if (is_port) {
+		uint64_t p;
+
+		if (parse_u64(sec + 4, false, &p) != 0 || p >= TCPE_MAX_PORTS) {
+			fprintf(err, "tcpe: %s: [%s]: unknown section (port0..port%d)\n", path, sec,
+				TCPE_MAX_PORTS - 1);
+			return -EINVAL;
+		}
+		port = (unsigned int)p;
+	} else if (strcmp(sec, "tcpe") != 0 && strcmp(sec, "tcp") != 0 &&
+		   strcmp(sec, "listen") != 0) {
+		fprintf(err, "tcpe: %s: [%s]: unknown section (tcpe, tcp, listen, portN)\n", path,
+			sec);
+		return -EINVAL;
+	}
+	if (n <= 0)
+		return 0;
+	e = calloc((size_t)n, sizeof(*e));
+	if (e == NULL)
+		return -ENOMEM;
+	n = rte_cfgfile_section_entries(f, sec, e, n);
+	for (int i = 0; i < n && rc == 0; i++) {
+		char where[sizeof(e[i].name) + 320];
+		const struct key *k;
+
+		snprintf(where, sizeof(where), "%s: [%s] %s", path, sec, e[i].name);
+		if (is_port) {
+			rc = set_port_key(cfg, port, e[i].name, e[i].value, where, err);
+		} else if (strcmp(sec, "listen") == 0) {
+			rc = add_listen(cfg, e[i].name, e[i].value, where, err);
+		} else if ((k = find_key(sec, e[i].name)) != NULL) {
+			rc = set_key(cfg, k, e[i].value, where, err);
+		} else {
+			fprintf(err, "tcpe: %s: unknown key\n", where);
+			rc = -EINVAL;
+		}
+	}
+	free(e);
+	return rc;
+}
+
+static int
+load_file(struct tcpe_config *cfg, const char *path, FILE *err)
+{
+	struct rte_cfgfile *f;
+	FILE *probe = fopen(path, "r");
+	int nsec, rc = 0;
+	char **names;
+
+	if (probe == NULL) {
+		fprintf(err, "tcpe: --config: cannot open '%s': %s\n", path, strerror(errno));
+		return -EINVAL;
+	}
+	fclose(probe);
+	f = rte_cfgfile_load(path, 0);
+	if (f == NULL) {
+		fprintf(err, "tcpe: %s: not a valid INI file (a line outside 'key = value' or "
+			"'[section]', or a key before any section)\n", path);
+		return -EINVAL;
+	}
+	nsec = rte_cfgfile_num_sections(f, NULL, 0);
+	names = calloc((size_t)(nsec > 0 ? nsec : 1), sizeof(*names));
+	for (int i = 0; names != NULL && i < nsec; i++)
+		names[i] = malloc(CFG_NAME_LEN);
+	rte_cfgfile_sections(f, names, nsec);
+	for (int i = 0; i < nsec && rc == 0; i++)
+		rc = load_section(cfg, f, path, names[i], err);
+	for (int i = 0; names != NULL && i < nsec; i++)
+		free(names[i]);
+	free(names);
+	rte_cfgfile_close(f);
+	return rc;
+}
+
+static void
+set_defaults(struct tcpe_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	for (unsigned int i = 0; i < RTE_DIM(keys); i++)
+		set_key(cfg, &keys[i], keys[i].def, keys[i].name, stderr);
+}
+
+static int
+validate(struct tcpe_config *cfg, FILE *err)
+{
+	for (unsigned int i = 0; i < TCPE_MAX_PORTS; i++) {
+		const struct tcpe_port_cfg *p = &cfg->ports[i];
+		uint32_t mask = p->prefix ? htonl(~0u << (32 - p->prefix)) : 0;
+
+		if (p->gateway != 0 && p->ip == 0) {
+			fprintf(err, "tcpe: port %u has a gateway but no ip\n", i);
+			return -EINVAL;
+		}
+		if (p->gateway != 0 && ((p->gateway ^ p->ip) & mask) != 0) {
+			fprintf(err, "tcpe: port %u: gateway is outside the port's prefix /%u\n", i,
+				p->prefix);
+			return -EINVAL;
+		}
+	}
+	if (cfg->ports[0].ip == 0) {
+		fprintf(err, "tcpe: port 0 has no address: give --ip ADDR/PREFIX or [port0] ip\n");
+		return -EINVAL;
+	}
+	if (cfg->rto_max_ms < cfg->rto_init_ms) {
+		fprintf(err, "tcpe: rto-max-ms (%llu) is below rto-init-ms (%llu)\n",
+			(unsigned long long)cfg->rto_max_ms, (unsigned long long)cfg->rto_init_ms);
+		return -EINVAL;
+	}
+	if (cfg->greeting[0] == '\0') {
+		fprintf(err, "tcpe: greeting: must not be empty\n");
+		return -EINVAL;
+	}
+	if (cfg->nlisten == 0)
+		add_listen(cfg, "42181", "hello", "default", err);	/* the seed's server */
+	return 0;
+}
+
+enum { OPT_IP = 256, OPT_GATEWAY, OPT_LISTEN, OPT_KEY0 };
+
+int
+config_parse(struct tcpe_config *cfg, int argc, char **argv, FILE *err)
+{
+	struct option lopts[RTE_DIM(keys) + 6];
+	unsigned int n = 0;
+	int c, rc;
+
+	set_defaults(cfg);
+	lopts[n++] = (struct option){ "config", required_argument, NULL, 'c' };
+	lopts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	lopts[n++] = (struct option){ "ip", required_argument, NULL, OPT_IP };
+	lopts[n++] = (struct option){ "gateway", required_argument, NULL, OPT_GATEWAY };
+	lopts[n++] = (struct option){ "listen", required_argument, NULL, OPT_LISTEN };
+	for (unsigned int i = 0; i < RTE_DIM(keys); i++)
+		lopts[n++] = (struct option){ keys[i].name, required_argument, NULL,
+					      OPT_KEY0 + (int)i };
+	lopts[n] = (struct option){ NULL, 0, NULL, 0 };
+
+	/* Pass 1: the config file, so that every command-line option overrides it. */
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":c:h", lopts, NULL)) != -1) {
+		if (c == 'h') {
+			config_usage(err, argv[0]);
+			return 1;
+		}
+		if (c == 'c') {
+			snprintf(cfg->config_file, sizeof(cfg->config_file), "%s", optarg);
+			if (load_file(cfg, optarg, err) != 0)
+				return -EINVAL;
+		}
+	}
+	/* Pass 2: everything else, in order. */
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":c:h", lopts, NULL)) != -1) {
+		const char *bad = argv[optind - 1];
+
+		switch (c) {
+		case 'c':
+		case 'h':
+			continue;
+		case '?':
+			fprintf(err, "tcpe: unknown option '%s' (see --help)\n", bad);
+			return -EINVAL;
+		case ':':
+			fprintf(err, "tcpe: option '%s' needs a value\n", bad);
+			return -EINVAL;
+		case OPT_IP:
+			rc = set_port_key(cfg, 0, "ip", optarg, "--ip", err);
+			break;
+		case OPT_GATEWAY:
+			rc = set_port_key(cfg, 0, "gateway", optarg, "--gateway", err);
+			break;
+		case OPT_LISTEN:
+			rc = listen_opt(cfg, optarg, err);
+			break;
+		default: {
+			const struct key *k = &keys[c - OPT_KEY0];
+			char where[64];
+
+			snprintf(where, sizeof(where), "--%s", k->name);
+			rc = set_key(cfg, k, optarg, where, err);
+		}
+		}
+		if (rc != 0)
+			return -EINVAL;
+	}
+	if (optind < argc) {
+		fprintf(err, "tcpe: unexpected argument '%s' (see --help)\n", argv[optind]);
+		return -EINVAL;
+	}
+	return validate(cfg, err);
+}
+
+void
+config_usage(FILE *out, const char *prog)
+{
+	fprintf(out,
+		"usage: %s [EAL options] -- [options]\n"
+		"  -c, --config FILE      INI file ([tcpe], [tcp], [listen], [portN]); options override it\n"
+		"  --ip ADDR/PREFIX       IPv4 address of port 0\n"
+		"  --gateway ADDR         next hop for addresses outside the prefix\n"
+		"  --listen PORT:APP      repeatable; APP: hello, echo, discard (default 42181:hello)\n",
+		prog);
+	for (unsigned int i = 0; i < RTE_DIM(keys); i++) {
+		char opt[48];
+
+		snprintf(opt, sizeof(opt), "--%s %s", keys[i].name,
+			 keys[i].type == K_STR ? "TEXT" : keys[i].type == K_SIZE ? "BYTES" : "N");
+		fprintf(out, "  %-22s %s [%s] (default %s)\n", opt, keys[i].help,
+			keys[i].section, keys[i].def[0] ? keys[i].def : "none");
+	}
+}
+
+void
+config_dump(const struct tcpe_config *cfg, FILE *out)
+{
+	char a[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN];
+
+	for (unsigned int i = 0; i < RTE_DIM(keys); i++) {
+		const struct key *k = &keys[i];
+
+		if (k->type == K_STR)
+			fprintf(out, "%s = %s\n", k->name, (const char *)cfg + k->off);
+		else
+			fprintf(out, "%s = %llu\n", k->name,
+				(unsigned long long)*(const uint64_t *)((const char *)cfg + k->off));
+	}
+	for (unsigned int i = 0; i < TCPE_MAX_PORTS; i++) {
+		if (cfg->ports[i].ip == 0)
+			continue;
+		inet_ntop(AF_INET, &cfg->ports[i].ip, a, sizeof(a));
+		inet_ntop(AF_INET, &cfg->ports[i].gateway, g, sizeof(g));
+		fprintf(out, "port%u.ip = %s/%u\nport%u.gateway = %s\n", i, a, cfg->ports[i].prefix,
+			i, cfg->ports[i].gateway ? g : "none");
+	}
+	for (unsigned int i = 0; i < cfg->nlisten; i++)
+		fprintf(out, "listen.%u = %s\n", cfg->listen[i].port,
+			config_app_name(cfg->listen[i].app));
+}

@@ -1,0 +1,75 @@
+/* config.h - tcpe's configuration: one key table for the INI file and the command line, validated up front. */
+#ifndef TCPE_CONFIG_H
+#define TCPE_CONFIG_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#define TCPE_MAX_PORTS 4
+#define TCPE_MAX_LISTEN 16
+#define TCPE_GREETING_MAX 1024
+
+/** Built-in applications (DESIGN.md "Applications"). */
+enum tcpe_app_id { APP_HELLO, APP_ECHO, APP_DISCARD, APP__COUNT };
+
+struct tcpe_port_cfg {
+	uint32_t ip;		/**< network order; 0 = not configured */
+	uint8_t prefix;
+	uint32_t gateway;	/**< network order; 0 = none */
+};
+
+struct tcpe_listen {
+	uint16_t port;		/**< host order */
+	uint8_t app;		/**< enum tcpe_app_id */
+};
+
+/** Everything tcpe is told. Filled by config_parse(); read-only once workers start. */
+struct tcpe_config {
+	struct tcpe_port_cfg ports[TCPE_MAX_PORTS];
+	struct tcpe_listen listen[TCPE_MAX_LISTEN];
+	unsigned int nlisten;
+	char greeting[TCPE_GREETING_MAX];
+	uint64_t http_body;
+	uint64_t bulk_bytes;
+	uint64_t max_conns;	/**< connection records per worker */
+	uint64_t mbufs;		/**< mbufs per NUMA socket pool */
+	uint64_t stats_interval; /**< seconds; 0 = no console report */
+	char stats_json[256];
+	char prometheus[64];
+	uint64_t trace;
+	uint64_t duration;	/**< seconds; 0 = until a signal */
+	/* TCP */
+	uint64_t mss;
+	uint64_t rcv_wnd;
+	uint64_t sndbuf;
+	uint64_t rto_init_ms;
+	uint64_t rto_max_ms;
+	uint64_t synack_retries;
+	uint64_t data_retries;
+	uint64_t time_wait_ms;
+	uint64_t fin_wait2_ms;
+	char config_file[256];
+};
+
+/** Exit status for bad input (DESIGN.md: one message naming the problem, status 2). */
+#define TCPE_EXIT_USAGE 2
+
+/**
+ * Parse tcpe's own options (the part of argv after "--") and the INI file they name.
+ * Command-line values override the file. Writes one message naming the problem to @p err.
+ *
+ * @return 0, -EINVAL on bad input (message written), or 1 when --help was printed.
+ *         Call before rte_eal_init(): nothing here touches DPDK state.
+ */
+int config_parse(struct tcpe_config *cfg, int argc, char **argv, FILE *err);
+
+/** Print the usage text (options with their defaults) to @p out. */
+void config_usage(FILE *out, const char *prog);
+
+/** Write every key with its effective value as "key = value" lines (for logs and telemetry). */
+void config_dump(const struct tcpe_config *cfg, FILE *out);
+
+/** Name of an application id ("hello"). */
+const char *config_app_name(unsigned int app);
+
+#endif

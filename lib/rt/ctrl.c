@@ -1,0 +1,233 @@
+/* ctrl.c - per-worker rates on the console, JSON lines with running totals, trace output, final totals. */
+#include "ctrl.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+
+#define POLL_US 5000
+
+static void
+snapshot(const struct tcpe_stats *src, struct tcpe_stats *dst)
+{
+	uint64_t *d = (uint64_t *)dst;
+
+	for (unsigned int i = 0; i < tcpe_stat_ndescs; i++)
+		d[tcpe_stat_descs[i].index] = tcpe_stats_word(src, tcpe_stat_descs[i].index);
+}
+
+static void
+add_into(struct tcpe_stats *sum, const struct tcpe_stats *x)
+{
+	uint64_t *s = (uint64_t *)sum;
+
+	for (unsigned int i = 0; i < tcpe_stat_ndescs; i++)
+		s[tcpe_stat_descs[i].index] += tcpe_stats_word(x, tcpe_stat_descs[i].index);
+}
+
+/* 1234567 -> "1.23M": SI prefixes, three significant digits. */
+static const char *
+si(double v, char *buf, size_t n)
+{
+	static const char pre[] = " kMGTP";
+	unsigned int i = 0;
+
+	while (v >= 999.5 && i < sizeof(pre) - 2) {
+		v /= 1000.0;
+		i++;
+	}
+	if (i == 0)
+		snprintf(buf, n, "%.0f", v);
+	else
+		snprintf(buf, n, "%.*f%c", v < 9.995 ? 2 : v < 99.95 ? 1 : 0, v, pre[i]);
+	return buf;
+}
+
+int
+ctrl_init(struct ctrl *c, struct worker **workers, unsigned int n, const struct tcpe_config *cfg,
+	  FILE *out)
+{
+	memset(c, 0, sizeof(*c));
+	c->workers = workers;
+	c->nworkers = n > CTRL_MAX_WORKERS ? CTRL_MAX_WORKERS : n;
+	c->cfg = cfg;
+	c->out = out;
+	c->tp.out = out;
+	c->start_tsc = c->prev_tsc = rte_get_tsc_cycles();
+	if (cfg->stats_json[0] != '\0') {
+		c->json = fopen(cfg->stats_json, "a");
+		if (c->json == NULL) {
+			int e = errno;
+
+			fprintf(stderr, "tcpe: --stats-json: cannot open '%s': %s\n", cfg->stats_json,
+				strerror(e));
+			return -e;
+		}
+	}
+	return 0;
+}
+
+static void
+json_object(FILE *f, const struct tcpe_stats *s)
+{
+	for (unsigned int i = 0; i < tcpe_stat_ndescs; i++)
+		fprintf(f, "\"%s\": %llu, ", tcpe_stat_descs[i].name,
+			(unsigned long long)tcpe_stats_word(s, tcpe_stat_descs[i].index));
+	fprintf(f, "\"drops\": %llu}", (unsigned long long)tcpe_stats_drops(s));
+}
+
+static void
+json_line(struct ctrl *c, const struct tcpe_stats *now, double interval)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	fprintf(c->json, "{\"time\": %.3f, \"interval\": %.3f, \"total\": {",
+		(double)ts.tv_sec + ts.tv_nsec / 1e9, interval);
+	json_object(c->json, &now[c->nworkers]);
+	fprintf(c->json, ", \"workers\": [");
+	for (unsigned int i = 0; i < c->nworkers; i++) {
+		fprintf(c->json, "%s{\"lcore\": %u, ", i ? ", " : "", c->workers[i]->lcore);
+		json_object(c->json, &now[i]);
+	}
+	fprintf(c->json, "]}\n");
+	fflush(c->json);
+}
+
+static void
+console_row(struct ctrl *c, const char *label, const struct tcpe_stats *a,
+	    const struct tcpe_stats *b, double dt)
+{
+	char v[8][16];
+
+#define RATE(f) ((double)(a->f - b->f) / dt)
+	fprintf(c->out, "%6s %9s %9s %10s %10s %8s %8s %9s %8s\n", label,
+		si(RATE(rx_pkts), v[0], 16), si(RATE(tx_pkts), v[1], 16),
+		si(RATE(rx_bytes) * 8 / 1e6, v[2], 16), si(RATE(tx_bytes) * 8 / 1e6, v[3], 16),
+		si(RATE(conn_opened), v[4], 16), si((double)a->conn_active, v[5], 16),
+		si(RATE(retransmits), v[6], 16),
+		si((double)(tcpe_stats_drops(a) - tcpe_stats_drops(b)) / dt, v[7], 16));
+#undef RATE
+}
+
+static void
+report(struct ctrl *c)
+{
+	struct tcpe_stats *now = c->cur;
+	uint64_t tsc = rte_get_tsc_cycles();
+	double dt = (double)(tsc - c->prev_tsc) / (double)rte_get_tsc_hz();
+	char lbl[16];
+
+	memset(&now[c->nworkers], 0, sizeof(now[0]));
+	for (unsigned int i = 0; i < c->nworkers; i++) {
+		snapshot(&c->workers[i]->st, &now[i]);
+		add_into(&now[c->nworkers], &now[i]);
+	}
+	if (dt <= 0)
+		dt = 1e-9;
+	if (c->cfg->stats_interval > 0) {
+		fprintf(c->out, "\n%6s %9s %9s %10s %10s %8s %8s %9s %8s   (up %.0f s)\n", "lcore",
+			"rx pps", "tx pps", "rx Mbit/s", "tx Mbit/s", "conn/s", "active",
+			"retrans/s", "drops/s",
+			(double)(tsc - c->start_tsc) / (double)rte_get_tsc_hz());
+		for (unsigned int i = 0; i < c->nworkers; i++) {
+			snprintf(lbl, sizeof(lbl), "%u", c->workers[i]->lcore);
+			console_row(c, lbl, &now[i], &c->prev[i], dt);
+		}
+		console_row(c, "total", &now[c->nworkers], &c->prev[c->nworkers], dt);
+		fflush(c->out);
+	}
+	if (c->json != NULL)
+		json_line(c, now, dt);
+	memcpy(c->prev, now, sizeof(now[0]) * (c->nworkers + 1));
+	c->prev_tsc = tsc;
+}
+
+static void
+drain_traces(struct ctrl *c)
+{
+	struct trace_rec r;
+	bool any = false;
+
+	for (unsigned int i = 0; i < c->nworkers; i++) {
+		struct rte_ring *ring = c->workers[i]->trace_ring;
+
+		while (ring != NULL && rte_ring_sc_dequeue_elem(ring, &r, sizeof(r)) == 0) {
+			trace_print(&c->tp, &r);
+			any = true;
+		}
+	}
+	if (any)
+		fflush(c->out);
+}
+
+void
+ctrl_run(struct ctrl *c, volatile sig_atomic_t *stop)
+{
+	uint64_t hz = rte_get_tsc_hz();
+	uint64_t period = (c->cfg->stats_interval ? c->cfg->stats_interval : 1) * hz;
+	uint64_t next = rte_get_tsc_cycles() + period;
+	uint64_t end = c->cfg->duration ? c->start_tsc + c->cfg->duration * hz : UINT64_MAX;
+
+	while (!*stop) {
+		uint64_t now = rte_get_tsc_cycles();
+
+		drain_traces(c);
+		if (now >= end)
+			break;
+		if (now >= next) {
+			/* With the console off, still feed --stats-json once a second. */
+			if (c->cfg->stats_interval > 0 || c->json != NULL)
+				report(c);
+			next += period;
+			if (next < now)
+				next = now + period;
+		}
+		rte_delay_us_sleep(POLL_US);
+	}
+	drain_traces(c);
+}
+
+void
+ctrl_final(struct ctrl *c)
+{
+	struct tcpe_stats total;
+
+	drain_traces(c);
+	if (c->json != NULL)
+		report(c);	/* JSON keeps one more line with the final running totals */
+	memset(&total, 0, sizeof(total));
+	for (unsigned int i = 0; i < c->nworkers; i++)
+		add_into(&total, &c->workers[i]->st);
+	fprintf(c->out, "\ntcpe: final totals (%u worker%s)\n", c->nworkers,
+		c->nworkers == 1 ? "" : "s");
+	fprintf(c->out, "  %-28s %14s", "counter", "total");
+	for (unsigned int i = 0; i < c->nworkers; i++)
+		fprintf(c->out, " %11s%-3u", "lcore ", c->workers[i]->lcore);
+	fprintf(c->out, "\n");
+	for (unsigned int d = 0; d < tcpe_stat_ndescs; d++) {
+		uint32_t idx = tcpe_stat_descs[d].index;
+
+		if (tcpe_stats_word(&total, idx) == 0)
+			continue;
+		fprintf(c->out, "  %-28s %14llu", tcpe_stat_descs[d].name,
+			(unsigned long long)tcpe_stats_word(&total, idx));
+		for (unsigned int i = 0; i < c->nworkers; i++)
+			fprintf(c->out, " %14llu",
+				(unsigned long long)tcpe_stats_word(&c->workers[i]->st, idx));
+		fprintf(c->out, "\n");
+	}
+	fprintf(c->out, "  %-28s %14llu\n", "drops (all reasons)",
+		(unsigned long long)tcpe_stats_drops(&total));
+	fflush(c->out);
+}
+
+void
+ctrl_fini(struct ctrl *c)
+{
+	if (c->json != NULL)
+		fclose(c->json);
+	c->json = NULL;
+}

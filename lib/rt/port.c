@@ -1,0 +1,109 @@
+/* port.c - port bring-up: queues per worker, RSS with a symmetric key where the device has it, offloads. */
+#include "port.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_log.h>
+
+#include "rss.h"
+
+RTE_LOG_REGISTER_SUFFIX(port_logtype, port, INFO);
+#define PLOG(lvl, ...) rte_log(RTE_LOG_##lvl, port_logtype, "tcpe: port: " __VA_ARGS__)
+
+#define NB_DESC 1024
+#define RSS_KEY_MAX 64
+
+int
+port_setup(uint16_t port_id, uint16_t nq, struct rte_mempool *mp, struct port_info *info)
+{
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info di;
+	uint16_t nrx = NB_DESC, ntx = NB_DESC;
+	uint8_t key[RSS_KEY_MAX];
+	uint64_t want;
+	int rc;
+
+	memset(&conf, 0, sizeof(conf));
+	memset(info, 0, sizeof(*info));
+	rc = rte_eth_dev_info_get(port_id, &di);
+	if (rc != 0)
+		return rc;
+	snprintf(info->driver, sizeof(info->driver), "%s", di.driver_name);
+	info->socket = rte_eth_dev_socket_id(port_id);
+	if (nq > di.max_rx_queues || nq > di.max_tx_queues) {
+		PLOG(ERR, "%u: %s offers %u/%u queues, %u workers need one each\n", port_id,
+		     di.driver_name, di.max_rx_queues, di.max_tx_queues, nq);
+		return -EINVAL;
+	}
+	/* The symmetric pattern repeats, so any key length the device wants is symmetric too. */
+	for (unsigned int i = 0; i < sizeof(key); i++)
+		key[i] = rss_symmetric_key[i % 2];
+	want = RTE_ETH_RSS_NONFRAG_IPV4_TCP & di.flow_type_rss_offloads;
+	if (nq > 1 && want != 0) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_key = key;
+		conf.rx_adv_conf.rss_conf.rss_key_len =
+			di.hash_key_size && di.hash_key_size <= RSS_KEY_MAX ? di.hash_key_size :
+									      RSS_KEY_LEN;
+		conf.rx_adv_conf.rss_conf.rss_hf = want | (RTE_ETH_RSS_IPV4 &
+							   di.flow_type_rss_offloads);
+		info->rss = true;
+	}
+	want = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
+	if ((di.rx_offload_capa & want) == want) {
+		conf.rxmode.offloads |= want;
+		info->rx_cksum = true;
+	}
+	want = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
+	if ((di.tx_offload_capa & want) == want) {
+		conf.txmode.offloads |= want;
+		info->tx_cksum = true;
+	}
+	rc = rte_eth_dev_configure(port_id, nq, nq, &conf);
+	if (rc != 0 && info->rss) {
+		/* Some virtual devices list RSS types but refuse the mode: run without it. */
+		PLOG(WARNING, "%u: RSS refused (%s), using one hash-less queue mapping\n", port_id,
+		     strerror(-rc));
+		memset(&conf.rx_adv_conf, 0, sizeof(conf.rx_adv_conf));
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_NONE;
+		info->rss = false;
+		rc = rte_eth_dev_configure(port_id, nq, nq, &conf);
+	}
+	if (rc != 0) {
+		PLOG(ERR, "%u: configure failed: %s\n", port_id, strerror(-rc));
+		return rc;
+	}
+	rc = rte_eth_dev_adjust_nb_rx_tx_desc(port_id, &nrx, &ntx);
+	if (rc != 0)
+		return rc;
+	for (uint16_t q = 0; q < nq; q++) {
+		struct rte_eth_rxconf rxc = di.default_rxconf;
+		struct rte_eth_txconf txc = di.default_txconf;
+
+		rxc.offloads = conf.rxmode.offloads;
+		txc.offloads = conf.txmode.offloads;
+		rc = rte_eth_rx_queue_setup(port_id, q, nrx, (unsigned int)info->socket, &rxc, mp);
+		if (rc == 0)
+			rc = rte_eth_tx_queue_setup(port_id, q, ntx, (unsigned int)info->socket, &txc);
+		if (rc != 0) {
+			PLOG(ERR, "%u: queue %u setup failed: %s\n", port_id, q, strerror(-rc));
+			return rc;
+		}
+	}
+	rc = rte_eth_dev_start(port_id);
+	if (rc != 0) {
+		PLOG(ERR, "%u: start failed: %s\n", port_id, strerror(-rc));
+		return rc;
+	}
+	rte_eth_macaddr_get(port_id, &info->mac);
+	return 0;
+}
+
+void
+port_teardown(uint16_t port_id)
+{
+	rte_eth_dev_stop(port_id);
+	rte_eth_dev_close(port_id);
+}

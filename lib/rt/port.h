@@ -1,0 +1,31 @@
+/* port.h - bring a DPDK port up with one queue pair per worker, symmetric RSS and checksum offloads. */
+#ifndef TCPE_PORT_H
+#define TCPE_PORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mempool.h>
+
+/** What the device gave us, for the workers and the start-up report. */
+struct port_info {
+	struct rte_ether_addr mac;
+	bool rss;		/**< RSS over IPv4/TCP with the symmetric key is on */
+	bool rx_cksum;		/**< RX checksum flags are reported */
+	bool tx_cksum;		/**< IPv4 and TCP checksums are offloaded on TX */
+	int socket;
+	char driver[32];
+};
+
+/**
+ * Configure and start @p port_id with @p nq RX and TX queues, RX buffers from @p mp.
+ * Control core only, before workers launch.
+ * @return 0, or -errno (message logged).
+ */
+int port_setup(uint16_t port_id, uint16_t nq, struct rte_mempool *mp, struct port_info *info);
+
+/** Stop and close @p port_id. */
+void port_teardown(uint16_t port_id);
+
+#endif

@@ -1,0 +1,290 @@
+/* worker.c - the poll-mode loop: rx burst -> classify -> bulk flow lookup -> TCP -> timers -> tx flush. */
+#include "worker.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_prefetch.h>
+
+#include "apps.h"
+#include "flow.h"
+#include "icmp.h"
+#include "tcp.h"
+
+#define PREFETCH_AHEAD 3
+
+void
+worker_tx_flush(struct worker *w, struct wport *p)
+{
+	uint16_t n = p->ntx, sent;
+	uint64_t bytes = 0;
+
+	if (n == 0)
+		return;
+	for (uint16_t i = 0; i < n; i++)
+		bytes += rte_pktmbuf_pkt_len(p->txb[i]);
+	sent = rte_eth_tx_burst(p->port_id, p->queue, p->txb, n);
+	for (uint16_t i = sent; i < n; i++) {
+		bytes -= rte_pktmbuf_pkt_len(p->txb[i]);
+		worker_drop(w, p->txb[i], TCPE_DROP_TX_FULL);
+	}
+	w->st.tx_pkts += sent;
+	w->st.tx_bytes += bytes;
+	p->ntx = 0;
+}
+
+void
+worker_tx(struct worker *w, struct wport *p, struct rte_mbuf *m)
+{
+	p->txb[p->ntx++] = m;
+	if (p->ntx == WORKER_TX_BUF)
+		worker_tx_flush(w, p);
+}
+
+static inline uint64_t
+now_us(const struct worker *w)
+{
+	return (uint64_t)(((unsigned __int128)rte_rdtsc() * w->tsc_mult) >> 32);
+}
+
+static void
+arp_input(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pkt_info *pi)
+{
+	struct rte_arp_ipv4 *d = &pi->arp->arp_data;
+	struct rte_mbuf *released[ARP_HOLD_MAX];
+	unsigned int n = 0;
+
+	w->st.arp_rx++;
+	/* Learn the sender from requests and replies alike when it is on our subnet (RFC 826). */
+	if (d->arp_sip != 0 && ((d->arp_sip ^ p->addr.ip) & p->addr.mask) == 0)
+		n = arp_learn(&w->arp, d->arp_sip, &d->arp_sha, w->tcp.now, released);
+	for (unsigned int i = 0; i < n; i++)
+		worker_tx(w, p, released[i]);
+	if (pi->arp->arp_opcode == RTE_BE16(RTE_ARP_OP_REPLY)) {
+		rte_pktmbuf_free(m);	/* consumed: its content was learned */
+		return;
+	}
+	if (pi->arp->arp_opcode != RTE_BE16(RTE_ARP_OP_REQUEST)) {
+		worker_drop(w, m, TCPE_DROP_ARP_OP);
+		return;
+	}
+	if (!arp_reply_in_place(m, pi, &p->addr)) {
+		worker_drop(w, m, TCPE_DROP_ARP_NOT_FOR_US);
+		return;
+	}
+	w->st.arp_tx++;
+	worker_tx(w, p, m);
+}
+
+static void
+process_burst(struct worker *w, struct wport *p, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct pkt_info pi[WORKER_BURST];
+	const struct tcp_tuple *keys[WORKER_BURST];
+	void *found[WORKER_BURST];
+	uint16_t tcp_at[WORKER_BURST];
+	unsigned int ntcp = 0;
+
+	for (uint16_t i = 0; i < n && i < PREFETCH_AHEAD; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint16_t reason;
+
+		if (i + PREFETCH_AHEAD < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
+		w->st.rx_pkts++;
+		w->st.rx_bytes += rte_pktmbuf_pkt_len(m);
+		switch (pkt_parse(&p->addr, m, &pi[i], &reason)) {
+		case PKT_TCP:
+			keys[ntcp] = &pi[i].key;
+			tcp_at[ntcp++] = i;
+			break;
+		case PKT_ARP:
+			arp_input(w, p, m, &pi[i]);
+			break;
+		case PKT_ICMP:
+			w->st.icmp_rx++;
+			icmp_echo_reply_in_place(m, &pi[i], &p->tx);
+			w->st.icmp_tx++;
+			worker_tx(w, p, m);
+			break;
+		default:
+			worker_drop(w, m, reason);
+			break;
+		}
+	}
+	flow_lookup_bulk(w->flows, keys, ntcp, found);
+	w->churn = false;
+	for (unsigned int j = 0; j < ntcp; j++) {
+		struct pkt_info *info = &pi[tcp_at[j]];
+		struct conn *c = found[j];
+
+		/* A record created or freed earlier in this burst may make the bulk answer stale. */
+		if (w->churn && (c == NULL || !c->in_use ||
+				 memcmp(&c->tcb.tuple, &info->key, sizeof(info->key)) != 0))
+			c = flow_lookup(w->flows, &info->key);
+		stack_tcp_input(w, p, pkts[tcp_at[j]], info, c);
+	}
+}
+
+static inline struct conn *
+conn_of_timer(struct tmr_link *l)
+{
+	struct tcb *t = container_of(l, struct tcb, timer);
+
+	return container_of(t, struct conn, tcb);
+}
+
+static void
+run_timers(struct worker *w)
+{
+	struct tmr_link *due[WORKER_TIMER_BATCH];
+	unsigned int n;
+
+	n = tmr_wheel_expire(&w->tcp.wheel, w->tcp.now, due, RTE_DIM(due));
+	for (unsigned int i = 0; i < n; i++)
+		stack_timer(w, conn_of_timer(due[i]));
+	n = tmr_fifo_expire(&w->tcp.time_wait, w->tcp.now, due, RTE_DIM(due));
+	for (unsigned int i = 0; i < n; i++)
+		stack_timer(w, conn_of_timer(due[i]));
+	n = tmr_fifo_expire(&w->tcp.fin_wait2, w->tcp.now, due, RTE_DIM(due));
+	for (unsigned int i = 0; i < n; i++)
+		stack_timer(w, conn_of_timer(due[i]));
+}
+
+static void
+announce(struct worker *w)
+{
+	/* A gratuitous ARP per port (RFC 5227 §3) so neighbours learn us before the first SYN. */
+	for (uint16_t i = 0; i < w->nports; i++) {
+		struct rte_mbuf *m = arp_request(w->mp, &w->ports[i].addr, w->ports[i].addr.ip);
+
+		if (m == NULL) {
+			w->st.drop[TCPE_DROP_NO_MBUF]++;
+			continue;
+		}
+		w->st.arp_tx++;
+		worker_tx(w, &w->ports[i], m);
+	}
+}
+
+int
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct rte_mbuf *pkts[WORKER_BURST];
+
+	w->tcp.now = now_us(w);
+	tmr_wheel_init(&w->tcp.wheel, w->wheel_slots, WORKER_WHEEL_SLOTS, 10, w->tcp.now);
+	if (w->index == 0)
+		announce(w);
+	while (!w->stop) {
+		w->tcp.now = now_us(w);	/* read once per iteration, passed down */
+		w->st.loops++;
+		for (uint16_t i = 0; i < w->nports; i++) {
+			struct wport *p = &w->ports[i];
+			uint16_t n = rte_eth_rx_burst(p->port_id, p->queue, pkts, WORKER_BURST);
+
+			if (n == 0)
+				continue;
+			w->st.busy_loops++;
+			process_burst(w, p, pkts, n);
+		}
+		run_timers(w);
+		for (uint16_t i = 0; i < w->nports; i++)
+			worker_tx_flush(w, &w->ports[i]);
+	}
+	return 0;
+}
+
+struct worker *
+worker_create(unsigned int index, unsigned int lcore, const struct tcpe_config *cfg,
+	      struct rte_mempool *mp, struct rte_ring *trace_ring)
+{
+	int socket = (int)rte_lcore_to_socket_id(lcore);
+	struct worker *w = rte_zmalloc_socket("tcpe_worker", sizeof(*w), RTE_CACHE_LINE_SIZE,
+					      socket);
+	char name[RTE_HASH_NAMESIZE];
+
+	if (w == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	w->index = (uint16_t)index;
+	w->lcore = lcore;
+	w->cfg = cfg;
+	w->mp = mp;
+	w->trace_ring = trace_ring;
+	w->nconns = (uint32_t)cfg->max_conns;
+	w->tsc_mult = (uint64_t)(((unsigned __int128)1000000 << 32) / rte_get_tsc_hz());
+	w->conns = rte_zmalloc_socket("tcpe_conns", sizeof(struct conn) * w->nconns,
+				      RTE_CACHE_LINE_SIZE, socket);
+	w->free_idx = rte_malloc_socket("tcpe_free", sizeof(uint32_t) * w->nconns, 0, socket);
+	snprintf(name, sizeof(name), "tcpe_flow_%u", index);
+	w->flows = flow_create(name, w->nconns, socket);
+	if (w->conns == NULL || w->free_idx == NULL || w->flows == NULL) {
+		worker_destroy(w);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	for (uint32_t i = 0; i < w->nconns; i++)
+		w->free_idx[i] = w->nconns - 1 - i;	/* pop order 0, 1, 2... */
+	w->nfree = w->nconns;
+	for (unsigned int i = 0; i < cfg->nlisten; i++)
+		w->listen_app[cfg->listen[i].port] = (uint8_t)(cfg->listen[i].app + 1);
+	w->params.greeting = cfg->greeting;
+	w->params.greeting_len = (uint32_t)strlen(cfg->greeting);
+	w->params.http_body = cfg->http_body;
+	w->params.bulk_bytes = cfg->bulk_bytes;
+
+	w->tcp_cfg.mss = (uint16_t)cfg->mss;
+	w->tcp_cfg.rcv_wnd = (uint32_t)cfg->rcv_wnd;
+	w->tcp_cfg.rto_init_us = (uint32_t)(cfg->rto_init_ms * 1000);
+	w->tcp_cfg.rto_max_us = (uint32_t)(cfg->rto_max_ms * 1000);
+	w->tcp_cfg.synack_retries = (uint8_t)cfg->synack_retries;
+	w->tcp_cfg.data_retries = (uint8_t)cfg->data_retries;
+	w->tcp_cfg.time_wait_us = cfg->time_wait_ms * 1000;
+	w->tcp_cfg.fin_wait2_us = cfg->fin_wait2_ms * 1000;
+	/* RFC 6528 secret: per worker is enough, a connection never changes worker. */
+	if (getrandom(w->tcp_cfg.isn_key, sizeof(w->tcp_cfg.isn_key), 0) !=
+	    (ssize_t)sizeof(w->tcp_cfg.isn_key)) {
+		worker_destroy(w);
+		rte_errno = EIO;
+		return NULL;
+	}
+	w->tcp.cfg = &w->tcp_cfg;
+	w->tcp.st = &w->st;
+	w->tcp.emit = stack_emit;
+	w->tcp.emit_arg = w;
+	w->tcp.now = now_us(w);
+	tmr_wheel_init(&w->tcp.wheel, w->wheel_slots, WORKER_WHEEL_SLOTS, 10, w->tcp.now);
+	tmr_fifo_init(&w->tcp.time_wait, w->tcp_cfg.time_wait_us);
+	tmr_fifo_init(&w->tcp.fin_wait2, w->tcp_cfg.fin_wait2_us);
+	arp_cache_init(&w->arp, 300ULL * 1000000, 1000000);
+	return w;
+}
+
+void
+worker_destroy(struct worker *w)
+{
+	if (w == NULL)
+		return;
+	if (w->conns != NULL && w->flows != NULL)
+		stack_release_all(w);
+	for (uint16_t i = 0; i < w->nports; i++)
+		for (uint16_t j = 0; j < w->ports[i].ntx; j++)
+			worker_drop(w, w->ports[i].txb[j], TCPE_DROP_NOT_SENT_DOWN);
+	arp_cache_flush(&w->arp);
+	rte_hash_free(w->flows);
+	rte_free(w->free_idx);
+	rte_free(w->conns);
+	rte_free(w);
+}

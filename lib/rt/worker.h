@@ -1,0 +1,137 @@
+/* worker.h - one worker's share-nothing context (queues, flow table, pool, timers, counters) and its records. */
+#ifndef TCPE_WORKER_H
+#define TCPE_WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_hash.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "app.h"
+#include "arp.h"
+#include "build.h"
+#include "config.h"
+#include "parse.h"
+#include "sndq.h"
+#include "tcb.h"
+#include "trace.h"
+
+#define WORKER_BURST 32		/**< rx_burst size (DESIGN.md) */
+#define WORKER_TX_BUF 64	/**< TX buffer per port; flushed when full and every iteration */
+#define WORKER_WHEEL_SLOTS 4096	/**< x ~1 ms ticks: a 4 s rotation */
+#define WORKER_TIMER_BATCH 64	/**< expiries handled per list per iteration */
+
+struct worker;
+
+/**
+ * One connection: the core's TCB first, then what the runtime keeps (send queue, peer MAC,
+ * application state). Fixed size, from the worker's preallocated pool.
+ */
+struct conn {
+	struct tcb tcb;
+	struct sndq sndq;
+	struct worker *w;
+	struct rte_ether_addr peer_mac;
+	uint8_t port;		/**< index into worker.ports */
+	uint8_t app;		/**< enum tcpe_app_id */
+	uint8_t in_use : 1;
+	uint8_t accepted : 1;	/**< on_accept ran: on_closed is owed */
+	uint8_t aborted : 1;	/**< the application reset it */
+	uint32_t trace_id;	/**< 0 = not traced */
+	uint64_t app_state[2];
+};
+
+/** A port as one worker sees it: its queue pair and its TX buffer. */
+struct wport {
+	uint16_t port_id;
+	uint16_t queue;
+	uint16_t ntx;
+	struct net_addr addr;
+	struct tx_props tx;
+	struct rte_mbuf *txb[WORKER_TX_BUF];
+};
+
+/**
+ * Everything a worker owns. Allocated on the worker's NUMA node; written only by that worker,
+ * except `stop` (set once by the control core) and read-only configuration.
+ */
+struct worker {
+	/* --- hot, read on every packet --- */
+	struct tcp_ctx tcp;		/**< the core's context: config, counters, timers, clock */
+	struct rte_mempool *mp;
+	struct rte_hash *flows;
+	struct conn *conns;
+	uint32_t *free_idx;		/**< stack of free record indexes */
+	uint32_t nfree;
+	uint32_t nconns;
+	uint16_t nports;
+	uint16_t index;			/**< worker number = queue id */
+	bool churn;			/**< a record was created/freed during this burst */
+	bool trace_hold;		/**< buffer OUT trace records until the IN record is written */
+	uint8_t ntrace_pending;
+	uint32_t lcore;
+	uint64_t tsc_mult;		/**< tsc * tsc_mult >> 32 = microseconds */
+	const struct tcpe_config *cfg;
+	struct tcpe_app_params params;
+	uint64_t traced;		/**< connections traced so far */
+	struct rte_ring *trace_ring;	/**< SP/SC towards the control core */
+	struct trace_rec trace_pending[8];
+	struct wport ports[TCPE_MAX_PORTS];
+	struct arp_cache arp;
+	struct tcp_cfg tcp_cfg;
+	/* --- written by the control core --- */
+	volatile bool stop __rte_cache_aligned;
+	/* --- large tables --- */
+	uint8_t listen_app[65536] __rte_cache_aligned; /**< host-order port -> app id + 1; 0 = none */
+	struct tmr_link wheel_slots[WORKER_WHEEL_SLOTS];
+	/* --- counters: one writer (this worker), read by the control core --- */
+	struct tcpe_stats st;
+};
+
+/** Count @p reason and free @p m: the one way a worker discards a packet. */
+static inline void
+worker_drop(struct worker *w, struct rte_mbuf *m, unsigned int reason)
+{
+	w->st.drop[reason]++;
+	rte_pktmbuf_free(m);
+}
+
+/** Queue @p m on port @p p's TX buffer (flushing it when full). The buffer owns @p m. */
+void worker_tx(struct worker *w, struct wport *p, struct rte_mbuf *m);
+
+/** Send everything buffered on @p p now; what the device refuses is dropped as TX_FULL. */
+void worker_tx_flush(struct worker *w, struct wport *p);
+
+/**
+ * Create worker @p index for @p lcore: pools, flow table, timers, listeners.
+ * Control core only, before launch. @return the worker, or NULL with rte_errno set.
+ */
+struct worker *worker_create(unsigned int index, unsigned int lcore, const struct tcpe_config *cfg,
+			     struct rte_mempool *mp, struct rte_ring *trace_ring);
+
+/** Release what worker_create() allocated, and every connection left. Control core only, after the join. */
+void worker_destroy(struct worker *w);
+
+/** The worker loop (rte_eal_remote_launch entry): runs until w->stop. */
+int worker_main(void *arg);
+
+/* --- stack.c: TCP glue between packets, the core and applications --- */
+
+/** Handle a validated TCP segment; @p c is its record from the flow table, or NULL. Takes @p m. */
+void stack_tcp_input(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pkt_info *pi,
+		     struct conn *c);
+
+/** Handle an expired timer of @p c. */
+void stack_timer(struct worker *w, struct conn *c);
+
+/** The core's emit hook: turn a decided segment into a packet on the record's port. */
+void stack_emit(void *arg, struct tcb *t, const struct tcp_out *o);
+
+/** Release every connection (at shutdown, no packets sent). */
+void stack_release_all(struct worker *w);
+
+#endif
