@@ -1,0 +1,145 @@
+# common.sh - shared shell helpers: namespaces, starting/stopping tcpe on net_tap, cleanup traps.
+# Sourced by scripts/ and tests/peer/. Safety rules: --no-pci always; traffic only inside the
+# namespaces created here, on 198.18.0.0/15; processes stopped by PID; everything removed on exit.
+
+TCPE_ROOT=${TCPE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+TCPE_BUILD=${TCPE_BUILD:-$TCPE_ROOT/build}
+TCPE_BIN=${TCPE_BIN:-$TCPE_BUILD/app/tcpe}
+SEED_DIR=${SEED_DIR:-$TCPE_ROOT/../shared/seed}
+
+TCPE_IP=${TCPE_IP:-198.18.0.1}
+PEER_IP=${PEER_IP:-198.18.0.2}
+
+_tcpe_pids=()
+_tcpe_netns=()
+_tcpe_tmp=()
+_tcpe_prefixes=()
+
+log() { printf '%s\n' "$*" >&2; }
+
+# Remove everything this shell created. Safe to call twice.
+tcpe_cleanup() {
+	local pid ns d p
+	for pid in "${_tcpe_pids[@]}"; do
+		if kill -0 "$pid" 2>/dev/null; then
+			kill -INT "$pid" 2>/dev/null
+			for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+			kill -KILL "$pid" 2>/dev/null
+		fi
+	done
+	_tcpe_pids=()
+	for ns in "${_tcpe_netns[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	_tcpe_netns=()
+	for p in "${_tcpe_prefixes[@]}"; do
+		rm -rf "/var/run/dpdk/$p" 2>/dev/null
+		rm -f /dev/hugepages/"$p"map_* 2>/dev/null
+	done
+	_tcpe_prefixes=()
+	for d in "${_tcpe_tmp[@]}"; do rm -rf "$d"; done
+	_tcpe_tmp=()
+}
+
+# Install the cleanup trap; callers that have their own trap call tcpe_cleanup from it.
+tcpe_trap() { trap 'tcpe_cleanup' EXIT; trap 'tcpe_cleanup; exit 130' INT TERM; }
+
+# tcpe_tmpdir VAR: a temporary directory removed at cleanup.
+tcpe_tmpdir() {
+	local d
+	d=$(mktemp -d /tmp/tcpe.XXXXXX)
+	_tcpe_tmp+=("$d")
+	printf -v "$1" '%s' "$d"
+}
+
+# ns_create NAME: a fresh network namespace with loopback up.
+ns_create() {
+	ip netns del "$1" 2>/dev/null
+	ip netns add "$1" || return 1
+	_tcpe_netns+=("$1")
+	ip netns exec "$1" ip link set lo up
+}
+
+# EAL memory options: hugepages when the caller reserved them (TCPE_HUGE=1), else --no-huge.
+tcpe_mem_args() {
+	if [[ ${TCPE_HUGE:-0} == 1 ]]; then
+		echo "-m ${TCPE_MEM_MB:-512} --huge-unlink"
+	else
+		echo "--no-huge -m ${TCPE_MEM_MB:-512}"
+	fi
+}
+
+# tcpe_start NS LOG "EAL-LCORE-OPTIONS" -- tcpe options...   (e.g. "-l 0-1")
+# Starts tcpe inside NS on a net_tap named tcpe0, configures the kernel side with PEER_IP/24,
+# waits until tcpe answers ping. Sets TCPE_PID.
+tcpe_start() {
+	local ns=$1 logf=$2 lcores=$3
+	shift 3
+	[[ $1 == -- ]] && shift
+	local prefix="tcpe_$$_${#_tcpe_prefixes[@]}"
+	_tcpe_prefixes+=("$prefix")
+	# shellcheck disable=SC2046
+	# shellcheck disable=SC2086
+	ip netns exec "$ns" "$TCPE_BIN" $lcores --no-pci $(tcpe_mem_args) \
+		--file-prefix "$prefix" --vdev "net_tap0,iface=tcpe0" -- \
+		--ip "$TCPE_IP/24" "$@" >"$logf" 2>&1 &
+	TCPE_PID=$!
+	_tcpe_pids+=("$TCPE_PID")
+	for _ in $(seq 100); do
+		ip netns exec "$ns" ip link show tcpe0 >/dev/null 2>&1 && break
+		kill -0 "$TCPE_PID" 2>/dev/null || { log "tcpe exited early:"; tail -20 "$logf" >&2; return 1; }
+		sleep 0.1
+	done
+	ip netns exec "$ns" ip addr add "$PEER_IP/24" dev tcpe0 || return 1
+	ip netns exec "$ns" ip link set tcpe0 up || return 1
+	for _ in $(seq 50); do
+		ip netns exec "$ns" ping -c 1 -W 1 "$TCPE_IP" >/dev/null 2>&1 && return 0
+		kill -0 "$TCPE_PID" 2>/dev/null || { log "tcpe exited early:"; tail -20 "$logf" >&2; return 1; }
+		sleep 0.2
+	done
+	log "tcpe does not answer ping"; return 1
+}
+
+# tcpe_stop: SIGINT the tcpe started last and wait for its final totals. Returns its status.
+tcpe_stop() {
+	local pid=${1:-$TCPE_PID} rc
+	kill -INT "$pid" 2>/dev/null
+	for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	wait "$pid" 2>/dev/null
+	rc=$?
+	return $rc
+}
+
+# counter LOG NAME: a counter from tcpe's final totals (0 when absent).
+counter() {
+	awk -v k="$2" '$1 == k { print $2; found = 1 } END { if (!found) print 0 }' "$1"
+}
+
+# Route the seed client's fixed 127.0.0.1:42181 to tcpe inside NS (DNAT + MASQUERADE).
+seed_nat() {
+	local ns=$1
+	ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.route_localnet=1
+	ip netns exec "$ns" iptables -t nat -A OUTPUT -p tcp -d 127.0.0.1 --dport 42181 \
+		-j DNAT --to-destination "$TCPE_IP:42181"
+	ip netns exec "$ns" iptables -t nat -A POSTROUTING -o tcpe0 -j MASQUERADE
+}
+
+# capture_start NS IFACE FILE FILTER...: tcpdump in NS; returns when it is capturing. Sets CAPTURE_PID.
+capture_start() {
+	local ns=$1 ifc=$2 file=$3
+	shift 3
+	ip netns exec "$ns" tcpdump --immediate-mode -Z root -i "$ifc" -U -w "$file" "$@" 2>"$file.log" &
+	CAPTURE_PID=$!
+	_tcpe_pids+=("$CAPTURE_PID")
+	for _ in $(seq 100); do
+		grep -q "listening on" "$file.log" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	log "tcpdump did not start: $(cat "$file.log")"
+	return 1
+}
+
+# capture_stop: let the last packets land, then stop tcpdump by PID.
+capture_stop() {
+	sleep 0.5
+	kill -INT "$CAPTURE_PID" 2>/dev/null
+	wait "$CAPTURE_PID" 2>/dev/null
+}
