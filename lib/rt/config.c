@@ -114,8 +114,9 @@ set_key(struct tcpe_config *cfg, const struct key *k, const char *val, const cha
 		return 0;
 	}
 	if (parse_u64(val, k->type == K_SIZE, &v) != 0) {
-		fprintf(err, "tcpe: %s: '%s' is not a%s number\n", where, val,
-			k->type == K_SIZE ? " size (digits, optional K/M/G)" : "n unsigned");
+		fprintf(err, "tcpe: %s: '%s' is not a%s\n", where, val,
+			k->type == K_SIZE ? " size (digits with an optional K, M or G suffix)" :
+					    "n unsigned number");
 		return -EINVAL;
 	}
 	if (v < k->min || v > k->max) {
@@ -294,6 +295,37 @@ load_section(struct tcpe_config *cfg, struct rte_cfgfile *f, const char *path, c
 	return rc;
 }
 
+/*
+ * rte_cfgfile (22.11) silently skips a line that has no '=', which would lose a setting
+ * without a word. Check the line syntax first, so every line counts or is reported.
+ */
+static int
+check_lines(FILE *fp, const char *path, FILE *err)
+{
+	char line[1024];
+	unsigned int lineno = 0;
+
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		char *p = line, *end;
+
+		lineno++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		end = p + strlen(p);
+		while (end > p && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' ' ||
+				   end[-1] == '\t'))
+			*--end = '\0';
+		if (*p == '\0' || *p == ';' || *p == '#')
+			continue;
+		if (*p == '[' ? end[-1] == ']' && end - p > 2 : (strchr(p, '=') != NULL && *p != '='))
+			continue;
+		fprintf(err, "tcpe: %s:%u: '%s' is neither '[section]' nor 'key = value'\n", path,
+			lineno, p);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int
 load_file(struct tcpe_config *cfg, const char *path, FILE *err)
 {
@@ -306,7 +338,10 @@ load_file(struct tcpe_config *cfg, const char *path, FILE *err)
 		fprintf(err, "tcpe: --config: cannot open '%s': %s\n", path, strerror(errno));
 		return -EINVAL;
 	}
+	rc = check_lines(probe, path, err);
 	fclose(probe);
+	if (rc != 0)
+		return rc;
 	f = rte_cfgfile_load(path, 0);
 	if (f == NULL) {
 		fprintf(err, "tcpe: %s: not a valid INI file (a line outside 'key = value' or "
