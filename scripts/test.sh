@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# test.sh - install dependencies, build, and run every tcpe test: CUnit unit tests of the protocol
+# core, EAL tests on in-process ports, and peer tests against the Linux TCP stack on net_tap in
+# namespaces. Root. Prints "N passed, M failed" last; exit status 0 only when all passed.
+#   scripts/test.sh            everything
+#   scripts/test.sh PATTERN    only the peer tests whose name matches PATTERN (units always run)
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+"$root/scripts/deps.sh" || exit 1
+"$root/scripts/build.sh" >/dev/null || { echo "build failed"; "$root/scripts/build.sh"; exit 1; }
+
+passed=0
+failed=0
+failed_names=()
+start=$(date +%s)
+
+run() {	# run NAME CMD...: one test program; its output is shown only when it fails
+	local name=$1 t0 rc out
+	shift
+	t0=$(date +%s.%N)
+	out=$("$@" 2>&1)
+	rc=$?
+	if ((rc == 0)); then
+		passed=$((passed + 1))
+		printf 'PASS %-28s %6.1f s\n' "$name" "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')"
+	else
+		failed=$((failed + 1))
+		failed_names+=("$name")
+		printf 'FAIL %-28s (exit %d)\n' "$name" "$rc"
+		printf '%s\n' "$out" | sed 's/^/    | /'
+	fi
+	[[ -n ${TCPE_TEST_VERBOSE:-} ]] && printf '%s\n' "$out" | sed 's/^/    | /'
+	return 0
+}
+
+echo "== unit tests (CUnit, no EAL)"
+run unit "$root/build/tests/tcpe_unit"
+echo "== EAL tests (--no-huge --no-pci, ring-backed ports)"
+run eal "$root/build/tests/eal/tcpe_eal_test"
+echo "== peer tests (net_tap in a namespace, the Linux TCP stack as the peer)"
+for t in "$root"/tests/peer/*.sh; do
+	name=$(basename "$t" .sh)
+	[[ $name == lib ]] && continue
+	[[ -n ${1:-} && ! $name =~ $1 ]] && continue
+	run "peer/$name" timeout 600 bash "$t"
+done
+
+left=$(ip netns list 2>/dev/null | grep -c '^tcpe_' || true)
+((left == 0)) || echo "warning: $left tcpe_* namespaces left behind"
+echo "== $(( $(date +%s) - start )) s; failed: ${failed_names[*]:-none}"
+echo "$passed passed, $failed failed"
+((failed == 0))

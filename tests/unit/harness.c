@@ -1,0 +1,148 @@
+/* harness.c - the TCP core under test: captured output, manual clock, peer-relative segment builder. */
+#include "harness.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void
+capture(void *arg, struct tcb *t, const struct tcp_out *o)
+{
+	struct harness *h = arg;
+
+	CU_ASSERT_FATAL(h->nout < CAP_MAX);
+	h->out[h->nout] = *o;
+	h->out_tcb[h->nout] = t;
+	h->nout++;
+}
+
+void
+h_init(struct harness *h, uint64_t now_us)
+{
+	memset(h, 0, sizeof(*h));
+	h->cfg.mss = 1460;
+	h->cfg.rcv_wnd = 65535;
+	h->cfg.rto_init_us = 1000000;
+	h->cfg.rto_max_us = 60000000;
+	h->cfg.synack_retries = 3;
+	h->cfg.data_retries = 4;
+	h->cfg.time_wait_us = 60000000;
+	h->cfg.fin_wait2_us = 30000000;
+	memset(h->cfg.isn_key, 0x5a, sizeof(h->cfg.isn_key));
+	h->c.cfg = &h->cfg;
+	h->c.st = &h->st;
+	h->c.now = now_us;
+	h->c.emit = capture;
+	h->c.emit_arg = h;
+	tmr_wheel_init(&h->c.wheel, h->slots, 256, 10, now_us);
+	tmr_fifo_init(&h->c.time_wait, h->cfg.time_wait_us);
+	tmr_fifo_init(&h->c.fin_wait2, h->cfg.fin_wait2_us);
+	h->tuple = (struct tcp_tuple){ .raddr = 0x020012c6, .laddr = 0x010012c6,
+				       .rport = 0x3412, .lport = 0x85a4 };
+	h->peer_iss = 0xfffffff0u;	/* near the wrap: every test crosses 2^32 */
+}
+
+void
+h_clear(struct harness *h)
+{
+	h->nout = 0;
+}
+
+uint32_t
+h_advance(struct harness *h, uint64_t now_us)
+{
+	struct tmr_link *due[8];
+	uint32_t ev = 0;
+	unsigned int n;
+
+	h->c.now = now_us;
+	n = tmr_wheel_expire(&h->c.wheel, now_us, due, 8);
+	n += tmr_fifo_expire(&h->c.time_wait, now_us, due + n, 8 - n);
+	n += tmr_fifo_expire(&h->c.fin_wait2, now_us, due + n, 8 - n);
+	for (unsigned int i = 0; i < n; i++) {
+		struct tcp_rx rx;
+
+		CU_ASSERT_PTR_EQUAL(due[i], &h->t.timer);
+		tcp_timer(&h->c, &h->t, &rx);
+		ev = rx.events;
+	}
+	return ev;
+}
+
+struct tcp_seg
+h_seg(const struct harness *h, uint8_t flags, uint32_t rel_seq, uint32_t rel_ack, uint32_t len)
+{
+	struct tcp_seg s = {
+		.seq = h->peer_iss + rel_seq,
+		.ack = h->t.iss + rel_ack,
+		.len = len,
+		.wnd = 65535,
+		.flags = flags,
+	};
+
+	return s;
+}
+
+uint32_t
+h_input(struct harness *h, const struct tcp_seg *s, struct tcp_rx *rx)
+{
+	struct tcp_rx local;
+
+	if (rx == NULL)
+		rx = &local;
+	tcp_input(&h->c, &h->t, s, rx);
+	if (!(rx->events & TCP_EV_FREE))
+		tcp_output(&h->c, &h->t);
+	return rx->events;
+}
+
+void
+h_establish(struct harness *h)
+{
+	struct tcp_seg syn = { .seq = h->peer_iss, .wnd = 65535, .flags = TCP_SYN };
+	struct tcp_seg ack;
+	uint32_t ev;
+
+	syn.opts.present = TCP_HAVE_MSS;
+	syn.opts.mss = 1400;
+	tcp_passive_open(&h->c, &h->t, &h->tuple, &syn);
+	CU_ASSERT_EQUAL(h->t.state, TCP_SYN_RCVD);
+	ack = h_seg(h, TCP_ACK, 1, 1, 0);
+	ev = h_input(h, &ack, NULL);
+	CU_ASSERT(ev & TCP_EV_ESTABLISHED);
+	CU_ASSERT_EQUAL(h->t.state, TCP_ESTABLISHED);
+	h_clear(h);
+}
+
+void
+h_expect(const struct harness *h, unsigned int i, uint8_t flags, uint32_t rel_seq,
+	 uint32_t rel_ack, uint32_t len, const char *file, int line)
+{
+	const struct tcp_out *o = &h->out[i];
+	char msg[256];
+	bool ok;
+
+	if (i >= h->nout) {
+		snprintf(msg, sizeof(msg), "%s:%d: segment %u not sent (%u sent)", file, line, i,
+			 h->nout);
+		CU_assertImplementation(false, (unsigned int)line, msg, file, "", CU_FALSE);
+		return;
+	}
+	ok = o->flags == flags && o->seq - h->t.iss == rel_seq && o->len == len &&
+	     (!(flags & TCP_ACK) || o->ack - h->peer_iss == rel_ack);
+	snprintf(msg, sizeof(msg),
+		 "segment %u: flags %#x seq %u ack %u len %u, want flags %#x seq %u ack %u len %u", i,
+		 o->flags, o->seq - h->t.iss, o->ack - h->peer_iss, o->len, flags, rel_seq, rel_ack,
+		 len);
+	CU_assertImplementation(ok, (unsigned int)line, msg, file, "", CU_FALSE);
+}
+
+void
+h_no_leaks(struct harness *h)
+{
+	CU_ASSERT_EQUAL(h->c.wheel.armed, 0);
+	CU_ASSERT_EQUAL(h->c.time_wait.count, 0);
+	CU_ASSERT_EQUAL(h->c.fin_wait2.count, 0);
+	CU_ASSERT_FALSE(tmr_armed(&h->t.timer));
+	for (unsigned int s = 0; s < TCP_STATE__COUNT; s++)
+		CU_ASSERT_EQUAL(h->st.state_now[s], 0);
+}

@@ -1,0 +1,54 @@
+/* harness.h - drives the TCP core without EAL: a capture sink for emitted segments, time as a variable, segment builders. */
+#ifndef TCPE_TEST_HARNESS_H
+#define TCPE_TEST_HARNESS_H
+
+#include <stdint.h>
+
+#include <CUnit/CUnit.h>
+
+#include "tcp.h"
+
+#define CAP_MAX 64
+
+/** One worker's core context with everything it emits captured. */
+struct harness {
+	struct tcp_ctx c;
+	struct tcp_cfg cfg;
+	struct tcpe_stats st;
+	struct tmr_link slots[256];
+	struct tcp_out out[CAP_MAX];
+	struct tcb *out_tcb[CAP_MAX];
+	unsigned int nout;
+	struct tcb t;		/**< the connection under test */
+	struct tcp_tuple tuple;
+	uint32_t peer_iss;	/**< the peer's ISN; segments are built relative to it */
+};
+
+/** Fresh harness at time @p now_us with the default test configuration. */
+void h_init(struct harness *h, uint64_t now_us);
+
+/** Move time to @p now_us and run due timers of h->t; returns the events of the last one. */
+uint32_t h_advance(struct harness *h, uint64_t now_us);
+
+/** Forget captured segments. */
+void h_clear(struct harness *h);
+
+/** The peer's segment: flags, seq and ack relative to the two ISNs (+1 after SYNs), payload len. */
+struct tcp_seg h_seg(const struct harness *h, uint8_t flags, uint32_t rel_seq, uint32_t rel_ack,
+		     uint32_t len);
+
+/** Feed @p s to h->t and run output as the runtime would; returns the events. */
+uint32_t h_input(struct harness *h, const struct tcp_seg *s, struct tcp_rx *rx);
+
+/** SYN from the peer, SYN-ACK from us, the peer's ACK: h->t ends ESTABLISHED. */
+void h_establish(struct harness *h);
+
+/** Assert captured segment @p i has these flags, relative seq/ack and length. */
+void h_expect(const struct harness *h, unsigned int i, uint8_t flags, uint32_t rel_seq,
+	      uint32_t rel_ack, uint32_t len, const char *file, int line);
+#define EXPECT_OUT(h, i, fl, s, a, l) h_expect(h, i, fl, s, a, l, __FILE__, __LINE__)
+
+/** Teardown check: no timer armed anywhere, every state gauge back to zero. */
+void h_no_leaks(struct harness *h);
+
+#endif

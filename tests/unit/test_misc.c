@@ -1,0 +1,116 @@
+/* test_misc.c - SipHash and RFC 6528 ISNs, the counter tables, and RSS against Microsoft's vectors. */
+#include <arpa/inet.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "isn.h"
+#include "rss.h"
+#include "stats.h"
+#include "tcb.h"
+#include "tcp_suites.h"
+
+static void
+siphash_matches_reference_vectors(void)
+{
+	uint8_t key[16], msg[15];
+
+	for (unsigned int i = 0; i < 16; i++)
+		key[i] = (uint8_t)i;
+	for (unsigned int i = 0; i < 15; i++)
+		msg[i] = (uint8_t)i;
+	/* The SipHash paper's appendix A and the reference vectors.h */
+	CU_ASSERT_EQUAL(siphash24(key, msg, 15), 0xa129ca6149be45e5ULL);
+	CU_ASSERT_EQUAL(siphash24(key, msg, 0), 0x726fdb47dd0e0e31ULL);
+}
+
+static void
+isn_depends_on_tuple_and_clock(void)
+{
+	uint8_t key[16] = { 1, 2, 3 };
+	struct tcp_tuple a = { 1, 2, 3, 4 }, b = { 1, 2, 3, 5 };
+	uint32_t i0 = tcp_isn(key, &a, sizeof(a), 1000);
+
+	CU_ASSERT_NOT_EQUAL(i0, tcp_isn(key, &b, sizeof(b), 1000));
+	/* M ticks every 4 us (RFC 6528 §3) */
+	CU_ASSERT_EQUAL(tcp_isn(key, &a, sizeof(a), 1000 + 400), i0 + 100);
+	key[0] ^= 1;
+	CU_ASSERT_NOT_EQUAL(i0, tcp_isn(key, &a, sizeof(a), 1000));
+}
+
+static void
+stat_names_are_unique_and_cover_every_word(void)
+{
+	/* every word up to the last counter; what follows is cache-line padding */
+	const size_t words = (offsetof(struct tcpe_stats, state_enter) +
+			      sizeof(((struct tcpe_stats *)0)->state_enter)) / 8;
+	uint8_t seen[sizeof(struct tcpe_stats) / 8] = { 0 };
+
+	CU_ASSERT_EQUAL(tcpe_stat_ndescs, words);
+	for (unsigned int i = 0; i < tcpe_stat_ndescs; i++) {
+		CU_ASSERT(tcpe_stat_descs[i].index < tcpe_stat_ndescs);
+		seen[tcpe_stat_descs[i].index]++;
+		for (unsigned int j = i + 1; j < tcpe_stat_ndescs; j++)
+			CU_ASSERT(strcmp(tcpe_stat_descs[i].name, tcpe_stat_descs[j].name) != 0);
+	}
+	for (unsigned int i = 0; i < tcpe_stat_ndescs; i++)
+		CU_ASSERT_EQUAL(seen[i], 1);
+	CU_ASSERT_STRING_EQUAL(tcp_state_name(TCP_SYN_RCVD), "SYN_RECEIVED");
+	CU_ASSERT_STRING_EQUAL(tcpe_drop_name(TCPE_DROP_TCP_CKSUM), "tcp_cksum");
+	CU_ASSERT_EQUAL(sizeof(struct tcpe_stats) % 64, 0);
+}
+
+/* Microsoft's "Verifying the RSS Hash Calculation" vectors, IPv4 with TCP ports. */
+static void
+rss_matches_microsoft_vectors(void)
+{
+	static const uint8_t ms_key[40] = {
+		0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3,
+		0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3,
+		0x80, 0x30, 0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
+	};
+	static const struct {
+		const char *dst; uint16_t dport; const char *src; uint16_t sport; uint32_t hash;
+	} v[] = {
+		{ "161.142.100.80", 1766, "66.9.149.187", 2794, 0x51ccc178 },
+		{ "65.69.140.83", 4739, "199.92.111.2", 14230, 0xc626b0ea },
+		{ "12.22.207.184", 38024, "24.19.198.95", 12898, 0x5c2b394a },
+		{ "209.142.163.6", 2217, "38.27.205.30", 48228, 0xafc7327f },
+		{ "202.188.127.2", 1303, "153.39.163.191", 44251, 0x10e828a2 },
+	};
+
+	for (unsigned int i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		struct in_addr s, d;
+
+		inet_pton(AF_INET, v[i].src, &s);
+		inet_pton(AF_INET, v[i].dst, &d);
+		CU_ASSERT_EQUAL(rss_hash_v4_tcp(ms_key, s.s_addr, d.s_addr, htons(v[i].sport),
+						htons(v[i].dport)), v[i].hash);
+	}
+}
+
+static void
+rss_symmetric_key_hashes_both_directions_alike(void)
+{
+	for (uint32_t i = 1; i < 200; i++) {
+		uint32_t a = htonl(0xc6120000u + i), b = htonl(0xc6120101u + 7 * i);
+		uint16_t pa = htons((uint16_t)(1024 + 13 * i)), pb = htons(80);
+
+		CU_ASSERT_EQUAL(rss_hash_v4_tcp(rss_symmetric_key, a, b, pa, pb),
+				rss_hash_v4_tcp(rss_symmetric_key, b, a, pb, pa));
+	}
+}
+
+static const struct test_case cases[] = {
+	TEST(siphash_matches_reference_vectors),
+	TEST(isn_depends_on_tuple_and_clock),
+	TEST(stat_names_are_unique_and_cover_every_word),
+	TEST(rss_matches_microsoft_vectors),
+	TEST(rss_symmetric_key_hashes_both_directions_alike),
+	{ NULL, NULL },
+};
+
+int
+suite_misc(void)
+{
+	return add_suite("isn, stats, rss", cases);
+}

@@ -1,0 +1,322 @@
+/* test_packets.c - parse, build, ICMP and ARP on mbufs laid out by hand (no mempool, no EAL). */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+
+#include "arp.h"
+#include "build.h"
+#include "icmp.h"
+#include "parse.h"
+#include "tcp_suites.h"
+
+struct fake_mbuf {
+	struct rte_mbuf m;
+	uint8_t buf[2048 + RTE_PKTMBUF_HEADROOM];
+};
+
+static struct fake_mbuf F;
+static struct net_addr ifa;
+static struct tx_props tx;
+static const struct rte_ether_addr peer_mac = { { 0x02, 0, 0, 0, 0, 2 } };
+
+static struct rte_mbuf *
+fresh(void)
+{
+	memset(&F, 0, sizeof(F));
+	F.m.buf_addr = F.buf;
+	F.m.buf_len = sizeof(F.buf);
+	F.m.data_off = RTE_PKTMBUF_HEADROOM;
+	F.m.nb_segs = 1;
+	return &F.m;
+}
+
+static void
+setup_addrs(void)
+{
+	ifa.mac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, 1 } };
+	inet_pton(AF_INET, "198.18.0.1", &ifa.ip);
+	ifa.mask = htonl(0xffffff00u);
+	tx.mac = ifa.mac;
+	tx.cksum_offload = false;
+}
+
+/* A TCP segment from the peer to us, built with tcpe's own builder (then addresses swapped). */
+static struct rte_mbuf *
+peer_segment(uint8_t flags, uint32_t len)
+{
+	struct rte_mbuf *m = fresh();
+	struct tcp_tuple tp;
+	struct tcp_out o = { .seq = 1000, .ack = 2000, .len = len, .wnd = 8192, .flags = flags };
+	struct tcp_opts opts = { .present = TCP_HAVE_MSS, .mss = 1400 };
+	struct rte_ether_hdr *eth;
+
+	setup_addrs();
+	inet_pton(AF_INET, "198.18.0.2", &tp.laddr);	/* the builder writes laddr as source */
+	tp.raddr = ifa.ip;
+	tp.lport = htons(40000);
+	tp.rport = htons(7);
+	o.optlen = (uint8_t)tcp_opts_build(o.opt, &opts);
+	if (len > 0)
+		memset(rte_pktmbuf_append(m, (uint16_t)len), 'x', len);
+	CU_ASSERT_EQUAL_FATAL(build_tcp(m, &tx, &ifa.mac, &tp, &o), 0);
+	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	eth->src_addr = peer_mac;
+	return m;
+}
+
+static uint16_t
+parse_reason(struct rte_mbuf *m, enum pkt_class want)
+{
+	struct pkt_info pi;
+	uint16_t reason = 0xffff;
+
+	CU_ASSERT_EQUAL(pkt_parse(&ifa, m, &pi, &reason), want);
+	return reason;
+}
+
+static void
+built_segment_parses_back(void)
+{
+	struct rte_mbuf *m = peer_segment(TCP_SYN, 0);
+	struct pkt_info pi;
+	uint16_t reason;
+
+	CU_ASSERT_EQUAL_FATAL(pkt_parse(&ifa, m, &pi, &reason), PKT_TCP);
+	CU_ASSERT_EQUAL(pi.seg.seq, 1000);
+	CU_ASSERT_EQUAL(pi.seg.flags, TCP_SYN);
+	CU_ASSERT_EQUAL(pi.seg.wnd, 8192);
+	CU_ASSERT_EQUAL(pi.seg.len, 0);
+	CU_ASSERT_EQUAL(pi.seg.opts.mss, 1400);
+	CU_ASSERT_EQUAL(pi.key.lport, htons(7));
+	CU_ASSERT_EQUAL(pi.key.rport, htons(40000));
+	m = peer_segment(TCP_ACK | TCP_PSH, 700);
+	CU_ASSERT_EQUAL_FATAL(pkt_parse(&ifa, m, &pi, &reason), PKT_TCP);
+	CU_ASSERT_EQUAL(pi.seg.len, 700);
+	CU_ASSERT_EQUAL(pi.payload[0], 'x');
+	CU_ASSERT_EQUAL(pi.payload[699], 'x');
+}
+
+static void
+parse_drops_each_malformed_class_by_reason(void)
+{
+	struct rte_mbuf *m;
+	struct rte_ipv4_hdr *ip;
+	struct rte_tcp_hdr *th;
+
+#define IP(m) ((struct rte_ipv4_hdr *)(rte_pktmbuf_mtod(m, uint8_t *) + 14))
+#define TH(m) ((struct rte_tcp_hdr *)(rte_pktmbuf_mtod(m, uint8_t *) + 34))
+	m = peer_segment(TCP_ACK, 10);
+	m->data_len = 10;
+	CU_ASSERT_EQUAL(parse_reason(m, PKT_DROP), TCPE_DROP_ETH_SHORT);
+	m = peer_segment(TCP_ACK, 10);
+	m->data_len = 14 + 12;
+	CU_ASSERT_EQUAL(parse_reason(m, PKT_DROP), TCPE_DROP_IP_SHORT);
+	m = peer_segment(TCP_ACK, 10);
+	IP(m)->version_ihl = 0x65;
+	CU_ASSERT_EQUAL(parse_reason(m, PKT_DROP), TCPE_DROP_IP_VERSION);
+	m = peer_segment(TCP_ACK, 10);
+	IP(m)->version_ihl = 0x44;
+	CU_ASSERT_EQUAL(parse_reason(m, PKT_DROP), TCPE_DROP_IP_HDR_LEN);
+	m = peer_segment(TCP_ACK, 10);
+	IP(m)->total_length = htons(2000);		/* lies: longer than the frame */
+	CU_ASSERT_EQUAL(parse_reason(m, PKT_DROP), TCPE_DROP_IP_TOTAL_LEN);
+	m = peer_segment(TCP_ACK, 10);
+	IP(m)->time_to_live--;				/* header changed, checksum not */
+	CU_ASSERT_EQUAL(parse_reason(m, PKT_DROP), TCPE_DROP_IP_CKSUM);
+	m = peer_segment(TCP_ACK, 10);
+	ip = IP(m);
+	ip->fragment_offset = htons(RTE_IPV4_HDR_MF_FLAG);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	CU_ASSERT_EQUAL(parse_reason(m, PKT_DROP), TCPE_DROP_IP_FRAGMENT);
+	m = peer_segment(TCP_ACK, 10);
+	ip = IP(m);
+	ip->dst_addr ^= htonl(1);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	CU_ASSERT_EQUAL(parse_reason(m, PKT_DROP), TCPE_DROP_IP_NOT_FOR_US);
+	m = peer_segment(TCP_ACK, 10);
+	ip = IP(m);
+	inet_pton(AF_INET, "198.18.0.255", &ip->src_addr);	/* our subnet's broadcast */
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	CU_ASSERT_EQUAL(parse_reason(m, PKT_DROP), TCPE_DROP_IP_SRC);
+	m = peer_segment(TCP_ACK, 10);
+	TH(m)->rx_win ^= 0xffff;			/* payload changed, checksum not */
+	CU_ASSERT_EQUAL(parse_reason(m, PKT_DROP), TCPE_DROP_TCP_CKSUM);
+	m = peer_segment(TCP_ACK, 0);
+	th = TH(m);
+	th->data_off = 0x40;				/* 16 bytes: below the minimum */
+	th->cksum = 0;
+	th->cksum = rte_ipv4_udptcp_cksum(IP(m), th);
+	CU_ASSERT_EQUAL(parse_reason(m, PKT_DROP), TCPE_DROP_TCP_DOFF);
+	m = peer_segment(TCP_ACK, 0);
+	th = TH(m);
+	((uint8_t *)(th + 1))[1] = 9;			/* MSS option claims 9 bytes */
+	th->cksum = 0;
+	th->cksum = rte_ipv4_udptcp_cksum(IP(m), th);
+	CU_ASSERT_EQUAL(parse_reason(m, PKT_DROP), TCPE_DROP_TCP_OPTS);
+	m = peer_segment(TCP_SYN | TCP_FIN, 0);
+	CU_ASSERT_EQUAL(parse_reason(m, PKT_DROP), TCPE_DROP_TCP_FLAGS);
+	m = peer_segment(TCP_ACK, 0);
+	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type = htons(0x86dd);
+	CU_ASSERT_EQUAL(parse_reason(m, PKT_DROP), TCPE_DROP_ETH_TYPE);
+	m = peer_segment(TCP_ACK, 0);
+	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr.addr_bytes[0] = 0x33;
+	CU_ASSERT_EQUAL(parse_reason(m, PKT_DROP), TCPE_DROP_ETH_MULTICAST);
+	m = peer_segment(TCP_ACK, 0);
+	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr.addr_bytes[0] = 0x01;
+	CU_ASSERT_EQUAL(parse_reason(m, PKT_DROP), TCPE_DROP_ETH_SRC);
+	/* Ethernet padding after a short IP packet is fine, and not payload. */
+	m = peer_segment(TCP_ACK, 0);
+	memset(rte_pktmbuf_append(m, 6), 0, 6);
+	CU_ASSERT_EQUAL(parse_reason(m, PKT_TCP), 0xffff);
+#undef IP
+#undef TH
+}
+
+static void
+rst_reply_in_place_swaps_ends(void)
+{
+	struct rte_mbuf *m = peer_segment(TCP_ACK | TCP_PSH, 100);
+	struct tcp_out o = { .seq = 2000, .flags = TCP_RST };
+	struct pkt_info pi;
+	uint16_t reason;
+	struct rte_ether_hdr *eth;
+
+	build_tcp_reply_in_place(m, &tx, &o);
+	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	CU_ASSERT(rte_is_same_ether_addr(&eth->dst_addr, &peer_mac));
+	CU_ASSERT_EQUAL(m->pkt_len, HDRS_LEN);
+	/* Seen from the peer: swap the roles and parse it as they would. */
+	ifa.ip = ((struct rte_ipv4_hdr *)(eth + 1))->dst_addr;
+	eth->dst_addr = ifa.mac;
+	CU_ASSERT_EQUAL_FATAL(pkt_parse(&ifa, m, &pi, &reason), PKT_TCP);
+	CU_ASSERT_EQUAL(pi.seg.flags, TCP_RST);
+	CU_ASSERT_EQUAL(pi.seg.seq, 2000);
+	CU_ASSERT_EQUAL(pi.seg.len, 0);
+	CU_ASSERT_EQUAL(pi.key.lport, htons(40000));
+}
+
+static void
+icmp_echo_reply_has_valid_checksums(void)
+{
+	static const unsigned int sizes[] = { 0, 1, 56, 1400, 1472 };
+
+	for (unsigned int k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		unsigned int plen = sizes[k];
+		struct rte_mbuf *m = fresh();
+		uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(14 + 20 + 8 + plen));
+		struct rte_ether_hdr *eth = (struct rte_ether_hdr *)p;
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+		struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)(ip + 1);
+		struct pkt_info pi;
+		uint16_t reason;
+		uint32_t src;
+
+		setup_addrs();
+		inet_pton(AF_INET, "198.18.0.2", &src);
+		eth->dst_addr = ifa.mac;
+		eth->src_addr = peer_mac;
+		eth->ether_type = htons(RTE_ETHER_TYPE_IPV4);
+		*ip = (struct rte_ipv4_hdr){ .version_ihl = 0x45, .total_length =
+					     htons((uint16_t)(20 + 8 + plen)), .time_to_live = 64,
+					     .next_proto_id = IPPROTO_ICMP, .src_addr = src,
+					     .dst_addr = ifa.ip };
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		*ic = (struct rte_icmp_hdr){ .icmp_type = RTE_IP_ICMP_ECHO_REQUEST,
+					     .icmp_ident = htons(77), .icmp_seq_nb = htons(k) };
+		for (unsigned int i = 0; i < plen; i++)
+			((uint8_t *)(ic + 1))[i] = (uint8_t)(i * 7 + k);
+		ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, 8 + plen);
+		CU_ASSERT_EQUAL_FATAL(pkt_parse(&ifa, m, &pi, &reason), PKT_ICMP);
+		icmp_echo_reply_in_place(m, &pi, &tx);
+		CU_ASSERT_EQUAL(ic->icmp_type, RTE_IP_ICMP_ECHO_REPLY);
+		CU_ASSERT_EQUAL(rte_raw_cksum(ic, 8 + plen), 0xffff);	/* incremental update right */
+		CU_ASSERT_EQUAL(rte_raw_cksum(ip, 20), 0xffff);
+		CU_ASSERT_EQUAL(ip->dst_addr, src);
+		CU_ASSERT_EQUAL(ip->src_addr, ifa.ip);
+		CU_ASSERT(rte_is_same_ether_addr(&eth->dst_addr, &peer_mac));
+		CU_ASSERT_EQUAL(ic->icmp_ident, htons(77));
+	}
+}
+
+static void
+arp_request_for_us_becomes_a_reply(void)
+{
+	struct rte_mbuf *m = fresh();
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, 14 + 28);
+	struct rte_arp_hdr *a = (struct rte_arp_hdr *)(eth + 1);
+	struct pkt_info pi;
+	uint16_t reason;
+	uint32_t asker;
+
+	setup_addrs();
+	inet_pton(AF_INET, "198.18.0.2", &asker);
+	memset(&eth->dst_addr, 0xff, 6);
+	eth->src_addr = peer_mac;
+	eth->ether_type = htons(RTE_ETHER_TYPE_ARP);
+	*a = (struct rte_arp_hdr){ .arp_hardware = htons(1), .arp_protocol = htons(0x0800),
+				   .arp_hlen = 6, .arp_plen = 4, .arp_opcode = htons(1) };
+	a->arp_data.arp_sha = peer_mac;
+	a->arp_data.arp_sip = asker;
+	a->arp_data.arp_tip = ifa.ip;
+	CU_ASSERT_EQUAL_FATAL(pkt_parse(&ifa, m, &pi, &reason), PKT_ARP);
+	CU_ASSERT_TRUE(arp_reply_in_place(m, &pi, &ifa));
+	CU_ASSERT_EQUAL(a->arp_opcode, htons(2));
+	CU_ASSERT(rte_is_same_ether_addr(&a->arp_data.arp_sha, &ifa.mac));
+	CU_ASSERT_EQUAL(a->arp_data.arp_sip, ifa.ip);
+	CU_ASSERT(rte_is_same_ether_addr(&a->arp_data.arp_tha, &peer_mac));
+	CU_ASSERT_EQUAL(a->arp_data.arp_tip, asker);
+	CU_ASSERT(rte_is_same_ether_addr(&eth->dst_addr, &peer_mac));
+	/* A request for someone else is not answered. */
+	a->arp_opcode = htons(1);
+	a->arp_data.arp_tip = asker;
+	CU_ASSERT_FALSE(arp_reply_in_place(m, &pi, &ifa));
+	memset(&eth->dst_addr, 0xff, 6);
+	a->arp_hlen = 8;
+	CU_ASSERT_EQUAL(parse_reason(m, PKT_DROP), TCPE_DROP_ARP_MALFORMED);
+}
+
+static void
+arp_cache_holds_until_resolved(void)
+{
+	static struct arp_cache c;
+	struct rte_ether_addr mac;
+	struct rte_mbuf *out[ARP_HOLD_MAX];
+	struct rte_mbuf *m = fresh();
+	bool ask;
+	uint32_t ip = htonl(0xc6120002u);
+
+	rte_pktmbuf_append(m, 60);
+	arp_cache_init(&c, 300000000ULL, 1000000);
+	CU_ASSERT_EQUAL(arp_resolve(&c, ip, 10, m, &mac, &ask), 0);	/* held */
+	CU_ASSERT_TRUE(ask);
+	CU_ASSERT_EQUAL(arp_resolve(&c, ip, 20, NULL, &mac, &ask), 0);
+	CU_ASSERT_FALSE(ask);					/* rate-limited */
+	CU_ASSERT_EQUAL(arp_learn(&c, ip, &peer_mac, 30, out), 1);
+	CU_ASSERT_PTR_EQUAL(out[0], m);
+	CU_ASSERT(rte_is_same_ether_addr(&rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr,
+					 &peer_mac));
+	CU_ASSERT_EQUAL(arp_resolve(&c, ip, 40, NULL, &mac, &ask), 1);
+	CU_ASSERT(rte_is_same_ether_addr(&mac, &peer_mac));
+	CU_ASSERT_EQUAL(arp_resolve(&c, ip, 400000000ULL, NULL, &mac, &ask), 0);	/* aged */
+	CU_ASSERT_TRUE(ask);
+}
+
+static const struct test_case cases[] = {
+	TEST(built_segment_parses_back),
+	TEST(parse_drops_each_malformed_class_by_reason),
+	TEST(rst_reply_in_place_swaps_ends),
+	TEST(icmp_echo_reply_has_valid_checksums),
+	TEST(arp_request_for_us_becomes_a_reply),
+	TEST(arp_cache_holds_until_resolved),
+	{ NULL, NULL },
+};
+
+int
+suite_packets(void)
+{
+	return add_suite("packets", cases);
+}

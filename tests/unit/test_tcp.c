@@ -1,0 +1,578 @@
+/* test_tcp.c - the RFC 9293 state machine: handshake, both close orders, RST/SYN rules, timers. */
+#include <string.h>
+
+#include "harness.h"
+#include "seq.h"
+#include "tcp_suites.h"
+
+#define S 1000000ULL	/* one second in microseconds */
+
+static struct harness H;
+
+static void
+passive_open_sends_synack_with_mss(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg syn = { .seq = 0xfffffff0u, .wnd = 29200, .flags = TCP_SYN };
+	struct tcp_opts o;
+
+	h_init(h, 5 * S);
+	syn.opts.present = TCP_HAVE_MSS;
+	syn.opts.mss = 1400;
+	tcp_passive_open(&h->c, &h->t, &h->tuple, &syn);
+	CU_ASSERT_EQUAL(h->t.state, TCP_SYN_RCVD);
+	CU_ASSERT_EQUAL(h->nout, 1);
+	EXPECT_OUT(h, 0, TCP_SYN | TCP_ACK, 0, 1, 0);
+	CU_ASSERT_EQUAL(tcp_opts_parse(h->out[0].opt, h->out[0].optlen, &o), 0);
+	CU_ASSERT(o.present & TCP_HAVE_MSS);
+	CU_ASSERT_EQUAL(o.mss, 1460);
+	CU_ASSERT_EQUAL(h->t.snd_mss, 1400);	/* the peer's, smaller than ours */
+	CU_ASSERT_EQUAL(h->out[0].wnd, 65535);
+	CU_ASSERT_EQUAL(h->st.state_now[TCP_SYN_RCVD], 1);
+	tcp_abort(&h->c, &h->t);
+	h_no_leaks(h);
+}
+
+/* The seed notes' worked example, from the server's side: greeting, then our FIN first. */
+static void
+hello_close_matches_seed_table(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg s;
+	struct tcp_rx rx;
+
+	h_init(h, 5 * S);
+	h_establish(h);
+	tcp_send_queued(&h->t, 12);
+	tcp_close(&h->c, &h->t);
+	CU_ASSERT_EQUAL(h->t.state, TCP_FIN_WAIT_1);
+	tcp_output(&h->c, &h->t);
+	CU_ASSERT_EQUAL(h->nout, 2);
+	EXPECT_OUT(h, 0, TCP_ACK | TCP_PSH, 1, 1, 12);	/* row 4: data, separate from the FIN */
+	EXPECT_OUT(h, 1, TCP_FIN | TCP_ACK, 13, 1, 0);	/* row 6 */
+	h_clear(h);
+	s = h_seg(h, TCP_ACK, 1, 13, 0);		/* row 5 */
+	h_input(h, &s, &rx);
+	CU_ASSERT_EQUAL(rx.acked, 12);
+	CU_ASSERT_EQUAL(h->t.state, TCP_FIN_WAIT_1);
+	s = h_seg(h, TCP_ACK, 1, 14, 0);		/* row 7 */
+	h_input(h, &s, &rx);
+	CU_ASSERT_EQUAL(rx.acked, 0);			/* a FIN is not application data */
+	CU_ASSERT_EQUAL(h->t.state, TCP_FIN_WAIT_2);
+	CU_ASSERT_EQUAL(h->nout, 0);
+	s = h_seg(h, TCP_FIN | TCP_ACK, 1, 14, 0);	/* row 8 */
+	h_input(h, &s, &rx);
+	CU_ASSERT(rx.events & TCP_EV_PEER_FIN);
+	CU_ASSERT_EQUAL(h->t.state, TCP_TIME_WAIT);
+	CU_ASSERT_EQUAL(h->nout, 1);
+	EXPECT_OUT(h, 0, TCP_ACK, 14, 2, 0);		/* row 9 */
+	CU_ASSERT_EQUAL(h_advance(h, 5 * S + 59 * S), 0);	/* 2*MSL not over yet */
+	CU_ASSERT_EQUAL(h->t.state, TCP_TIME_WAIT);
+	CU_ASSERT(h_advance(h, 5 * S + 61 * S) & TCP_EV_FREE);
+	CU_ASSERT_EQUAL(h->t.state, TCP_CLOSED);
+	CU_ASSERT_EQUAL(h->st.tw_expired, 1);
+	h_no_leaks(h);
+}
+
+static void
+peer_closes_first_close_wait_last_ack(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg s;
+	struct tcp_rx rx;
+
+	h_init(h, 1 * S);
+	h_establish(h);
+	s = h_seg(h, TCP_FIN | TCP_ACK, 1, 1, 0);
+	h_input(h, &s, &rx);
+	CU_ASSERT(rx.events & TCP_EV_PEER_FIN);
+	CU_ASSERT_EQUAL(h->t.state, TCP_CLOSE_WAIT);
+	EXPECT_OUT(h, 0, TCP_ACK, 1, 2, 0);
+	h_clear(h);
+	tcp_close(&h->c, &h->t);
+	CU_ASSERT_EQUAL(h->t.state, TCP_LAST_ACK);
+	tcp_output(&h->c, &h->t);
+	EXPECT_OUT(h, 0, TCP_FIN | TCP_ACK, 1, 2, 0);
+	s = h_seg(h, TCP_ACK, 2, 2, 0);
+	h_input(h, &s, &rx);
+	CU_ASSERT(rx.events & TCP_EV_FREE);
+	CU_ASSERT_EQUAL(h->t.state, TCP_CLOSED);
+	h_no_leaks(h);
+}
+
+static void
+simultaneous_close_goes_through_closing(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg s;
+
+	h_init(h, 1 * S);
+	h_establish(h);
+	tcp_close(&h->c, &h->t);
+	tcp_output(&h->c, &h->t);
+	EXPECT_OUT(h, 0, TCP_FIN | TCP_ACK, 1, 1, 0);
+	h_clear(h);
+	s = h_seg(h, TCP_FIN | TCP_ACK, 1, 1, 0);	/* crosses ours: does not ack our FIN */
+	h_input(h, &s, NULL);
+	CU_ASSERT_EQUAL(h->t.state, TCP_CLOSING);
+	EXPECT_OUT(h, 0, TCP_ACK, 2, 2, 0);
+	s = h_seg(h, TCP_ACK, 2, 2, 0);
+	h_input(h, &s, NULL);
+	CU_ASSERT_EQUAL(h->t.state, TCP_TIME_WAIT);
+	CU_ASSERT(h_advance(h, 62 * S) & TCP_EV_FREE);
+	h_no_leaks(h);
+}
+
+static void
+data_then_fin_is_delivered_in_order(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg s;
+	struct tcp_rx rx;
+
+	h_init(h, 1 * S);
+	h_establish(h);
+	s = h_seg(h, TCP_ACK | TCP_PSH | TCP_FIN, 1, 1, 100);
+	h_input(h, &s, &rx);
+	CU_ASSERT(rx.events & TCP_EV_DATA);
+	CU_ASSERT(rx.events & TCP_EV_PEER_FIN);
+	CU_ASSERT_EQUAL(rx.data_off, 0);
+	CU_ASSERT_EQUAL(rx.data_len, 100);
+	CU_ASSERT_EQUAL(h->t.state, TCP_CLOSE_WAIT);
+	CU_ASSERT_EQUAL(h->nout, 1);
+	EXPECT_OUT(h, 0, TCP_ACK, 1, 102, 0);		/* data and FIN acked at once */
+	tcp_abort(&h->c, &h->t);
+	h_no_leaks(h);
+}
+
+static void
+exact_rst_resets_established(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg s;
+	struct tcp_rx rx;
+
+	h_init(h, 1 * S);
+	h_establish(h);
+	s = h_seg(h, TCP_RST, 1, 0, 0);
+	h_input(h, &s, &rx);
+	CU_ASSERT_EQUAL(rx.events & (TCP_EV_RESET | TCP_EV_FREE), TCP_EV_RESET | TCP_EV_FREE);
+	CU_ASSERT_EQUAL(h->t.state, TCP_CLOSED);
+	CU_ASSERT_EQUAL(h->nout, 0);			/* never answer a RST */
+	CU_ASSERT_EQUAL(h->st.conn_reset, 1);
+	h_no_leaks(h);
+}
+
+static void
+in_window_rst_gets_challenge_ack(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg s;
+	struct tcp_rx rx;
+
+	h_init(h, 1 * S);
+	h_establish(h);
+	s = h_seg(h, TCP_RST, 101, 0, 0);		/* in window, not RCV.NXT */
+	h_input(h, &s, &rx);
+	CU_ASSERT_EQUAL(h->t.state, TCP_ESTABLISHED);
+	CU_ASSERT_EQUAL(rx.drop, TCPE_DROP_TCP_RST_INVALID);
+	EXPECT_OUT(h, 0, TCP_ACK, 1, 1, 0);
+	CU_ASSERT_EQUAL(h->st.challenge_acks, 1);
+	tcp_abort(&h->c, &h->t);
+	h_no_leaks(h);
+}
+
+static void
+out_of_window_rst_is_dropped_silently(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg s;
+	struct tcp_rx rx;
+
+	h_init(h, 1 * S);
+	h_establish(h);
+	s = h_seg(h, TCP_RST, 1 + 70000, 0, 0);
+	h_input(h, &s, &rx);
+	CU_ASSERT_EQUAL(h->t.state, TCP_ESTABLISHED);
+	CU_ASSERT_EQUAL(rx.drop, TCPE_DROP_TCP_RST_INVALID);
+	CU_ASSERT_EQUAL(h->nout, 0);
+	tcp_abort(&h->c, &h->t);
+	h_no_leaks(h);
+}
+
+static void
+syn_in_established_gets_challenge_ack(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg s;
+	struct tcp_rx rx;
+
+	h_init(h, 1 * S);
+	h_establish(h);
+	s = h_seg(h, TCP_SYN, 500, 0, 0);
+	h_input(h, &s, &rx);
+	CU_ASSERT_EQUAL(h->t.state, TCP_ESTABLISHED);
+	CU_ASSERT_EQUAL(rx.drop, TCPE_DROP_TCP_SYN_SYNCED);
+	EXPECT_OUT(h, 0, TCP_ACK, 1, 1, 0);
+	CU_ASSERT_EQUAL(h->st.challenge_acks, 1);
+	tcp_abort(&h->c, &h->t);
+	h_no_leaks(h);
+}
+
+static void
+syn_rcvd_bad_ack_sends_rst(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg syn = { .seq = 0xfffffff0u, .wnd = 65535, .flags = TCP_SYN };
+	struct tcp_seg s;
+
+	h_init(h, 1 * S);
+	tcp_passive_open(&h->c, &h->t, &h->tuple, &syn);
+	h_clear(h);
+	s = h_seg(h, TCP_ACK, 1, 7, 0);			/* acks data never sent */
+	h_input(h, &s, NULL);
+	CU_ASSERT_EQUAL(h->t.state, TCP_SYN_RCVD);
+	CU_ASSERT_EQUAL(h->nout, 1);
+	CU_ASSERT_EQUAL(h->out[0].flags, TCP_RST);
+	CU_ASSERT_EQUAL(h->out[0].seq, s.ack);		/* <SEQ=SEG.ACK><CTL=RST> */
+	tcp_abort(&h->c, &h->t);
+	h_no_leaks(h);
+}
+
+static void
+duplicate_syn_resends_synack(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg syn = { .seq = 0xfffffff0u, .wnd = 65535, .flags = TCP_SYN };
+
+	h_init(h, 1 * S);
+	tcp_passive_open(&h->c, &h->t, &h->tuple, &syn);
+	h_input(h, &syn, NULL);
+	CU_ASSERT_EQUAL(h->nout, 2);
+	EXPECT_OUT(h, 1, TCP_SYN | TCP_ACK, 0, 1, 0);
+	CU_ASSERT_EQUAL(h->st.synack_rexmit, 1);
+	CU_ASSERT_EQUAL(h->t.state, TCP_SYN_RCVD);
+	tcp_abort(&h->c, &h->t);
+	h_no_leaks(h);
+}
+
+static void
+closed_port_replies_follow_rfc9293(void)
+{
+	struct tcp_seg s = { .seq = 1000, .ack = 5000, .len = 10, .flags = TCP_ACK };
+	struct tcp_out o;
+
+	CU_ASSERT_TRUE(tcp_reply_closed(&s, &o));	/* ACK: <SEQ=SEG.ACK><CTL=RST> */
+	CU_ASSERT_EQUAL(o.flags, TCP_RST);
+	CU_ASSERT_EQUAL(o.seq, 5000);
+	s.flags = TCP_SYN;				/* no ACK: <SEQ=0><ACK=SEG.SEQ+SEG.LEN> */
+	CU_ASSERT_TRUE(tcp_reply_closed(&s, &o));
+	CU_ASSERT_EQUAL(o.flags, TCP_RST | TCP_ACK);
+	CU_ASSERT_EQUAL(o.seq, 0);
+	CU_ASSERT_EQUAL(o.ack, 1011);			/* 10 bytes + the SYN */
+	s.flags = TCP_RST | TCP_ACK;			/* a RST is never answered */
+	CU_ASSERT_FALSE(tcp_reply_closed(&s, &o));
+}
+
+static void
+unacceptable_segment_is_acked_and_dropped(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg s;
+	struct tcp_rx rx;
+
+	h_init(h, 1 * S);
+	h_establish(h);
+	s = h_seg(h, TCP_ACK, 1 + 100000, 1, 50);	/* beyond the 64 KiB window */
+	h_input(h, &s, &rx);
+	CU_ASSERT_EQUAL(rx.drop, TCPE_DROP_TCP_UNACCEPTABLE);
+	CU_ASSERT_FALSE(rx.events & TCP_EV_DATA);
+	EXPECT_OUT(h, 0, TCP_ACK, 1, 1, 0);
+	tcp_abort(&h->c, &h->t);
+	h_no_leaks(h);
+}
+
+static void
+out_of_order_data_is_dup_acked(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg s;
+	struct tcp_rx rx;
+
+	h_init(h, 1 * S);
+	h_establish(h);
+	s = h_seg(h, TCP_ACK, 1 + 1000, 1, 100);
+	h_input(h, &s, &rx);
+	CU_ASSERT_EQUAL(rx.drop, TCPE_DROP_TCP_OUT_OF_ORDER);
+	CU_ASSERT_EQUAL(h->nout, 1);
+	EXPECT_OUT(h, 0, TCP_ACK, 1, 1, 0);		/* still expecting byte 1 */
+	CU_ASSERT_EQUAL(h->t.rcv_nxt, h->peer_iss + 1);
+	tcp_abort(&h->c, &h->t);
+	h_no_leaks(h);
+}
+
+static void
+partly_old_data_is_trimmed(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg s;
+	struct tcp_rx rx;
+
+	h_init(h, 1 * S);
+	h_establish(h);
+	s = h_seg(h, TCP_ACK, 1, 1, 100);
+	h_input(h, &s, &rx);
+	s = h_seg(h, TCP_ACK, 91, 1, 30);		/* bytes 91..120: 91..100 are old */
+	h_input(h, &s, &rx);
+	CU_ASSERT(rx.events & TCP_EV_DATA);
+	CU_ASSERT_EQUAL(rx.data_off, 10);
+	CU_ASSERT_EQUAL(rx.data_len, 20);
+	CU_ASSERT_EQUAL(h->t.rcv_nxt, h->peer_iss + 121);
+	tcp_abort(&h->c, &h->t);
+	h_no_leaks(h);
+}
+
+static void
+ack_of_unsent_data_is_acked_and_dropped(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg s;
+	struct tcp_rx rx;
+
+	h_init(h, 1 * S);
+	h_establish(h);
+	s = h_seg(h, TCP_ACK, 1, 500, 0);
+	h_input(h, &s, &rx);
+	CU_ASSERT_EQUAL(rx.drop, TCPE_DROP_TCP_ACK_INVALID);
+	EXPECT_OUT(h, 0, TCP_ACK, 1, 1, 0);
+	CU_ASSERT_EQUAL(h->t.snd_una, h->t.iss + 1);
+	tcp_abort(&h->c, &h->t);
+	h_no_leaks(h);
+}
+
+static void
+data_is_cut_at_mss_and_peer_window(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg s;
+
+	h_init(h, 1 * S);
+	h_establish(h);				/* peer MSS 1400 */
+	h->t.snd_wnd = 3000;
+	tcp_send_queued(&h->t, 5000);
+	tcp_output(&h->c, &h->t);
+	CU_ASSERT_EQUAL(h->nout, 3);
+	EXPECT_OUT(h, 0, TCP_ACK, 1, 1, 1400);
+	EXPECT_OUT(h, 1, TCP_ACK, 1401, 1, 1400);
+	EXPECT_OUT(h, 2, TCP_ACK, 2801, 1, 200);	/* the window ends at 3000 */
+	h_clear(h);
+	s = h_seg(h, TCP_ACK, 1, 3001, 0);
+	s.wnd = 10000;
+	h_input(h, &s, NULL);
+	CU_ASSERT_EQUAL(h->nout, 2);
+	EXPECT_OUT(h, 0, TCP_ACK, 3001, 1, 1400);
+	EXPECT_OUT(h, 1, TCP_ACK | TCP_PSH, 4401, 1, 600);	/* PSH empties the queue */
+	tcp_abort(&h->c, &h->t);
+	h_no_leaks(h);
+}
+
+static void
+synack_retransmits_with_backoff_then_gives_up(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg syn = { .seq = 0xfffffff0u, .wnd = 65535, .flags = TCP_SYN };
+	uint64_t t = 0, rto = 1 * S;
+
+	h_init(h, 0);
+	tcp_passive_open(&h->c, &h->t, &h->tuple, &syn);
+	for (unsigned int i = 1; i <= 3; i++) {		/* 1 s, then 2 s, then 4 s */
+		CU_ASSERT_EQUAL(h_advance(h, t + rto - 5000), 0);
+		CU_ASSERT_EQUAL(h->nout, i);		/* nothing early */
+		t += rto + 5000;
+		h_advance(h, t);
+		rto *= 2;
+		CU_ASSERT_EQUAL(h->nout, i + 1);
+		EXPECT_OUT(h, i, TCP_SYN | TCP_ACK, 0, 1, 0);
+	}
+	CU_ASSERT(h_advance(h, t + rto + 5000) & TCP_EV_FREE);	/* 3 retries, then gone */
+	CU_ASSERT_EQUAL(h->nout, 4);
+	CU_ASSERT_EQUAL(h->st.synack_rexmit, 3);
+	CU_ASSERT_EQUAL(h->st.conn_timeout, 1);
+	h_no_leaks(h);
+}
+
+static void
+data_rto_backs_off_then_resets(void)
+{
+	struct harness *h = &H;
+	uint64_t t = 0, rto = 1 * S;
+	uint32_t ev = 0;
+
+	h_init(h, 0);
+	h_establish(h);
+	tcp_send_queued(&h->t, 100);
+	tcp_output(&h->c, &h->t);
+	EXPECT_OUT(h, 0, TCP_ACK | TCP_PSH, 1, 1, 100);
+	/* Each expiry re-arms from the moment it fired, with the RTO doubled (RFC 6298 §5.5). */
+	for (unsigned int i = 1; i <= 4; i++) {
+		CU_ASSERT_EQUAL(h_advance(h, t + rto - 5000), 0);	/* not early */
+		CU_ASSERT_EQUAL(h->nout, i);
+		t += rto + 5000;
+		h_advance(h, t);
+		rto *= 2;
+		CU_ASSERT_EQUAL(h->nout, 1 + i);
+		EXPECT_OUT(h, i, TCP_ACK | TCP_PSH, 1, 1, 100);	/* the same bytes again */
+	}
+	CU_ASSERT_EQUAL(h->st.retransmits, 4);
+	t += rto + 5000;
+	ev = h_advance(h, t);				/* 5th expiry > data_retries (4) */
+	CU_ASSERT_EQUAL(ev & (TCP_EV_RESET | TCP_EV_FREE), TCP_EV_RESET | TCP_EV_FREE);
+	CU_ASSERT_EQUAL(h->out[h->nout - 1].flags & TCP_RST, TCP_RST);
+	CU_ASSERT_EQUAL(h->st.conn_timeout, 1);
+	h_no_leaks(h);
+}
+
+static void
+ack_stops_the_retransmission_timer(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg s;
+
+	h_init(h, 0);
+	h_establish(h);
+	tcp_send_queued(&h->t, 100);
+	tcp_output(&h->c, &h->t);
+	CU_ASSERT_TRUE(tmr_armed(&h->t.timer));
+	s = h_seg(h, TCP_ACK, 1, 101, 0);
+	h_input(h, &s, NULL);
+	CU_ASSERT_FALSE(tmr_armed(&h->t.timer));
+	h_advance(h, 10 * S);
+	CU_ASSERT_EQUAL(h->nout, 1);			/* no retransmission */
+	tcp_abort(&h->c, &h->t);
+	h_no_leaks(h);
+}
+
+static void
+zero_window_is_probed(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg s;
+
+	h_init(h, 0);
+	h_establish(h);
+	s = h_seg(h, TCP_ACK, 1, 1, 0);
+	s.wnd = 0;					/* same seq, same ack: it updates SND.WND */
+	h_input(h, &s, NULL);
+	CU_ASSERT_EQUAL(h->t.snd_wnd, 0);
+	tcp_send_queued(&h->t, 500);
+	tcp_output(&h->c, &h->t);
+	CU_ASSERT_EQUAL(h->nout, 0);			/* closed window: nothing */
+	CU_ASSERT_TRUE(tmr_armed(&h->t.timer));		/* but the persist timer runs */
+	h_advance(h, 1 * S + 2000);
+	CU_ASSERT_EQUAL(h->nout, 1);
+	EXPECT_OUT(h, 0, TCP_ACK, 1, 1, 1);		/* one byte into the zero window */
+	CU_ASSERT_EQUAL(h->st.zwp_tx, 1);
+	tcp_abort(&h->c, &h->t);
+	h_no_leaks(h);
+}
+
+static void
+time_wait_reacks_fin_and_restarts_2msl(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg s;
+
+	h_init(h, 0);
+	h_establish(h);
+	tcp_close(&h->c, &h->t);
+	tcp_output(&h->c, &h->t);
+	s = h_seg(h, TCP_FIN | TCP_ACK, 1, 2, 0);
+	h_input(h, &s, NULL);
+	CU_ASSERT_EQUAL(h->t.state, TCP_TIME_WAIT);
+	h_clear(h);
+	h_advance(h, 50 * S);
+	h_input(h, &s, NULL);				/* our last ACK was lost: FIN again */
+	CU_ASSERT_EQUAL(h->nout, 1);
+	EXPECT_OUT(h, 0, TCP_ACK, 2, 2, 0);
+	CU_ASSERT_EQUAL(h_advance(h, 100 * S), 0);	/* restarted at 50 s: still here at 100 */
+	CU_ASSERT(h_advance(h, 111 * S) & TCP_EV_FREE);
+	h_no_leaks(h);
+}
+
+static void
+time_wait_reopens_for_a_higher_syn(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg s;
+
+	h_init(h, 0);
+	h_establish(h);
+	tcp_close(&h->c, &h->t);
+	tcp_output(&h->c, &h->t);
+	s = h_seg(h, TCP_FIN | TCP_ACK, 1, 2, 0);
+	h_input(h, &s, NULL);
+	CU_ASSERT_EQUAL(h->t.state, TCP_TIME_WAIT);
+	s = h_seg(h, TCP_SYN, 100000, 0, 0);
+	CU_ASSERT_TRUE(tcp_time_wait_reopen(&h->t, &s));
+	s = h_seg(h, TCP_SYN, 1, 0, 0);			/* not above the old sequence space */
+	CU_ASSERT_FALSE(tcp_time_wait_reopen(&h->t, &s));
+	s = h_seg(h, TCP_SYN | TCP_ACK, 100000, 0, 0);
+	CU_ASSERT_FALSE(tcp_time_wait_reopen(&h->t, &s));
+	tcp_timer_stop(&h->c, &h->t);
+	tcp_set_state(&h->c, &h->t, TCP_CLOSED);
+	h_no_leaks(h);
+}
+
+static void
+window_reopening_is_announced(void)
+{
+	struct harness *h = &H;
+
+	h_init(h, 0);
+	h_establish(h);
+	h->t.rcv_wnd = 0;				/* the application stopped reading */
+	h->t.rcv_adv = h->t.rcv_nxt;
+	tcp_output(&h->c, &h->t);
+	CU_ASSERT_EQUAL(h->nout, 0);
+	h->t.rcv_wnd = 20000;				/* it drained its queue */
+	tcp_output(&h->c, &h->t);
+	CU_ASSERT_EQUAL(h->nout, 1);
+	EXPECT_OUT(h, 0, TCP_ACK, 1, 1, 0);
+	CU_ASSERT_EQUAL(h->out[0].wnd, 20000);
+	tcp_abort(&h->c, &h->t);
+	h_no_leaks(h);
+}
+
+static const struct test_case cases[] = {
+	TEST(passive_open_sends_synack_with_mss),
+	TEST(hello_close_matches_seed_table),
+	TEST(peer_closes_first_close_wait_last_ack),
+	TEST(simultaneous_close_goes_through_closing),
+	TEST(data_then_fin_is_delivered_in_order),
+	TEST(exact_rst_resets_established),
+	TEST(in_window_rst_gets_challenge_ack),
+	TEST(out_of_window_rst_is_dropped_silently),
+	TEST(syn_in_established_gets_challenge_ack),
+	TEST(syn_rcvd_bad_ack_sends_rst),
+	TEST(duplicate_syn_resends_synack),
+	TEST(closed_port_replies_follow_rfc9293),
+	TEST(unacceptable_segment_is_acked_and_dropped),
+	TEST(out_of_order_data_is_dup_acked),
+	TEST(partly_old_data_is_trimmed),
+	TEST(ack_of_unsent_data_is_acked_and_dropped),
+	TEST(data_is_cut_at_mss_and_peer_window),
+	TEST(synack_retransmits_with_backoff_then_gives_up),
+	TEST(data_rto_backs_off_then_resets),
+	TEST(ack_stops_the_retransmission_timer),
+	TEST(zero_window_is_probed),
+	TEST(time_wait_reacks_fin_and_restarts_2msl),
+	TEST(time_wait_reopens_for_a_higher_syn),
+	TEST(window_reopening_is_announced),
+	{ NULL, NULL },
+};
+
+int
+suite_tcp(void)
+{
+	return add_suite("tcp state machine", cases);
+}
