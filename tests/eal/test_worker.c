@@ -1,0 +1,368 @@
+/* test_worker.c - EAL tests: the real worker loop on a net_ring port, frames in and replies out. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <CUnit/Basic.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "build.h"
+#include "config.h"
+#include "parse.h"
+#include "port.h"
+#include "worker.h"
+
+#define NB_MBUF 4096
+
+static struct rte_mempool *mp;
+static struct rte_ring *wire_in, *wire_out;	/* towards tcpe, from tcpe */
+static uint16_t port_id;
+static struct port_info pinfo;
+static struct tcpe_config cfg;
+static struct worker *w;
+static unsigned int worker_lcore;
+
+static struct net_addr peer;	/* the test plays the peer at 198.18.0.2 */
+static struct tx_props peer_tx;
+static uint32_t tcpe_ip;
+
+/* --- wire helpers --------------------------------------------------------------------- */
+
+static void
+inject(struct rte_mbuf **m, unsigned int n)
+{
+	CU_ASSERT_EQUAL_FATAL(rte_ring_enqueue_burst(wire_in, (void **)m, n, NULL), n);
+}
+
+/* Collect what tcpe sends until @p want frames arrived or 1 s passed; returns the count. */
+static unsigned int
+collect(struct rte_mbuf **out, unsigned int want)
+{
+	unsigned int n = 0;
+	uint64_t end = rte_get_tsc_cycles() + rte_get_tsc_hz();
+
+	while (n < want && rte_get_tsc_cycles() < end) {
+		n += rte_ring_dequeue_burst(wire_out, (void **)out + n, want - n, NULL);
+		if (n < want)
+			rte_delay_us_sleep(200);
+	}
+	return n;
+}
+
+/* Nothing more comes out within 50 ms. */
+static void
+expect_silence(void)
+{
+	struct rte_mbuf *m;
+
+	rte_delay_us_sleep(50000);
+	if (rte_ring_dequeue(wire_out, (void **)&m) == 0) {
+		CU_FAIL("tcpe sent a frame when none was expected");
+		rte_pktmbuf_free(m);
+	}
+}
+
+static struct rte_mbuf *
+peer_tcp(uint16_t sport, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
+	 const void *data, uint32_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	struct tcp_tuple tp = { .raddr = tcpe_ip, .laddr = peer.ip, .rport = htons(dport),
+				.lport = htons(sport) };
+	struct tcp_out o = { .seq = seq, .ack = ack, .len = len, .wnd = 65535, .flags = flags };
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	if (flags & TCP_SYN) {
+		struct tcp_opts opts = { .present = TCP_HAVE_MSS, .mss = 1460 };
+
+		o.optlen = (uint8_t)tcp_opts_build(o.opt, &opts);
+	}
+	if (len > 0)
+		memcpy(rte_pktmbuf_append(m, (uint16_t)len), data, len);
+	CU_ASSERT_EQUAL_FATAL(build_tcp(m, &peer_tx, &pinfo.mac, &tp, &o), 0);
+	return m;
+}
+
+/* Parse a frame from tcpe as the peer would; frees it. */
+static enum pkt_class
+peer_parse(struct rte_mbuf *m, struct pkt_info *pi, struct tcp_seg *seg)
+{
+	uint16_t reason;
+	enum pkt_class k = pkt_parse(&peer, m, pi, &reason);
+
+	if (k == PKT_TCP && seg != NULL)
+		*seg = pi->seg;
+	rte_pktmbuf_free(m);
+	return k;
+}
+
+static uint64_t
+stat(uint32_t word)
+{
+	return tcpe_stats_word(&w->st, word);
+}
+#define STAT(f) (stat((uint32_t)(offsetof(struct tcpe_stats, f) / 8)))
+
+static void
+wait_for(uint64_t (*get)(void), uint64_t want)
+{
+	for (int i = 0; i < 200 && get() != want; i++)
+		rte_delay_us_sleep(1000);
+}
+
+static uint64_t conn_active(void) { return STAT(conn_active); }
+
+/* --- tests ---------------------------------------------------------------------------- */
+
+static void
+arp_request_is_answered(void)
+{
+	struct rte_mbuf *m = arp_request(mp, &peer, tcpe_ip), *r;
+	struct pkt_info pi;
+
+	inject(&m, 1);
+	CU_ASSERT_EQUAL_FATAL(collect(&r, 1), 1);
+	CU_ASSERT_EQUAL(peer_parse(r, &pi, NULL), PKT_ARP);
+	CU_ASSERT_EQUAL(pi.arp->arp_opcode, htons(RTE_ARP_OP_REPLY));
+	CU_ASSERT(rte_is_same_ether_addr(&pi.arp->arp_data.arp_sha, &pinfo.mac));
+	CU_ASSERT_EQUAL(pi.arp->arp_data.arp_sip, tcpe_ip);
+}
+
+static void
+hello_connection_runs_through_the_worker_loop(void)
+{
+	struct rte_mbuf *m, *r[4];
+	struct tcp_seg s = { 0 };
+	struct pkt_info pi;
+	uint32_t iss, cseq = 0x7ffffff0u;
+	uint64_t opened = STAT(conn_opened);
+
+	m = peer_tcp(41000, 42181, TCP_SYN, cseq, 0, NULL, 0);
+	inject(&m, 1);
+	CU_ASSERT_EQUAL_FATAL(collect(r, 1), 1);
+	CU_ASSERT_EQUAL_FATAL(peer_parse(r[0], &pi, &s), PKT_TCP);
+	CU_ASSERT_EQUAL(s.flags, TCP_SYN | TCP_ACK);
+	CU_ASSERT_EQUAL(s.ack, cseq + 1);
+	CU_ASSERT_EQUAL(s.opts.mss, 1460);
+	iss = s.seq;
+	m = peer_tcp(41000, 42181, TCP_ACK, cseq + 1, iss + 1, NULL, 0);
+	inject(&m, 1);
+	CU_ASSERT_EQUAL_FATAL(collect(r, 2), 2);
+	CU_ASSERT_EQUAL_FATAL(pkt_parse(&peer, r[0], &pi, &(uint16_t){ 0 }), PKT_TCP);
+	CU_ASSERT_EQUAL(pi.seg.flags, TCP_ACK | TCP_PSH);
+	CU_ASSERT_EQUAL(pi.seg.seq, iss + 1);
+	CU_ASSERT_EQUAL(pi.seg.len, 12);
+	CU_ASSERT_EQUAL(memcmp(pi.payload, "hello client", 12), 0);
+	rte_pktmbuf_free(r[0]);
+	CU_ASSERT_EQUAL(peer_parse(r[1], &pi, &s), PKT_TCP);
+	CU_ASSERT_EQUAL(s.flags, TCP_FIN | TCP_ACK);
+	CU_ASSERT_EQUAL(s.seq, iss + 13);
+	m = peer_tcp(41000, 42181, TCP_FIN | TCP_ACK, cseq + 1, iss + 14, NULL, 0);
+	inject(&m, 1);
+	CU_ASSERT_EQUAL_FATAL(collect(r, 1), 1);
+	CU_ASSERT_EQUAL(peer_parse(r[0], &pi, &s), PKT_TCP);
+	CU_ASSERT_EQUAL(s.flags, TCP_ACK);
+	CU_ASSERT_EQUAL(s.seq, iss + 14);
+	CU_ASSERT_EQUAL(s.ack, cseq + 2);
+	CU_ASSERT_EQUAL(STAT(conn_opened), opened + 1);
+	CU_ASSERT_EQUAL(STAT(state_now[TCP_TIME_WAIT]), 1);
+	wait_for(conn_active, 0);			/* time-wait-ms is 100 here */
+	CU_ASSERT_EQUAL(STAT(conn_active), 0);
+	CU_ASSERT_EQUAL(STAT(state_now[TCP_TIME_WAIT]), 0);
+}
+
+static void
+closed_port_gets_rst_and_rst_gets_nothing(void)
+{
+	struct rte_mbuf *m, *r;
+	struct tcp_seg s = { 0 };
+	struct pkt_info pi;
+
+	m = peer_tcp(41001, 9999, TCP_SYN, 500, 0, NULL, 0);
+	inject(&m, 1);
+	CU_ASSERT_EQUAL_FATAL(collect(&r, 1), 1);
+	CU_ASSERT_EQUAL(peer_parse(r, &pi, &s), PKT_TCP);
+	CU_ASSERT_EQUAL(s.flags, TCP_RST | TCP_ACK);
+	CU_ASSERT_EQUAL(s.ack, 501);
+	m = peer_tcp(41001, 42181, TCP_RST, 500, 0, NULL, 0);
+	inject(&m, 1);
+	expect_silence();
+	CU_ASSERT_EQUAL(STAT(drop[TCPE_DROP_TCP_RST_NO_CONN]), 1);
+}
+
+static void
+malformed_frames_are_counted_not_answered(void)
+{
+	struct rte_mbuf *m[3];
+	uint64_t ck = STAT(drop[TCPE_DROP_TCP_CKSUM]), sh = STAT(drop[TCPE_DROP_IP_SHORT]);
+	uint64_t ty = STAT(drop[TCPE_DROP_ETH_TYPE]);
+
+	m[0] = peer_tcp(41002, 42181, TCP_SYN, 1, 0, NULL, 0);
+	rte_pktmbuf_mtod_offset(m[0], uint8_t *, 14 + 20 + 4)[0] ^= 0xff;	/* seq: bad sum */
+	m[1] = peer_tcp(41002, 42181, TCP_SYN, 1, 0, NULL, 0);
+	rte_pktmbuf_trim(m[1], (uint16_t)(rte_pktmbuf_pkt_len(m[1]) - 20));	/* 6 bytes of IP */
+	m[2] = peer_tcp(41002, 42181, TCP_SYN, 1, 0, NULL, 0);
+	rte_pktmbuf_mtod(m[2], struct rte_ether_hdr *)->ether_type = htons(0x88cc);	/* LLDP */
+	inject(m, 3);
+	expect_silence();
+	CU_ASSERT_EQUAL(STAT(drop[TCPE_DROP_TCP_CKSUM]), ck + 1);
+	CU_ASSERT_EQUAL(STAT(drop[TCPE_DROP_IP_SHORT]), sh + 1);
+	CU_ASSERT_EQUAL(STAT(drop[TCPE_DROP_ETH_TYPE]), ty + 1);
+}
+
+/* A SYN and its retransmission in one burst: the second must find the record the first made. */
+static void
+same_burst_duplicate_syn_finds_the_new_record(void)
+{
+	struct rte_mbuf *m[2], *r[3];
+	struct tcp_seg s = { 0 };
+	struct pkt_info pi;
+	uint64_t rex = STAT(synack_rexmit), rst = STAT(rst_tx);
+	unsigned int n;
+
+	m[0] = peer_tcp(41003, 7, TCP_SYN, 9000, 0, NULL, 0);
+	m[1] = peer_tcp(41003, 7, TCP_SYN, 9000, 0, NULL, 0);
+	inject(m, 2);
+	n = collect(r, 2);
+	CU_ASSERT_EQUAL_FATAL(n, 2);
+	for (unsigned int i = 0; i < n; i++) {
+		CU_ASSERT_EQUAL(peer_parse(r[i], &pi, &s), PKT_TCP);
+		CU_ASSERT_EQUAL(s.flags, TCP_SYN | TCP_ACK);
+	}
+	CU_ASSERT_EQUAL(STAT(synack_rexmit), rex + 1);
+	CU_ASSERT_EQUAL(STAT(rst_tx), rst);
+	/* Finish it: ACK, then data through echo, then our FIN after the peer's. */
+	m[0] = peer_tcp(41003, 7, TCP_ACK, 9001, s.seq + 1, NULL, 0);
+	m[1] = peer_tcp(41003, 7, TCP_ACK | TCP_PSH | TCP_FIN, 9001, s.seq + 1, "ping!", 5);
+	inject(m, 2);
+	n = collect(r, 3);
+	CU_ASSERT_EQUAL_FATAL(n, 2);	/* echo + FIN (the ACK of the data rides on the echo) */
+	CU_ASSERT_EQUAL_FATAL(pkt_parse(&peer, r[0], &pi, &(uint16_t){ 0 }), PKT_TCP);
+	CU_ASSERT_EQUAL(pi.seg.len, 5);
+	CU_ASSERT_EQUAL(memcmp(pi.payload, "ping!", 5), 0);
+	CU_ASSERT_EQUAL(pi.seg.ack, 9001 + 5 + 1);	/* data and FIN acknowledged */
+	rte_pktmbuf_free(r[0]);
+	CU_ASSERT_EQUAL(peer_parse(r[1], &pi, &s), PKT_TCP);
+	CU_ASSERT_EQUAL(s.flags, TCP_FIN | TCP_ACK);
+	m[0] = peer_tcp(41003, 7, TCP_ACK, 9007, s.seq + 1, NULL, 0);
+	inject(m, 1);
+	wait_for(conn_active, 0);
+	CU_ASSERT_EQUAL(STAT(conn_active), 0);		/* LAST_ACK -> CLOSED: released */
+}
+
+/* --- setup ---------------------------------------------------------------------------- */
+
+static int
+setup(void)
+{
+	char *args[] = { "tcpe_eal_test", "--ip", "198.18.0.1/24", "--listen", "42181:hello",
+			 "--listen", "7:echo", "--max-conns", "64", "--mbufs", "4096",
+			 "--time-wait-ms", "100", "--trace", "0", NULL };
+	struct rte_ring *rx, *tx;
+
+	if (config_parse(&cfg, (int)RTE_DIM(args) - 1, args, stderr) != 0)
+		return -1;
+	mp = rte_pktmbuf_pool_create("eal_test_mp", NB_MBUF, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				     (int)rte_socket_id());
+	rx = rte_ring_create("eal_test_in", 1024, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+	tx = rte_ring_create("eal_test_out", 1024, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (mp == NULL || rx == NULL || tx == NULL)
+		return -1;
+	wire_in = rx;
+	wire_out = tx;
+	int p = rte_eth_from_rings("net_ring_tcpe", &rx, 1, &tx, 1, (unsigned int)rte_socket_id());
+	if (p < 0)
+		return -1;
+	port_id = (uint16_t)p;
+	if (port_setup(port_id, 1, mp, &pinfo) != 0)
+		return -1;
+	worker_lcore = rte_get_next_lcore(-1, 1, 0);
+	w = worker_create(0, worker_lcore, &cfg, mp, NULL);
+	if (w == NULL)
+		return -1;
+	w->nports = 1;
+	w->ports[0].port_id = port_id;
+	w->ports[0].queue = 0;
+	w->ports[0].addr.mac = pinfo.mac;
+	w->ports[0].addr.ip = cfg.ports[0].ip;
+	w->ports[0].addr.mask = htonl(0xffffff00u);
+	w->ports[0].tx.mac = pinfo.mac;
+	w->ports[0].tx.cksum_offload = pinfo.tx_cksum;
+	tcpe_ip = cfg.ports[0].ip;
+	peer.mac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, 2 } };
+	inet_pton(AF_INET, "198.18.0.2", &peer.ip);
+	peer.mask = htonl(0xffffff00u);
+	peer_tx.mac = peer.mac;
+	if (rte_eal_remote_launch(worker_main, w, worker_lcore) != 0)
+		return -1;
+	/* The start-up gratuitous ARP is the first frame out. */
+	struct rte_mbuf *g;
+	if (collect(&g, 1) != 1)
+		return -1;
+	rte_pktmbuf_free(g);
+	return 0;
+}
+
+static int
+teardown(void)
+{
+	struct rte_mbuf *m;
+
+	w->stop = true;
+	rte_eal_wait_lcore(worker_lcore);
+	while (rte_ring_dequeue(wire_out, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+	worker_destroy(w);
+	port_teardown(port_id);
+	/* Every mbuf back in the pool: nothing leaked on any path above. */
+	if (rte_mempool_avail_count(mp) != NB_MBUF) {
+		fprintf(stderr, "mbuf leak: %u of %u in the pool\n", rte_mempool_avail_count(mp),
+			NB_MBUF);
+		return -1;
+	}
+	rte_mempool_free(mp);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	char prefix[64];
+	char *eal[] = { argv[0], "-l", "0-1", "--no-huge", "-m", "256", "--no-pci",
+			"--file-prefix", prefix, "--log-level", "lib.eal:warning", NULL };
+	unsigned int failures;
+	CU_pSuite s;
+
+	(void)argc;
+	snprintf(prefix, sizeof(prefix), "tcpe_eal_%d", (int)getpid());
+	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0) {
+		fprintf(stderr, "EAL init failed\n");
+		return 2;
+	}
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	s = CU_add_suite("worker loop on net_ring", setup, teardown);
+	CU_add_test(s, "arp_request_is_answered", arp_request_is_answered);
+	CU_add_test(s, "hello_connection_runs_through_the_worker_loop",
+		    hello_connection_runs_through_the_worker_loop);
+	CU_add_test(s, "closed_port_gets_rst_and_rst_gets_nothing",
+		    closed_port_gets_rst_and_rst_gets_nothing);
+	CU_add_test(s, "malformed_frames_are_counted_not_answered",
+		    malformed_frames_are_counted_not_answered);
+	CU_add_test(s, "same_burst_duplicate_syn_finds_the_new_record",
+		    same_burst_duplicate_syn_finds_the_new_record);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +
+		   CU_get_number_of_suites_failed();
+	CU_cleanup_registry();
+	rte_eal_cleanup();
+	return failures == 0 ? 0 : 1;
+}
