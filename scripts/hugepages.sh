@@ -3,6 +3,7 @@
 
 _huge_reserved=0
 _huge_was_mounted=0
+_huge_made_dir=0
 
 # hugepages_reserve MB: sets TCPE_HUGE=1 on success, TCPE_HUGE=0 (no-huge) otherwise.
 hugepages_reserve() {
@@ -12,11 +13,14 @@ hugepages_reserve() {
 	free=$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages 2>/dev/null || echo 0)
 	if (( free * 2 >= mb )) && grep -q hugetlbfs /proc/mounts; then
 		TCPE_HUGE=1	# enough already reserved and mounted by someone: use, don't touch
-	elif [[ $(cat /proc/sys/vm/nr_hugepages 2>/dev/null) == 0 ]] && command -v dpdk-hugepages.py >/dev/null &&
-	     dpdk-hugepages.py -p 2M --setup "${mb}M" >/dev/null 2>&1; then
+	elif [[ $(cat /proc/sys/vm/nr_hugepages 2>/dev/null) == 0 ]] && command -v dpdk-hugepages.py >/dev/null; then
+		if [[ ! -d /dev/hugepages ]]; then
+			mkdir -p /dev/hugepages && _huge_made_dir=1
+		fi
+		dpdk-hugepages.py -p 2M --setup "${mb}M" >/dev/null 2>&1
 		free=$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages 2>/dev/null || echo 0)
 		_huge_reserved=1
-		(( free * 2 >= mb )) && TCPE_HUGE=1
+		(( free * 2 >= mb )) && grep -q hugetlbfs /proc/mounts && TCPE_HUGE=1
 	fi
 	export TCPE_HUGE
 	if [[ $TCPE_HUGE == 1 ]]; then
@@ -32,5 +36,6 @@ hugepages_release() {
 		(( _huge_was_mounted )) || dpdk-hugepages.py --unmount >/dev/null 2>&1
 		_huge_reserved=0
 _huge_was_mounted=0
+_huge_made_dir=0
 	fi
 }
