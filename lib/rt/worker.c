@@ -183,7 +183,6 @@ worker_main(void *arg)
 	struct rte_mbuf *pkts[WORKER_BURST];
 
 	w->tcp.now = now_us(w);
-	tmr_wheel_init(&w->tcp.wheel, w->wheel_slots, WORKER_WHEEL_SLOTS, 10, w->tcp.now);
 	if (w->index == 0)
 		announce(w);
 	while (!w->stop) {

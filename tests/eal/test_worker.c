@@ -195,6 +195,14 @@ closed_port_gets_rst_and_rst_gets_nothing(void)
 	inject(&m, 1);
 	expect_silence();
 	CU_ASSERT_EQUAL(STAT(drop[TCPE_DROP_TCP_RST_NO_CONN]), 1);
+	/* An ACK to a listening port with no connection: <SEQ=SEG.ACK><CTL=RST> (RFC 9293 3.10.7.2). */
+	m = peer_tcp(41001, 42181, TCP_ACK, 500, 123456, NULL, 0);
+	inject(&m, 1);
+	CU_ASSERT_EQUAL_FATAL(collect(&r, 1), 1);
+	CU_ASSERT_EQUAL(peer_parse(r, &pi, &s), PKT_TCP);
+	CU_ASSERT_EQUAL(s.flags, TCP_RST);
+	CU_ASSERT_EQUAL(s.seq, 123456);
+	CU_ASSERT_EQUAL(STAT(conn_active), 0);		/* and no record was made */
 }
 
 static void
@@ -352,7 +360,7 @@ main(int argc, char **argv)
 	CU_add_test(s, "arp_request_is_answered", arp_request_is_answered);
 	CU_add_test(s, "hello_connection_runs_through_the_worker_loop",
 		    hello_connection_runs_through_the_worker_loop);
-	CU_add_test(s, "closed_port_gets_rst_and_rst_gets_nothing",
+	CU_add_test(s, "closed_port_and_stray_ack_get_rst_and_rst_gets_nothing",
 		    closed_port_gets_rst_and_rst_gets_nothing);
 	CU_add_test(s, "malformed_frames_are_counted_not_answered",
 		    malformed_frames_are_counted_not_answered);

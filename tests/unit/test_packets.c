@@ -176,6 +176,31 @@ parse_drops_each_malformed_class_by_reason(void)
 #undef TH
 }
 
+/* RFC 791 options (here NOP NOP NOP EOL) are skipped, not rejected. */
+static void
+ip_options_are_accepted(void)
+{
+	struct rte_mbuf *m = peer_segment(TCP_ACK | TCP_PSH, 50);
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	uint16_t len = (uint16_t)rte_pktmbuf_data_len(m);
+	struct rte_ipv4_hdr *ip;
+	struct pkt_info pi;
+	uint16_t reason;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rte_pktmbuf_append(m, 4));
+	memmove(p + 14 + 24, p + 14 + 20, (size_t)len - 34);	/* open a 4-byte gap */
+	memcpy(p + 14 + 20, "\x01\x01\x01\x00", 4);
+	ip = (struct rte_ipv4_hdr *)(p + 14);
+	ip->version_ihl = 0x46;
+	ip->total_length = htons((uint16_t)(rte_be_to_cpu_16(ip->total_length) + 4));
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	CU_ASSERT_EQUAL_FATAL(pkt_parse(&ifa, m, &pi, &reason), PKT_TCP);
+	CU_ASSERT_EQUAL(pi.seg.len, 50);
+	CU_ASSERT_EQUAL(pi.seg.seq, 1000);
+	CU_ASSERT_EQUAL(pi.payload[0], 'x');
+}
+
 static void
 rst_reply_in_place_swaps_ends(void)
 {
@@ -308,6 +333,7 @@ arp_cache_holds_until_resolved(void)
 static const struct test_case cases[] = {
 	TEST(built_segment_parses_back),
 	TEST(parse_drops_each_malformed_class_by_reason),
+	TEST(ip_options_are_accepted),
 	TEST(rst_reply_in_place_swaps_ends),
 	TEST(icmp_echo_reply_has_valid_checksums),
 	TEST(arp_request_for_us_becomes_a_reply),
