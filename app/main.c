@@ -189,14 +189,29 @@ setup_workers(struct tcpe *t)
 	}
 }
 
+static int run(struct tcpe *t, int argc, char **argv);
+
 int
 main(int argc, char **argv)
 {
-	static struct tcpe t;	/* large (per-lcore arrays): not on the stack */
+	struct tcpe *tp = calloc(1, sizeof(*tp));	/* large (per-lcore arrays): not on the stack */
+	int rc;
+
+	if (tp == NULL)
+		return EXIT_FAILURE;
+	rc = run(tp, argc, argv);
+	free(tp);
+	return rc;
+}
+
+/* Everything between parsing and exit; returns the process exit status. */
+static int
+run(struct tcpe *t, int argc, char **argv)
+{
 	int eal_argc, rc;
 	unsigned int lcore;
 
-	rc = parse_args(&t, argc, argv, &eal_argc);
+	rc = parse_args(t, argc, argv, &eal_argc);
 	if (rc == 1)
 		return 0;
 	if (rc != 0)
@@ -207,8 +222,8 @@ main(int argc, char **argv)
 		return TCPE_EXIT_USAGE;
 	}
 	rc = 0;	/* rte_eal_init() returned the number of arguments it consumed */
-	t.nworkers = rte_lcore_count() - 1;
-	if (t.nworkers == 0)
+	t->nworkers = rte_lcore_count() - 1;
+	if (t->nworkers == 0)
 		usage_fail("no worker lcore: give EAL at least two lcores (e.g. -l 0-1; the first "
 			   "is the control core)");
 	if (rte_eth_dev_count_avail() == 0)
@@ -216,35 +231,35 @@ main(int argc, char **argv)
 			   "bind a NIC to a DPDK driver");
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if (setup_ports(&t) != 0)
+	if (setup_ports(t) != 0)
 		usage_fail("no usable port (each port needs an address)");
-	setup_workers(&t);
-	banner(&t);
-	if (ctrl_init(&t.ctrl, t.workers, t.nworkers, &t.cfg, stdout) != 0)
+	setup_workers(t);
+	banner(t);
+	if (ctrl_init(&t->ctrl, t->workers, t->nworkers, &t->cfg, stdout) != 0)
 		rc = TCPE_EXIT_USAGE;
 	if (rc == 0) {
-		for (unsigned int i = 0; i < t.nworkers; i++)
-			rte_eal_remote_launch(worker_main, t.workers[i], t.workers[i]->lcore);
-		ctrl_run(&t.ctrl, &stop_requested);
-		for (unsigned int i = 0; i < t.nworkers; i++)
-			t.workers[i]->stop = true;
+		for (unsigned int i = 0; i < t->nworkers; i++)
+			rte_eal_remote_launch(worker_main, t->workers[i], t->workers[i]->lcore);
+		ctrl_run(&t->ctrl, &stop_requested);
+		for (unsigned int i = 0; i < t->nworkers; i++)
+			t->workers[i]->stop = true;
 		RTE_LCORE_FOREACH_WORKER(lcore)
 			rte_eal_wait_lcore(lcore);
-		ctrl_final(&t.ctrl);
-		ctrl_fini(&t.ctrl);
+		ctrl_final(&t->ctrl);
+		ctrl_fini(&t->ctrl);
 	}
-	for (uint16_t p = 0; p < t.nports; p++)
-		rte_eth_dev_stop(t.port_ids[p]);
-	for (unsigned int i = 0; i < t.nworkers; i++) {
-		struct rte_ring *ring = t.workers[i]->trace_ring;
+	for (uint16_t p = 0; p < t->nports; p++)
+		rte_eth_dev_stop(t->port_ids[p]);
+	for (unsigned int i = 0; i < t->nworkers; i++) {
+		struct rte_ring *ring = t->workers[i]->trace_ring;
 
-		worker_destroy(t.workers[i]);
+		worker_destroy(t->workers[i]);
 		rte_ring_free(ring);
 	}
-	for (uint16_t p = 0; p < t.nports; p++)
-		rte_eth_dev_close(t.port_ids[p]);
+	for (uint16_t p = 0; p < t->nports; p++)
+		rte_eth_dev_close(t->port_ids[p]);
 	for (unsigned int s = 0; s < RTE_MAX_NUMA_NODES; s++)
-		rte_mempool_free(t.pools[s]);
+		rte_mempool_free(t->pools[s]);
 	rte_eal_cleanup();
 	return rc;
 }

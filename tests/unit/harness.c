@@ -146,3 +146,30 @@ h_no_leaks(struct harness *h)
 	for (unsigned int s = 0; s < TCP_STATE__COUNT; s++)
 		CU_ASSERT_EQUAL(h->st.state_now[s], 0);
 }
+
+void
+h_established(struct harness *h, uint64_t now_us)
+{
+	h_init(h, now_us);
+	h_establish(h);
+}
+
+void
+h_time_wait(struct harness *h, uint64_t now_us)
+{
+	struct tcp_seg s;
+
+	h_established(h, now_us);
+	tcp_close(&h->c, &h->t);
+	tcp_output(&h->c, &h->t);
+	s = h_seg(h, TCP_FIN | TCP_ACK, 1, 2, 0);
+	h_input(h, &s, NULL);
+	CU_ASSERT_EQUAL(h->t.state, TCP_TIME_WAIT);
+}
+
+void
+h_finish(struct harness *h)
+{
+	tcp_abort(&h->c, &h->t);
+	h_no_leaks(h);
+}

@@ -43,6 +43,15 @@ uint32_t h_input(struct harness *h, const struct tcp_seg *s, struct tcp_rx *rx);
 /** SYN from the peer, SYN-ACK from us, the peer's ACK: h->t ends ESTABLISHED. */
 void h_establish(struct harness *h);
 
+/** h_init() then h_establish(): a fresh ESTABLISHED connection at @p now_us. */
+void h_established(struct harness *h, uint64_t now_us);
+
+/** An ESTABLISHED connection that we close first and the peer's FIN+ACK completes: TIME_WAIT. */
+void h_time_wait(struct harness *h, uint64_t now_us);
+
+/** End of a test: abort whatever is left of h->t, then h_no_leaks(). */
+void h_finish(struct harness *h);
+
 /** Assert captured segment @p i has these flags, relative seq/ack and length. */
 void h_expect(const struct harness *h, unsigned int i, uint8_t flags, uint32_t rel_seq,
 	      uint32_t rel_ack, uint32_t len, const char *file, int line);

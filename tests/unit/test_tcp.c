@@ -29,8 +29,7 @@ passive_open_sends_synack_with_mss(void)
 	CU_ASSERT_EQUAL(h->t.snd_mss, 1400);	/* the peer's, smaller than ours */
 	CU_ASSERT_EQUAL(h->out[0].wnd, 65535);
 	CU_ASSERT_EQUAL(h->st.state_now[TCP_SYN_RCVD], 1);
-	tcp_abort(&h->c, &h->t);
-	h_no_leaks(h);
+	h_finish(h);
 }
 
 /* The seed notes' worked example, from the server's side: greeting, then our FIN first. */
@@ -41,8 +40,7 @@ hello_close_matches_seed_table(void)
 	struct tcp_seg s;
 	struct tcp_rx rx;
 
-	h_init(h, 5 * S);
-	h_establish(h);
+	h_established(h, 5 * S);
 	tcp_send_queued(&h->t, 12);
 	tcp_close(&h->c, &h->t);
 	CU_ASSERT_EQUAL(h->t.state, TCP_FIN_WAIT_1);
@@ -81,8 +79,7 @@ peer_closes_first_close_wait_last_ack(void)
 	struct tcp_seg s;
 	struct tcp_rx rx;
 
-	h_init(h, 1 * S);
-	h_establish(h);
+	h_established(h, 1 * S);
 	s = h_seg(h, TCP_FIN | TCP_ACK, 1, 1, 0);
 	h_input(h, &s, &rx);
 	CU_ASSERT(rx.events & TCP_EV_PEER_FIN);
@@ -106,8 +103,7 @@ simultaneous_close_goes_through_closing(void)
 	struct harness *h = &H;
 	struct tcp_seg s;
 
-	h_init(h, 1 * S);
-	h_establish(h);
+	h_established(h, 1 * S);
 	tcp_close(&h->c, &h->t);
 	tcp_output(&h->c, &h->t);
 	EXPECT_OUT(h, 0, TCP_FIN | TCP_ACK, 1, 1, 0);
@@ -130,8 +126,7 @@ data_then_fin_is_delivered_in_order(void)
 	struct tcp_seg s;
 	struct tcp_rx rx;
 
-	h_init(h, 1 * S);
-	h_establish(h);
+	h_established(h, 1 * S);
 	s = h_seg(h, TCP_ACK | TCP_PSH | TCP_FIN, 1, 1, 100);
 	h_input(h, &s, &rx);
 	CU_ASSERT(rx.events & TCP_EV_DATA);
@@ -141,8 +136,7 @@ data_then_fin_is_delivered_in_order(void)
 	CU_ASSERT_EQUAL(h->t.state, TCP_CLOSE_WAIT);
 	CU_ASSERT_EQUAL(h->nout, 1);
 	EXPECT_OUT(h, 0, TCP_ACK, 1, 102, 0);		/* data and FIN acked at once */
-	tcp_abort(&h->c, &h->t);
-	h_no_leaks(h);
+	h_finish(h);
 }
 
 static void
@@ -152,8 +146,7 @@ exact_rst_resets_established(void)
 	struct tcp_seg s;
 	struct tcp_rx rx;
 
-	h_init(h, 1 * S);
-	h_establish(h);
+	h_established(h, 1 * S);
 	s = h_seg(h, TCP_RST, 1, 0, 0);
 	h_input(h, &s, &rx);
 	CU_ASSERT_EQUAL(rx.events & (TCP_EV_RESET | TCP_EV_FREE), TCP_EV_RESET | TCP_EV_FREE);
@@ -170,16 +163,14 @@ in_window_rst_gets_challenge_ack(void)
 	struct tcp_seg s;
 	struct tcp_rx rx;
 
-	h_init(h, 1 * S);
-	h_establish(h);
+	h_established(h, 1 * S);
 	s = h_seg(h, TCP_RST, 101, 0, 0);		/* in window, not RCV.NXT */
 	h_input(h, &s, &rx);
 	CU_ASSERT_EQUAL(h->t.state, TCP_ESTABLISHED);
 	CU_ASSERT_EQUAL(rx.drop, TCPE_DROP_TCP_RST_INVALID);
 	EXPECT_OUT(h, 0, TCP_ACK, 1, 1, 0);
 	CU_ASSERT_EQUAL(h->st.challenge_acks, 1);
-	tcp_abort(&h->c, &h->t);
-	h_no_leaks(h);
+	h_finish(h);
 }
 
 static void
@@ -189,15 +180,13 @@ out_of_window_rst_is_dropped_silently(void)
 	struct tcp_seg s;
 	struct tcp_rx rx;
 
-	h_init(h, 1 * S);
-	h_establish(h);
+	h_established(h, 1 * S);
 	s = h_seg(h, TCP_RST, 1 + 70000, 0, 0);
 	h_input(h, &s, &rx);
 	CU_ASSERT_EQUAL(h->t.state, TCP_ESTABLISHED);
 	CU_ASSERT_EQUAL(rx.drop, TCPE_DROP_TCP_RST_INVALID);
 	CU_ASSERT_EQUAL(h->nout, 0);
-	tcp_abort(&h->c, &h->t);
-	h_no_leaks(h);
+	h_finish(h);
 }
 
 static void
@@ -207,16 +196,14 @@ syn_in_established_gets_challenge_ack(void)
 	struct tcp_seg s;
 	struct tcp_rx rx;
 
-	h_init(h, 1 * S);
-	h_establish(h);
+	h_established(h, 1 * S);
 	s = h_seg(h, TCP_SYN, 500, 0, 0);
 	h_input(h, &s, &rx);
 	CU_ASSERT_EQUAL(h->t.state, TCP_ESTABLISHED);
 	CU_ASSERT_EQUAL(rx.drop, TCPE_DROP_TCP_SYN_SYNCED);
 	EXPECT_OUT(h, 0, TCP_ACK, 1, 1, 0);
 	CU_ASSERT_EQUAL(h->st.challenge_acks, 1);
-	tcp_abort(&h->c, &h->t);
-	h_no_leaks(h);
+	h_finish(h);
 }
 
 static void
@@ -235,8 +222,7 @@ syn_rcvd_bad_ack_sends_rst(void)
 	CU_ASSERT_EQUAL(h->nout, 1);
 	CU_ASSERT_EQUAL(h->out[0].flags, TCP_RST);
 	CU_ASSERT_EQUAL(h->out[0].seq, s.ack);		/* <SEQ=SEG.ACK><CTL=RST> */
-	tcp_abort(&h->c, &h->t);
-	h_no_leaks(h);
+	h_finish(h);
 }
 
 static void
@@ -252,8 +238,7 @@ duplicate_syn_resends_synack(void)
 	EXPECT_OUT(h, 1, TCP_SYN | TCP_ACK, 0, 1, 0);
 	CU_ASSERT_EQUAL(h->st.synack_rexmit, 1);
 	CU_ASSERT_EQUAL(h->t.state, TCP_SYN_RCVD);
-	tcp_abort(&h->c, &h->t);
-	h_no_leaks(h);
+	h_finish(h);
 }
 
 static void
@@ -281,15 +266,13 @@ unacceptable_segment_is_acked_and_dropped(void)
 	struct tcp_seg s;
 	struct tcp_rx rx;
 
-	h_init(h, 1 * S);
-	h_establish(h);
+	h_established(h, 1 * S);
 	s = h_seg(h, TCP_ACK, 1 + 100000, 1, 50);	/* beyond the 64 KiB window */
 	h_input(h, &s, &rx);
 	CU_ASSERT_EQUAL(rx.drop, TCPE_DROP_TCP_UNACCEPTABLE);
 	CU_ASSERT_FALSE(rx.events & TCP_EV_DATA);
 	EXPECT_OUT(h, 0, TCP_ACK, 1, 1, 0);
-	tcp_abort(&h->c, &h->t);
-	h_no_leaks(h);
+	h_finish(h);
 }
 
 static void
@@ -299,16 +282,14 @@ out_of_order_data_is_dup_acked(void)
 	struct tcp_seg s;
 	struct tcp_rx rx;
 
-	h_init(h, 1 * S);
-	h_establish(h);
+	h_established(h, 1 * S);
 	s = h_seg(h, TCP_ACK, 1 + 1000, 1, 100);
 	h_input(h, &s, &rx);
 	CU_ASSERT_EQUAL(rx.drop, TCPE_DROP_TCP_OUT_OF_ORDER);
 	CU_ASSERT_EQUAL(h->nout, 1);
 	EXPECT_OUT(h, 0, TCP_ACK, 1, 1, 0);		/* still expecting byte 1 */
 	CU_ASSERT_EQUAL(h->t.rcv_nxt, h->peer_iss + 1);
-	tcp_abort(&h->c, &h->t);
-	h_no_leaks(h);
+	h_finish(h);
 }
 
 static void
@@ -318,8 +299,7 @@ partly_old_data_is_trimmed(void)
 	struct tcp_seg s;
 	struct tcp_rx rx;
 
-	h_init(h, 1 * S);
-	h_establish(h);
+	h_established(h, 1 * S);
 	s = h_seg(h, TCP_ACK, 1, 1, 100);
 	h_input(h, &s, &rx);
 	s = h_seg(h, TCP_ACK, 91, 1, 30);		/* bytes 91..120: 91..100 are old */
@@ -328,8 +308,7 @@ partly_old_data_is_trimmed(void)
 	CU_ASSERT_EQUAL(rx.data_off, 10);
 	CU_ASSERT_EQUAL(rx.data_len, 20);
 	CU_ASSERT_EQUAL(h->t.rcv_nxt, h->peer_iss + 121);
-	tcp_abort(&h->c, &h->t);
-	h_no_leaks(h);
+	h_finish(h);
 }
 
 static void
@@ -339,15 +318,13 @@ ack_of_unsent_data_is_acked_and_dropped(void)
 	struct tcp_seg s;
 	struct tcp_rx rx;
 
-	h_init(h, 1 * S);
-	h_establish(h);
+	h_established(h, 1 * S);
 	s = h_seg(h, TCP_ACK, 1, 500, 0);
 	h_input(h, &s, &rx);
 	CU_ASSERT_EQUAL(rx.drop, TCPE_DROP_TCP_ACK_INVALID);
 	EXPECT_OUT(h, 0, TCP_ACK, 1, 1, 0);
 	CU_ASSERT_EQUAL(h->t.snd_una, h->t.iss + 1);
-	tcp_abort(&h->c, &h->t);
-	h_no_leaks(h);
+	h_finish(h);
 }
 
 static void
@@ -372,8 +349,7 @@ data_is_cut_at_mss_and_peer_window(void)
 	CU_ASSERT_EQUAL(h->nout, 2);
 	EXPECT_OUT(h, 0, TCP_ACK, 3001, 1, 1400);
 	EXPECT_OUT(h, 1, TCP_ACK | TCP_PSH, 4401, 1, 600);	/* PSH empties the queue */
-	tcp_abort(&h->c, &h->t);
-	h_no_leaks(h);
+	h_finish(h);
 }
 
 static void
@@ -408,8 +384,7 @@ data_rto_backs_off_then_resets(void)
 	uint64_t t = 0, rto = 1 * S;
 	uint32_t ev = 0;
 
-	h_init(h, 0);
-	h_establish(h);
+	h_established(h, 0);
 	tcp_send_queued(&h->t, 100);
 	tcp_output(&h->c, &h->t);
 	EXPECT_OUT(h, 0, TCP_ACK | TCP_PSH, 1, 1, 100);
@@ -438,8 +413,7 @@ ack_stops_the_retransmission_timer(void)
 	struct harness *h = &H;
 	struct tcp_seg s;
 
-	h_init(h, 0);
-	h_establish(h);
+	h_established(h, 0);
 	tcp_send_queued(&h->t, 100);
 	tcp_output(&h->c, &h->t);
 	CU_ASSERT_TRUE(tmr_armed(&h->t.timer));
@@ -448,8 +422,7 @@ ack_stops_the_retransmission_timer(void)
 	CU_ASSERT_FALSE(tmr_armed(&h->t.timer));
 	h_advance(h, 10 * S);
 	CU_ASSERT_EQUAL(h->nout, 1);			/* no retransmission */
-	tcp_abort(&h->c, &h->t);
-	h_no_leaks(h);
+	h_finish(h);
 }
 
 static void
@@ -458,8 +431,7 @@ zero_window_is_probed(void)
 	struct harness *h = &H;
 	struct tcp_seg s;
 
-	h_init(h, 0);
-	h_establish(h);
+	h_established(h, 0);
 	s = h_seg(h, TCP_ACK, 1, 1, 0);
 	s.wnd = 0;					/* same seq, same ack: it updates SND.WND */
 	h_input(h, &s, NULL);
@@ -472,8 +444,7 @@ zero_window_is_probed(void)
 	CU_ASSERT_EQUAL(h->nout, 1);
 	EXPECT_OUT(h, 0, TCP_ACK, 1, 1, 1);		/* one byte into the zero window */
 	CU_ASSERT_EQUAL(h->st.zwp_tx, 1);
-	tcp_abort(&h->c, &h->t);
-	h_no_leaks(h);
+	h_finish(h);
 }
 
 static void
@@ -482,13 +453,8 @@ time_wait_reacks_fin_and_restarts_2msl(void)
 	struct harness *h = &H;
 	struct tcp_seg s;
 
-	h_init(h, 0);
-	h_establish(h);
-	tcp_close(&h->c, &h->t);
-	tcp_output(&h->c, &h->t);
+	h_time_wait(h, 0);
 	s = h_seg(h, TCP_FIN | TCP_ACK, 1, 2, 0);
-	h_input(h, &s, NULL);
-	CU_ASSERT_EQUAL(h->t.state, TCP_TIME_WAIT);
 	h_clear(h);
 	h_advance(h, 50 * S);
 	h_input(h, &s, NULL);				/* our last ACK was lost: FIN again */
@@ -505,13 +471,8 @@ time_wait_reopens_for_a_higher_syn(void)
 	struct harness *h = &H;
 	struct tcp_seg s;
 
-	h_init(h, 0);
-	h_establish(h);
-	tcp_close(&h->c, &h->t);
-	tcp_output(&h->c, &h->t);
+	h_time_wait(h, 0);
 	s = h_seg(h, TCP_FIN | TCP_ACK, 1, 2, 0);
-	h_input(h, &s, NULL);
-	CU_ASSERT_EQUAL(h->t.state, TCP_TIME_WAIT);
 	s = h_seg(h, TCP_SYN, 100000, 0, 0);
 	CU_ASSERT_TRUE(tcp_time_wait_reopen(&h->t, &s));
 	s = h_seg(h, TCP_SYN, 1, 0, 0);			/* not above the old sequence space */
@@ -528,8 +489,7 @@ window_reopening_is_announced(void)
 {
 	struct harness *h = &H;
 
-	h_init(h, 0);
-	h_establish(h);
+	h_established(h, 0);
 	h->t.rcv_wnd = 0;				/* the application stopped reading */
 	h->t.rcv_adv = h->t.rcv_nxt;
 	tcp_output(&h->c, &h->t);
@@ -539,8 +499,7 @@ window_reopening_is_announced(void)
 	CU_ASSERT_EQUAL(h->nout, 1);
 	EXPECT_OUT(h, 0, TCP_ACK, 1, 1, 0);
 	CU_ASSERT_EQUAL(h->out[0].wnd, 20000);
-	tcp_abort(&h->c, &h->t);
-	h_no_leaks(h);
+	h_finish(h);
 }
 
 static const struct test_case cases[] = {
