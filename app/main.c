@@ -107,10 +107,12 @@ banner(const struct tcpe *t)
 		const struct port_info *pi = &t->pinfo[i];
 
 		inet_ntop(AF_INET, &t->cfg.ports[i].ip, ip, sizeof(ip));
-		printf("tcpe: port %u (%s) " RTE_ETHER_ADDR_PRT_FMT " %s/%u  rss:%s  cksum rx:%s tx:%s\n",
+		printf("tcpe: port %u (%s) " RTE_ETHER_ADDR_PRT_FMT " %s/%u  rss:%s  cksum rx:%s tx:%s"
+		       "  tx zero-copy:%s\n",
 		       t->port_ids[i], pi->driver, RTE_ETHER_ADDR_BYTES(&pi->mac), ip,
 		       t->cfg.ports[i].prefix, pi->rss ? "symmetric" : "off",
-		       pi->rx_cksum ? "offload" : "sw", pi->tx_cksum ? "offload" : "sw");
+		       pi->rx_cksum ? "offload" : "sw", pi->tx_cksum ? "offload" : "sw",
+		       pi->tx_multiseg ? "yes" : "no");
 	}
 	for (unsigned int i = 0; i < t->cfg.nlisten; i++)
 		printf("tcpe: listening on %u (%s)\n", t->cfg.listen[i].port,
@@ -183,6 +185,7 @@ setup_workers(struct tcpe *t)
 			wp->addr.mask = htonl(prefix ? ~0u << (32 - prefix) : 0);
 			wp->tx.mac = t->pinfo[p].mac;
 			wp->tx.cksum_offload = t->pinfo[p].tx_cksum;
+			wp->tx.multiseg = t->pinfo[p].tx_multiseg;
 		}
 		w->nports = t->nports;
 		t->workers[i++] = w;

@@ -35,6 +35,7 @@ enum {
 	TCB_TRACE = 1u << 3,	 /**< segments of this connection are traced */
 	TCB_ON_TW = 1u << 4,	 /**< timer link is on the TIME_WAIT FIFO */
 	TCB_ON_FW2 = 1u << 5,	 /**< timer link is on the FIN_WAIT_2 FIFO */
+	TCB_IDLE = 1u << 6,	 /**< timer link is on the wheel as the idle timer, not the RTO */
 };
 
 /**
@@ -65,6 +66,7 @@ struct tcb {
 	uint16_t snd_mss;	/**< segment size we send: peer's MSS option capped by ours */
 	uint16_t rsvd2;
 	uint32_t rto_us;	/**< current retransmission timeout (backed off) */
+	uint32_t idle_us;	/**< close after this long with nothing in flight (0: never) */
 	struct tmr_link timer;	/**< RTO on the wheel, or TIME_WAIT / FIN_WAIT_2 on a FIFO */
 };
 

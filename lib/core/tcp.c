@@ -32,13 +32,36 @@ tcp_timer_stop(struct tcp_ctx *c, struct tcb *t)
 		tmr_fifo_cancel(&c->fin_wait2, &t->timer);
 	else
 		tmr_wheel_cancel(&c->wheel, &t->timer);
-	t->flags &= (uint8_t)~(TCB_ON_TW | TCB_ON_FW2);
+	t->flags &= (uint8_t)~(TCB_ON_TW | TCB_ON_FW2 | TCB_IDLE);
 }
 
 void
 tcp_rto_arm(struct tcp_ctx *c, struct tcb *t)
 {
+	t->flags &= (uint8_t)~TCB_IDLE;	/* the RTO takes the link over */
 	tmr_wheel_arm(&c->wheel, &t->timer, c->now + t->rto_us);
+}
+
+void
+tcp_idle_check(struct tcp_ctx *c, struct tcb *t)
+{
+	bool quiet = t->state == TCP_ESTABLISHED && t->snd_una == t->snd_max &&
+		     t->snd_nxt == t->snd_end;
+
+	if (t->idle_us == 0 || !quiet || (tmr_armed(&t->timer) && !(t->flags & TCB_IDLE)))
+		return;
+	tmr_wheel_arm(&c->wheel, &t->timer, c->now + t->idle_us);	/* (re)start */
+	t->flags |= TCB_IDLE;
+}
+
+void
+tcp_set_idle(struct tcp_ctx *c, struct tcb *t, uint32_t us)
+{
+	t->idle_us = us;
+	if (us == 0 && (t->flags & TCB_IDLE)) {
+		tmr_wheel_cancel(&c->wheel, &t->timer);
+		t->flags &= (uint8_t)~TCB_IDLE;
+	}
 }
 
 void

@@ -37,6 +37,7 @@ enum {
 	TCP_EV_PEER_FIN = 1u << 3,    /**< the peer will send no more */
 	TCP_EV_RESET = 1u << 4,	      /**< the connection was reset: the application is told */
 	TCP_EV_FREE = 1u << 5,	      /**< state is CLOSED: release the record */
+	TCP_EV_IDLE = 1u << 6,	      /**< the idle timer expired (nothing in flight for idle_us) */
 };
 
 /** Result of processing one segment or timer on a record. */
@@ -78,6 +79,12 @@ void tcp_send_queued(struct tcb *t, uint32_t len);
 
 /** The application closes its sending side (RFC 9293 §3.10.4): the FIN follows the data. */
 void tcp_close(struct tcp_ctx *c, struct tcb *t);
+
+/**
+ * Arm an idle timer: when ESTABLISHED with nothing in flight or queued for @p us microseconds,
+ * tcp_timer() reports TCP_EV_IDLE (0 turns it off). Any segment from the peer restarts it.
+ */
+void tcp_set_idle(struct tcp_ctx *c, struct tcb *t, uint32_t us);
 
 /** Abort (RFC 9293 §3.10.5): emit a RST, go to CLOSED. The caller frees the record. */
 void tcp_abort(struct tcp_ctx *c, struct tcb *t);

@@ -102,10 +102,10 @@ ack_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 			t->snd_nxt = t->snd_una;
 		t->retries = 0;
 		t->rto_us = c->cfg->rto_init_us;
-		if (t->snd_una == t->snd_max)
-			tmr_wheel_cancel(&c->wheel, &t->timer);
-		else
+		if (t->snd_una != t->snd_max)
 			tcp_rto_arm(c, t);
+		else if (!(t->flags & TCB_IDLE))
+			tmr_wheel_cancel(&c->wheel, &t->timer);	/* the idle timer, if any, stays */
 		if (acked > 0) {
 			rx->acked = acked;
 			rx->events |= TCP_EV_ACKED;

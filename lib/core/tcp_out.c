@@ -127,8 +127,10 @@ tcp_output(struct tcp_ctx *c, struct tcb *t)
 			t->snd_max = seq_max(t->snd_max, t->snd_nxt);
 		}
 		/* In flight, or data waiting on a closed window (the timer then probes it). */
-		if (!tmr_armed(&t->timer) && (t->snd_una != t->snd_max || t->snd_nxt != t->snd_end))
+		if ((!tmr_armed(&t->timer) || (t->flags & TCB_IDLE)) &&
+		    (t->snd_una != t->snd_max || t->snd_nxt != t->snd_end))
 			tcp_rto_arm(c, t);
+		tcp_idle_check(c, t);
 		break;
 	default:
 		break;
@@ -188,6 +190,12 @@ tcp_timer(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx)
 		t->flags &= (uint8_t)~TCB_ON_FW2;
 		c->st->fw2_expired++;
 		tcp_to_closed(c, t, rx);
+		return;
+	}
+	if (t->flags & TCB_IDLE) {
+		t->flags &= (uint8_t)~TCB_IDLE;
+		c->st->idle_timeouts++;
+		rx->events |= TCP_EV_IDLE;
 		return;
 	}
 	if (t->state == TCP_SYN_RCVD) {

@@ -19,6 +19,8 @@ tcp_rx_drop(struct tcp_rx *rx, unsigned int reason)
 }
 
 void tcp_rto_arm(struct tcp_ctx *c, struct tcb *t);
+/** Start or restart the idle timer when the record is ESTABLISHED and quiet. */
+void tcp_idle_check(struct tcp_ctx *c, struct tcb *t);
 void tcp_enter_time_wait(struct tcp_ctx *c, struct tcb *t);
 void tcp_enter_fin_wait2(struct tcp_ctx *c, struct tcb *t);
 void tcp_to_closed(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx);

@@ -45,10 +45,44 @@ build_ipv4_cksum(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, const struct tx_pr
 	ip->hdr_checksum = 0;
 	m->l2_len = sizeof(struct rte_ether_hdr);
 	m->l3_len = rte_ipv4_hdr_len(ip);
-	if (tx->cksum_offload)
+	if (tx->cksum_offload && m->nb_segs == 1)
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
 	else
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+/*
+ * Ones'-complement sum of @p len bytes from offset @p off of a chained mbuf. DPDK 22.11's
+ * rte_raw_cksum_mbuf() byte-swaps an unfolded partial sum after a segment that ends at an odd
+ * offset and loses its carries; here each segment's sum is folded first (RFC 1071 §2(B)).
+ */
+uint16_t
+build_cksum_chain(const struct rte_mbuf *m, uint32_t off, uint32_t len)
+{
+	uint64_t sum = 0;
+	uint32_t done = 0;
+
+	while (m != NULL && off >= m->data_len) {
+		off -= m->data_len;
+		m = m->next;
+	}
+	while (m != NULL && done < len) {
+		uint32_t n = m->data_len - off;
+		uint16_t part;
+
+		if (n > len - done)
+			n = len - done;
+		part = __rte_raw_cksum_reduce(
+			__rte_raw_cksum(rte_pktmbuf_mtod_offset(m, const void *, off), n, 0));
+		/* bytes that start at an odd offset of the whole sit in the other half-word */
+		sum += (done & 1) ? (uint16_t)((part << 8) | (part >> 8)) : part;
+		done += n;
+		off = 0;
+		m = m->next;
+	}
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
 }
 
 /* The TCP checksum: a pseudo-header seed for the device, or the full sum here. */
@@ -57,10 +91,17 @@ tcp_cksum(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, struct rte_tcp_hdr *th,
 	  const struct tx_props *tx)
 {
 	build_ipv4_cksum(m, ip, tx);
-	if (tx->cksum_offload) {
+	if (tx->cksum_offload && m->nb_segs == 1) {
 		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
 		m->l4_len = (uint8_t)((th->data_off >> 4) * 4);
 		th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+	} else if (m->nb_segs > 1) {
+		uint32_t l4_off = (uint32_t)((uint8_t *)th - rte_pktmbuf_mtod(m, uint8_t *));
+		uint32_t sum = build_cksum_chain(m, l4_off, rte_pktmbuf_pkt_len(m) - l4_off) +
+			       rte_ipv4_phdr_cksum(ip, 0);
+
+		sum = (sum & 0xffff) + (sum >> 16);
+		th->cksum = (uint16_t)~sum;
 	} else {
 		th->cksum = rte_ipv4_udptcp_cksum(ip, th);
 	}

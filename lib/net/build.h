@@ -17,7 +17,11 @@
 struct tx_props {
 	struct rte_ether_addr mac;	/**< our source MAC */
 	bool cksum_offload;		/**< device fills IPv4 and TCP checksums */
+	bool multiseg;			/**< device sends chained mbufs: large payloads go zero-copy */
 };
+
+/** Payloads from this size on are chained by reference rather than copied (when multiseg). */
+#define BUILD_ZEROCOPY_MIN 1024
 
 /** Size of Ethernet + IPv4 (no options) + TCP (no options) headers. */
 #define HDRS_LEN (sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) + \
@@ -27,8 +31,8 @@ struct tx_props {
  * Prepend Ethernet, IPv4 and TCP headers for segment @p o of @p tuple in front of the payload
  * already in @p m (may be empty), towards @p dst, with checksums per @p tx.
  *
- * @param m  a fresh mbuf holding o->len payload bytes; it must have HDRS_LEN + o->optlen
- *           headroom (a pool mbuf has RTE_PKTMBUF_HEADROOM = 128)
+ * @param m  a fresh mbuf holding o->len payload bytes, in it or in mbufs chained after it;
+ *           it must have HDRS_LEN + o->optlen headroom (a pool mbuf has 128)
  * @return 0, or -ENOSPC if the headroom is short (m untouched).
  */
 int build_tcp(struct rte_mbuf *m, const struct tx_props *tx, const struct rte_ether_addr *dst,
@@ -40,6 +44,17 @@ int build_tcp(struct rte_mbuf *m, const struct tx_props *tx, const struct rte_et
  */
 void build_tcp_reply_in_place(struct rte_mbuf *m, const struct tx_props *tx,
 			      const struct tcp_out *o);
+
+/**
+ * Ones'-complement sum (not inverted) of @p len bytes at offset @p off of the chain @p m,
+ * correct for segments of any length (unlike 22.11's rte_raw_cksum_mbuf at odd boundaries).
+ */
+uint16_t build_cksum_chain(const struct rte_mbuf *m, uint32_t off, uint32_t len);
+
+/**
+ * Chained packets get software checksums and no offload flags: some drivers (net_tap in 22.11)
+ * rewrite chained frames wrongly when asked to checksum them.
+ */
 
 /** Fill the IPv4 header checksum (and set offload flags) of IPv4 frame @p m. */
 void build_ipv4_cksum(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, const struct tx_props *tx);

@@ -3,6 +3,18 @@
 
 #include <string.h>
 
+#include <rte_malloc.h>
+
+static inline void
+link_tail(struct sndq *q, struct rte_mbuf *m)
+{
+	if (q->tail != NULL)
+		q->tail->next = m;
+	else
+		q->head = m;
+	q->tail = m;
+}
+
 uint32_t
 sndq_append(struct sndq *q, struct rte_mempool *mp, const void *data, uint32_t len)
 {
@@ -14,17 +26,16 @@ sndq_append(struct sndq *q, struct rte_mempool *mp, const void *data, uint32_t l
 		uint32_t room = t != NULL ? rte_pktmbuf_tailroom(t) : 0;
 		uint32_t n;
 
+		/* never write into a node that shares someone else's buffer */
+		if (t != NULL && !RTE_MBUF_DIRECT(t))
+			room = 0;
 		if (room == 0) {
 			t = rte_pktmbuf_alloc(mp);
 			if (t == NULL)
 				break;
 			/* payload only: no headroom is needed in queue segments */
 			t->data_off = 0;
-			if (q->tail != NULL)
-				q->tail->next = t;
-			else
-				q->head = t;
-			q->tail = t;
+			link_tail(q, t);
 			room = rte_pktmbuf_tailroom(t);
 		}
 		n = len - done < room ? len - done : room;
@@ -34,6 +45,70 @@ sndq_append(struct sndq *q, struct rte_mempool *mp, const void *data, uint32_t l
 	}
 	q->bytes += done;
 	return done;
+}
+
+uint32_t
+sndq_append_ref(struct sndq *q, struct rte_mempool *mp, void *base, uint16_t chunk,
+		struct rte_mbuf_ext_shared_info *shinfo, uint32_t len)
+{
+	uint32_t done = 0;
+
+	while (done < len) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+		uint16_t n = (uint16_t)(len - done < chunk ? len - done : chunk);
+
+		if (m == NULL)
+			break;
+		rte_mbuf_ext_refcnt_update(shinfo, 1);
+		rte_pktmbuf_attach_extbuf(m, base, rte_malloc_virt2iova(base), chunk, shinfo);
+		m->data_len = n;
+		link_tail(q, m);
+		done += n;
+	}
+	q->bytes += done;
+	return done;
+}
+
+struct rte_mbuf *
+sndq_ref_range(const struct sndq *q, struct rte_mempool *mp, uint32_t off, uint32_t len)
+{
+	struct rte_mbuf *src = q->head, *head = NULL, *tail = NULL;
+	uint32_t total = len;
+	uint16_t nseg = 0;
+
+	while (src != NULL && off >= src->data_len) {
+		off -= src->data_len;
+		src = src->next;
+	}
+	while (len > 0 && src != NULL) {
+		struct rte_mbuf *mi = rte_pktmbuf_alloc(mp);
+		uint32_t n = src->data_len - off;
+
+		if (mi == NULL) {
+			rte_pktmbuf_free(head);
+			return NULL;
+		}
+		if (n > len)
+			n = len;
+		rte_pktmbuf_attach(mi, src);	/* shares src's buffer (direct or external) */
+		mi->data_off = (uint16_t)(src->data_off + off);
+		mi->data_len = (uint16_t)n;
+		mi->next = NULL;
+		if (tail != NULL)
+			tail->next = mi;
+		else
+			head = mi;
+		tail = mi;
+		nseg++;
+		len -= n;
+		off = 0;
+		src = src->next;
+	}
+	if (head != NULL) {
+		head->nb_segs = nseg;
+		head->pkt_len = total - len;
+	}
+	return head;
 }
 
 void

@@ -23,6 +23,24 @@ struct sndq {
  */
 uint32_t sndq_append(struct sndq *q, struct rte_mempool *mp, const void *data, uint32_t len);
 
+/**
+ * Append @p len bytes of the long-lived buffer @p base (DMA-able, e.g. from rte_malloc, never
+ * freed while the process runs) by reference: mbufs from @p mp are attached to it as external
+ * buffers sharing @p shinfo, so nothing is copied. Each mbuf covers at most @p chunk bytes
+ * (<= 65535) starting at @p base: byte i of what is queued is base[i % chunk].
+ * @return bytes appended: less than @p len only when @p mp ran out.
+ */
+uint32_t sndq_append_ref(struct sndq *q, struct rte_mempool *mp, void *base, uint16_t chunk,
+			 struct rte_mbuf_ext_shared_info *shinfo, uint32_t len);
+
+/**
+ * Build a chain of indirect mbufs from @p mp that covers @p len bytes at @p off in the queue,
+ * sharing the queue's buffers (zero copy: for transmitting large segments).
+ * @return the chain head (nb_segs and pkt_len set), or NULL when @p mp ran out.
+ */
+struct rte_mbuf *sndq_ref_range(const struct sndq *q, struct rte_mempool *mp, uint32_t off,
+				uint32_t len);
+
 /** Copy @p len bytes starting @p off bytes into the queue to @p dst (the range must exist). */
 void sndq_copy(const struct sndq *q, uint32_t off, void *dst, uint32_t len);
 

@@ -61,6 +61,10 @@ port_setup(uint16_t port_id, uint16_t nq, struct rte_mempool *mp, struct port_in
 		conf.txmode.offloads |= want;
 		info->tx_cksum = true;
 	}
+	if (di.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+		info->tx_multiseg = true;
+	}
 	rc = rte_eth_dev_configure(port_id, nq, nq, &conf);
 	if (rc != 0 && info->rss) {
 		/* Some virtual devices list RSS types but refuse the mode: run without it. */

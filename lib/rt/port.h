@@ -14,6 +14,7 @@ struct port_info {
 	bool rss;		/**< RSS over IPv4/TCP with the symmetric key is on */
 	bool rx_cksum;		/**< RX checksum flags are reported */
 	bool tx_cksum;		/**< IPv4 and TCP checksums are offloaded on TX */
+	bool tx_multiseg;	/**< chained mbufs can be sent */
 	int socket;
 	char driver[32];
 };

@@ -141,7 +141,17 @@ stack_emit(void *arg, struct tcb *t, const struct tcp_out *o)
 		w->st.drop[TCPE_DROP_NO_MBUF]++;	/* TCP recovers by retransmission */
 		return;
 	}
-	if (o->len > 0) {
+	if (o->len >= BUILD_ZEROCOPY_MIN && p->tx.multiseg) {
+		/* Large payloads leave by reference to the send queue's buffers. */
+		struct rte_mbuf *data = sndq_ref_range(&c->sndq, w->mp, o->seq - sndq_seq(c), o->len);
+
+		if (data == NULL || rte_pktmbuf_chain(m, data) != 0) {
+			rte_pktmbuf_free(data);
+			worker_drop(w, m, TCPE_DROP_NO_MBUF);
+			return;
+		}
+		w->st.tx_zerocopy++;
+	} else if (o->len > 0) {
 		uint8_t *dst = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)o->len);
 
 		sndq_copy(&c->sndq, o->seq - sndq_seq(c), dst, o->len);

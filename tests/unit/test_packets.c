@@ -330,7 +330,40 @@ arp_cache_holds_until_resolved(void)
 	CU_ASSERT_TRUE(ask);
 }
 
+/* A chained payload split at every boundary, odd and even, sums like the flat bytes. */
+static void
+chain_checksum_is_right_at_any_split(void)
+{
+	static struct fake_mbuf a, b, c;
+	uint8_t flat[1500];
+
+	for (unsigned int i = 0; i < sizeof(flat); i++)
+		flat[i] = (uint8_t)(i * 131 + 7);
+	for (uint32_t cut1 = 1; cut1 < 300; cut1 += 1) {
+		uint32_t cut2 = cut1 + 517 + (cut1 % 3);
+		struct fake_mbuf *f[3] = { &a, &b, &c };
+		uint32_t at[4] = { 0, cut1, cut2, sizeof(flat) };
+
+		for (unsigned int k = 0; k < 3; k++) {
+			memset(&f[k]->m, 0, sizeof(f[k]->m));
+			f[k]->m.buf_addr = f[k]->buf;
+			f[k]->m.buf_len = sizeof(f[k]->buf);
+			f[k]->m.data_off = (uint16_t)(k * 3 + 1);	/* odd addresses too */
+			memcpy(f[k]->buf + f[k]->m.data_off, flat + at[k], at[k + 1] - at[k]);
+			f[k]->m.data_len = (uint16_t)(at[k + 1] - at[k]);
+			f[k]->m.next = k < 2 ? &f[k + 1]->m : NULL;
+		}
+		a.m.nb_segs = 3;
+		a.m.pkt_len = sizeof(flat);
+		CU_ASSERT_EQUAL(build_cksum_chain(&a.m, 0, sizeof(flat)),
+				__rte_raw_cksum_reduce(__rte_raw_cksum(flat, sizeof(flat), 0)));
+		CU_ASSERT_EQUAL(build_cksum_chain(&a.m, 5, 1001),
+				__rte_raw_cksum_reduce(__rte_raw_cksum(flat + 5, 1001, 0)));
+	}
+}
+
 static const struct test_case cases[] = {
+	TEST(chain_checksum_is_right_at_any_split),
 	TEST(built_segment_parses_back),
 	TEST(parse_drops_each_malformed_class_by_reason),
 	TEST(ip_options_are_accepted),
