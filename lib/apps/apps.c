@@ -9,6 +9,7 @@ static const struct tcpe_app *const builtin[APP__COUNT] = {
 	[APP_HELLO] = &app_hello,
 	[APP_ECHO] = &app_echo,
 	[APP_DISCARD] = &app_discard,
+	[APP_HTTP] = &app_http,
 };
 
 const struct tcpe_app *

@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "stats.h"
+
 /** A connection as an application sees it (opaque). Valid from on_accept to on_closed. */
 struct tcpe_sock;
 
@@ -12,8 +14,16 @@ struct tcpe_app_params {
 	const char *greeting;
 	uint32_t greeting_len;
 	uint64_t http_body;
+	uint64_t http_max_bytes;	/**< cap on GET /bytes/N */
+	uint32_t http_max_header;	/**< request line + headers limit */
+	uint32_t http_idle_ms;		/**< keep-alive idle timeout */
 	uint64_t bulk_bytes;
 };
+
+/** Size of the per-worker body template tcpe_send_body() references (its period). */
+#define TCPE_BODY_TEMPLATE 32768
+/** Bytes of per-worker scratch memory an application gets (tcpe_app_worker). */
+#define TCPE_APP_WORKER_SCRATCH 128
 
 /**
  * An application: callbacks run on the connection's owning worker, one at a time, never
@@ -39,6 +49,27 @@ struct tcpe_app {
  */
 uint32_t tcpe_send(struct tcpe_sock *s, const void *data, uint32_t len);
 
+/**
+ * Queue @p len body bytes without copying: references to the worker's read-only template, whose
+ * byte i is "0123456789abcdefghijklmnopqrstuv"[i % 32]. Same return as tcpe_send().
+ */
+uint32_t tcpe_send_body(struct tcpe_sock *s, uint64_t len);
+
+/** Close the connection gracefully after @p ms with nothing to send or receive (0: never). */
+void tcpe_set_idle_ms(struct tcpe_sock *s, uint32_t ms);
+
+/** The owning worker's counters (applications count their own events there). */
+struct tcpe_stats *tcpe_stats(struct tcpe_sock *s);
+
+/** The owning worker's clock: microseconds, monotonic, read once per loop iteration. */
+uint64_t tcpe_now_us(const struct tcpe_sock *s);
+
+/** Add to tcpe_now_us() to get microseconds since the Unix epoch. */
+int64_t tcpe_wall_offset_us(const struct tcpe_sock *s);
+
+/** TCPE_APP_WORKER_SCRATCH bytes per worker for the application (zeroed at start). */
+void *tcpe_app_worker(struct tcpe_sock *s);
+
 /** Bytes queued but not yet acknowledged. */
 uint32_t tcpe_sendq_bytes(const struct tcpe_sock *s);
 
@@ -48,7 +79,7 @@ void tcpe_close(struct tcpe_sock *s);
 /** Reset the connection at once (a RST; queued data is discarded). */
 void tcpe_abort(struct tcpe_sock *s);
 
-/** The application's 16 bytes of per-connection state, zeroed at accept. */
+/** The application's 32 bytes of per-connection state, zeroed at accept. */
 void *tcpe_app_state(struct tcpe_sock *s);
 
 /** The configuration values applications use. */

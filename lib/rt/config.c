@@ -38,6 +38,12 @@ struct key {
 static const struct key keys[] = {
 	STR("greeting", "tcpe", greeting, "hello client", "the hello app's message"),
 	SIZE("http-body", "tcpe", http_body, 0, 1ULL << 30, "64", "http response body bytes"),
+	SIZE("http-max-bytes", "tcpe", http_max_bytes, 0, 1ULL << 30, "16M",
+	     "cap on the size GET /bytes/N returns"),
+	SIZE("http-max-header", "tcpe", http_max_header, 256, 1ULL << 20, "8K",
+	     "request line + headers limit (431 beyond)"),
+	NUM("http-idle-ms", "tcpe", http_idle_ms, 0, 3600000, "60000",
+	    "close idle keep-alive connections after this (0: never)"),
 	SIZE("bulk-bytes", "tcpe", bulk_bytes, 0, 1ULL << 50, "1G", "bulk bytes per connection"),
 	SIZE("max-conns", "tcpe", max_conns, 16, 1ULL << 24, "65536",
 	     "connection records per worker"),
@@ -63,7 +69,7 @@ static const struct key keys[] = {
 	    "orphaned FIN_WAIT_2 timeout"),
 };
 
-static const char *const app_names[APP__COUNT] = { "hello", "echo", "discard" };
+static const char *const app_names[APP__COUNT] = { "hello", "echo", "discard", "http" };
 
 const char *
 config_app_name(unsigned int app)
@@ -211,7 +217,7 @@ add_listen(struct tcpe_config *cfg, const char *port, const char *app, const cha
 		if (strcmp(app, app_names[a]) == 0)
 			break;
 	if (a == APP__COUNT) {
-		fprintf(err, "tcpe: %s: unknown app '%s' (one of: hello, echo, discard)\n", where,
+		fprintf(err, "tcpe: %s: unknown app '%s' (one of: hello, echo, discard, http)\n", where,
 			app);
 		return -EINVAL;
 	}
@@ -489,7 +495,7 @@ config_usage(FILE *out, const char *prog)
 		"  -c, --config FILE      INI file ([tcpe], [tcp], [listen], [portN]); options override it\n"
 		"  --ip ADDR/PREFIX       IPv4 address of port 0\n"
 		"  --gateway ADDR         next hop for addresses outside the prefix\n"
-		"  --listen PORT:APP      repeatable; APP: hello, echo, discard (default 42181:hello)\n",
+		"  --listen PORT:APP      repeatable; APP: hello, echo, discard, http (default 42181:hello)\n",
 		prog);
 	for (unsigned int i = 0; i < RTE_DIM(keys); i++) {
 		char opt[48];

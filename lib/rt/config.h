@@ -10,7 +10,7 @@
 #define TCPE_GREETING_MAX 1024
 
 /** Built-in applications (DESIGN.md "Applications"). */
-enum tcpe_app_id { APP_HELLO, APP_ECHO, APP_DISCARD, APP__COUNT };
+enum tcpe_app_id { APP_HELLO, APP_ECHO, APP_DISCARD, APP_HTTP, APP__COUNT };
 
 struct tcpe_port_cfg {
 	uint32_t ip;		/**< network order; 0 = not configured */
@@ -30,6 +30,9 @@ struct tcpe_config {
 	unsigned int nlisten;
 	char greeting[TCPE_GREETING_MAX];
 	uint64_t http_body;
+	uint64_t http_max_bytes;
+	uint64_t http_max_header;
+	uint64_t http_idle_ms;
 	uint64_t bulk_bytes;
 	uint64_t max_conns;	/**< connection records per worker */
 	uint64_t mbufs;		/**< mbufs per NUMA socket pool */

@@ -330,6 +330,11 @@ stack_timer(struct worker *w, struct conn *c)
 
 	set_rcv_window(w, c);
 	tcp_timer(&w->tcp, &c->tcb, &rx);
+	if (rx.events & TCP_EV_IDLE) {
+		/* Idle past the application's limit: close gracefully, like a keep-alive timeout. */
+		tcp_close(&w->tcp, &c->tcb);
+		tcp_output(&w->tcp, &c->tcb);
+	}
 	if ((rx.events & TCP_EV_FREE) || gone(c))
 		conn_release(w, c, (rx.events & TCP_EV_RESET) != 0);
 }
@@ -347,6 +352,53 @@ tcpe_send(struct tcpe_sock *s, const void *data, uint32_t len)
 	n = sndq_append(&c->sndq, c->w->mp, data, len);
 	tcp_send_queued(&c->tcb, n);
 	return n;
+}
+
+uint32_t
+tcpe_send_body(struct tcpe_sock *s, uint64_t len)
+{
+	struct conn *c = (struct conn *)s;
+	struct worker *w = c->w;
+	uint32_t n;
+
+	if (!tcp_can_send(&c->tcb) || len > UINT32_MAX)
+		return 0;
+	n = sndq_append_ref(&c->sndq, w->mp, w->body, TCPE_BODY_TEMPLATE, &w->body_shinfo,
+			    (uint32_t)len);
+	tcp_send_queued(&c->tcb, n);
+	return n;
+}
+
+void
+tcpe_set_idle_ms(struct tcpe_sock *s, uint32_t ms)
+{
+	struct conn *c = (struct conn *)s;
+
+	tcp_set_idle(&c->w->tcp, &c->tcb, ms * 1000);
+}
+
+struct tcpe_stats *
+tcpe_stats(struct tcpe_sock *s)
+{
+	return &((struct conn *)s)->w->st;
+}
+
+uint64_t
+tcpe_now_us(const struct tcpe_sock *s)
+{
+	return ((const struct conn *)s)->w->tcp.now;
+}
+
+int64_t
+tcpe_wall_offset_us(const struct tcpe_sock *s)
+{
+	return ((const struct conn *)s)->w->wall_off_us;
+}
+
+void *
+tcpe_app_worker(struct tcpe_sock *s)
+{
+	return ((struct conn *)s)->w->app_scratch;
 }
 
 uint32_t

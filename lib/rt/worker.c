@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
@@ -204,6 +205,34 @@ worker_main(void *arg)
 	return 0;
 }
 
+static void
+body_never_freed(void *addr, void *opaque)
+{
+	/* The template lives as long as the worker; its base reference is never dropped. */
+	(void)addr;
+	(void)opaque;
+}
+
+/* The body template referenced by tcpe_send_body(), and the wall-clock offset. */
+static int
+body_template_init(struct worker *w, int socket)
+{
+	static const char pattern[] = "0123456789abcdefghijklmnopqrstuv";
+	struct timespec ts;
+
+	w->body = rte_malloc_socket("tcpe_body", TCPE_BODY_TEMPLATE, RTE_CACHE_LINE_SIZE, socket);
+	if (w->body == NULL)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < TCPE_BODY_TEMPLATE; i++)
+		w->body[i] = (uint8_t)pattern[i % 32];
+	w->body_shinfo.free_cb = body_never_freed;
+	w->body_shinfo.fcb_opaque = NULL;
+	rte_mbuf_ext_refcnt_set(&w->body_shinfo, 1);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	w->wall_off_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 - (int64_t)w->tcp.now;
+	return 0;
+}
+
 struct worker *
 worker_create(unsigned int index, unsigned int lcore, const struct tcpe_config *cfg,
 	      struct rte_mempool *mp, struct rte_ring *trace_ring)
@@ -242,6 +271,9 @@ worker_create(unsigned int index, unsigned int lcore, const struct tcpe_config *
 	w->params.greeting = cfg->greeting;
 	w->params.greeting_len = (uint32_t)strlen(cfg->greeting);
 	w->params.http_body = cfg->http_body;
+	w->params.http_max_bytes = cfg->http_max_bytes;
+	w->params.http_max_header = (uint32_t)cfg->http_max_header;
+	w->params.http_idle_ms = (uint32_t)cfg->http_idle_ms;
 	w->params.bulk_bytes = cfg->bulk_bytes;
 
 	w->tcp_cfg.mss = (uint16_t)cfg->mss;
@@ -268,6 +300,11 @@ worker_create(unsigned int index, unsigned int lcore, const struct tcpe_config *
 	tmr_fifo_init(&w->tcp.time_wait, w->tcp_cfg.time_wait_us);
 	tmr_fifo_init(&w->tcp.fin_wait2, w->tcp_cfg.fin_wait2_us);
 	arp_cache_init(&w->arp, 300ULL * 1000000, 1000000);
+	if (body_template_init(w, socket) != 0) {
+		worker_destroy(w);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
 	return w;
 }
 
@@ -282,6 +319,7 @@ worker_destroy(struct worker *w)
 		for (uint16_t j = 0; j < w->ports[i].ntx; j++)
 			worker_drop(w, w->ports[i].txb[j], TCPE_DROP_NOT_SENT_DOWN);
 	arp_cache_flush(&w->arp);
+	rte_free(w->body);
 	rte_hash_free(w->flows);
 	rte_free(w->free_idx);
 	rte_free(w->conns);

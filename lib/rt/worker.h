@@ -42,7 +42,7 @@ struct conn {
 	uint8_t accepted : 1;	/**< on_accept ran: on_closed is owed */
 	uint8_t aborted : 1;	/**< the application reset it */
 	uint32_t trace_id;	/**< 0 = not traced */
-	uint64_t app_state[2];
+	uint64_t app_state[4];
 };
 
 /** A port as one worker sees it: its queue pair and its TX buffer. */
@@ -83,6 +83,10 @@ struct worker {
 	struct wport ports[TCPE_MAX_PORTS];
 	struct arp_cache arp;
 	struct tcp_cfg tcp_cfg;
+	int64_t wall_off_us;		/**< wall clock = tcp.now + this */
+	uint8_t *body;			/**< TCPE_BODY_TEMPLATE bytes, DMA-able, read-only after start */
+	struct rte_mbuf_ext_shared_info body_shinfo; /**< shared by every mbuf referencing body */
+	uint8_t app_scratch[TCPE_APP_WORKER_SCRATCH] __rte_cache_aligned;
 	/* --- written by the control core --- */
 	volatile bool stop __rte_cache_aligned;
 	/* --- large tables --- */

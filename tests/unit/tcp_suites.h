@@ -19,5 +19,6 @@ int suite_timer(void);
 int suite_tcp(void);
 int suite_misc(void);
 int suite_packets(void);
+int suite_http(void);
 
 #endif

@@ -502,6 +502,33 @@ window_reopening_is_announced(void)
 	h_finish(h);
 }
 
+static void
+idle_timer_fires_when_quiet_and_restarts_on_activity(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg s;
+	struct tcp_rx rx;
+
+	h_established(h, 0);
+	tcp_set_idle(&h->c, &h->t, 5 * S);
+	tcp_output(&h->c, &h->t);			/* quiet: the idle timer starts */
+	CU_ASSERT_EQUAL(h_advance(h, 4 * S), 0);
+	s = h_seg(h, TCP_ACK | TCP_PSH, 1, 1, 10);	/* activity at 4 s */
+	h_input(h, &s, &rx);
+	CU_ASSERT_EQUAL(h_advance(h, 8 * S), 0);	/* restarted: not at 5 s from the start */
+	tcp_send_queued(&h->t, 100);			/* data in flight: the RTO owns the timer */
+	tcp_output(&h->c, &h->t);
+	CU_ASSERT_FALSE(h->t.flags & TCB_IDLE);
+	s = h_seg(h, TCP_ACK, 11, 101, 0);		/* all acked: idle again from 8 s */
+	h_input(h, &s, &rx);
+	CU_ASSERT_TRUE(h->t.flags & TCB_IDLE);
+	CU_ASSERT_EQUAL(h_advance(h, 12 * S), 0);
+	CU_ASSERT_EQUAL(h_advance(h, 13 * S + 5000) & TCP_EV_IDLE, TCP_EV_IDLE);
+	CU_ASSERT_EQUAL(h->st.idle_timeouts, 1);
+	CU_ASSERT_EQUAL(h->t.state, TCP_ESTABLISHED);	/* the runtime decides what idle means */
+	h_finish(h);
+}
+
 static const struct test_case cases[] = {
 	TEST(passive_open_sends_synack_with_mss),
 	TEST(hello_close_matches_seed_table),
@@ -527,6 +554,7 @@ static const struct test_case cases[] = {
 	TEST(time_wait_reacks_fin_and_restarts_2msl),
 	TEST(time_wait_reopens_for_a_higher_syn),
 	TEST(window_reopening_is_announced),
+	TEST(idle_timer_fires_when_quiet_and_restarts_on_activity),
 	{ NULL, NULL },
 };
 

@@ -1,0 +1,386 @@
+/* http_parse.c - byte-at-a-time HTTP/1.1 request-head state machine (RFC 9112 §2-3, §5, §9.3). */
+#include "http_parse.h"
+
+#include <string.h>
+
+enum {
+	S_START,	/* before a request line; empty lines are skipped (§2.2) */
+	S_METHOD,
+	S_TARGET0,
+	S_TARGET,
+	S_VERSION,
+	S_VMINOR,
+	S_RL_END,	/* after the minor version: CR or LF */
+	S_RL_LF,	/* after CR: LF */
+	S_HSTART,
+	S_HNAME,
+	S_HVALUE,
+	S_HLF,
+	S_END_LF,
+	S_BODY,
+	S_DEAD,
+};
+
+enum {
+	F_HTTP10 = 1u << 0,
+	F_CLOSE = 1u << 1,
+	F_KEEPALIVE = 1u << 2,
+	F_BYTES = 1u << 3,
+	F_TE = 1u << 4,
+	F_CLEN = 1u << 5,
+	F_VAL_DIGITS = 1u << 6,	/* Content-Length: a digit was seen */
+	F_VAL_DONE = 1u << 7,	/* Content-Length: OWS after the digits */
+};
+
+/* header names we interpret */
+enum { H_CONNECTION = 1, H_CONTENT_LENGTH = 2, H_TRANSFER_ENCODING = 4 };
+static const char *const hnames[] = { "connection", "content-length", "transfer-encoding" };
+
+/* target sub-states kept in cand while in S_TARGET */
+enum { T_OTHER, T_PREFIX, T_DIGITS, T_QUERY };
+
+#define BYTES_PREFIX "/bytes/"
+#define NUM_MAX 1000000000000000ULL
+#define CLEN_MAX 0x7fffffffu
+
+static inline bool
+is_tchar(uint8_t c)
+{
+	/* RFC 9110 §5.6.2 token characters */
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+static inline uint8_t
+lower(uint8_t c)
+{
+	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
+}
+
+void
+http_parser_init(struct http_parser *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+static void
+start_request(struct http_parser *p)
+{
+	p->state = p->body_left ? S_BODY : S_START;
+	p->idx = 0;
+	p->cand = 0;
+	p->method = HTTP_M_NONE;
+	p->flags = 0;
+	p->vcand = 0;
+	p->head = 0;
+	p->num = 0;
+}
+
+static enum http_result
+finish(struct http_parser *p, struct http_req *req)
+{
+	if (p->flags & F_TE)
+		return HTTP_BAD;	/* no request bodies in chunks: we cannot frame them */
+	req->method = p->method;
+	req->http10 = (p->flags & F_HTTP10) != 0;
+	req->keep_alive = req->http10 ? (p->flags & F_KEEPALIVE) && !(p->flags & F_CLOSE) :
+					!(p->flags & F_CLOSE);
+	req->bytes_target = (p->flags & F_BYTES) != 0;
+	req->bytes = p->num;
+	start_request(p);	/* body_left was set by Content-Length */
+	return HTTP_REQUEST;
+}
+
+/* Method token: GET and HEAD are ours, any other token is a method we do not allow. */
+static int
+method_byte(struct http_parser *p, uint8_t c)
+{
+	static const char *const m[] = { "GET", "HEAD" };
+
+	if (c == ' ') {
+		if (p->idx == 0)
+			return -1;
+		p->method = (p->cand & 1) && p->idx == 3 ? HTTP_M_GET :
+			    (p->cand & 2) && p->idx == 4 ? HTTP_M_HEAD : HTTP_M_OTHER;
+		p->state = S_TARGET0;
+		return 0;
+	}
+	if (!is_tchar(c))
+		return -1;
+	for (unsigned int i = 0; i < 2; i++)
+		if ((p->cand & (1u << i)) && (p->idx >= strlen(m[i]) || m[i][p->idx] != c))
+			p->cand &= (uint8_t)~(1u << i);
+	if (p->idx < 255)
+		p->idx++;
+	return 0;
+}
+
+/* Request target (origin-form only) and the /bytes/N special case. */
+static int
+target_byte(struct http_parser *p, uint8_t c)
+{
+	if (c == ' ') {
+		if ((p->cand == T_DIGITS || p->cand == T_QUERY) && p->idx > sizeof(BYTES_PREFIX) - 1)
+			p->flags |= F_BYTES;	/* at least one digit */
+		p->state = S_VERSION;
+		p->idx = 0;
+		return 0;
+	}
+	if (c <= 0x20 || c >= 0x7f)
+		return -1;
+	switch (p->cand) {
+	case T_PREFIX:
+		if (c != (uint8_t)BYTES_PREFIX[p->idx])
+			p->cand = T_OTHER;
+		else if (++p->idx == sizeof(BYTES_PREFIX) - 1)
+			p->cand = T_DIGITS;
+		break;
+	case T_DIGITS:
+		if (c >= '0' && c <= '9') {
+			p->num = p->num * 10 + (uint64_t)(c - '0');
+			if (p->num > NUM_MAX)
+				p->num = NUM_MAX;
+			if (p->idx < 255)
+				p->idx++;
+		} else if (c == '?' && p->idx > sizeof(BYTES_PREFIX) - 1) {
+			p->cand = T_QUERY;
+		} else {
+			p->cand = T_OTHER;
+			p->num = 0;
+		}
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int
+version_byte(struct http_parser *p, uint8_t c)
+{
+	static const char v[] = "HTTP/1.";
+
+	if (p->state == S_VERSION) {
+		if (c != (uint8_t)v[p->idx])
+			return -1;
+		if (++p->idx == sizeof(v) - 1)
+			p->state = S_VMINOR;
+		return 0;
+	}
+	if (c == '0')
+		p->flags |= F_HTTP10;
+	else if (c != '1')
+		return -1;	/* HTTP/1.2+ do not exist; 2 and 3 do not use this syntax */
+	p->state = S_RL_END;
+	return 0;
+}
+
+static int
+hname_byte(struct http_parser *p, uint8_t c)
+{
+	if (c == ':') {
+		uint8_t hit = 0;
+
+		if (p->idx == 0)
+			return -1;
+		for (unsigned int i = 0; i < 3; i++)
+			if ((p->cand & (1u << i)) && p->idx == strlen(hnames[i]))
+				hit = (uint8_t)(1u << i);
+		if (hit == H_CONTENT_LENGTH && (p->flags & F_CLEN))
+			return -1;	/* a second Content-Length: refuse, do not guess */
+		if (hit == H_CONTENT_LENGTH) {
+			p->flags |= F_CLEN;
+			p->body_left = 0;
+		}
+		if (hit == H_TRANSFER_ENCODING)
+			p->flags |= F_TE;
+		p->cand = hit;
+		p->idx = 0;
+		p->vcand = 3;
+		p->state = S_HVALUE;
+		return 0;
+	}
+	if (!is_tchar(c))
+		return -1;	/* includes whitespace before the colon (§5.1) */
+	for (unsigned int i = 0; i < 3; i++)
+		if ((p->cand & (1u << i)) &&
+		    (p->idx >= strlen(hnames[i]) || (uint8_t)hnames[i][p->idx] != lower(c)))
+			p->cand &= (uint8_t)~(1u << i);
+	if (p->idx < 255)
+		p->idx++;
+	return 0;
+}
+
+/* Connection: a comma list; its "close" and "keep-alive" tokens count (RFC 9110 §7.6.1). */
+static void
+connection_token_end(struct http_parser *p)
+{
+	if (p->idx == 5 && (p->vcand & 1))
+		p->flags |= F_CLOSE;
+	else if (p->idx == 10 && (p->vcand & 2))
+		p->flags |= F_KEEPALIVE;
+	p->idx = 0;
+	p->vcand = 3;
+}
+
+static int
+hvalue_byte(struct http_parser *p, uint8_t c)
+{
+	bool end = c == '\r' || c == '\n';
+
+	if (!end && c < 0x20 && c != '\t')
+		return -1;
+	if (c == 0x7f)
+		return -1;
+	if (p->cand == H_CONNECTION) {
+		static const char *const tok[] = { "close", "keep-alive" };
+
+		if (end || c == ',' || c == ' ' || c == '\t') {
+			connection_token_end(p);
+		} else {
+			for (unsigned int i = 0; i < 2; i++)
+				if ((p->vcand & (1u << i)) && (p->idx >= strlen(tok[i]) ||
+							       (uint8_t)tok[i][p->idx] != lower(c)))
+					p->vcand &= (uint8_t)~(1u << i);
+			if (p->idx < 255)
+				p->idx++;
+		}
+	} else if (p->cand == H_CONTENT_LENGTH && !end) {
+		if (c >= '0' && c <= '9') {
+			if (p->flags & F_VAL_DONE)
+				return -1;
+			p->flags |= F_VAL_DIGITS;
+			if ((uint64_t)p->body_left * 10 + (uint32_t)(c - '0') > CLEN_MAX)
+				return -1;
+			p->body_left = p->body_left * 10 + (uint32_t)(c - '0');
+		} else if (c == ' ' || c == '\t') {
+			if (p->flags & F_VAL_DIGITS)
+				p->flags |= F_VAL_DONE;
+		} else {
+			return -1;
+		}
+	}
+	if (end) {
+		if (p->cand == H_CONTENT_LENGTH && !(p->flags & F_VAL_DIGITS))
+			return -1;
+		p->flags &= (uint16_t)~(F_VAL_DIGITS | F_VAL_DONE);
+		p->state = c == '\r' ? S_HLF : S_HSTART;
+	}
+	return 0;
+}
+
+enum http_result
+http_parse(struct http_parser *p, const uint8_t *buf, uint32_t len, uint32_t max_head,
+	   struct http_req *req, uint32_t *used)
+{
+	uint32_t i = 0;
+
+	while (i < len) {
+		uint8_t c = buf[i];
+		int rc = 0;
+
+		if (p->state == S_DEAD) {
+			*used = len;
+			return HTTP_BAD;
+		}
+		if (p->state == S_BODY) {
+			uint32_t n = len - i < p->body_left ? len - i : p->body_left;
+
+			p->body_left -= n;
+			i += n;
+			if (p->body_left == 0)
+				p->state = S_START;
+			continue;
+		}
+		i++;
+		if (p->state != S_START && ++p->head > max_head) {
+			p->state = S_DEAD;
+			*used = i;
+			return HTTP_TOO_LARGE;
+		}
+		switch (p->state) {
+		case S_START:
+			if (c == '\r' || c == '\n')
+				break;
+			p->state = S_METHOD;
+			p->cand = 3;
+			p->head = 1;
+			rc = method_byte(p, c);
+			break;
+		case S_METHOD:
+			rc = method_byte(p, c);
+			break;
+		case S_TARGET0:
+			if (c != '/') {
+				rc = -1;	/* origin-form only: no absolute-form or '*' */
+				break;
+			}
+			/* The /bytes/ prefix match keeps its place in idx; the flags survive. */
+			p->state = S_TARGET;
+			p->cand = T_PREFIX;
+			p->idx = 1;
+			p->num = 0;
+			break;
+		case S_TARGET:
+			rc = target_byte(p, c);
+			break;
+		case S_VERSION:
+		case S_VMINOR:
+			rc = version_byte(p, c);
+			break;
+		case S_RL_END:
+			if (c == '\r')
+				p->state = S_RL_LF;
+			else if (c == '\n')
+				p->state = S_HSTART;
+			else
+				rc = -1;
+			break;
+		case S_RL_LF:
+		case S_HLF:
+			if (c != '\n')
+				rc = -1;
+			else
+				p->state = S_HSTART;
+			break;
+		case S_HSTART:
+			if (c == '\r') {
+				p->state = S_END_LF;
+			} else if (c == '\n') {
+				*used = i;
+				return finish(p, req);
+			} else if (c == ' ' || c == '\t') {
+				rc = -1;	/* obsolete line folding (§5.2): refused */
+			} else {
+				p->state = S_HNAME;
+				p->cand = H_CONNECTION | H_CONTENT_LENGTH | H_TRANSFER_ENCODING;
+				p->idx = 0;
+				rc = hname_byte(p, c);
+			}
+			break;
+		case S_HNAME:
+			rc = hname_byte(p, c);
+			break;
+		case S_HVALUE:
+			rc = hvalue_byte(p, c);
+			break;
+		case S_END_LF:
+			if (c != '\n') {
+				rc = -1;
+				break;
+			}
+			*used = i;
+			return finish(p, req);
+		default:
+			rc = -1;
+			break;
+		}
+		if (rc != 0) {
+			p->state = S_DEAD;
+			*used = i;
+			return HTTP_BAD;
+		}
+	}
+	*used = i;
+	return HTTP_MORE;
+}

@@ -1,0 +1,291 @@
+/* test_http.c - the streaming HTTP/1.1 request parser: every split point, pipelining, limits, bad input. */
+#include <string.h>
+
+#include "http_parse.h"
+#include "tcp_suites.h"
+
+#define MAXH 8192
+
+struct outcome {
+	enum http_result r[16];
+	struct http_req req[16];
+	unsigned int n;
+};
+
+/* Feed @p s in pieces cut at @p cuts (ascending offsets); collect every result. */
+static void
+feed(const char *s, size_t len, const size_t *cuts, unsigned int ncuts, uint32_t max_head,
+     struct outcome *o)
+{
+	struct http_parser p;
+	size_t from = 0;
+
+	http_parser_init(&p);
+	memset(o, 0, sizeof(*o));
+	for (unsigned int k = 0; k <= ncuts; k++) {
+		size_t to = k < ncuts ? cuts[k] : len;
+		const uint8_t *b = (const uint8_t *)s + from;
+		uint32_t left = (uint32_t)(to - from);
+
+		while (left > 0 && o->n < 16) {
+			uint32_t used = 0;
+			struct http_req req;
+			enum http_result r = http_parse(&p, b, left, max_head, &req, &used);
+
+			CU_ASSERT(used <= left);
+			b += used;
+			left -= used;
+			if (r == HTTP_MORE)
+				break;
+			o->r[o->n] = r;
+			o->req[o->n] = req;
+			o->n++;
+			if (r != HTTP_REQUEST)
+				return;
+		}
+		from = to;
+	}
+}
+
+static void
+one(const char *s, uint32_t max_head, struct outcome *o)
+{
+	feed(s, strlen(s), NULL, 0, max_head, o);
+}
+
+static enum http_result
+verdict(const char *s)
+{
+	struct outcome o;
+
+	one(s, MAXH, &o);
+	return o.n ? o.r[0] : HTTP_MORE;
+}
+
+static void
+get_parses_with_keep_alive_by_default(void)
+{
+	struct outcome o;
+
+	one("GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: t\r\n\r\n", MAXH, &o);
+	CU_ASSERT_EQUAL_FATAL(o.n, 1);
+	CU_ASSERT_EQUAL(o.r[0], HTTP_REQUEST);
+	CU_ASSERT_EQUAL(o.req[0].method, HTTP_M_GET);
+	CU_ASSERT_TRUE(o.req[0].keep_alive);
+	CU_ASSERT_FALSE(o.req[0].bytes_target);
+	one("HEAD /index.html HTTP/1.1\n\n", MAXH, &o);	/* bare LF line ends (RFC 9112 §2.2) */
+	CU_ASSERT_EQUAL(o.req[0].method, HTTP_M_HEAD);
+	one("\r\n\r\nGET / HTTP/1.1\r\n\r\n", MAXH, &o);	/* empty lines before: skipped */
+	CU_ASSERT_EQUAL(o.r[0], HTTP_REQUEST);
+}
+
+static void
+connection_header_and_version_decide_keep_alive(void)
+{
+	struct outcome o;
+
+	one("GET / HTTP/1.1\r\nConnection: close\r\n\r\n", MAXH, &o);
+	CU_ASSERT_FALSE(o.req[0].keep_alive);
+	one("GET / HTTP/1.1\r\nconnection:  Upgrade, CLOSE \r\n\r\n", MAXH, &o);
+	CU_ASSERT_FALSE(o.req[0].keep_alive);
+	one("GET / HTTP/1.1\r\nConnection: closed\r\n\r\n", MAXH, &o);	/* not the token */
+	CU_ASSERT_TRUE(o.req[0].keep_alive);
+	one("GET / HTTP/1.0\r\n\r\n", MAXH, &o);			/* 1.0: close by default */
+	CU_ASSERT_FALSE(o.req[0].keep_alive);
+	CU_ASSERT_TRUE(o.req[0].http10);
+	one("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", MAXH, &o);
+	CU_ASSERT_TRUE(o.req[0].keep_alive);
+	one("GET / HTTP/1.1\r\nX-Connection: close\r\n\r\n", MAXH, &o);	/* another header */
+	CU_ASSERT_TRUE(o.req[0].keep_alive);
+}
+
+static void
+bytes_target_is_parsed(void)
+{
+	struct outcome o;
+
+	one("GET /bytes/123456 HTTP/1.1\r\n\r\n", MAXH, &o);
+	CU_ASSERT_TRUE(o.req[0].bytes_target);
+	CU_ASSERT_EQUAL(o.req[0].bytes, 123456);
+	one("GET /bytes/5?x=1 HTTP/1.1\r\n\r\n", MAXH, &o);
+	CU_ASSERT_TRUE(o.req[0].bytes_target);
+	CU_ASSERT_EQUAL(o.req[0].bytes, 5);
+	one("GET /bytes/ HTTP/1.1\r\n\r\n", MAXH, &o);
+	CU_ASSERT_FALSE(o.req[0].bytes_target);
+	one("GET /bytes/12x HTTP/1.1\r\n\r\n", MAXH, &o);
+	CU_ASSERT_FALSE(o.req[0].bytes_target);
+	one("GET /byte/12 HTTP/1.1\r\n\r\n", MAXH, &o);
+	CU_ASSERT_FALSE(o.req[0].bytes_target);
+	one("GET /bytes/99999999999999999999999 HTTP/1.1\r\nConnection: close\r\n\r\n", MAXH, &o);
+	CU_ASSERT_TRUE(o.req[0].bytes_target);
+	CU_ASSERT_EQUAL(o.req[0].bytes, 1000000000000000ULL);	/* saturates */
+	CU_ASSERT_FALSE(o.req[0].keep_alive);
+}
+
+static void
+other_methods_are_recognised_as_such(void)
+{
+	struct outcome o;
+	static const char *const m[] = { "POST", "DELETE", "GETX", "GE", "HEADS", "OPTIONS" };
+
+	for (unsigned int i = 0; i < 6; i++) {
+		char req[64];
+
+		snprintf(req, sizeof(req), "%s / HTTP/1.1\r\n\r\n", m[i]);
+		one(req, MAXH, &o);
+		CU_ASSERT_EQUAL(o.r[0], HTTP_REQUEST);
+		CU_ASSERT_EQUAL(o.req[0].method, HTTP_M_OTHER);
+	}
+}
+
+static void
+malformed_requests_are_bad(void)
+{
+	static const char *const bad[] = {
+		"GET /\r\n\r\n",				/* no version */
+		"GET / HTTP/2.0\r\n\r\n",
+		"GET / http/1.1\r\n\r\n",
+		"GET / HTTP/1.1 \r\n\r\n",
+		"GET  / HTTP/1.1\r\n\r\n",			/* two spaces */
+		"GET http://x/ HTTP/1.1\r\n\r\n",		/* absolute-form: not ours */
+		"G(T / HTTP/1.1\r\n\r\n",
+		" GET / HTTP/1.1\r\n\r\n",
+		"GET / HTTP/1.1\rX\n\r\n",			/* CR not followed by LF */
+		"GET / HTTP/1.1\r\nHost : x\r\n\r\n",		/* space before the colon */
+		"GET / HTTP/1.1\r\n: x\r\n\r\n",		/* empty name */
+		"GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n",	/* obs-fold */
+		"GET / HTTP/1.1\r\nHost: a\x01b\r\n\r\n",	/* control byte */
+		"GET / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n",
+		"GET / HTTP/1.1\r\nContent-Length: \r\n\r\n",
+		"GET / HTTP/1.1\r\nContent-Length: 1 2\r\n\r\n",
+		"GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n",
+		"GET / HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n",
+		"GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
+		"GET /\x7f HTTP/1.1\r\n\r\n",
+	};
+
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		enum http_result r = verdict(bad[i]);
+
+		if (r != HTTP_BAD)
+			fprintf(stderr, "\n    not refused: %s", bad[i]);
+		CU_ASSERT_EQUAL(r, HTTP_BAD);
+	}
+}
+
+static void
+oversized_heads_are_too_large(void)
+{
+	char big[10000];
+	struct outcome o;
+	size_t n;
+
+	n = (size_t)snprintf(big, sizeof(big), "GET / HTTP/1.1\r\nX: ");
+	memset(big + n, 'a', 9000);
+	memcpy(big + n + 9000, "\r\n\r\n", 5);
+	one(big, MAXH, &o);
+	CU_ASSERT_EQUAL(o.r[0], HTTP_TOO_LARGE);
+	/* exactly at the limit is fine, one byte more is not */
+	one("GET / HTTP/1.1\r\n\r\n", 18, &o);
+	CU_ASSERT_EQUAL(o.r[0], HTTP_REQUEST);
+	one("GET / HTTP/1.1\r\n\r\n", 17, &o);
+	CU_ASSERT_EQUAL(o.r[0], HTTP_TOO_LARGE);
+	/* the limit is per request, not per connection */
+	one("GET / HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n", 18, &o);
+	CU_ASSERT_EQUAL(o.n, 3);
+	CU_ASSERT_EQUAL(o.r[2], HTTP_REQUEST);
+}
+
+/* Ten pipelined requests, including bodies to skip, answered one by one in order. */
+static const char pipeline[] =
+	"GET /bytes/1 HTTP/1.1\r\nHost: t\r\n\r\n"
+	"HEAD /bytes/2 HTTP/1.1\r\n\r\n"
+	"POST /bytes/3 HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello"
+	"GET /bytes/4 HTTP/1.1\r\nconnection: keep-alive\r\n\r\n"
+	"GET /bytes/5 HTTP/1.1\n\n"
+	"GET /bytes/6 HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"
+	"GET /bytes/7?q HTTP/1.1\r\n\r\n"
+	"HEAD /bytes/8 HTTP/1.1\r\n\r\n"
+	"GET /bytes/9 HTTP/1.1\r\n\r\n"
+	"GET /bytes/10 HTTP/1.1\r\nConnection: close\r\n\r\n";
+
+static void
+check_pipeline(const struct outcome *o)
+{
+	CU_ASSERT_EQUAL_FATAL(o->n, 10);
+	for (unsigned int i = 0; i < 10; i++) {
+		CU_ASSERT_EQUAL(o->r[i], HTTP_REQUEST);
+		CU_ASSERT_TRUE(o->req[i].bytes_target);
+		CU_ASSERT_EQUAL(o->req[i].bytes, i + 1);
+		CU_ASSERT_EQUAL(o->req[i].keep_alive, i != 9);
+	}
+	CU_ASSERT_EQUAL(o->req[1].method, HTTP_M_HEAD);
+	CU_ASSERT_EQUAL(o->req[2].method, HTTP_M_OTHER);
+	CU_ASSERT_EQUAL(o->req[3].method, HTTP_M_GET);
+}
+
+static void
+pipelined_requests_come_out_in_order(void)
+{
+	struct outcome o;
+
+	feed(pipeline, sizeof(pipeline) - 1, NULL, 0, MAXH, &o);
+	check_pipeline(&o);
+}
+
+/* The same bytes cut anywhere (one cut, two cuts, byte by byte) give the same requests. */
+static void
+any_split_gives_the_same_requests(void)
+{
+	size_t len = sizeof(pipeline) - 1;
+	struct outcome o;
+	size_t cuts[2048];
+
+	for (size_t i = 1; i < len; i++) {
+		cuts[0] = i;
+		feed(pipeline, len, cuts, 1, MAXH, &o);
+		check_pipeline(&o);
+		if (i + 7 < len) {
+			cuts[1] = i + 7;
+			feed(pipeline, len, cuts, 2, MAXH, &o);
+			check_pipeline(&o);
+		}
+	}
+	for (size_t i = 0; i + 1 < len; i++)
+		cuts[i] = i + 1;
+	feed(pipeline, len, cuts, (unsigned int)(len - 1), MAXH, &o);	/* byte by byte */
+	check_pipeline(&o);
+}
+
+static void
+nothing_is_accepted_after_an_error(void)
+{
+	struct http_parser p;
+	struct http_req req;
+	uint32_t used;
+	const uint8_t bad[] = "GET / HTTP/9.9\r\n\r\n";
+	const uint8_t good[] = "GET / HTTP/1.1\r\n\r\n";
+
+	http_parser_init(&p);
+	CU_ASSERT_EQUAL(http_parse(&p, bad, sizeof(bad) - 1, MAXH, &req, &used), HTTP_BAD);
+	CU_ASSERT_EQUAL(http_parse(&p, good, sizeof(good) - 1, MAXH, &req, &used), HTTP_BAD);
+}
+
+static const struct test_case cases[] = {
+	TEST(get_parses_with_keep_alive_by_default),
+	TEST(connection_header_and_version_decide_keep_alive),
+	TEST(bytes_target_is_parsed),
+	TEST(other_methods_are_recognised_as_such),
+	TEST(malformed_requests_are_bad),
+	TEST(oversized_heads_are_too_large),
+	TEST(pipelined_requests_come_out_in_order),
+	TEST(any_split_gives_the_same_requests),
+	TEST(nothing_is_accepted_after_an_error),
+	{ NULL, NULL },
+};
+
+int
+suite_http(void)
+{
+	return add_suite("http request parser", cases);
+}
