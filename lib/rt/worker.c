@@ -187,6 +187,8 @@ worker_main(void *arg)
 	if (w->index == 0)
 		announce(w);
 	while (!w->stop) {
+		bool busy = false;
+
 		w->tcp.now = now_us(w);	/* read once per iteration, passed down */
 		w->st.loops++;
 		for (uint16_t i = 0; i < w->nports; i++) {
@@ -195,12 +197,17 @@ worker_main(void *arg)
 
 			if (n == 0)
 				continue;
-			w->st.busy_loops++;
+			busy = true;
 			process_burst(w, p, pkts, n);
 		}
 		run_timers(w);
 		for (uint16_t i = 0; i < w->nports; i++)
 			worker_tx_flush(w, &w->ports[i]);
+		if (busy) {
+			/* Busy share = time in iterations that had packets / wall time. */
+			w->st.busy_loops++;
+			w->st.busy_us += now_us(w) - w->tcp.now;
+		}
 	}
 	return 0;
 }

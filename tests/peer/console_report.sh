@@ -8,9 +8,9 @@ in_ns timeout 60 python3 "$(dirname "$0")/clients.py" echo "$TCPE_IP" 7 $((1 << 
 	fail "echo clients"
 sleep 2.5
 peer_stop
-reports=$(grep -c '^ lcore    rx pps    tx pps  rx Mbit/s  tx Mbit/s   conn/s   active retrans/s  drops/s' "$T/tcpe.log")
+reports=$(grep -c '^ lcore   busy    rx pps    tx pps  rx Mbit/s  tx Mbit/s   conn/s   active retrans/s  drops/s' "$T/tcpe.log")
 check_ge "reports printed" "$reports" 2
 rows=$(awk '/^ lcore /{ getline a; getline b; getline c; print a; print b; print c; exit }' "$T/tcpe.log")
 log "$rows"
-check "rows per report (2 workers + total)" "$(grep -cE '^ +(1|2|total) ' <<<"$rows")" 3
+check "rows per report (2 workers + total)" "$(grep -cE '^ +(1|2|total) +[0-9]+% ' <<<"$rows")" 3
 peer_done
