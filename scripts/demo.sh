@@ -27,7 +27,7 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "tcpe on net_tap 'tcpe0' in namespace $NS: tcpe $TCPE_IP, Linux peer $PEER_IP"
 ns_create "$NS" || exit 1
 tcpe_start "$NS" "$T/tcpe.log" "-l 0-1" -- --listen 42181:hello --listen 7:echo \
-	--listen 9:discard --trace 1 --stats-interval 2 --stats-json "$T/stats.jsonl" \
+	--listen 9:discard --listen 80:http --trace 1 --stats-interval 2 --stats-json "$T/stats.jsonl" \
 	--time-wait-ms 5000 --duration $((DEMO_SECONDS + 10)) || exit 1
 tail -n +1 -f --pid="$TCPE_PID" "$T/tcpe.log" | grep --line-buffered -v '^EAL\|^tap_\|^qdisc\|^eth_dev_tap\|^TELEMETRY' &
 tailpid=$!
@@ -44,7 +44,14 @@ in_ns timeout 5 nc -N "$TCPE_IP" 42181 </dev/null | sed 's/^/    nc: /'; echo
 in_ns ping -q -c 200 -i 0.005 "$TCPE_IP" | grep -E 'transmitted|rtt' | sed 's/^/    /'
 in_ns ping -q -c 100 -i 0.005 -s 1400 "$TCPE_IP" | grep -E 'transmitted|rtt' | sed 's/^/    /'
 
-step "load for ${DEMO_SECONDS} s: hello connections, echo and discard streams (watch the report)"
+step "curl against the http app: a response head, then a 1 MiB body checked"
+in_ns curl -s -i "http://$TCPE_IP/" | sed 's/^/    curl: /'; echo
+in_ns curl -s "http://$TCPE_IP/bytes/1048576" | wc -c | sed 's/^/    curl: GET \/bytes\/1048576 -> /; s/$/ bytes/'
+
+step "load for ${DEMO_SECONDS} s: wrk on the http app, hello connections, echo and discard streams (watch the report)"
+ulimit -n 65536
+in_ns taskset -c 0 wrk -t1 -c200 -d"${DEMO_SECONDS}s" --latency "http://$TCPE_IP/" >"$T/wrk.out" 2>&1 &
+wrk_pid=$!
 end=$((SECONDS + DEMO_SECONDS))
 (while ((SECONDS < end)); do
 	in_ns timeout 60 python3 "$root/tests/peer/clients.py" hello "$TCPE_IP" 42181 2000 64 "hello client"
@@ -55,10 +62,11 @@ hello_pid=$!
 	in_ns timeout 60 python3 "$root/tests/peer/clients.py" upload "$TCPE_IP" 9 $((32 << 20))
 done) >"$T/stream.out" 2>&1 &
 stream_pid=$!
-wait "$hello_pid" "$stream_pid"
+wait "$hello_pid" "$stream_pid" "$wrk_pid"
 
 step "what the clients saw"
-sort "$T/hello.out" | uniq -c | sort -rn | head -5 | sed 's/^/    /'
+grep -E "Requests/sec|requests in|Socket errors|Non-2xx| 99%" "$T/wrk.out" | sed 's/^/    wrk: /'
+tail -3 "$T/hello.out" | sed 's/^/    /'
 tail -4 "$T/stream.out" | sed 's/^/    /'
 
 step "stopping tcpe (SIGINT): final totals"
