@@ -18,6 +18,7 @@
 #include "config.h"
 #include "ctrl.h"
 #include "port.h"
+#include "telemetry.h"
 #include "worker.h"
 
 #define MBUF_CACHE 256
@@ -237,6 +238,8 @@ run(struct tcpe *t, int argc, char **argv)
 	if (setup_ports(t) != 0)
 		usage_fail("no usable port (each port needs an address)");
 	setup_workers(t);
+	if (telemetry_init(t->workers, t->nworkers, &t->cfg) != 0)
+		printf("tcpe: telemetry commands not registered (telemetry disabled?)\n");
 	banner(t);
 	if (ctrl_init(&t->ctrl, t->workers, t->nworkers, &t->cfg, stdout) != 0)
 		rc = TCPE_EXIT_USAGE;
@@ -251,6 +254,7 @@ run(struct tcpe *t, int argc, char **argv)
 		ctrl_final(&t->ctrl);
 		ctrl_fini(&t->ctrl);
 	}
+	telemetry_fini();
 	for (uint16_t p = 0; p < t->nports; p++)
 		rte_eth_dev_stop(t->port_ids[p]);
 	for (unsigned int i = 0; i < t->nworkers; i++) {

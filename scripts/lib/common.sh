@@ -75,6 +75,7 @@ tcpe_start() {
 	shift 3
 	[[ $1 == -- ]] && shift
 	local prefix="tcpe_$$_${#_tcpe_prefixes[@]}"
+	TCPE_PREFIX=$prefix	# for telemetry clients: /var/run/dpdk/$TCPE_PREFIX/
 	_tcpe_prefixes+=("$prefix")
 	# shellcheck disable=SC2046
 	# shellcheck disable=SC2086

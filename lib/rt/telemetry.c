@@ -1,0 +1,224 @@
+/* telemetry.c - /tcpe/ commands for dpdk-telemetry.py: counters from the same descriptor table as every other view. */
+#include "telemetry.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_lcore.h>
+#include <rte_telemetry.h>
+
+/** What the commands show; set once at start, cleared before the workers go. */
+struct tel_view {
+	struct worker **workers;
+	unsigned int n;
+	const struct tcpe_config *cfg;
+};
+
+static struct tel_view *volatile view;	/* see telemetry.h: 22.11 callbacks take no context */
+static struct tel_view the_view;
+
+static uint64_t
+word_total(const struct tel_view *v, uint32_t idx)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int i = 0; i < v->n; i++)
+		sum += tcpe_stats_word(&v->workers[i]->st, idx);
+	return sum;
+}
+
+/*
+ * One reading of every worker's counters, and their sum, so that a reply is consistent: the
+ * total is exactly the sum of the per-worker values it is shown with. Caller frees.
+ */
+static struct tcpe_stats *
+snapshot(const struct tel_view *v)
+{
+	struct tcpe_stats *s = calloc(v->n + 1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	for (unsigned int i = 0; i < v->n; i++) {
+		for (unsigned int d = 0; d < tcpe_stat_ndescs; d++) {
+			uint32_t idx = tcpe_stat_descs[d].index;
+			uint64_t val = tcpe_stats_word(&v->workers[i]->st, idx);
+
+			((uint64_t *)&s[i])[idx] = val;
+			((uint64_t *)&s[v->n])[idx] += val;
+		}
+	}
+	return s;
+}
+
+/* A dict of every counter of one snapshot. */
+static struct rte_tel_data *
+counters(const struct tcpe_stats *st)
+{
+	struct rte_tel_data *d = rte_tel_data_alloc();
+
+	if (d == NULL)
+		return NULL;
+	rte_tel_data_start_dict(d);
+	for (unsigned int i = 0; i < tcpe_stat_ndescs; i++)
+		rte_tel_data_add_dict_u64(d, tcpe_stat_descs[i].name,
+					  tcpe_stats_word(st, tcpe_stat_descs[i].index));
+	rte_tel_data_add_dict_u64(d, "drops", tcpe_stats_drops(st));
+	return d;
+}
+
+static int
+cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct tel_view *v = view;
+	struct tcpe_stats *snap;
+	char key[32];
+	int only = -1, rc = 0;
+
+	(void)cmd;
+	if (v == NULL)
+		return -EAGAIN;
+	if (params != NULL && *params != '\0') {
+		char *end;
+		long l = strtol(params, &end, 10);
+
+		if (*end != '\0' || l < 0)
+			return -EINVAL;
+		only = (int)l;
+	}
+	snap = snapshot(v);
+	if (snap == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_dict(d);
+	if (only < 0) {
+		struct rte_tel_data *t = counters(&snap[v->n]);
+
+		if (t == NULL || rte_tel_data_add_dict_container(d, "total", t, 0) != 0)
+			rc = -ENOMEM;
+	}
+	for (unsigned int i = 0; i < v->n && rc == 0; i++) {
+		struct rte_tel_data *c;
+
+		if (only >= 0 && v->workers[i]->lcore != (unsigned int)only)
+			continue;
+		c = counters(&snap[i]);
+		snprintf(key, sizeof(key), "lcore_%u", v->workers[i]->lcore);
+		if (c == NULL || rte_tel_data_add_dict_container(d, key, c, 0) != 0)
+			rc = -ENOMEM;
+	}
+	free(snap);
+	return rc;
+}
+
+static int
+cmd_workers(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct tel_view *v = view;
+
+	(void)cmd;
+	(void)params;
+	if (v == NULL)
+		return -EAGAIN;
+	rte_tel_data_start_dict(d);
+	for (unsigned int i = 0; i < v->n; i++) {
+		const struct worker *w = v->workers[i];
+		struct rte_tel_data *c = rte_tel_data_alloc();
+		char key[32];
+
+		if (c == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_dict(c);
+		rte_tel_data_add_dict_int(c, "index", w->index);
+		rte_tel_data_add_dict_int(c, "socket", (int)rte_lcore_to_socket_id(w->lcore));
+		rte_tel_data_add_dict_int(c, "ports", w->nports);
+		rte_tel_data_add_dict_u64(c, "queue", w->index);
+		rte_tel_data_add_dict_u64(c, "max_conns", w->nconns);
+		rte_tel_data_add_dict_u64(c, "conn_active", tcpe_stats_word(&w->st,
+			(uint32_t)(offsetof(struct tcpe_stats, conn_active) / 8)));
+		rte_tel_data_add_dict_u64(c, "busy_us", tcpe_stats_word(&w->st,
+			(uint32_t)(offsetof(struct tcpe_stats, busy_us) / 8)));
+		rte_tel_data_add_dict_u64(c, "mbufs_free", rte_mempool_avail_count(w->mp));
+		snprintf(key, sizeof(key), "lcore_%u", w->lcore);
+		if (rte_tel_data_add_dict_container(d, key, c, 0) != 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int
+cmd_drops(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct tel_view *v = view;
+
+	(void)cmd;
+	(void)params;
+	if (v == NULL)
+		return -EAGAIN;
+	rte_tel_data_start_dict(d);
+	for (unsigned int r = 0; r < TCPE_DROP__COUNT; r++)
+		rte_tel_data_add_dict_u64(d, tcpe_drop_name(r),
+			word_total(v, (uint32_t)(offsetof(struct tcpe_stats, drop[r]) / 8)));
+	return 0;
+}
+
+static int
+cmd_config(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct tel_view *v = view;
+	char *buf = NULL, *line, *save = NULL;
+	size_t len = 0;
+	int rc = 0;
+	FILE *f;
+
+	(void)cmd;
+	(void)params;
+	if (v == NULL)
+		return -EAGAIN;
+	f = open_memstream(&buf, &len);
+	if (f == NULL)
+		return -ENOMEM;
+	config_dump(v->cfg, f);	/* the one place that knows every key */
+	fclose(f);
+	rte_tel_data_start_dict(d);
+	for (line = strtok_r(buf, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		char *eq = strstr(line, " = ");
+
+		if (eq == NULL)
+			continue;
+		*eq = '\0';
+		/* telemetry names allow [A-Za-z0-9_/]: max-conns -> max_conns, listen.80 -> listen/80 */
+		for (char *p = line; *p != '\0'; p++)
+			*p = *p == '-' ? '_' : *p == '.' ? '/' : *p;
+		if (rte_tel_data_add_dict_string(d, line, eq + 3) != 0)
+			rc = -E2BIG;
+	}
+	free(buf);
+	return rc;
+}
+
+int
+telemetry_init(struct worker **workers, unsigned int n, const struct tcpe_config *cfg)
+{
+	int rc;
+
+	the_view = (struct tel_view){ .workers = workers, .n = n, .cfg = cfg };
+	view = &the_view;
+	rc = rte_telemetry_register_cmd("/tcpe/stats", cmd_stats,
+		"Every counter, total and per worker. Parameter: a worker lcore id for one worker");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/tcpe/workers", cmd_workers,
+			"Per worker: queue, socket, connection records, busy time, free mbufs");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/tcpe/drops", cmd_drops,
+			"Packets dropped, by reason, over all workers");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/tcpe/config", cmd_config,
+			"The effective configuration, key by key");
+	return rc;
+}
+
+void
+telemetry_fini(void)
+{
+	view = NULL;
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# DPDK telemetry: /tcpe/stats, /tcpe/workers, /tcpe/drops and /tcpe/config return the documented
+# JSON, per worker values add up to the totals, and the values agree with --stats-json.
+source "$(dirname "$0")/lib.sh"
+
+peer_setup "--lcores 0@0,1@0,2@1" --listen 42181:hello --listen 8080:http --stats-json "$T/s.jsonl"
+in_ns timeout 60 python3 "$(dirname "$0")/clients.py" hello "$TCPE_IP" 42181 200 20 "hello client" >&2 ||
+	fail "hello clients"
+in_ns timeout 5 nc -z "$TCPE_IP" 9 2>/dev/null	# one RST for a closed port
+sleep 1.5
+python3 "$(dirname "$0")/telemetry_client.py" "$TCPE_PREFIX" /tcpe/stats /tcpe/stats,2 /tcpe/workers \
+	/tcpe/drops /tcpe/config /ethdev/list >"$T/tel.json" || fail "telemetry socket"
+python3 - "$T/tel.json" "$T/s.jsonl" <<'PY' >&2 || fail "telemetry replies"
+import json, sys
+t = json.load(open(sys.argv[1]))
+st, one, wk, dr, cf = (t[k] for k in ("/tcpe/stats", "/tcpe/stats,2", "/tcpe/workers", "/tcpe/drops", "/tcpe/config"))
+assert set(st) == {"total", "lcore_1", "lcore_2"}, set(st)
+for k, v in st["total"].items():
+    assert v == st["lcore_1"][k] + st["lcore_2"][k], k
+assert st["total"]["conn_opened"] == 200, st["total"]["conn_opened"]
+assert st["total"]["rst_closed_port"] == 1
+assert set(one) == {"lcore_2"} and one["lcore_2"]["conn_opened"] == st["lcore_2"]["conn_opened"]
+assert set(wk) == {"lcore_1", "lcore_2"} and wk["lcore_2"]["queue"] == 1 and wk["lcore_1"]["max_conns"] > 0
+assert "tcp_cksum" in dr and "eth_multicast" in dr and len(dr) > 40
+assert sum(dr.values()) == st["total"]["drops"]
+assert cf["listen/42181"] == "hello" and cf["listen/8080"] == "http" and cf["mss"] == "1460"
+assert cf["max_conns"] == "65536" and cf["port0/ip"] == "198.18.0.1/24", cf
+# the JSON report taken around the same moment agrees on what no longer changes
+last = json.loads(open(sys.argv[2]).read().splitlines()[-1])
+assert last["total"]["conn_opened"] == st["total"]["conn_opened"]
+assert t["/ethdev/list"] == [0]
+print(f"  ok: telemetry: {len(st['total'])} counters x (total + 2 workers), {len(dr)} drop reasons, "
+      f"{len(cf)} config keys; totals = sum of workers = --stats-json")
+PY
+peer_stop
+peer_done
