@@ -1,6 +1,8 @@
 /* config.c - declarative key table behind the INI file (rte_cfgfile) and the long options. */
 #include "config.h"
 
+#include "prometheus.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -401,6 +403,16 @@ validate(struct tcpe_config *cfg, FILE *err)
 		fprintf(err, "tcpe: rto-max-ms (%llu) is below rto-init-ms (%llu)\n",
 			(unsigned long long)cfg->rto_max_ms, (unsigned long long)cfg->rto_init_ms);
 		return -EINVAL;
+	}
+	if (cfg->prometheus[0] != '\0') {
+		uint32_t ip;
+		uint16_t port;
+
+		if (metrics_parse_addr(cfg->prometheus, &ip, &port) != 0) {
+			fprintf(err, "tcpe: --prometheus: '%s' is not ADDR:PORT (e.g. 127.0.0.1:9100 or "
+				":9100)\n", cfg->prometheus);
+			return -EINVAL;
+		}
 	}
 	if (cfg->greeting[0] == '\0') {
 		fprintf(err, "tcpe: greeting: must not be empty\n");

@@ -1,6 +1,10 @@
 /* ctrl.c - per-worker rates on the console, JSON lines with running totals, trace output, final totals. */
 #include "ctrl.h"
 
+#include <unistd.h>
+
+#include "prometheus.h"
+
 #include <errno.h>
 #include <string.h>
 #include <time.h>
@@ -29,22 +33,22 @@ sleep_us(uint64_t us)
 		;
 }
 
-static void
-snapshot(const struct tcpe_stats *src, struct tcpe_stats *dst)
+void
+stats_snapshot(struct worker *const *workers, unsigned int n, struct tcpe_stats *out)
 {
-	uint64_t *d = (uint64_t *)dst;
+	uint64_t *sum = (uint64_t *)&out[n];
 
-	for (unsigned int i = 0; i < tcpe_stat_ndescs; i++)
-		d[tcpe_stat_descs[i].index] = tcpe_stats_word(src, tcpe_stat_descs[i].index);
-}
+	memset(&out[n], 0, sizeof(out[n]));
+	for (unsigned int w = 0; w < n; w++) {
+		uint64_t *d = (uint64_t *)&out[w];
 
-static void
-add_into(struct tcpe_stats *sum, const struct tcpe_stats *x)
-{
-	uint64_t *s = (uint64_t *)sum;
+		for (unsigned int i = 0; i < tcpe_stat_ndescs; i++) {
+			uint32_t idx = tcpe_stat_descs[i].index;
 
-	for (unsigned int i = 0; i < tcpe_stat_ndescs; i++)
-		s[tcpe_stat_descs[i].index] += tcpe_stats_word(x, tcpe_stat_descs[i].index);
+			d[idx] = tcpe_stats_word(&workers[w]->st, idx);
+			sum[idx] += d[idx];
+		}
+	}
 }
 
 /* 1234567 -> "1.23M": SI prefixes, three significant digits. */
@@ -76,6 +80,14 @@ ctrl_init(struct ctrl *c, struct worker **workers, unsigned int n, const struct 
 	c->out = out;
 	c->tp.out = out;
 	c->start_tsc = c->prev_tsc = rte_get_tsc_cycles();
+	c->metrics_fd = -1;
+	if (cfg->prometheus[0] != '\0') {
+		c->metrics_fd = metrics_open(cfg->prometheus, stderr);
+		if (c->metrics_fd < 0)
+			return c->metrics_fd;
+		fprintf(out, "tcpe: serving /metrics and /stats.json on http://%s\n",
+			cfg->prometheus);
+	}
 	if (cfg->stats_json[0] != '\0') {
 		c->json = fopen(cfg->stats_json, "a");
 		if (c->json == NULL) {
@@ -89,8 +101,8 @@ ctrl_init(struct ctrl *c, struct worker **workers, unsigned int n, const struct 
 	return 0;
 }
 
-static void
-json_object(FILE *f, const struct tcpe_stats *s)
+void
+stats_json_object(FILE *f, const struct tcpe_stats *s)
 {
 	for (unsigned int i = 0; i < tcpe_stat_ndescs; i++)
 		fprintf(f, "\"%s\": %llu, ", tcpe_stat_descs[i].name,
@@ -106,11 +118,11 @@ json_line(struct ctrl *c, const struct tcpe_stats *now, double interval)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	fprintf(c->json, "{\"time\": %.3f, \"interval\": %.3f, \"total\": {",
 		(double)ts.tv_sec + ts.tv_nsec / 1e9, interval);
-	json_object(c->json, &now[c->nworkers]);
+	stats_json_object(c->json, &now[c->nworkers]);
 	fprintf(c->json, ", \"workers\": [");
 	for (unsigned int i = 0; i < c->nworkers; i++) {
 		fprintf(c->json, "%s{\"lcore\": %u, ", i ? ", " : "", c->workers[i]->lcore);
-		json_object(c->json, &now[i]);
+		stats_json_object(c->json, &now[i]);
 	}
 	fprintf(c->json, "]}\n");
 	fflush(c->json);
@@ -141,11 +153,7 @@ report(struct ctrl *c)
 	double dt = (double)(tsc - c->prev_tsc) / (double)rte_get_tsc_hz();
 	char lbl[16];
 
-	memset(&now[c->nworkers], 0, sizeof(now[0]));
-	for (unsigned int i = 0; i < c->nworkers; i++) {
-		snapshot(&c->workers[i]->st, &now[i]);
-		add_into(&now[c->nworkers], &now[i]);
-	}
+	stats_snapshot(c->workers, c->nworkers, now);
 	if (dt <= 0)
 		dt = 1e-9;
 	if (c->cfg->stats_interval > 0) {
@@ -196,6 +204,8 @@ ctrl_run(struct ctrl *c, volatile sig_atomic_t *stop)
 		uint64_t now = rte_get_tsc_cycles();
 
 		drain_traces(c);
+		if (c->metrics_fd >= 0)
+			metrics_poll(c->metrics_fd, c->workers, c->nworkers, c->cur);
 		if (now >= end)
 			break;
 		if (now >= next) {
@@ -214,14 +224,12 @@ ctrl_run(struct ctrl *c, volatile sig_atomic_t *stop)
 void
 ctrl_final(struct ctrl *c)
 {
-	struct tcpe_stats total;
+	struct tcpe_stats *total = &c->cur[c->nworkers];
 
 	drain_traces(c);
 	if (c->json != NULL)
 		report(c);	/* JSON keeps one more line with the final running totals */
-	memset(&total, 0, sizeof(total));
-	for (unsigned int i = 0; i < c->nworkers; i++)
-		add_into(&total, &c->workers[i]->st);
+	stats_snapshot(c->workers, c->nworkers, c->cur);
 	fprintf(c->out, "\ntcpe: final totals (%u worker%s)\n", c->nworkers,
 		c->nworkers == 1 ? "" : "s");
 	fprintf(c->out, "  %-28s %14s", "counter", "total");
@@ -231,17 +239,17 @@ ctrl_final(struct ctrl *c)
 	for (unsigned int d = 0; d < tcpe_stat_ndescs; d++) {
 		uint32_t idx = tcpe_stat_descs[d].index;
 
-		if (tcpe_stats_word(&total, idx) == 0)
+		if (tcpe_stats_word(total, idx) == 0)
 			continue;
 		fprintf(c->out, "  %-28s %14llu", tcpe_stat_descs[d].name,
-			(unsigned long long)tcpe_stats_word(&total, idx));
+			(unsigned long long)tcpe_stats_word(total, idx));
 		for (unsigned int i = 0; i < c->nworkers; i++)
 			fprintf(c->out, " %14llu",
-				(unsigned long long)tcpe_stats_word(&c->workers[i]->st, idx));
+				(unsigned long long)tcpe_stats_word(&c->cur[i], idx));
 		fprintf(c->out, "\n");
 	}
 	fprintf(c->out, "  %-28s %14llu\n", "drops (all reasons)",
-		(unsigned long long)tcpe_stats_drops(&total));
+		(unsigned long long)tcpe_stats_drops(total));
 	fflush(c->out);
 }
 
@@ -251,4 +259,7 @@ ctrl_fini(struct ctrl *c)
 	if (c->json != NULL)
 		fclose(c->json);
 	c->json = NULL;
+	if (c->metrics_fd >= 0)
+		close(c->metrics_fd);
+	c->metrics_fd = -1;
 }

@@ -25,7 +25,17 @@ struct ctrl {
 	uint64_t prev_tsc;
 	uint64_t start_tsc;
 	struct trace_printer tp;
+	int metrics_fd;			/**< --prometheus listening socket, or -1 */
 };
+
+/**
+ * Read every worker's counters once into @p out[0..n-1] and their sum into @p out[n], so that a
+ * view is consistent (its total is the sum of the per-worker values shown with it). Any thread.
+ */
+void stats_snapshot(struct worker *const *workers, unsigned int n, struct tcpe_stats *out);
+
+/** Write @p s as a JSON object of every counter plus "drops" (no trailing newline). */
+void stats_json_object(FILE *f, const struct tcpe_stats *s);
 
 /**
  * Prepare reporting for @p n workers. Opens --stats-json for appending.

@@ -1,6 +1,8 @@
 /* telemetry.c - /tcpe/ commands for dpdk-telemetry.py: counters from the same descriptor table as every other view. */
 #include "telemetry.h"
 
+#include "ctrl.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,36 +20,13 @@ struct tel_view {
 static struct tel_view *volatile view;	/* see telemetry.h: 22.11 callbacks take no context */
 static struct tel_view the_view;
 
-static uint64_t
-word_total(const struct tel_view *v, uint32_t idx)
-{
-	uint64_t sum = 0;
-
-	for (unsigned int i = 0; i < v->n; i++)
-		sum += tcpe_stats_word(&v->workers[i]->st, idx);
-	return sum;
-}
-
-/*
- * One reading of every worker's counters, and their sum, so that a reply is consistent: the
- * total is exactly the sum of the per-worker values it is shown with. Caller frees.
- */
 static struct tcpe_stats *
 snapshot(const struct tel_view *v)
 {
 	struct tcpe_stats *s = calloc(v->n + 1, sizeof(*s));
 
-	if (s == NULL)
-		return NULL;
-	for (unsigned int i = 0; i < v->n; i++) {
-		for (unsigned int d = 0; d < tcpe_stat_ndescs; d++) {
-			uint32_t idx = tcpe_stat_descs[d].index;
-			uint64_t val = tcpe_stats_word(&v->workers[i]->st, idx);
-
-			((uint64_t *)&s[i])[idx] = val;
-			((uint64_t *)&s[v->n])[idx] += val;
-		}
-	}
+	if (s != NULL)
+		stats_snapshot(v->workers, v->n, s);
 	return s;
 }
 
@@ -149,15 +128,16 @@ static int
 cmd_drops(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct tel_view *v = view;
+	struct tcpe_stats *snap;
 
 	(void)cmd;
 	(void)params;
-	if (v == NULL)
-		return -EAGAIN;
+	if (v == NULL || (snap = snapshot(v)) == NULL)
+		return v == NULL ? -EAGAIN : -ENOMEM;
 	rte_tel_data_start_dict(d);
 	for (unsigned int r = 0; r < TCPE_DROP__COUNT; r++)
-		rte_tel_data_add_dict_u64(d, tcpe_drop_name(r),
-			word_total(v, (uint32_t)(offsetof(struct tcpe_stats, drop[r]) / 8)));
+		rte_tel_data_add_dict_u64(d, tcpe_drop_name(r), snap[v->n].drop[r]);
+	free(snap);
 	return 0;
 }
 

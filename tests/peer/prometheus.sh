@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# --prometheus serves /metrics in the text exposition format from the control core: HELP and TYPE
+# for every metric, a worker label, values equal to /tcpe/stats read at the same moment; also
+# /stats.json, and 404 elsewhere.
+source "$(dirname "$0")/lib.sh"
+
+peer_setup "--lcores 0@0,1@0,2@1" --listen 42181:hello --prometheus 127.0.0.1:9100
+in_ns timeout 60 python3 "$(dirname "$0")/clients.py" hello "$TCPE_IP" 42181 150 15 "hello client" >&2 ||
+	fail "hello clients"
+sleep 0.5
+in_ns curl -s -D "$T/mh" -o "$T/metrics" http://127.0.0.1:9100/metrics || fail "scrape /metrics"
+python3 "$(dirname "$0")/telemetry_client.py" "$TCPE_PREFIX" /tcpe/stats >"$T/tel.json" || fail "telemetry"
+in_ns curl -s -o "$T/stats.json" http://127.0.0.1:9100/stats.json || fail "GET /stats.json"
+check "unknown path" "$(in_ns curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:9100/nope)" 404
+grep -qi '^content-type: text/plain; version=0.0.4' "$T/mh" || fail "exposition content type"
+python3 - "$T/metrics" "$T/tel.json" "$T/stats.json" <<'PY' >&2 || fail "/metrics content"
+import json, re, sys
+text = open(sys.argv[1]).read()
+tel = json.load(open(sys.argv[2]))["/tcpe/stats"]
+js = json.load(open(sys.argv[3]))
+helps, types, samples = {}, {}, []
+for line in text.splitlines():
+    if line.startswith("# HELP "):
+        name, h = line[7:].split(" ", 1); helps[name] = h
+    elif line.startswith("# TYPE "):
+        name, t = line[7:].split(" "); types[name] = t
+    else:
+        m = re.fullmatch(r'([a-zA-Z_:][a-zA-Z0-9_:]*)(\{worker="(\d+)"\})? (\d+)', line)
+        assert m, f"not an exposition line: {line!r}"
+        samples.append((m.group(1), m.group(3), int(m.group(4))))
+for name, worker, value in samples:
+    assert name in helps and name in types, f"{name} lacks HELP or TYPE"
+    assert types[name] in ("counter", "gauge")
+    assert (types[name] == "counter") == name.endswith("_total"), name
+names = {n for n, _, _ in samples}
+assert len(names) >= 110, len(names)
+# counters that cannot move while the clients are done must equal /tcpe/stats
+for key in ("conn_opened", "syn_rx", "fin_tx", "data_tx_bytes", "conn_closed"):
+    for w in ("1", "2"):
+        v = [val for n, wk, val in samples if n == f"tcpe_{key}_total" and wk == w]
+        assert v == [tel[f"lcore_{w}"][key]], (key, w, v, tel[f"lcore_{w}"][key])
+assert sum(val for n, _, val in samples if n == "tcpe_conn_opened_total") == 150
+assert js["total"]["conn_opened"] == 150 and len(js["workers"]) == 2
+print(f"  ok: /metrics: {len(names)} metrics, {len(samples)} samples, all with HELP/TYPE and a worker "
+      f"label, equal to /tcpe/stats; /stats.json agrees")
+PY
+peer_stop
+peer_done
