@@ -13,6 +13,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_pdump.h>
 #include <rte_ring.h>
 
 #include "config.h"
@@ -238,6 +239,9 @@ run(struct tcpe *t, int argc, char **argv)
 	if (setup_ports(t) != 0)
 		usage_fail("no usable port (each port needs an address)");
 	setup_workers(t);
+	/* Lets dpdk-dumpcap (a secondary process) capture our ports into pcapng. */
+	if (rte_pdump_init() != 0)
+		printf("tcpe: packet capture unavailable: %s\n", rte_strerror(rte_errno));
 	if (telemetry_init(t->workers, t->nworkers, &t->cfg) != 0)
 		printf("tcpe: telemetry commands not registered (telemetry disabled?)\n");
 	banner(t);
@@ -255,6 +259,7 @@ run(struct tcpe *t, int argc, char **argv)
 		ctrl_fini(&t->ctrl);
 	}
 	telemetry_fini();
+	rte_pdump_uninit();
 	for (uint16_t p = 0; p < t->nports; p++)
 		rte_eth_dev_stop(t->port_ids[p]);
 	for (unsigned int i = 0; i < t->nworkers; i++) {

@@ -1,8 +1,6 @@
 /* ctrl.c - per-worker rates on the console, JSON lines with running totals, trace output, final totals. */
 #include "ctrl.h"
 
-#include <unistd.h>
-
 #include "prometheus.h"
 
 #include <errno.h>
@@ -80,12 +78,11 @@ ctrl_init(struct ctrl *c, struct worker **workers, unsigned int n, const struct 
 	c->out = out;
 	c->tp.out = out;
 	c->start_tsc = c->prev_tsc = rte_get_tsc_cycles();
-	c->metrics_fd = -1;
 	if (cfg->prometheus[0] != '\0') {
-		c->metrics_fd = metrics_open(cfg->prometheus, stderr);
-		if (c->metrics_fd < 0)
-			return c->metrics_fd;
-		fprintf(out, "tcpe: serving /metrics and /stats.json on http://%s\n",
+		c->metrics = metrics_open(cfg->prometheus, stderr);
+		if (c->metrics == NULL)
+			return -EADDRNOTAVAIL;
+		fprintf(out, "tcpe: dashboard, /metrics and /stats.json on http://%s/\n",
 			cfg->prometheus);
 	}
 	if (cfg->stats_json[0] != '\0') {
@@ -204,8 +201,8 @@ ctrl_run(struct ctrl *c, volatile sig_atomic_t *stop)
 		uint64_t now = rte_get_tsc_cycles();
 
 		drain_traces(c);
-		if (c->metrics_fd >= 0)
-			metrics_poll(c->metrics_fd, c->workers, c->nworkers, c->cur);
+		if (c->metrics != NULL)
+			metrics_poll(c->metrics, c->workers, c->nworkers, c->cur);
 		if (now >= end)
 			break;
 		if (now >= next) {
@@ -259,7 +256,6 @@ ctrl_fini(struct ctrl *c)
 	if (c->json != NULL)
 		fclose(c->json);
 	c->json = NULL;
-	if (c->metrics_fd >= 0)
-		close(c->metrics_fd);
-	c->metrics_fd = -1;
+	metrics_close(c->metrics);
+	c->metrics = NULL;
 }

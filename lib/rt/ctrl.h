@@ -25,7 +25,7 @@ struct ctrl {
 	uint64_t prev_tsc;
 	uint64_t start_tsc;
 	struct trace_printer tp;
-	int metrics_fd;			/**< --prometheus listening socket, or -1 */
+	struct metrics_srv *metrics;	/**< --prometheus endpoint, or NULL */
 };
 
 /**

@@ -1,10 +1,11 @@
-/* prometheus.c - /metrics and /stats.json over plain HTTP on the control core; names, help and types from the counter list. */
+/* prometheus.c - the control core's HTTP endpoint: /metrics (Prometheus), /stats.json and / (the live dashboard). */
 #include "prometheus.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -14,8 +15,12 @@
 
 #include "ctrl.h"
 
-#define REQ_MAX 4096
-#define IO_TIMEOUT_MS 200
+#define CLIENT_TIMEOUT_MS 5000
+#define SEND_TIMEOUT_MS 200
+
+/* lib/rt/web/dashboard.html, embedded at build time */
+extern const char tcpe_dashboard_html[];
+extern const size_t tcpe_dashboard_html_len;
 
 int
 metrics_parse_addr(const char *spec, uint32_t *ip, uint16_t *port)
@@ -40,29 +45,48 @@ metrics_parse_addr(const char *spec, uint32_t *ip, uint16_t *port)
 	return 0;
 }
 
-int
+struct metrics_srv *
 metrics_open(const char *spec, FILE *err)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct metrics_srv *m;
 	uint16_t port;
-	int fd, one = 1, e;
+	int fd, one = 1;
 
 	if (metrics_parse_addr(spec, &sa.sin_addr.s_addr, &port) != 0) {
 		fprintf(err, "tcpe: --prometheus: '%s' is not ADDR:PORT\n", spec);
-		return -EINVAL;
+		return NULL;
 	}
 	sa.sin_port = htons(port);
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, 16) != 0) {
-		e = errno;
-		fprintf(err, "tcpe: --prometheus %s: %s\n", spec, strerror(e));
-		close(fd);
-		return -e;
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, 64) != 0) {
+		fprintf(err, "tcpe: --prometheus %s: %s\n", spec, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
 	}
-	return fd;
+	m = calloc(1, sizeof(*m));
+	if (m == NULL) {
+		close(fd);
+		return NULL;
+	}
+	m->lfd = fd;
+	for (unsigned int i = 0; i < METRICS_CLIENTS; i++)
+		m->cl[i].fd = -1;
+	return m;
+}
+
+void
+metrics_close(struct metrics_srv *m)
+{
+	if (m == NULL)
+		return;
+	for (unsigned int i = 0; i < METRICS_CLIENTS; i++)
+		if (m->cl[i].fd >= 0)
+			close(m->cl[i].fd);
+	close(m->lfd);
+	free(m);
 }
 
 static const char *
@@ -120,29 +144,21 @@ send_all(int fd, const char *buf, size_t len)
 	}
 }
 
+/* Answer the complete request head @p req on @p fd (blocking send, bounded by a timeout). */
 static void
-serve(int fd, struct worker *const *workers, unsigned int n, struct tcpe_stats *snap)
+serve(int fd, const char *req, struct worker *const *workers, unsigned int n,
+      struct tcpe_stats *snap)
 {
-	struct timeval tv = { .tv_sec = 0, .tv_usec = IO_TIMEOUT_MS * 1000 };
-	char req[REQ_MAX + 1], head[256];
-	size_t got = 0, blen = 0;
+	struct timeval tv = { .tv_sec = 0, .tv_usec = SEND_TIMEOUT_MS * 1000 };
+	char head[256];
+	size_t blen = 0;
 	char *body = NULL;
 	const char *status = "200 OK", *ctype = "text/plain; version=0.0.4";
+	int flags = fcntl(fd, F_GETFL);
 	FILE *f;
 
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	while (got < REQ_MAX) {
-		ssize_t r = recv(fd, req + got, REQ_MAX - got, 0);
-
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-		req[got] = '\0';
-		if (strstr(req, "\r\n\r\n") != NULL || strstr(req, "\n\n") != NULL)
-			break;
-	}
-	req[got] = '\0';
 	f = open_memstream(&body, &blen);
 	if (f == NULL)
 		return;
@@ -152,9 +168,12 @@ serve(int fd, struct worker *const *workers, unsigned int n, struct tcpe_stats *
 	} else if (strncmp(req, "GET /stats.json ", 16) == 0) {
 		ctype = "application/json";
 		write_stats_json(f, workers, n, snap);
+	} else if (strncmp(req, "GET / ", 6) == 0 || strncmp(req, "GET /index.html ", 16) == 0) {
+		ctype = "text/html; charset=utf-8";
+		fwrite(tcpe_dashboard_html, 1, tcpe_dashboard_html_len, f);
 	} else {
 		status = "404 Not Found";
-		fprintf(f, "tcpe serves /metrics and /stats.json\n");
+		fprintf(f, "tcpe serves / (dashboard), /metrics and /stats.json\n");
 	}
 	fclose(f);
 	snprintf(head, sizeof(head), "HTTP/1.1 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
@@ -164,15 +183,48 @@ serve(int fd, struct worker *const *workers, unsigned int n, struct tcpe_stats *
 	free(body);
 }
 
-void
-metrics_poll(int lfd, struct worker *const *workers, unsigned int n, struct tcpe_stats *scratch)
+static uint64_t
+now_ms(void)
 {
-	for (int i = 0; i < 8; i++) {
-		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	struct timespec ts;
 
-		if (fd < 0)
-			return;	/* EAGAIN: nobody waiting */
-		serve(fd, workers, n, scratch);
-		close(fd);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void
+metrics_poll(struct metrics_srv *m, struct worker *const *workers, unsigned int n,
+	     struct tcpe_stats *scratch)
+{
+	uint64_t now = now_ms();
+
+	for (unsigned int i = 0; i < METRICS_CLIENTS; i++) {
+		if (m->cl[i].fd >= 0)
+			continue;
+		m->cl[i].fd = accept4(m->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (m->cl[i].fd < 0)
+			break;	/* nobody waiting */
+		m->cl[i].got = 0;
+		m->cl[i].deadline_ms = now + CLIENT_TIMEOUT_MS;
+	}
+	for (unsigned int i = 0; i < METRICS_CLIENTS; i++) {
+		struct metrics_client *c = &m->cl[i];
+		ssize_t r;
+		bool done;
+
+		if (c->fd < 0)
+			continue;
+		r = recv(c->fd, c->req + c->got, METRICS_REQ_MAX - c->got, 0);
+		if (r > 0)
+			c->got += (size_t)r;
+		c->req[c->got] = '\0';
+		done = strstr(c->req, "\r\n\r\n") != NULL || strstr(c->req, "\n\n") != NULL ||
+		       c->got == METRICS_REQ_MAX;
+		if (done)
+			serve(c->fd, c->req, workers, n, scratch);
+		if (done || r == 0 || (r < 0 && errno != EAGAIN) || now >= c->deadline_ms) {
+			close(c->fd);	/* answered, gone, broken, or too slow */
+			c->fd = -1;
+		}
 	}
 }

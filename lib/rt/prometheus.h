@@ -13,17 +13,38 @@
  */
 int metrics_parse_addr(const char *spec, uint32_t *ip, uint16_t *port);
 
-/**
- * Listen on @p spec (non-blocking). Control core only.
- * @return the socket, or -errno (message written to @p err).
- */
-int metrics_open(const char *spec, FILE *err);
+#define METRICS_CLIENTS 8	/**< connections read concurrently; more wait in the backlog */
+#define METRICS_REQ_MAX 4096	/**< request head bytes kept */
+
+/** One client whose request head is being read. */
+struct metrics_client {
+	int fd;			/**< -1: free slot */
+	uint64_t deadline_ms;	/**< drop the client if its request is not complete by then */
+	size_t got;
+	char req[METRICS_REQ_MAX + 1];
+};
+
+/** The control core's HTTP endpoint: a listening socket and requests being read. */
+struct metrics_srv {
+	int lfd;
+	struct metrics_client cl[METRICS_CLIENTS];
+};
 
 /**
- * Serve every pending request on @p fd, each to completion with short timeouts, then return.
- * Called from the control loop; never from a worker.
+ * Listen on @p spec (non-blocking). Control core only.
+ * @return the server, or NULL with a message written to @p err.
  */
-void metrics_poll(int fd, struct worker *const *workers, unsigned int n, struct tcpe_stats *scratch);
+struct metrics_srv *metrics_open(const char *spec, FILE *err);
+
+/**
+ * Accept new clients, read what has arrived (never blocking), answer complete requests, drop
+ * clients idle past 5 s. Called from the control loop every few ms; never from a worker.
+ */
+void metrics_poll(struct metrics_srv *m, struct worker *const *workers, unsigned int n,
+		  struct tcpe_stats *scratch);
+
+/** Close the server and its clients. */
+void metrics_close(struct metrics_srv *m);
 
 /** Write the Prometheus text exposition of @p snap (n workers, then the total) to @p f. */
 void metrics_write_prometheus(FILE *f, struct worker *const *workers, unsigned int n,

@@ -60,7 +60,9 @@ ns_create() {
 
 # EAL memory options: hugepages when the caller reserved them (TCPE_HUGE=1), else --no-huge.
 tcpe_mem_args() {
-	if [[ ${TCPE_HUGE:-0} == 1 ]]; then
+	if [[ ${TCPE_HUGE:-0} == 1 && ${TCPE_SECONDARY:-0} == 1 ]]; then
+		echo "-m ${TCPE_MEM_MB:-512}"	# keep hugepage files: secondaries (dpdk-dumpcap) map them
+	elif [[ ${TCPE_HUGE:-0} == 1 ]]; then
 		echo "-m ${TCPE_MEM_MB:-512} --huge-unlink"
 	else
 		echo "--no-huge -m ${TCPE_MEM_MB:-512}"
