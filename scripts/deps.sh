@@ -4,7 +4,7 @@ set -euo pipefail
 
 PKGS=(gcc pkg-config meson ninja-build libdpdk-dev dpdk libnuma-dev libcunit1-dev
       iproute2 iptables iputils-ping tcpdump tshark nodejs curl netcat-openbsd python3 ethtool
-      wrk apache2-utils hey nginx-light dpdk-dev chromium fonts-liberation)
+      wrk apache2-utils hey nginx-light dpdk-dev chromium fonts-liberation tmux)
 
 missing=()
 for p in "${PKGS[@]}"; do
