@@ -18,12 +18,16 @@ const struct tcpe_stat_desc tcpe_stat_descs[] = {
 			   WORD(state_enter[TCP_##e]) },
 #include "state.def"
 #undef TCPE_STATE
+#define TCPE_RTT_BUCKET(key, bound) { "rtt_" #key, "RTT samples in this bucket (RFC 6298 timing)", \
+				      TCPE_STAT_COUNTER, WORD(rtt_hist[TCPE_RTT_##key]) },
+#include "rtt.def"
+#undef TCPE_RTT_BUCKET
 };
 
 const unsigned int tcpe_stat_ndescs = RTE_DIM(tcpe_stat_descs);
 
 _Static_assert(RTE_DIM(tcpe_stat_descs) * sizeof(uint64_t) ==
-	       offsetof(struct tcpe_stats, state_enter) + sizeof(((struct tcpe_stats *)0)->state_enter),
+	       offsetof(struct tcpe_stats, rtt_hist) + sizeof(((struct tcpe_stats *)0)->rtt_hist),
 	       "every word of struct tcpe_stats has a descriptor");
 
 static const char *const state_names[] = {

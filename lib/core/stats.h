@@ -15,6 +15,14 @@ enum tcp_state {
 	TCP_STATE__COUNT
 };
 
+/** RTT histogram buckets, in rtt.def order. */
+enum tcpe_rtt_bucket {
+#define TCPE_RTT_BUCKET(key, bound) TCPE_RTT_##key,
+#include "rtt.def"
+#undef TCPE_RTT_BUCKET
+	TCPE_RTT__COUNT
+};
+
 /** Why a packet was freed without an answer, in drop.def order. */
 enum tcpe_drop {
 #define TCPE_DROP(e, key, h) TCPE_DROP_##e,
@@ -35,6 +43,7 @@ struct tcpe_stats {
 	uint64_t drop[TCPE_DROP__COUNT];	/**< by enum tcpe_drop */
 	uint64_t state_now[TCP_STATE__COUNT];	/**< gauge: records currently in each state */
 	uint64_t state_enter[TCP_STATE__COUNT];	/**< transitions into each state */
+	uint64_t rtt_hist[TCPE_RTT__COUNT];	/**< RTT samples by bucket (not cumulative) */
 } __rte_cache_aligned;
 
 /* The struct is read as a flat array of words by the descriptor table below. */
@@ -67,6 +76,18 @@ static inline uint64_t
 tcpe_stats_word(const struct tcpe_stats *st, uint32_t index)
 {
 	return ((const volatile uint64_t *)st)[index];
+}
+
+/**
+ * Histogram bucket of an RTT sample: bucket k holds samples up to 64 << k microseconds, the last
+ * everything above 1 s. No loop, no division.
+ */
+static inline unsigned int
+tcpe_rtt_bucket(uint64_t us)
+{
+	unsigned int lg = us <= 64 ? 6 : 64 - (unsigned int)__builtin_clzll(us - 1);
+
+	return lg - 6 < TCPE_RTT__COUNT - 1 ? lg - 6 : TCPE_RTT__COUNT - 1;
 }
 
 /** Sum of all drop reasons in @p st. */

@@ -36,6 +36,7 @@ enum {
 	TCB_ON_TW = 1u << 4,	 /**< timer link is on the TIME_WAIT FIFO */
 	TCB_ON_FW2 = 1u << 5,	 /**< timer link is on the FIN_WAIT_2 FIFO */
 	TCB_IDLE = 1u << 6,	 /**< timer link is on the wheel as the idle timer, not the RTO */
+	TCB_RTT_TIMING = 1u << 7, /**< a segment is being timed (rtt_seq, rtt_start_us) */
 };
 
 /**
@@ -67,6 +68,11 @@ struct tcb {
 	uint16_t rsvd2;
 	uint32_t rto_us;	/**< current retransmission timeout (backed off) */
 	uint32_t idle_us;	/**< close after this long with nothing in flight (0: never) */
+	/* RFC 6298 estimator, Jacobson's fixed point: SRTT x 8 and RTTVAR x 4, in microseconds */
+	uint32_t srtt8;		/**< 0: no sample yet */
+	uint32_t rttvar4;
+	uint32_t rtt_seq;	/**< the timed segment is acknowledged once SEG.ACK passes this */
+	uint32_t rtt_start_us;	/**< when it was sent (low 32 bits of the clock) */
 	struct tmr_link timer;	/**< RTO on the wheel, or TIME_WAIT / FIN_WAIT_2 on a FIFO */
 };
 
@@ -74,7 +80,8 @@ struct tcb {
 struct tcp_cfg {
 	uint16_t mss;		/**< MSS we announce and the largest segment we send */
 	uint32_t rcv_wnd;	/**< initial receive window (<= 65535: no window scaling yet) */
-	uint32_t rto_init_us;	/**< RTO before any backoff (RFC 6298 §2.1: 1 s) */
+	uint32_t rto_init_us;	/**< RTO before any RTT sample (RFC 6298 §2.1: 1 s) */
+	uint32_t rto_min_us;	/**< floor of the computed RTO (RFC 6298 §2.4 says 1 s; Linux 200 ms) */
 	uint32_t rto_max_us;	/**< backoff ceiling */
 	uint8_t synack_retries;	/**< SYN-ACK retransmissions before the half-open record is freed */
 	uint8_t data_retries;	/**< data/FIN retransmissions before the connection is reset */

@@ -43,6 +43,61 @@ tcp_rto_arm(struct tcp_ctx *c, struct tcb *t)
 }
 
 void
+tcp_rtt_start(struct tcp_ctx *c, struct tcb *t, uint32_t seq)
+{
+	if (t->flags & TCB_RTT_TIMING)
+		return;
+	t->flags |= TCB_RTT_TIMING;
+	t->rtt_seq = seq;
+	t->rtt_start_us = (uint32_t)c->now;
+}
+
+uint32_t
+tcp_rto_base(const struct tcp_ctx *c, const struct tcb *t)
+{
+	uint32_t rto;
+
+	if (t->srtt8 == 0)
+		return c->cfg->rto_init_us;
+	/* RTO = SRTT + max(G, 4 * RTTVAR) (RFC 6298 §2.3); G, the clock granularity, is 1 us */
+	rto = (t->srtt8 >> 3) + (t->rttvar4 > 1 ? t->rttvar4 : 1);
+	if (rto < c->cfg->rto_min_us)
+		rto = c->cfg->rto_min_us;
+	return rto < c->cfg->rto_max_us ? rto : c->cfg->rto_max_us;
+}
+
+void
+tcp_rtt_ack(struct tcp_ctx *c, struct tcb *t, uint32_t ack)
+{
+	uint32_t r;
+
+	if (!(t->flags & TCB_RTT_TIMING) || !seq_gt(ack, t->rtt_seq))
+		return;
+	t->flags &= (uint8_t)~TCB_RTT_TIMING;
+	r = (uint32_t)c->now - t->rtt_start_us;
+	if (r == 0)
+		r = 1;
+	if (t->srtt8 == 0) {
+		/* first measurement (RFC 6298 §2.2): SRTT = R, RTTVAR = R / 2 */
+		t->srtt8 = r << 3;
+		t->rttvar4 = r << 1;
+	} else {
+		/* §2.3 with alpha = 1/8, beta = 1/4, in Jacobson's scaled integers */
+		int32_t err = (int32_t)r - (int32_t)(t->srtt8 >> 3);
+
+		t->srtt8 = (uint32_t)((int32_t)t->srtt8 + err);
+		if (err < 0)
+			err = -err;
+		t->rttvar4 = (uint32_t)((int32_t)t->rttvar4 + err - (int32_t)(t->rttvar4 >> 2));
+	}
+	t->rto_us = tcp_rto_base(c, t);
+	c->st->rtt_samples++;
+	c->st->rtt_hist[tcpe_rtt_bucket(r)]++;
+	c->st->rtt_srtt_us = c->st->rtt_srtt_us ?
+		c->st->rtt_srtt_us - (c->st->rtt_srtt_us >> 3) + (r >> 3) : r;
+}
+
+void
 tcp_idle_check(struct tcp_ctx *c, struct tcb *t)
 {
 	bool quiet = t->state == TCP_ESTABLISHED && t->snd_una == t->snd_max &&
@@ -121,6 +176,7 @@ tcp_passive_open(struct tcp_ctx *c, struct tcb *t, const struct tcp_tuple *tuple
 	t->rto_us = cfg->rto_init_us;
 	tcp_set_state(c, t, TCP_SYN_RCVD);
 	tcp_emit_synack(c, t);
+	tcp_rtt_start(c, t, t->iss);	/* the handshake's ACK gives the first sample */
 	tcp_rto_arm(c, t);
 }
 

@@ -101,7 +101,8 @@ ack_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 		if (seq_lt(t->snd_nxt, t->snd_una))
 			t->snd_nxt = t->snd_una;
 		t->retries = 0;
-		t->rto_us = c->cfg->rto_init_us;
+		tcp_rtt_ack(c, t, s->ack);
+		t->rto_us = tcp_rto_base(c, t);	/* progress ends any backoff (RFC 6298 §5.7) */
 		if (t->snd_una != t->snd_max)
 			tcp_rto_arm(c, t);
 		else if (!(t->flags & TCB_IDLE))
@@ -215,6 +216,7 @@ tcp_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 	if (t->state == TCP_SYN_RCVD && (s->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN &&
 	    s->seq == t->irs) {
 		c->st->synack_rexmit++;
+		t->flags &= (uint8_t)~TCB_RTT_TIMING;	/* Karn: which SYN-ACK gets acked is unknown */
 		tcp_emit_synack(c, t);
 		return;
 	}

@@ -79,6 +79,8 @@ output_data(struct tcp_ctx *c, struct tcb *t)
 		out_init(&o, t->snd_nxt, len, TCP_ACK | (len == avail ? TCP_PSH : 0));
 		if (seq_lt(t->snd_nxt, t->snd_max))
 			c->st->retransmits++;
+		else
+			tcp_rtt_start(c, t, t->snd_nxt);	/* new data only (Karn) */
 		c->st->data_tx_bytes += len;
 		send_seg(c, t, &o);
 		t->snd_nxt += len;
@@ -153,6 +155,7 @@ rto_expired(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx)
 		return;
 	}
 	t->rto_us = rto2 < cfg->rto_max_us ? rto2 : cfg->rto_max_us;
+	t->flags &= (uint8_t)~TCB_RTT_TIMING;	/* Karn: no sample from what is resent */
 	if (t->snd_una == t->snd_max && seq_lt(t->snd_nxt, t->snd_end) && t->snd_wnd == 0) {
 		/* Zero-window probe: force one byte past the closed window. */
 		struct tcp_out o;
@@ -205,6 +208,7 @@ tcp_timer(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx)
 			return;
 		}
 		t->rto_us = t->rto_us * 2 < c->cfg->rto_max_us ? t->rto_us * 2 : c->cfg->rto_max_us;
+		t->flags &= (uint8_t)~TCB_RTT_TIMING;	/* Karn */
 		c->st->synack_rexmit++;
 		tcp_emit_synack(c, t);
 		tcp_rto_arm(c, t);

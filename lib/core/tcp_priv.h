@@ -19,6 +19,12 @@ tcp_rx_drop(struct tcp_rx *rx, unsigned int reason)
 }
 
 void tcp_rto_arm(struct tcp_ctx *c, struct tcb *t);
+/** Start timing a segment that begins at @p seq, unless one is being timed already. */
+void tcp_rtt_start(struct tcp_ctx *c, struct tcb *t, uint32_t seq);
+/** An ACK up to @p ack arrived: take an RTT sample if it covers the timed segment. */
+void tcp_rtt_ack(struct tcp_ctx *c, struct tcb *t, uint32_t ack);
+/** The RTO the estimator gives now (or the initial one before any sample), clamped. */
+uint32_t tcp_rto_base(const struct tcp_ctx *c, const struct tcb *t);
 /** Start or restart the idle timer when the record is ESTABLISHED and quiet. */
 void tcp_idle_check(struct tcp_ctx *c, struct tcb *t);
 void tcp_enter_time_wait(struct tcp_ctx *c, struct tcb *t);

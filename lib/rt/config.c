@@ -62,6 +62,8 @@ static const struct key keys[] = {
 	SIZE("sndbuf", "tcp", sndbuf, 4096, 64ULL << 20, "256K",
 	     "send queue per connection before the receive window closes"),
 	NUM("rto-init-ms", "tcp", rto_init_ms, 10, 60000, "1000", "initial RTO (RFC 6298: 1 s)"),
+	NUM("rto-min-ms", "tcp", rto_min_ms, 1, 60000, "200",
+	    "floor of the RTO computed from RTT samples (Linux uses 200 ms)"),
 	NUM("rto-max-ms", "tcp", rto_max_ms, 100, 600000, "60000", "RTO backoff ceiling"),
 	NUM("synack-retries", "tcp", synack_retries, 0, 20, "5", "SYN-ACK retransmissions"),
 	NUM("data-retries", "tcp", data_retries, 1, 30, "10",
@@ -397,6 +399,11 @@ validate(struct tcpe_config *cfg, FILE *err)
 	}
 	if (cfg->ports[0].ip == 0) {
 		fprintf(err, "tcpe: port 0 has no address: give --ip ADDR/PREFIX or [port0] ip\n");
+		return -EINVAL;
+	}
+	if (cfg->rto_min_ms > cfg->rto_init_ms) {
+		fprintf(err, "tcpe: rto-min-ms (%llu) is above rto-init-ms (%llu)\n",
+			(unsigned long long)cfg->rto_min_ms, (unsigned long long)cfg->rto_init_ms);
 		return -EINVAL;
 	}
 	if (cfg->rto_max_ms < cfg->rto_init_ms) {

@@ -46,6 +46,7 @@ struct tcpe_config {
 	uint64_t rcv_wnd;
 	uint64_t sndbuf;
 	uint64_t rto_init_ms;
+	uint64_t rto_min_ms;
 	uint64_t rto_max_ms;
 	uint64_t synack_retries;
 	uint64_t data_retries;

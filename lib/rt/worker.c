@@ -286,6 +286,7 @@ worker_create(unsigned int index, unsigned int lcore, const struct tcpe_config *
 	w->tcp_cfg.mss = (uint16_t)cfg->mss;
 	w->tcp_cfg.rcv_wnd = (uint32_t)cfg->rcv_wnd;
 	w->tcp_cfg.rto_init_us = (uint32_t)(cfg->rto_init_ms * 1000);
+	w->tcp_cfg.rto_min_us = (uint32_t)(cfg->rto_min_ms * 1000);
 	w->tcp_cfg.rto_max_us = (uint32_t)(cfg->rto_max_ms * 1000);
 	w->tcp_cfg.synack_retries = (uint8_t)cfg->synack_retries;
 	w->tcp_cfg.data_retries = (uint8_t)cfg->data_retries;

@@ -40,6 +40,7 @@ expect_bad "--stats-interval: '-1' is not an unsigned number" $ip --stats-interv
 expect_bad "gateway is outside the port's prefix" $ip --gateway 198.19.0.1
 expect_bad "'198.18.0' is not an IPv4 address" $ip --gateway 198.18.0
 expect_bad "rto-max-ms (100) is below rto-init-ms (1000)" $ip --rto-max-ms 100
+expect_bad "rto-min-ms (2000) is above rto-init-ms (1000)" $ip --rto-min-ms 2000
 expect_bad "unexpected argument 'extra'" $ip extra
 expect_bad "--prometheus: 'localhost9100' is not ADDR:PORT" $ip --prometheus localhost9100
 expect_bad "--prometheus: '127.0.0.1:0' is not ADDR:PORT" $ip --prometheus 127.0.0.1:0

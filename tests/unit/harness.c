@@ -22,6 +22,7 @@ h_init(struct harness *h, uint64_t now_us)
 	h->cfg.mss = 1460;
 	h->cfg.rcv_wnd = 65535;
 	h->cfg.rto_init_us = 1000000;
+	h->cfg.rto_min_us = 200000;
 	h->cfg.rto_max_us = 60000000;
 	h->cfg.synack_retries = 3;
 	h->cfg.data_retries = 4;

@@ -381,10 +381,13 @@ static void
 data_rto_backs_off_then_resets(void)
 {
 	struct harness *h = &H;
-	uint64_t t = 0, rto = 1 * S;
+	uint64_t t = 0, rto;
 	uint32_t ev = 0;
 
 	h_established(h, 0);
+	/* the handshake's RTT sample is ~0, so the RTO is the configured floor (RFC 6298 §2.4) */
+	rto = h->t.rto_us;
+	CU_ASSERT_EQUAL(rto, h->cfg.rto_min_us);
 	tcp_send_queued(&h->t, 100);
 	tcp_output(&h->c, &h->t);
 	EXPECT_OUT(h, 0, TCP_ACK | TCP_PSH, 1, 1, 100);
@@ -529,6 +532,70 @@ idle_timer_fires_when_quiet_and_restarts_on_activity(void)
 	h_finish(h);
 }
 
+/* RFC 6298: the first sample sets SRTT = R and RTTVAR = R/2, so RTO = R + 4 * R/2 = 3R. */
+static void
+rtt_sample_sets_the_rto(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg syn = { .seq = 0xfffffff0u, .wnd = 65535, .flags = TCP_SYN };
+	struct tcp_seg s;
+
+	h_init(h, 0);
+	tcp_passive_open(&h->c, &h->t, &h->tuple, &syn);
+	h->c.now = 100000;				/* the handshake ACK after 100 ms */
+	s = h_seg(h, TCP_ACK, 1, 1, 0);
+	h_input(h, &s, NULL);
+	CU_ASSERT_EQUAL(h->st.rtt_samples, 1);
+	CU_ASSERT_EQUAL(h->t.srtt8 >> 3, 100000);
+	CU_ASSERT_EQUAL(h->t.rto_us, 300000);
+	CU_ASSERT_EQUAL(h->st.rtt_hist[TCPE_RTT_le_131ms], 1);
+	CU_ASSERT_EQUAL(h->st.rtt_srtt_us, 100000);
+	/* data timed and acked after 20 ms: SRTT 7/8*100 + 1/8*20 = 90 ms, RTTVAR 3/4*50 + 1/4*80 = 57.5 */
+	tcp_send_queued(&h->t, 100);
+	tcp_output(&h->c, &h->t);
+	h->c.now = 120000;
+	s = h_seg(h, TCP_ACK, 1, 101, 0);
+	h_input(h, &s, NULL);
+	CU_ASSERT_EQUAL(h->st.rtt_samples, 2);
+	CU_ASSERT_EQUAL(h->t.srtt8 >> 3, 90000);
+	CU_ASSERT_EQUAL(h->t.rto_us, 90000 + 230000);
+	CU_ASSERT_EQUAL(h->st.rtt_hist[TCPE_RTT_le_32ms], 1);
+	h_finish(h);
+}
+
+/* Karn's rule: an ACK for retransmitted data gives no sample, and the backoff stays until one does. */
+static void
+retransmitted_data_gives_no_rtt_sample(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg s;
+
+	h_established(h, 0);
+	CU_ASSERT_EQUAL(h->st.rtt_samples, 1);		/* the handshake's */
+	tcp_send_queued(&h->t, 100);
+	tcp_output(&h->c, &h->t);
+	h_advance(h, 2 * S);				/* RTO: resent */
+	CU_ASSERT_EQUAL(h->st.retransmits, 1);
+	s = h_seg(h, TCP_ACK, 1, 101, 0);
+	h_input(h, &s, NULL);
+	CU_ASSERT_EQUAL(h->st.rtt_samples, 1);		/* ambiguous: not sampled */
+	CU_ASSERT_FALSE(h->t.flags & TCB_RTT_TIMING);
+	h_finish(h);
+}
+
+static void
+rtt_buckets_are_powers_of_two(void)
+{
+	CU_ASSERT_EQUAL(tcpe_rtt_bucket(0), TCPE_RTT_le_64us);
+	CU_ASSERT_EQUAL(tcpe_rtt_bucket(64), TCPE_RTT_le_64us);
+	CU_ASSERT_EQUAL(tcpe_rtt_bucket(65), TCPE_RTT_le_128us);
+	CU_ASSERT_EQUAL(tcpe_rtt_bucket(1024), TCPE_RTT_le_1ms);
+	CU_ASSERT_EQUAL(tcpe_rtt_bucket(1025), TCPE_RTT_le_2ms);
+	CU_ASSERT_EQUAL(tcpe_rtt_bucket(1048576), TCPE_RTT_le_1s);
+	CU_ASSERT_EQUAL(tcpe_rtt_bucket(1048577), TCPE_RTT_gt_1s);
+	CU_ASSERT_EQUAL(tcpe_rtt_bucket(UINT64_MAX), TCPE_RTT_gt_1s);
+}
+
 static const struct test_case cases[] = {
 	TEST(passive_open_sends_synack_with_mss),
 	TEST(hello_close_matches_seed_table),
@@ -555,6 +622,9 @@ static const struct test_case cases[] = {
 	TEST(time_wait_reopens_for_a_higher_syn),
 	TEST(window_reopening_is_announced),
 	TEST(idle_timer_fires_when_quiet_and_restarts_on_activity),
+	TEST(rtt_sample_sets_the_rto),
+	TEST(retransmitted_data_gives_no_rtt_sample),
+	TEST(rtt_buckets_are_powers_of_two),
 	{ NULL, NULL },
 };
 
