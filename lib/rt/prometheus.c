@@ -13,6 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <rte_ethdev.h>
+#include <rte_mempool.h>
+
 #include "ctrl.h"
 
 #define CLIENT_TIMEOUT_MS 5000
@@ -95,6 +98,33 @@ prom_type(const struct tcpe_stat_desc *d)
 	return d->kind == TCPE_STAT_GAUGE ? "gauge" : "counter";
 }
 
+/* The ports' own extended statistics (rte_eth_xstats), as one labelled family. */
+static void
+write_port_metrics(FILE *f, const struct worker *w)
+{
+	fprintf(f, "# HELP tcpe_port_xstat the port driver's extended statistics (rte_eth_xstats)\n"
+		   "# TYPE tcpe_port_xstat untyped\n");
+	for (uint16_t p = 0; p < w->nports; p++) {
+		uint16_t port = w->ports[p].port_id;
+		int cnt = rte_eth_xstats_get_names(port, NULL, 0);
+		struct rte_eth_xstat_name *names;
+		struct rte_eth_xstat *vals;
+
+		if (cnt <= 0)
+			continue;
+		names = calloc((size_t)cnt, sizeof(*names));
+		vals = calloc((size_t)cnt, sizeof(*vals));
+		if (names != NULL && vals != NULL &&
+		    rte_eth_xstats_get_names(port, names, (unsigned int)cnt) == cnt &&
+		    rte_eth_xstats_get(port, vals, (unsigned int)cnt) == cnt)
+			for (int i = 0; i < cnt; i++)
+				fprintf(f, "tcpe_port_xstat{port=\"%u\",name=\"%s\"} %llu\n", port,
+					names[vals[i].id].name, (unsigned long long)vals[i].value);
+		free(names);
+		free(vals);
+	}
+}
+
 void
 metrics_write_prometheus(FILE *f, struct worker *const *workers, unsigned int n,
 			 const struct tcpe_stats *snap)
@@ -112,6 +142,13 @@ metrics_write_prometheus(FILE *f, struct worker *const *workers, unsigned int n,
 	}
 	fprintf(f, "# HELP tcpe_workers worker lcores serving\n# TYPE tcpe_workers gauge\n"
 		   "tcpe_workers %u\n", n);
+	if (n > 0)
+		write_port_metrics(f, workers[0]);
+	fprintf(f, "# HELP tcpe_mbufs_free mbufs available in the worker's pool\n"
+		   "# TYPE tcpe_mbufs_free gauge\n");
+	for (unsigned int w = 0; w < n; w++)
+		fprintf(f, "tcpe_mbufs_free{worker=\"%u\"} %u\n", workers[w]->lcore,
+			rte_mempool_avail_count(workers[w]->mp));
 }
 
 static void

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_telemetry.h>
 
@@ -176,6 +177,47 @@ cmd_config(const char *cmd, const char *params, struct rte_tel_data *d)
 	return rc;
 }
 
+/* /tcpe/ports: per port, the driver's xstats (imissed, ierrors, rx_nombuf, per-queue counts...). */
+static int
+cmd_ports(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct tel_view *v = view;
+	const struct worker *w;
+
+	(void)cmd;
+	(void)params;
+	if (v == NULL || v->n == 0)
+		return -EAGAIN;
+	w = v->workers[0];
+	rte_tel_data_start_dict(d);
+	for (uint16_t p = 0; p < w->nports; p++) {
+		uint16_t port = w->ports[p].port_id;
+		int cnt = rte_eth_xstats_get_names(port, NULL, 0);
+		struct rte_eth_xstat_name *names = cnt > 0 ? calloc((size_t)cnt, sizeof(*names)) : NULL;
+		struct rte_eth_xstat *vals = cnt > 0 ? calloc((size_t)cnt, sizeof(*vals)) : NULL;
+		struct rte_tel_data *c = rte_tel_data_alloc();
+		char key[32];
+		int rc = -ENOMEM;
+
+		if (names != NULL && vals != NULL && c != NULL &&
+		    rte_eth_xstats_get_names(port, names, (unsigned int)cnt) == cnt &&
+		    rte_eth_xstats_get(port, vals, (unsigned int)cnt) == cnt) {
+			rte_tel_data_start_dict(c);
+			for (int i = 0; i < cnt; i++)
+				rte_tel_data_add_dict_u64(c, names[vals[i].id].name, vals[i].value);
+			snprintf(key, sizeof(key), "port_%u", port);
+			rc = rte_tel_data_add_dict_container(d, key, c, 0);
+			c = NULL;
+		}
+		rte_tel_data_free(c);
+		free(names);
+		free(vals);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
 int
 telemetry_init(struct worker **workers, unsigned int n, const struct tcpe_config *cfg)
 {
@@ -191,6 +233,9 @@ telemetry_init(struct worker **workers, unsigned int n, const struct tcpe_config
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/tcpe/drops", cmd_drops,
 			"Packets dropped, by reason, over all workers");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/tcpe/ports", cmd_ports,
+			"Per port: the driver's extended statistics (imissed, ierrors, ...)");
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/tcpe/config", cmd_config,
 			"The effective configuration, key by key");

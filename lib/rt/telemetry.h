@@ -1,4 +1,4 @@
-/* telemetry.h - tcpe's commands on DPDK's telemetry socket: /tcpe/stats, /tcpe/workers, /tcpe/drops, /tcpe/config. */
+/* telemetry.h - tcpe's commands on DPDK's telemetry socket: /tcpe/stats, /tcpe/workers, /tcpe/drops, /tcpe/ports, /tcpe/config. */
 #ifndef TCPE_TELEMETRY_H
 #define TCPE_TELEMETRY_H
 

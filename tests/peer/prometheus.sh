@@ -18,13 +18,16 @@ import json, re, sys
 text = open(sys.argv[1]).read()
 tel = json.load(open(sys.argv[2]))["/tcpe/stats"]
 js = json.load(open(sys.argv[3]))
-helps, types, samples = {}, {}, []
+helps, types, samples, xstats = {}, {}, [], {}
 for line in text.splitlines():
     if line.startswith("# HELP "):
         name, h = line[7:].split(" ", 1); helps[name] = h
     elif line.startswith("# TYPE "):
         name, t = line[7:].split(" "); types[name] = t
     else:
+        x = re.fullmatch(r'tcpe_port_xstat\{port="0",name="([a-z0-9_]+)"\} (\d+)', line)
+        if x:
+            xstats[x.group(1)] = int(x.group(2)); continue
         m = re.fullmatch(r'([a-zA-Z_:][a-zA-Z0-9_:]*)(\{worker="(\d+)"\})? (\d+)', line)
         assert m, f"not an exposition line: {line!r}"
         samples.append((m.group(1), m.group(3), int(m.group(4))))
@@ -34,6 +37,7 @@ for name, worker, value in samples:
     assert (types[name] == "counter") == name.endswith("_total"), name
 names = {n for n, _, _ in samples}
 assert len(names) >= 110, len(names)
+assert all(v > 1000 for n, _, v in samples if n == "tcpe_mbufs_free")
 # counters that cannot move while the clients are done must equal /tcpe/stats
 for key in ("conn_opened", "syn_rx", "fin_tx", "data_tx_bytes", "conn_closed"):
     for w in ("1", "2"):
@@ -41,6 +45,8 @@ for key in ("conn_opened", "syn_rx", "fin_tx", "data_tx_bytes", "conn_closed"):
         assert v == [tel[f"lcore_{w}"][key]], (key, w, v, tel[f"lcore_{w}"][key])
 assert sum(val for n, _, val in samples if n == "tcpe_conn_opened_total") == 150
 assert js["total"]["conn_opened"] == 150 and len(js["workers"]) == 2
+assert xstats.get("rx_good_packets", 0) >= 150 * 3 and "rx_missed_errors" in xstats, xstats
+assert "tcpe_port_xstat" in types and "tcpe_mbufs_free" in types
 print(f"  ok: /metrics: {len(names)} metrics, {len(samples)} samples, all with HELP/TYPE and a worker "
       f"label, equal to /tcpe/stats; /stats.json agrees")
 PY

@@ -9,7 +9,7 @@ in_ns timeout 60 python3 "$(dirname "$0")/clients.py" hello "$TCPE_IP" 42181 200
 in_ns timeout 5 nc -z "$TCPE_IP" 9 2>/dev/null	# one RST for a closed port
 sleep 1.5
 python3 "$(dirname "$0")/telemetry_client.py" "$TCPE_PREFIX" /tcpe/stats /tcpe/stats,2 /tcpe/workers \
-	/tcpe/drops /tcpe/config /ethdev/list >"$T/tel.json" || fail "telemetry socket"
+	/tcpe/drops /tcpe/config /tcpe/ports /ethdev/list >"$T/tel.json" || fail "telemetry socket"
 python3 - "$T/tel.json" "$T/s.jsonl" <<'PY' >&2 || fail "telemetry replies"
 import json, sys
 t = json.load(open(sys.argv[1]))
@@ -29,6 +29,8 @@ assert cf["max_conns"] == "65536" and cf["port0/ip"] == "198.18.0.1/24", cf
 last = json.loads(open(sys.argv[2]).read().splitlines()[-1])
 assert last["total"]["conn_opened"] == st["total"]["conn_opened"]
 assert t["/ethdev/list"] == [0]
+ports = t["/tcpe/ports"]
+assert set(ports) == {"port_0"} and ports["port_0"]["rx_good_packets"] > 0 and "rx_missed_errors" in ports["port_0"], ports
 print(f"  ok: telemetry: {len(st['total'])} counters x (total + 2 workers), {len(dr)} drop reasons, "
       f"{len(cf)} config keys; totals = sum of workers = --stats-json")
 PY
