@@ -38,7 +38,9 @@ run() {	# run NAME CMD...: one test program; its output is shown only when it fa
 echo "== unit tests (CUnit, no EAL)"
 run unit "$root/build/tests/tcpe_unit"
 echo "== EAL tests (--no-huge --no-pci, ring-backed ports)"
+export TCPE_EAL_PREFIX="tcpe_eal_$$"
 run eal "$root/build/tests/eal/tcpe_eal_test"
+rm -rf "/var/run/dpdk/$TCPE_EAL_PREFIX"	# EAL leaves its runtime directory behind
 echo "== peer tests (net_tap in a namespace, the Linux TCP stack as the peer)"
 for t in "$root"/tests/peer/*.sh; do
 	name=$(basename "$t" .sh)
@@ -49,6 +51,8 @@ done
 
 left=$(ip netns list 2>/dev/null | grep -c '^tcpe_' || true)
 ((left == 0)) || echo "warning: $left tcpe_* namespaces left behind"
+left=$(find /var/run/dpdk -maxdepth 1 -name 'tcpe_*' 2>/dev/null | wc -l)
+((left == 0)) || echo "warning: $left tcpe_* DPDK runtime directories left behind"
 echo "== $(( $(date +%s) - start )) s; failed: ${failed_names[*]:-none}"
 echo "$passed passed, $failed failed"
 ((failed == 0))

@@ -1,6 +1,7 @@
 /* test_worker.c - EAL tests: the real worker loop on a net_ring port, frames in and replies out. */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -349,7 +350,11 @@ main(int argc, char **argv)
 	CU_pSuite s;
 
 	(void)argc;
-	snprintf(prefix, sizeof(prefix), "tcpe_eal_%d", (int)getpid());
+	/* the runner names the prefix so it can remove /var/run/dpdk/<prefix> afterwards */
+	if (getenv("TCPE_EAL_PREFIX") != NULL)
+		snprintf(prefix, sizeof(prefix), "%s", getenv("TCPE_EAL_PREFIX"));
+	else
+		snprintf(prefix, sizeof(prefix), "tcpe_eal_%d", (int)getpid());
 	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0) {
 		fprintf(stderr, "EAL init failed\n");
 		return 2;
