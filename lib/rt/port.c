@@ -2,6 +2,7 @@
 #include "port.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_ethdev.h>
@@ -103,6 +104,34 @@ port_setup(uint16_t port_id, uint16_t nq, struct rte_mempool *mp, struct port_in
 	}
 	rte_eth_macaddr_get(port_id, &info->mac);
 	return 0;
+}
+
+int
+port_xstats_get(uint16_t port_id, struct port_xstats *x)
+{
+	int n = rte_eth_xstats_get_names(port_id, NULL, 0);
+
+	memset(x, 0, sizeof(*x));
+	if (n <= 0)
+		return n < 0 ? n : 0;
+	x->names = calloc((size_t)n, sizeof(*x->names));
+	x->vals = calloc((size_t)n, sizeof(*x->vals));
+	if (x->names == NULL || x->vals == NULL ||
+	    rte_eth_xstats_get_names(port_id, x->names, (unsigned int)n) != n ||
+	    rte_eth_xstats_get(port_id, x->vals, (unsigned int)n) != n) {
+		port_xstats_free(x);
+		return -EIO;
+	}
+	x->n = n;
+	return 0;
+}
+
+void
+port_xstats_free(struct port_xstats *x)
+{
+	free(x->names);
+	free(x->vals);
+	memset(x, 0, sizeof(*x));
 }
 
 void

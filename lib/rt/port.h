@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_mempool.h>
 
@@ -25,6 +26,22 @@ struct port_info {
  * @return 0, or -errno (message logged).
  */
 int port_setup(uint16_t port_id, uint16_t nq, struct rte_mempool *mp, struct port_info *info);
+
+/** One port's extended statistics, names resolved: free with port_xstats_free(). */
+struct port_xstats {
+	int n;
+	struct rte_eth_xstat_name *names;	/**< indexed by the value's id */
+	struct rte_eth_xstat *vals;
+};
+
+/**
+ * Read @p port_id's xstats (imissed, ierrors, per-queue counts...). Control core or telemetry
+ * thread. @return 0, or -errno (x is empty then).
+ */
+int port_xstats_get(uint16_t port_id, struct port_xstats *x);
+
+/** Release what port_xstats_get() allocated. */
+void port_xstats_free(struct port_xstats *x);
 
 /** Stop and close @p port_id. */
 void port_teardown(uint16_t port_id);

@@ -17,6 +17,7 @@
 #include <rte_mempool.h>
 
 #include "ctrl.h"
+#include "port.h"
 
 #define CLIENT_TIMEOUT_MS 5000
 #define SEND_TIMEOUT_MS 200
@@ -105,23 +106,15 @@ write_port_metrics(FILE *f, const struct worker *w)
 	fprintf(f, "# HELP tcpe_port_xstat the port driver's extended statistics (rte_eth_xstats)\n"
 		   "# TYPE tcpe_port_xstat untyped\n");
 	for (uint16_t p = 0; p < w->nports; p++) {
-		uint16_t port = w->ports[p].port_id;
-		int cnt = rte_eth_xstats_get_names(port, NULL, 0);
-		struct rte_eth_xstat_name *names;
-		struct rte_eth_xstat *vals;
+		struct port_xstats x;
 
-		if (cnt <= 0)
+		if (port_xstats_get(w->ports[p].port_id, &x) != 0)
 			continue;
-		names = calloc((size_t)cnt, sizeof(*names));
-		vals = calloc((size_t)cnt, sizeof(*vals));
-		if (names != NULL && vals != NULL &&
-		    rte_eth_xstats_get_names(port, names, (unsigned int)cnt) == cnt &&
-		    rte_eth_xstats_get(port, vals, (unsigned int)cnt) == cnt)
-			for (int i = 0; i < cnt; i++)
-				fprintf(f, "tcpe_port_xstat{port=\"%u\",name=\"%s\"} %llu\n", port,
-					names[vals[i].id].name, (unsigned long long)vals[i].value);
-		free(names);
-		free(vals);
+		for (int i = 0; i < x.n; i++)
+			fprintf(f, "tcpe_port_xstat{port=\"%u\",name=\"%s\"} %llu\n",
+				w->ports[p].port_id, x.names[x.vals[i].id].name,
+				(unsigned long long)x.vals[i].value);
+		port_xstats_free(&x);
 	}
 }
 

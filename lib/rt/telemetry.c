@@ -2,6 +2,7 @@
 #include "telemetry.h"
 
 #include "ctrl.h"
+#include "port.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,29 +192,23 @@ cmd_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 	w = v->workers[0];
 	rte_tel_data_start_dict(d);
 	for (uint16_t p = 0; p < w->nports; p++) {
-		uint16_t port = w->ports[p].port_id;
-		int cnt = rte_eth_xstats_get_names(port, NULL, 0);
-		struct rte_eth_xstat_name *names = cnt > 0 ? calloc((size_t)cnt, sizeof(*names)) : NULL;
-		struct rte_eth_xstat *vals = cnt > 0 ? calloc((size_t)cnt, sizeof(*vals)) : NULL;
 		struct rte_tel_data *c = rte_tel_data_alloc();
+		struct port_xstats x;
 		char key[32];
-		int rc = -ENOMEM;
+		int rc;
 
-		if (names != NULL && vals != NULL && c != NULL &&
-		    rte_eth_xstats_get_names(port, names, (unsigned int)cnt) == cnt &&
-		    rte_eth_xstats_get(port, vals, (unsigned int)cnt) == cnt) {
-			rte_tel_data_start_dict(c);
-			for (int i = 0; i < cnt; i++)
-				rte_tel_data_add_dict_u64(c, names[vals[i].id].name, vals[i].value);
-			snprintf(key, sizeof(key), "port_%u", port);
-			rc = rte_tel_data_add_dict_container(d, key, c, 0);
-			c = NULL;
+		if (c == NULL)
+			return -ENOMEM;
+		rc = port_xstats_get(w->ports[p].port_id, &x);
+		rte_tel_data_start_dict(c);
+		for (int i = 0; rc == 0 && i < x.n; i++)
+			rte_tel_data_add_dict_u64(c, x.names[x.vals[i].id].name, x.vals[i].value);
+		port_xstats_free(&x);
+		snprintf(key, sizeof(key), "port_%u", w->ports[p].port_id);
+		if (rc != 0 || rte_tel_data_add_dict_container(d, key, c, 0) != 0) {
+			rte_tel_data_free(c);
+			return rc != 0 ? rc : -ENOMEM;
 		}
-		rte_tel_data_free(c);
-		free(names);
-		free(vals);
-		if (rc != 0)
-			return rc;
 	}
 	return 0;
 }
