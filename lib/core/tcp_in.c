@@ -119,6 +119,10 @@ ack_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 		t->snd_wl1 = s->seq;
 		t->snd_wl2 = s->ack;
 	}
+	/* RFC 1122 §4.2.2.17: a receiver that answers our zero-window probes is alive; keep probing
+	 * (with backoff) for as long as it does, instead of counting the probes toward giving up. */
+	if (t->snd_wnd == 0 && s->ack == t->snd_una)
+		t->retries = 0;
 	fin_acked = (t->flags & TCB_FIN_QUEUED) && t->snd_una == t->snd_end + 1;
 	switch (t->state) {
 	case TCP_FIN_WAIT_1:

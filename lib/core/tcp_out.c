@@ -156,15 +156,16 @@ rto_expired(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx)
 	}
 	t->rto_us = rto2 < cfg->rto_max_us ? rto2 : cfg->rto_max_us;
 	t->flags &= (uint8_t)~TCB_RTT_TIMING;	/* Karn: no sample from what is resent */
-	if (t->snd_una == t->snd_max && seq_lt(t->snd_nxt, t->snd_end) && t->snd_wnd == 0) {
-		/* Zero-window probe: force one byte past the closed window. */
+	if (t->snd_wnd == 0 && seq_lt(t->snd_una, t->snd_end)) {
+		/* Zero-window probe (RFC 9293 §3.8.6.1): one byte at SND.UNA, the first time and every
+		 * time after, until the window opens. */
 		struct tcp_out o;
 
-		out_init(&o, t->snd_nxt, 1, TCP_ACK);
+		out_init(&o, t->snd_una, 1, TCP_ACK);
 		c->st->zwp_tx++;
 		c->st->data_tx_bytes += 1;
 		send_seg(c, t, &o);
-		t->snd_nxt += 1;
+		t->snd_nxt = seq_max(t->snd_nxt, t->snd_una + 1);
 		t->snd_max = seq_max(t->snd_max, t->snd_nxt);
 		tcp_rto_arm(c, t);
 		return;

@@ -596,6 +596,34 @@ rtt_buckets_are_powers_of_two(void)
 	CU_ASSERT_EQUAL(tcpe_rtt_bucket(UINT64_MAX), TCPE_RTT_gt_1s);
 }
 
+/* A peer that keeps answering probes with a zero window is probed on, never reset. */
+static void
+answered_zero_window_probes_never_give_up(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg s;
+	uint64_t t;
+
+	h_established(h, 0);
+	s = h_seg(h, TCP_ACK, 1, 1, 0);
+	s.wnd = 0;
+	h_input(h, &s, NULL);
+	tcp_send_queued(&h->t, 500);
+	tcp_output(&h->c, &h->t);
+	t = 0;
+	for (unsigned int i = 0; i < 3 * h->cfg.data_retries; i++) {
+		t += h->t.rto_us + 2000;
+		CU_ASSERT_FALSE(h_advance(h, t) & TCP_EV_FREE);
+		s = h_seg(h, TCP_ACK, 1, 1, 0);		/* "still closed" */
+		s.wnd = 0;
+		h_input(h, &s, NULL);
+	}
+	CU_ASSERT_EQUAL(h->t.state, TCP_ESTABLISHED);
+	CU_ASSERT_EQUAL(h->st.zwp_tx, 3 * h->cfg.data_retries);
+	CU_ASSERT_EQUAL(h->st.conn_timeout, 0);
+	h_finish(h);
+}
+
 static const struct test_case cases[] = {
 	TEST(passive_open_sends_synack_with_mss),
 	TEST(hello_close_matches_seed_table),
@@ -625,6 +653,7 @@ static const struct test_case cases[] = {
 	TEST(rtt_sample_sets_the_rto),
 	TEST(retransmitted_data_gives_no_rtt_sample),
 	TEST(rtt_buckets_are_powers_of_two),
+	TEST(answered_zero_window_probes_never_give_up),
 	{ NULL, NULL },
 };
 
