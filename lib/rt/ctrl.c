@@ -169,6 +169,12 @@ report(struct ctrl *c)
 		json_line(c, now, dt);
 	memcpy(c->prev, now, sizeof(now[0]) * (c->nworkers + 1));
 	c->prev_tsc = tsc;
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		c->prev_wall = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	}
 }
 
 static void
@@ -202,12 +208,14 @@ ctrl_run(struct ctrl *c, volatile sig_atomic_t *stop)
 
 		drain_traces(c);
 		if (c->metrics != NULL)
-			metrics_poll(c->metrics, c->workers, c->nworkers, c->cur);
+			metrics_poll(c->metrics, c->workers, c->nworkers, c->cur,
+				     c->prev_wall > 0 ? c->prev : NULL, c->prev_wall);
 		if (now >= end)
 			break;
 		if (now >= next) {
 			/* With the console off, still feed --stats-json once a second. */
-			if (c->cfg->stats_interval > 0 || c->json != NULL)
+			/* the endpoint's /stats.json also carries the last report's snapshot */
+			if (c->cfg->stats_interval > 0 || c->json != NULL || c->metrics != NULL)
 				report(c);
 			next += period;
 			if (next < now)

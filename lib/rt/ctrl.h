@@ -23,6 +23,7 @@ struct ctrl {
 	struct tcpe_stats prev[CTRL_MAX_WORKERS + 1]; /**< last snapshot; [nworkers] = total */
 	struct tcpe_stats cur[CTRL_MAX_WORKERS + 1];  /**< snapshot being reported */
 	uint64_t prev_tsc;
+	double prev_wall;		/**< Unix time of the prev snapshot (0: none yet) */
 	uint64_t start_tsc;
 	struct trace_printer tp;
 	struct metrics_srv *metrics;	/**< --prometheus endpoint, or NULL */

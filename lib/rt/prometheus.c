@@ -144,21 +144,36 @@ metrics_write_prometheus(FILE *f, struct worker *const *workers, unsigned int n,
 			rte_mempool_avail_count(workers[w]->mp));
 }
 
+/* {"time": T, "total": {...}, "workers": [{"lcore": N, ...}]} - no braces around it */
 static void
-write_stats_json(FILE *f, struct worker *const *workers, unsigned int n,
-		 const struct tcpe_stats *snap)
+write_snapshot(FILE *f, double t, struct worker *const *workers, unsigned int n,
+	       const struct tcpe_stats *snap)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	fprintf(f, "{\"time\": %.3f, \"total\": {", (double)ts.tv_sec + ts.tv_nsec / 1e9);
+	fprintf(f, "\"time\": %.3f, \"total\": {", t);
 	stats_json_object(f, &snap[n]);
 	fprintf(f, ", \"workers\": [");
 	for (unsigned int w = 0; w < n; w++) {
 		fprintf(f, "%s{\"lcore\": %u, ", w ? ", " : "", workers[w]->lcore);
 		stats_json_object(f, &snap[w]);
 	}
-	fprintf(f, "]}\n");
+	fprintf(f, "]");
+}
+
+static void
+write_stats_json(FILE *f, struct worker *const *workers, unsigned int n,
+		 const struct tcpe_stats *snap, const struct tcpe_stats *prev, double prev_time)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	fprintf(f, "{");
+	write_snapshot(f, (double)ts.tv_sec + ts.tv_nsec / 1e9, workers, n, snap);
+	if (prev != NULL) {
+		fprintf(f, ", \"prev\": {");
+		write_snapshot(f, prev_time, workers, n, prev);
+		fprintf(f, "}");
+	}
+	fprintf(f, "}\n");
 }
 
 static void
@@ -177,7 +192,7 @@ send_all(int fd, const char *buf, size_t len)
 /* Answer the complete request head @p req on @p fd (blocking send, bounded by a timeout). */
 static void
 serve(int fd, const char *req, struct worker *const *workers, unsigned int n,
-      struct tcpe_stats *snap)
+      struct tcpe_stats *snap, const struct tcpe_stats *prev, double prev_time)
 {
 	struct timeval tv = { .tv_sec = 0, .tv_usec = SEND_TIMEOUT_MS * 1000 };
 	char head[256];
@@ -197,7 +212,7 @@ serve(int fd, const char *req, struct worker *const *workers, unsigned int n,
 		metrics_write_prometheus(f, workers, n, snap);
 	} else if (strncmp(req, "GET /stats.json ", 16) == 0) {
 		ctype = "application/json";
-		write_stats_json(f, workers, n, snap);
+		write_stats_json(f, workers, n, snap, prev, prev_time);
 	} else if (strncmp(req, "GET / ", 6) == 0 || strncmp(req, "GET /index.html ", 16) == 0) {
 		ctype = "text/html; charset=utf-8";
 		fwrite(tcpe_dashboard_html, 1, tcpe_dashboard_html_len, f);
@@ -224,7 +239,7 @@ now_ms(void)
 
 void
 metrics_poll(struct metrics_srv *m, struct worker *const *workers, unsigned int n,
-	     struct tcpe_stats *scratch)
+	     struct tcpe_stats *scratch, const struct tcpe_stats *prev, double prev_time)
 {
 	uint64_t now = now_ms();
 
@@ -251,7 +266,7 @@ metrics_poll(struct metrics_srv *m, struct worker *const *workers, unsigned int 
 		done = strstr(c->req, "\r\n\r\n") != NULL || strstr(c->req, "\n\n") != NULL ||
 		       c->got == METRICS_REQ_MAX;
 		if (done)
-			serve(c->fd, c->req, workers, n, scratch);
+			serve(c->fd, c->req, workers, n, scratch, prev, prev_time);
 		if (done || r == 0 || (r < 0 && errno != EAGAIN) || now >= c->deadline_ms) {
 			close(c->fd);	/* answered, gone, broken, or too slow */
 			c->fd = -1;

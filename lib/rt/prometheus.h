@@ -39,9 +39,12 @@ struct metrics_srv *metrics_open(const char *spec, FILE *err);
 /**
  * Accept new clients, read what has arrived (never blocking), answer complete requests, drop
  * clients idle past 5 s. Called from the control loop every few ms; never from a worker.
+ * @p prev (n workers, then the total) taken at Unix time @p prev_time is the control core's
+ * last periodic snapshot; /stats.json carries it as "prev" so clients get per-second rates
+ * whatever their own polling cadence. NULL when there is none yet.
  */
 void metrics_poll(struct metrics_srv *m, struct worker *const *workers, unsigned int n,
-		  struct tcpe_stats *scratch);
+		  struct tcpe_stats *scratch, const struct tcpe_stats *prev, double prev_time);
 
 /** Close the server and its clients. */
 void metrics_close(struct metrics_srv *m);

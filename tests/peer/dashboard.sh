@@ -3,7 +3,7 @@
 # with a line per worker, and the numbers it shows equal the JSON's. A screenshot is kept.
 source "$(dirname "$0")/lib.sh"
 
-peer_setup "--lcores 0@0,1@0,2@1" --listen 42181:hello --prometheus 127.0.0.1:9100
+peer_setup "--lcores 0@0,1@0,2@1" --listen 42181:hello --listen 80:http --prometheus 127.0.0.1:9100
 in_ns timeout 60 python3 "$(dirname "$0")/clients.py" hello "$TCPE_IP" 42181 300 30 "hello client" >&2 ||
 	fail "hello clients"
 check "GET / content type" "$(in_ns curl -s -o /dev/null -w '%{content_type}' http://127.0.0.1:9100/)" \
@@ -20,12 +20,15 @@ chrome() {	# flags from the machine notes: no sandbox as root, no background net
 done) >/dev/null 2>&1 &
 load=$!
 _tcpe_pids+=("$load")
+ip netns exec "$NS" wrk -t1 -c32 -d12s "http://$TCPE_IP/" >/dev/null 2>&1 &
+wrk=$!
+_tcpe_pids+=("$wrk")
 sleep 2
 # Virtual time: the page's 1 s timer runs fast, so a few polls happen within the budget (rates
 # are then taken over milliseconds; the DOM check below uses only running totals).
 chrome --virtual-time-budget=6000 --screenshot="$T/dashboard.png" >/dev/null ||
 	fail "chromium --screenshot"
-kill "$load" 2>/dev/null; wait "$load" 2>/dev/null
+kill "$load" "$wrk" 2>/dev/null; wait "$load" "$wrk" 2>/dev/null
 sleep 2.5
 chrome --virtual-time-budget=6000 --dump-dom >"$T/dom.html" || fail "chromium --dump-dom"
 in_ns curl -s -o "$T/stats.json" http://127.0.0.1:9100/stats.json
