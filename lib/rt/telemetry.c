@@ -119,6 +119,8 @@ cmd_workers(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(c, "busy_us", tcpe_stats_word(&w->st,
 			(uint32_t)(offsetof(struct tcpe_stats, busy_us) / 8)));
 		rte_tel_data_add_dict_u64(c, "mbufs_free", rte_mempool_avail_count(w->mp));
+		rte_tel_data_add_dict_u64(c, "mbufs_total", w->mp->size);
+		rte_tel_data_add_dict_u64(c, "txbuf_size", WORKER_TX_BUF);
 		snprintf(key, sizeof(key), "lcore_%u", w->lcore);
 		if (rte_tel_data_add_dict_container(d, key, c, 0) != 0)
 			return -ENOMEM;

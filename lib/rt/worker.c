@@ -29,6 +29,8 @@ worker_tx_flush(struct worker *w, struct wport *p)
 
 	if (n == 0)
 		return;
+	w->st.tx_flushes++;
+	w->st.tx_flush_pkts += n;
 	for (uint16_t i = 0; i < n; i++)
 		bytes += rte_pktmbuf_pkt_len(p->txb[i]);
 	sent = rte_eth_tx_burst(p->port_id, p->queue, p->txb, n);

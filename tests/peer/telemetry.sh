@@ -29,6 +29,10 @@ assert cf["max_conns"] == "65536" and cf["port0/ip"] == "198.18.0.1/24", cf
 last = json.loads(open(sys.argv[2]).read().splitlines()[-1])
 assert last["total"]["conn_opened"] == st["total"]["conn_opened"]
 assert t["/ethdev/list"] == [0]
+tot = st["total"]
+assert tot["tx_flushes"] > 0 and tot["tx_flush_pkts"] >= tot["tx_pkts"] > 0
+assert 1 <= tot["tx_flush_pkts"] / tot["tx_flushes"] <= wk["lcore_1"]["txbuf_size"]
+assert 0 < wk["lcore_1"]["mbufs_free"] <= wk["lcore_1"]["mbufs_total"]
 ports = t["/tcpe/ports"]
 assert set(ports) == {"port_0"} and ports["port_0"]["rx_good_packets"] > 0 and "rx_missed_errors" in ports["port_0"], ports
 print(f"  ok: telemetry: {len(st['total'])} counters x (total + 2 workers), {len(dr)} drop reasons, "
