@@ -38,5 +38,14 @@ assert set(ports) == {"port_0"} and ports["port_0"]["rx_good_packets"] > 0 and "
 print(f"  ok: telemetry: {len(st['total'])} counters x (total + 2 workers), {len(dr)} drop reasons, "
       f"{len(cf)} config keys; totals = sum of workers = --stats-json")
 PY
+# DPDK's own client (dpdk-dev) reads the same commands.
+echo /tcpe/stats | dpdk-telemetry.py -f "$TCPE_PREFIX" >"$T/dpdk-tel" 2>&1 || fail "dpdk-telemetry.py"
+python3 - "$T/dpdk-tel" <<'PY' >&2 || fail "dpdk-telemetry.py reply"
+import json, sys
+lines = [l for l in open(sys.argv[1]) if l.startswith('{"/tcpe/stats"')]
+st = json.loads(lines[-1])["/tcpe/stats"]
+assert st["total"]["conn_opened"] == 200, st["total"]["conn_opened"]
+print("  ok: dpdk-telemetry.py: /tcpe/stats total conn_opened = 200")
+PY
 peer_stop
 peer_done
