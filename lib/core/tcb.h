@@ -87,6 +87,7 @@ struct tcp_cfg {
 	uint8_t data_retries;	/**< data/FIN retransmissions before the connection is reset */
 	uint64_t time_wait_us;	/**< 2 * MSL */
 	uint64_t fin_wait2_us;	/**< how long an orphaned FIN_WAIT_2 waits for the peer's FIN */
+	uint32_t challenge_ack_limit; /**< challenge ACKs per second per worker (RFC 5961 §7); 0: no limit */
 	uint8_t isn_key[16];	/**< RFC 6528 secret */
 };
 
@@ -107,6 +108,8 @@ struct tcp_ctx {
 	struct tmr_fifo time_wait;	/**< fixed 2*MSL */
 	struct tmr_fifo fin_wait2;	/**< fixed orphan FIN_WAIT_2 timeout */
 	uint64_t now;			/**< microseconds, set once per worker iteration */
+	uint64_t chack_second;		/**< window + 1 the challenge-ACK budget is for (0: none yet) */
+	uint32_t chack_left;		/**< challenge ACKs still allowed in that second */
 	tcp_emit_fn emit;
 	void *emit_arg;
 };

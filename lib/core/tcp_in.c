@@ -1,4 +1,5 @@
 /* tcp_in.c - segment arrival for an existing record, in RFC 9293 §3.10.7.4 step order. */
+#include "isn.h"
 #include "seq.h"
 #include "tcp_priv.h"
 
@@ -32,9 +33,37 @@ acceptable(const struct tcb *t, const struct tcp_seg *s)
 	       seq_in(s->seq + space - 1, t->rcv_nxt, t->rcv_nxt + wnd);
 }
 
+/*
+ * RFC 5961 §7: challenge ACKs are rate-limited, or a spoofer could make us send them at line rate.
+ * The per-second budget is randomised between half and one and a half times the limit, as Linux
+ * does since CVE-2016-5696, so that the limit itself cannot serve as a side channel.
+ */
+static bool
+challenge_allowed(struct tcp_ctx *c)
+{
+	uint32_t limit = c->cfg->challenge_ack_limit;
+	uint64_t sec = (c->now >> 20) + 1;	/* ~1.05 s windows (a shift); 0 means "none yet" */
+
+	if (limit == 0)
+		return true;
+	if (sec != c->chack_second) {
+		c->chack_second = sec;
+		c->chack_left = limit / 2 +
+			(uint32_t)(siphash24(c->cfg->isn_key, &sec, sizeof(sec)) % (limit + 1));
+	}
+	if (c->chack_left == 0)
+		return false;
+	c->chack_left--;
+	return true;
+}
+
 static void
 challenge_ack(struct tcp_ctx *c, struct tcb *t)
 {
+	if (!challenge_allowed(c)) {
+		c->st->challenge_acks_limited++;
+		return;
+	}
 	c->st->challenge_acks++;
 	tcp_emit_ack(c, t);
 }

@@ -68,6 +68,8 @@ static const struct key keys[] = {
 	NUM("synack-retries", "tcp", synack_retries, 0, 20, "5", "SYN-ACK retransmissions"),
 	NUM("data-retries", "tcp", data_retries, 1, 30, "10",
 	    "data/FIN retransmissions before reset"),
+	NUM("challenge-ack-limit", "tcp", challenge_ack_limit, 0, 1000000, "1000",
+	    "challenge ACKs per second per worker, randomised +-50 % (0: no limit)"),
 	NUM("time-wait-ms", "tcp", time_wait_ms, 1, 600000, "60000", "TIME_WAIT length (2*MSL)"),
 	NUM("fin-wait2-ms", "tcp", fin_wait2_ms, 1, 600000, "60000",
 	    "orphaned FIN_WAIT_2 timeout"),

@@ -50,6 +50,7 @@ struct tcpe_config {
 	uint64_t rto_max_ms;
 	uint64_t synack_retries;
 	uint64_t data_retries;
+	uint64_t challenge_ack_limit;
 	uint64_t time_wait_ms;
 	uint64_t fin_wait2_ms;
 	char config_file[256];

@@ -293,6 +293,7 @@ worker_create(unsigned int index, unsigned int lcore, const struct tcpe_config *
 	w->tcp_cfg.synack_retries = (uint8_t)cfg->synack_retries;
 	w->tcp_cfg.data_retries = (uint8_t)cfg->data_retries;
 	w->tcp_cfg.time_wait_us = cfg->time_wait_ms * 1000;
+	w->tcp_cfg.challenge_ack_limit = (uint32_t)cfg->challenge_ack_limit;
 	w->tcp_cfg.fin_wait2_us = cfg->fin_wait2_ms * 1000;
 	/* RFC 6528 secret: per worker is enough, a connection never changes worker. */
 	if (getrandom(w->tcp_cfg.isn_key, sizeof(w->tcp_cfg.isn_key), 0) !=

@@ -28,6 +28,7 @@ h_init(struct harness *h, uint64_t now_us)
 	h->cfg.data_retries = 4;
 	h->cfg.time_wait_us = 60000000;
 	h->cfg.fin_wait2_us = 30000000;
+	h->cfg.challenge_ack_limit = 1000;
 	memset(h->cfg.isn_key, 0x5a, sizeof(h->cfg.isn_key));
 	h->c.cfg = &h->cfg;
 	h->c.st = &h->st;

@@ -624,6 +624,45 @@ answered_zero_window_probes_never_give_up(void)
 	h_finish(h);
 }
 
+/* RFC 5961 §7: a flood of in-window RSTs gets at most the (randomised) budget of challenge ACKs per
+ * second; the budget comes back the next second; the connection survives it all. */
+static void
+challenge_acks_are_rate_limited(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg s;
+	uint64_t sent1, sent2, wire = 0;
+
+	h_established(h, 0);
+	h->cfg.challenge_ack_limit = 100;
+	h->c.now = 5ULL << 20;				/* the start of a budget window */
+	for (unsigned int i = 0; i < 1000; i++) {
+		h_clear(h);
+		s = h_seg(h, TCP_RST, 2 + i, 0, 0);	/* in window, never exact */
+		h_input(h, &s, NULL);
+		wire += h->nout;
+	}
+	sent1 = h->st.challenge_acks;
+	CU_ASSERT(sent1 >= 50 && sent1 <= 150);		/* limit/2 .. limit*3/2 */
+	CU_ASSERT_EQUAL(wire, sent1);			/* what was counted is what went out */
+	CU_ASSERT_EQUAL(h->st.challenge_acks_limited, 1000 - sent1);
+	h->c.now = 6ULL << 20;				/* the next window: a new budget */
+	s = h_seg(h, TCP_SYN, 40, 0, 0);
+	h_input(h, &s, NULL);
+	sent2 = h->st.challenge_acks;
+	CU_ASSERT_EQUAL(sent2, sent1 + 1);
+	CU_ASSERT_EQUAL(h->t.state, TCP_ESTABLISHED);
+	h->cfg.challenge_ack_limit = 0;			/* 0: unlimited */
+	h->c.now = 6ULL << 20;
+	for (unsigned int i = 0; i < 300; i++) {
+		h_clear(h);
+		s = h_seg(h, TCP_RST, 2 + i, 0, 0);
+		h_input(h, &s, NULL);
+	}
+	CU_ASSERT_EQUAL(h->st.challenge_acks, sent2 + 300);
+	h_finish(h);
+}
+
 static const struct test_case cases[] = {
 	TEST(passive_open_sends_synack_with_mss),
 	TEST(hello_close_matches_seed_table),
@@ -654,6 +693,7 @@ static const struct test_case cases[] = {
 	TEST(retransmitted_data_gives_no_rtt_sample),
 	TEST(rtt_buckets_are_powers_of_two),
 	TEST(answered_zero_window_probes_never_give_up),
+	TEST(challenge_acks_are_rate_limited),
 	{ NULL, NULL },
 };
 
