@@ -1,6 +1,7 @@
 /* config.c - declarative key table behind the INI file (rte_cfgfile) and the long options. */
 #include "config.h"
 
+#include "apps.h"
 #include "prometheus.h"
 
 #include <arpa/inet.h>
@@ -75,12 +76,25 @@ static const struct key keys[] = {
 	    "orphaned FIN_WAIT_2 timeout"),
 };
 
-static const char *const app_names[APP__COUNT] = { "hello", "echo", "discard", "http" };
-
+/* Application names come from the applications themselves (lib/apps), the one list. */
 const char *
 config_app_name(unsigned int app)
 {
-	return app < APP__COUNT ? app_names[app] : "?";
+	const struct tcpe_app *a = apps_get(app);
+
+	return a != NULL ? a->name : "?";
+}
+
+/* "hello, echo, discard, http" for messages. */
+static const char *
+app_list(char *buf, size_t n)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (unsigned int a = 0; a < APP__COUNT && at < n; a++)
+		at += (size_t)snprintf(buf + at, n - at, "%s%s", a ? ", " : "", config_app_name(a));
+	return buf;
 }
 
 /* Strict unsigned decimal with an optional K/M/G (binary) suffix for sizes. */
@@ -220,11 +234,13 @@ add_listen(struct tcpe_config *cfg, const char *port, const char *app, const cha
 		return -EINVAL;
 	}
 	for (a = 0; a < APP__COUNT; a++)
-		if (strcmp(app, app_names[a]) == 0)
+		if (strcmp(app, config_app_name(a)) == 0)
 			break;
 	if (a == APP__COUNT) {
-		fprintf(err, "tcpe: %s: unknown app '%s' (one of: hello, echo, discard, http)\n", where,
-			app);
+		char names[128];
+
+		fprintf(err, "tcpe: %s: unknown app '%s' (one of: %s)\n", where, app,
+			app_list(names, sizeof(names)));
 		return -EINVAL;
 	}
 	for (i = 0; i < cfg->nlisten; i++)
@@ -511,13 +527,15 @@ config_parse(struct tcpe_config *cfg, int argc, char **argv, FILE *err)
 void
 config_usage(FILE *out, const char *prog)
 {
+	char names[128];
+
 	fprintf(out,
 		"usage: %s [EAL options] -- [options]\n"
 		"  -c, --config FILE      INI file ([tcpe], [tcp], [listen], [portN]); options override it\n"
 		"  --ip ADDR/PREFIX       IPv4 address of port 0\n"
 		"  --gateway ADDR         next hop for addresses outside the prefix\n"
-		"  --listen PORT:APP      repeatable; APP: hello, echo, discard, http (default 42181:hello)\n",
-		prog);
+		"  --listen PORT:APP      repeatable; APP: %s (default 42181:hello)\n",
+		prog, app_list(names, sizeof(names)));
 	for (unsigned int i = 0; i < RTE_DIM(keys); i++) {
 		char opt[48];
 
