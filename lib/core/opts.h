@@ -6,6 +6,7 @@
 
 #define TCP_OPT_MAX_LEN 40	/**< bytes of options a header can carry */
 #define TCP_SACK_MAX_BLOCKS 4
+#define TCP_TS_SPACE 12	/**< NOP, NOP, timestamps: what each segment carries once agreed */
 
 enum {
 	TCP_OPT_EOL = 0,

@@ -37,7 +37,19 @@ enum {
 	TCB_ON_FW2 = 1u << 5,	 /**< timer link is on the FIN_WAIT_2 FIFO */
 	TCB_IDLE = 1u << 6,	 /**< timer link is on the wheel as the idle timer, not the RTO */
 	TCB_RTT_TIMING = 1u << 7, /**< a segment is being timed (rtt_seq, rtt_start_us) */
+	TCB_DACK = 1u << 8,	 /**< one data segment is unacknowledged: a delayed ACK is owed */
+	TCB_RECOVERY = 1u << 9,	 /**< in NewReno fast recovery (RFC 6582) until recover is acked */
+	TCB_KEEPALIVE = 1u << 10, /**< the quiet timer is a keepalive, not the application's idle */
 };
+
+/** Bits of tcb.opt: what the handshake negotiated (RFC 7323, RFC 2018). */
+enum {
+	TCB_OPT_WS = 1u << 0,	/**< window scaling in both directions */
+	TCB_OPT_TS = 1u << 1,	/**< timestamps on every segment */
+	TCB_OPT_SACK = 1u << 2,	/**< the peer takes SACK blocks */
+};
+
+struct reasm;
 
 /**
  * The protocol state of one connection. Fixed size, from a preallocated per-worker pool; payload
@@ -47,25 +59,34 @@ enum {
 struct tcb {
 	struct tcp_tuple tuple;
 	uint8_t state;		/**< enum tcp_state */
-	uint8_t flags;		/**< TCB_* */
-	uint8_t retries;	/**< consecutive RTO expiries without progress */
-	uint8_t rsvd;
+	uint8_t retries;	/**< consecutive RTO expiries (or keepalive probes) without progress */
+	uint16_t flags;		/**< TCB_* */
+	uint8_t opt;		/**< TCB_OPT_* */
+	uint8_t snd_ws;		/**< the peer's window shift (its SEG.WND << snd_ws) */
+	uint8_t rcv_ws;		/**< our window shift */
+	uint8_t dupacks;	/**< consecutive duplicate ACKs (RFC 5681 §2) */
 	/* send sequence space: una <= nxt <= max <= end (+1 once the FIN is queued) */
 	uint32_t iss;
 	uint32_t snd_una;	/**< oldest unacknowledged */
 	uint32_t snd_nxt;	/**< next to send (pulled back to una on RTO) */
 	uint32_t snd_max;	/**< highest sequence sent + 1 */
 	uint32_t snd_end;	/**< end of the data the application queued; the FIN takes this seq */
-	uint32_t snd_wnd;	/**< peer's advertised window */
+	uint32_t snd_wnd;	/**< peer's advertised window, scaled */
 	uint32_t snd_wl1;	/**< seq of the segment that last updated snd_wnd */
 	uint32_t snd_wl2;	/**< ack of the segment that last updated snd_wnd */
+	/* congestion control (RFC 5681, RFC 6582) */
+	uint32_t cwnd;
+	uint32_t ssthresh;
+	uint32_t cwnd_acc;	/**< bytes acked toward the next congestion-avoidance increase */
+	uint32_t recover;	/**< snd_max when recovery began (RFC 6582) */
 	/* receive sequence space */
 	uint32_t irs;
 	uint32_t rcv_nxt;
 	uint32_t rcv_adv;	/**< right edge of the window last advertised (never moved left) */
 	uint32_t rcv_wnd;	/**< window the runtime wants to offer now */
+	uint32_t ts_recent;	/**< RFC 7323 TS.Recent */
 	uint16_t snd_mss;	/**< segment size we send: peer's MSS option capped by ours */
-	uint16_t rsvd2;
+	uint16_t rsvd;
 	uint32_t rto_us;	/**< current retransmission timeout (backed off) */
 	uint32_t idle_us;	/**< close after this long with nothing in flight (0: never) */
 	/* RFC 6298 estimator, Jacobson's fixed point: SRTT x 8 and RTTVAR x 4, in microseconds */
@@ -73,18 +94,27 @@ struct tcb {
 	uint32_t rttvar4;
 	uint32_t rtt_seq;	/**< the timed segment is acknowledged once SEG.ACK passes this */
 	uint32_t rtt_start_us;	/**< when it was sent (low 32 bits of the clock) */
+	struct reasm *rq;	/**< out-of-order segments held, or NULL (most connections) */
 	struct tmr_link timer;	/**< RTO on the wheel, or TIME_WAIT / FIN_WAIT_2 on a FIFO */
 };
 
 /** Configuration the core reads; built once at start-up by the runtime. */
 struct tcp_cfg {
 	uint16_t mss;		/**< MSS we announce and the largest segment we send */
-	uint32_t rcv_wnd;	/**< initial receive window (<= 65535: no window scaling yet) */
+	uint8_t rcv_ws;		/**< window shift we offer (enough for rcv_wnd) */
+	uint8_t features;	/**< TCB_OPT_* we offer and accept */
+	uint32_t rcv_wnd;	/**< receive window, bytes (scaled when the peer agrees) */
 	uint32_t rto_init_us;	/**< RTO before any RTT sample (RFC 6298 §2.1: 1 s) */
 	uint32_t rto_min_us;	/**< floor of the computed RTO (RFC 6298 §2.4 says 1 s; Linux 200 ms) */
 	uint32_t rto_max_us;	/**< backoff ceiling */
+	uint32_t delack_us;	/**< delayed-ACK timeout (0: ACK every segment at once) */
+	uint32_t keepalive_us;	/**< idle time before keepalive probes (0: off) */
+	uint32_t keepalive_intvl_us; /**< between unanswered probes */
+	uint8_t keepalive_probes; /**< unanswered probes before the connection is reset */
 	uint8_t synack_retries;	/**< SYN-ACK retransmissions before the half-open record is freed */
 	uint8_t data_retries;	/**< data/FIN retransmissions before the connection is reset */
+	uint8_t init_cwnd;	/**< initial window in segments (RFC 6928: 10) */
+	uint32_t reasm_max_pkts; /**< out-of-order packets held per worker, all connections */
 	uint64_t time_wait_us;	/**< 2 * MSL */
 	uint64_t fin_wait2_us;	/**< how long an orphaned FIN_WAIT_2 waits for the peer's FIN */
 	uint32_t challenge_ack_limit; /**< challenge ACKs per second per worker (RFC 5961 §7); 0: no limit */
@@ -92,6 +122,7 @@ struct tcp_cfg {
 };
 
 struct tcp_out;
+struct tcp_dack;
 
 /**
  * Called by the core for every segment it wants sent. The runtime builds the packet: headers
@@ -110,6 +141,9 @@ struct tcp_ctx {
 	uint64_t now;			/**< microseconds, set once per worker iteration */
 	uint64_t chack_second;		/**< window + 1 the challenge-ACK budget is for (0: none yet) */
 	uint32_t chack_left;		/**< challenge ACKs still allowed in that second */
+	struct reasm *reasm_free;	/**< free out-of-order queues */
+	struct tcp_dack *dack;		/**< records owing a delayed ACK, oldest first */
+	void (*pkt_free)(void *pkt);	/**< releases a packet the core held (out-of-order data) */
 	tcp_emit_fn emit;
 	void *emit_arg;
 };

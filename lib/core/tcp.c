@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "isn.h"
+#include "reasm.h"
 #include "seq.h"
 #include "tcp_priv.h"
 
@@ -32,13 +33,13 @@ tcp_timer_stop(struct tcp_ctx *c, struct tcb *t)
 		tmr_fifo_cancel(&c->fin_wait2, &t->timer);
 	else
 		tmr_wheel_cancel(&c->wheel, &t->timer);
-	t->flags &= (uint8_t)~(TCB_ON_TW | TCB_ON_FW2 | TCB_IDLE);
+	t->flags &= (uint16_t)~(TCB_ON_TW | TCB_ON_FW2 | TCB_IDLE);
 }
 
 void
 tcp_rto_arm(struct tcp_ctx *c, struct tcb *t)
 {
-	t->flags &= (uint8_t)~TCB_IDLE;	/* the RTO takes the link over */
+	t->flags &= (uint16_t)~TCB_IDLE;	/* the RTO takes the link over */
 	tmr_wheel_arm(&c->wheel, &t->timer, c->now + t->rto_us);
 }
 
@@ -67,14 +68,8 @@ tcp_rto_base(const struct tcp_ctx *c, const struct tcb *t)
 }
 
 void
-tcp_rtt_ack(struct tcp_ctx *c, struct tcb *t, uint32_t ack)
+tcp_rtt_sample(struct tcp_ctx *c, struct tcb *t, uint32_t r)
 {
-	uint32_t r;
-
-	if (!(t->flags & TCB_RTT_TIMING) || !seq_gt(ack, t->rtt_seq))
-		return;
-	t->flags &= (uint8_t)~TCB_RTT_TIMING;
-	r = (uint32_t)c->now - t->rtt_start_us;
 	if (r == 0)
 		r = 1;
 	if (t->srtt8 == 0) {
@@ -98,14 +93,43 @@ tcp_rtt_ack(struct tcp_ctx *c, struct tcb *t, uint32_t ack)
 }
 
 void
+tcp_rtt_ack(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s)
+{
+	if ((t->flags & TCB_RTT_TIMING) && seq_gt(s->ack, t->rtt_seq)) {
+		t->flags &= (uint16_t)~TCB_RTT_TIMING;
+		tcp_rtt_sample(c, t, (uint32_t)c->now - t->rtt_start_us);
+		return;
+	}
+	/*
+	 * No timed segment (Karn's rule stopped it after a retransmission): the echoed timestamp
+	 * still tells when the segment that arrived was sent (RFC 7323 §4.1), to ~1 ms.
+	 */
+	if (!(t->flags & TCB_RTT_TIMING) && (t->opt & TCB_OPT_TS) &&
+	    (s->opts.present & TCP_HAVE_TIMESTAMP) && s->opts.ts_ecr != 0) {
+		uint32_t ticks = tcp_ts_now(c, t) - s->opts.ts_ecr;
+
+		if (ticks < (1u << 20)) {	/* sane: under ~18 minutes */
+			c->st->rtt_samples_ts++;
+			tcp_rtt_sample(c, t, ticks << 10);
+		}
+	}
+}
+
+void
 tcp_idle_check(struct tcp_ctx *c, struct tcb *t)
 {
 	bool quiet = t->state == TCP_ESTABLISHED && t->snd_una == t->snd_max &&
 		     t->snd_nxt == t->snd_end;
+	uint32_t us = t->idle_us != 0 ? t->idle_us : c->cfg->keepalive_us;
 
-	if (t->idle_us == 0 || !quiet || (tmr_armed(&t->timer) && !(t->flags & TCB_IDLE)))
+	if (us == 0 || !quiet || (tmr_armed(&t->timer) && !(t->flags & TCB_IDLE)))
 		return;
-	tmr_wheel_arm(&c->wheel, &t->timer, c->now + t->idle_us);	/* (re)start */
+	if (t->flags & TCB_KEEPALIVE) {
+		/* Something came from the peer since the last probe: it is alive. */
+		t->flags &= (uint16_t)~TCB_KEEPALIVE;
+		t->retries = 0;
+	}
+	tmr_wheel_arm(&c->wheel, &t->timer, c->now + us);	/* (re)start */
 	t->flags |= TCB_IDLE;
 }
 
@@ -115,7 +139,8 @@ tcp_set_idle(struct tcp_ctx *c, struct tcb *t, uint32_t us)
 	t->idle_us = us;
 	if (us == 0 && (t->flags & TCB_IDLE)) {
 		tmr_wheel_cancel(&c->wheel, &t->timer);
-		t->flags &= (uint8_t)~TCB_IDLE;
+		t->flags &= (uint16_t)~(TCB_IDLE | TCB_KEEPALIVE);
+		tcp_idle_check(c, t);	/* the keepalive, if configured, takes over */
 	}
 }
 
@@ -142,9 +167,43 @@ void
 tcp_to_closed(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx)
 {
 	tcp_timer_stop(c, t);
+	tcp_reasm_purge(c, t);
 	tcp_set_state(c, t, TCP_CLOSED);
 	if (rx != NULL)
 		rx->events |= TCP_EV_FREE;
+}
+
+void
+tcp_negotiate(struct tcp_ctx *c, struct tcb *t, const struct tcp_opts *peer)
+{
+	const struct tcp_cfg *cfg = c->cfg;
+
+	/* RFC 7323 §2.2: scaling is on only when both SYNs carry the option. */
+	if ((cfg->features & TCB_OPT_WS) && (peer->present & TCP_HAVE_WSCALE)) {
+		t->opt |= TCB_OPT_WS;
+		t->snd_ws = peer->wscale;	/* already clamped to 14 by the parser */
+		t->rcv_ws = cfg->rcv_ws;
+	}
+	if ((cfg->features & TCB_OPT_TS) && (peer->present & TCP_HAVE_TIMESTAMP)) {
+		t->opt |= TCB_OPT_TS;
+		t->ts_recent = peer->ts_val;
+		/* The MSS counts payload only (RFC 6691): every segment now carries 12 option bytes. */
+		t->snd_mss = (uint16_t)(t->snd_mss - TCP_TS_SPACE);
+	}
+	if ((cfg->features & TCB_OPT_SACK) && (peer->present & TCP_HAVE_SACK_PERM))
+		t->opt |= TCB_OPT_SACK;
+}
+
+void
+tcp_cc_init(struct tcp_ctx *c, struct tcb *t)
+{
+	uint32_t mss = t->snd_mss, n = c->cfg->init_cwnd;
+	uint32_t cap = n * 1460u > 2 * mss ? n * 1460u : 2 * mss;
+
+	/* RFC 6928: IW = min(10 * MSS, max(2 * MSS, 14600)), for any configured segment count. */
+	t->cwnd = n * mss < cap ? n * mss : cap;
+	t->ssthresh = 0x7fffffffu;	/* "arbitrarily high" (RFC 5681 §3.1) */
+	t->recover = t->iss;
 }
 
 void
@@ -174,10 +233,129 @@ tcp_passive_open(struct tcp_ctx *c, struct tcb *t, const struct tcp_tuple *tuple
 		peer_mss = 64;	/* a tiny MSS would only multiply our packets */
 	t->snd_mss = peer_mss < cfg->mss ? peer_mss : cfg->mss;
 	t->rto_us = cfg->rto_init_us;
+	tcp_negotiate(c, t, &seg->opts);
+	tcp_cc_init(c, t);
 	tcp_set_state(c, t, TCP_SYN_RCVD);
 	tcp_emit_synack(c, t);
+	/* The SYN-ACK could only offer 64 KiB (its window is never scaled); the rest of the
+	 * window is ours to take as offered, so the first scaled segment need not be an update. */
+	t->rcv_adv = seq_max(t->rcv_adv, t->rcv_nxt + tcp_adv_window(t));
 	tcp_rtt_start(c, t, t->iss);	/* the handshake's ACK gives the first sample */
 	tcp_rto_arm(c, t);
+}
+
+/* --- out-of-order queues --------------------------------------------------------------- */
+
+void
+tcp_reasm_pool_init(struct tcp_ctx *c, struct reasm *blocks, uint32_t n)
+{
+	c->reasm_free = NULL;
+	for (uint32_t i = n; i-- > 0;) {
+		blocks[i].next_free = c->reasm_free;
+		c->reasm_free = &blocks[i];
+	}
+	c->st->ooo_held = 0;
+}
+
+void
+tcp_reasm_put(struct tcp_ctx *c, struct tcb *t)
+{
+	struct reasm *r = t->rq;
+
+	c->st->ooo_held -= reasm_purge(r, c->pkt_free);
+	r->next_free = c->reasm_free;
+	c->reasm_free = r;
+	t->rq = NULL;
+}
+
+void
+tcp_reasm_purge(struct tcp_ctx *c, struct tcb *t)
+{
+	if (t->rq != NULL)
+		tcp_reasm_put(c, t);
+}
+
+bool
+tcp_reasm_next(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx, void **pkt)
+{
+	struct reasm *r = t->rq;
+	struct reasm_seg seg;
+	unsigned int released = 0;
+	bool got;
+
+	memset(rx, 0, sizeof(*rx));
+	rx->drop = TCPE_DROP__COUNT;
+	if (r == NULL)
+		return false;
+	if (!tcp_can_receive(t)) {
+		tcp_reasm_put(c, t);
+		return false;
+	}
+	got = reasm_pop(r, t->rcv_nxt, &seg, c->pkt_free, &released);
+	c->st->ooo_held -= released;
+	if (got) {
+		c->st->ooo_held--;
+		c->st->ooo_delivered++;
+		rx->events |= TCP_EV_DATA;
+		rx->data_off = seg.off;
+		rx->data_len = seg.len;
+		t->rcv_nxt += seg.len;
+		c->st->data_rx_bytes += seg.len;
+		t->flags |= TCB_ACK_NOW;	/* a hole filled: ACK at once (RFC 5681 §4.2) */
+		*pkt = seg.pkt;
+		if (r->n == 0 && r->fin && r->fin_seq == t->rcv_nxt)
+			tcp_fin_reached(c, t, rx);
+	}
+	if (t->rq != NULL && r->n == 0)
+		tcp_reasm_put(c, t);	/* a FIN beyond a hole that never filled is forgotten */
+	return got;
+}
+
+/* --- delayed ACKs ------------------------------------------------------------------------ */
+
+void
+tcp_dack_init(struct tcp_ctx *c, struct tcp_dack *d, struct tcp_dack_ent *ents, uint32_t n)
+{
+	d->q = ents;
+	d->mask = n - 1;
+	d->head = d->tail = 0;
+	c->dack = d;
+}
+
+void
+tcp_dack_owe(struct tcp_ctx *c, struct tcb *t)
+{
+	struct tcp_dack *d = c->dack;
+
+	if (d == NULL || c->cfg->delack_us == 0 || (t->flags & TCB_DACK) ||
+	    d->tail - d->head > d->mask) {
+		/* The second segment (RFC 5681 §4.2: ACK at least every second full-sized
+		 * segment), no delayed ACKs configured, or the FIFO is full: ACK now. */
+		t->flags |= TCB_ACK_NOW;
+		return;
+	}
+	t->flags |= TCB_DACK;
+	d->q[d->tail & d->mask] = (struct tcp_dack_ent){ .t = t, .due = c->now + c->cfg->delack_us };
+	d->tail++;
+}
+
+void
+tcp_dack_run(struct tcp_ctx *c)
+{
+	struct tcp_dack *d = c->dack;
+
+	if (d == NULL)
+		return;
+	while (d->head != d->tail && d->q[d->head & d->mask].due <= c->now) {
+		struct tcb *t = d->q[d->head & d->mask].t;
+
+		d->head++;
+		/* The ACK may have left with other data already, or the record may be gone. */
+		if ((t->flags & TCB_DACK) && t->state != TCP_CLOSED) {
+			c->st->delayed_acks++;
+			tcp_emit_ack(c, t);
+		}
+	}
 }
 
 void

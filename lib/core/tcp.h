@@ -15,6 +15,8 @@ struct tcp_seg {
 	uint32_t len;		/**< payload bytes */
 	uint16_t wnd;
 	uint8_t flags;		/**< TCP_* bits */
+	uint32_t pkt_off;	/**< where the payload starts in pkt (for out-of-order holding) */
+	void *pkt;		/**< the runtime's packet; the core may hold it (TCP_EV_HELD) */
 	struct tcp_opts opts;
 };
 
@@ -38,6 +40,17 @@ enum {
 	TCP_EV_RESET = 1u << 4,	      /**< the connection was reset: the application is told */
 	TCP_EV_FREE = 1u << 5,	      /**< state is CLOSED: release the record */
 	TCP_EV_IDLE = 1u << 6,	      /**< the idle timer expired (nothing in flight for idle_us) */
+	TCP_EV_HELD = 1u << 7,	      /**< the core holds seg->pkt (out of order): do not free it */
+};
+
+/** Records owing a delayed ACK, in the order they began to owe it (a fixed-timeout FIFO). */
+struct tcp_dack {
+	struct tcp_dack_ent {
+		struct tcb *t;
+		uint64_t due;	/**< microseconds */
+	} *q;
+	uint32_t mask;		/**< capacity - 1 (a power of two) */
+	uint32_t head, tail;	/**< free-running indexes */
 };
 
 /** Result of processing one segment or timer on a record. */
@@ -94,6 +107,36 @@ void tcp_abort(struct tcp_ctx *c, struct tcb *t);
  * Fills @p rx; TCP_EV_FREE says the record must be released.
  */
 void tcp_timer(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx);
+
+/**
+ * Take the next held out-of-order segment that the receive point has reached, after
+ * tcp_input() delivered its own data. Fills @p rx (TCP_EV_DATA with data_off/data_len relative
+ * to the start of *pkt's data, maybe TCP_EV_PEER_FIN) and @p pkt, which the caller then owns.
+ * @return false when nothing more is in order.
+ */
+bool tcp_reasm_next(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx, void **pkt);
+
+/** Release every packet @p t holds out of order (before releasing the record). */
+void tcp_reasm_purge(struct tcp_ctx *c, struct tcb *t);
+
+/**
+ * Give the core @p n out-of-order queues in @p blocks (a per-worker pool); the context's
+ * pkt_free hook releases held packets.
+ */
+void tcp_reasm_pool_init(struct tcp_ctx *c, struct reasm *blocks, uint32_t n);
+
+/** Set up the delayed-ACK FIFO over @p ents (a power of two @p n entries). */
+void tcp_dack_init(struct tcp_ctx *c, struct tcp_dack *d, struct tcp_dack_ent *ents, uint32_t n);
+
+/** Send the delayed ACKs that are due (call once per worker iteration after setting now). */
+void tcp_dack_run(struct tcp_ctx *c);
+
+/** Our timestamp clock for @p t (RFC 7323 §5.4): ~1 ms ticks from a per-connection offset. */
+static inline uint32_t
+tcp_ts_now(const struct tcp_ctx *c, const struct tcb *t)
+{
+	return t->iss + (uint32_t)(c->now >> 10);
+}
 
 /** Cancel any timer of @p t (before releasing it). */
 void tcp_timer_stop(struct tcp_ctx *c, struct tcb *t);

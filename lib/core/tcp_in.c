@@ -1,12 +1,17 @@
 /* tcp_in.c - segment arrival for an existing record, in RFC 9293 §3.10.7.4 step order. */
 #include "isn.h"
+#include "reasm.h"
 #include "seq.h"
 #include "tcp_priv.h"
 
 #include <string.h>
 
-/* RFC 5961 §5.2 bounds old ACKs by MAX.SND.WND; without window scaling that is 64 KiB. */
-#define MAX_SND_WND 65535u
+/* RFC 5961 §5.2 bounds old ACKs by MAX.SND.WND: the largest window the peer can offer. */
+static inline uint32_t
+max_snd_wnd(const struct tcb *t)
+{
+	return 65535u << t->snd_ws;
+}
 
 static inline uint32_t
 rcv_window(const struct tcb *t)
@@ -99,28 +104,116 @@ synrcvd_ack(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tc
 	tcp_set_state(c, t, TCP_ESTABLISHED);
 	c->st->conn_opened++;
 	rx->events |= TCP_EV_ESTABLISHED;
-	t->snd_wnd = s->wnd;
+	if (t->retries > 0)
+		t->cwnd = t->snd_mss;	/* the SYN-ACK was lost once: start from one segment */
+	t->snd_wnd = (uint32_t)s->wnd << t->snd_ws;
 	t->snd_wl1 = s->seq;
 	t->snd_wl2 = s->ack;
 	return true;
+}
+
+/* Resend the oldest unacknowledged segment (fast retransmit, NewReno partial ACK). */
+static void
+retransmit_head(struct tcp_ctx *c, struct tcb *t)
+{
+	uint32_t nxt = t->snd_nxt;
+
+	t->flags &= (uint16_t)~TCB_RTT_TIMING;	/* Karn */
+	c->st->fast_retransmits++;
+	t->snd_nxt = t->snd_una;
+	tcp_output_one(c, t);
+	t->snd_nxt = seq_max(nxt, t->snd_nxt);
+}
+
+/* RFC 5681 §3.2 / RFC 6582 §3.2 step 2: the third duplicate ACK starts fast retransmit. */
+static void
+cc_dupack(struct tcp_ctx *c, struct tcb *t)
+{
+	uint32_t mss = t->snd_mss, flight = t->snd_max - t->snd_una;
+
+	c->st->dup_acks_rx++;
+	if (t->flags & TCB_RECOVERY) {
+		t->cwnd += mss;	/* step 4: each further dup ACK means a segment left the network */
+		return;
+	}
+	if (++t->dupacks != 3 || !seq_gt(t->snd_una, t->recover))
+		return;
+	t->ssthresh = (flight >> 1) > 2 * mss ? flight >> 1 : 2 * mss;
+	t->recover = t->snd_max;
+	t->flags |= TCB_RECOVERY;
+	c->st->cc_recoveries++;
+	retransmit_head(c, t);
+	t->cwnd = t->ssthresh + 3 * mss;
+}
+
+/* New data acknowledged: grow the window, or leave / continue fast recovery (RFC 6582 §3.2). */
+static void
+cc_ack(struct tcp_ctx *c, struct tcb *t, uint32_t acked, uint32_t flight_before)
+{
+	uint32_t mss = t->snd_mss;
+
+	t->dupacks = 0;
+	if (t->flags & TCB_RECOVERY) {
+		if (seq_ge(t->snd_una, t->recover)) {
+			/* Full ACK: deflate to min(ssthresh, FlightSize + SMSS) (step 3, option 1). */
+			uint32_t flight = t->snd_max - t->snd_una;
+			uint32_t w = (flight > mss ? flight : mss) + mss;
+
+			t->cwnd = w < t->ssthresh ? w : t->ssthresh;
+			t->flags &= (uint16_t)~TCB_RECOVERY;
+			return;
+		}
+		/* Partial ACK: the next hole is lost too; resend it and deflate by what left. */
+		c->st->partial_acks++;
+		t->cwnd = t->cwnd > acked ? t->cwnd - acked : 0;
+		if (acked >= mss)
+			t->cwnd += mss;
+		if (t->cwnd < mss)
+			t->cwnd = mss;
+		retransmit_head(c, t);
+		return;
+	}
+	/* Grow only while the window is being used (RFC 7661's spirit): an application that
+	 * sends little must not build up a window it never tested. */
+	if (flight_before * 2 < t->cwnd)
+		return;
+	if (t->cwnd < t->ssthresh) {
+		t->cwnd += acked < 2 * mss ? acked : 2 * mss;	/* slow start, L = 2 (RFC 3465) */
+	} else {
+		/* congestion avoidance: one SMSS per window, by byte counting (no division) */
+		t->cwnd_acc += acked;
+		if (t->cwnd_acc >= t->cwnd) {
+			t->cwnd_acc -= t->cwnd;
+			t->cwnd += mss;
+		}
+	}
+	if (t->cwnd > (1u << 30))
+		t->cwnd = 1u << 30;
 }
 
 /* Step 5: ACK processing for synchronized states. Returns false when the segment stops here. */
 static bool
 ack_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_rx *rx)
 {
-	bool fin_acked;
+	uint32_t swnd = (uint32_t)s->wnd << t->snd_ws;
+	bool fin_acked, dup;
 
 	if (t->state == TCP_SYN_RCVD && !synrcvd_ack(c, t, s, rx))
 		return false;
 	/* RFC 5961 §5.2: acceptable iff SND.UNA - MAX.SND.WND <= SEG.ACK <= SND.NXT. */
-	if (seq_gt(s->ack, t->snd_max) || seq_lt(s->ack, t->snd_una - MAX_SND_WND)) {
+	if (seq_gt(s->ack, t->snd_max) || seq_lt(s->ack, t->snd_una - max_snd_wnd(t))) {
 		tcp_emit_ack(c, t);
 		tcp_rx_drop(rx, TCPE_DROP_TCP_ACK_INVALID);
 		return false;
 	}
+	/* RFC 5681 §2: a duplicate ACK acknowledges nothing new, carries nothing and keeps the
+	 * window, while data is outstanding. */
+	dup = s->ack == t->snd_una && s->len == 0 && !(s->flags & (TCP_SYN | TCP_FIN)) &&
+	      swnd == t->snd_wnd && t->snd_max != t->snd_una;
 	if (seq_gt(s->ack, t->snd_una)) {
-		uint32_t acked = s->ack - t->snd_una;
+		uint32_t seq_acked = s->ack - t->snd_una;
+		uint32_t flight_before = t->snd_max - t->snd_una;
+		uint32_t acked = seq_acked;
 
 		if (t->snd_una == t->iss)
 			acked--;	/* our SYN */
@@ -130,21 +223,25 @@ ack_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 		if (seq_lt(t->snd_nxt, t->snd_una))
 			t->snd_nxt = t->snd_una;
 		t->retries = 0;
-		tcp_rtt_ack(c, t, s->ack);
+		tcp_rtt_ack(c, t, s);
 		t->rto_us = tcp_rto_base(c, t);	/* progress ends any backoff (RFC 6298 §5.7) */
 		if (t->snd_una != t->snd_max)
 			tcp_rto_arm(c, t);
 		else if (!(t->flags & TCB_IDLE))
 			tmr_wheel_cancel(&c->wheel, &t->timer);	/* the idle timer, if any, stays */
+		if (t->state != TCP_SYN_RCVD)
+			cc_ack(c, t, seq_acked, flight_before);
 		if (acked > 0) {
 			rx->acked = acked;
 			rx->events |= TCP_EV_ACKED;
 		}
+	} else if (dup) {
+		cc_dupack(c, t);
 	}
 	/* Window update: only from a segment no older than the last one used (SND.WL1/WL2). */
 	if (seq_lt(t->snd_wl1, s->seq) ||
 	    (t->snd_wl1 == s->seq && seq_le(t->snd_wl2, s->ack))) {
-		t->snd_wnd = s->wnd;
+		t->snd_wnd = swnd;
 		t->snd_wl1 = s->seq;
 		t->snd_wl2 = s->ack;
 	}
@@ -174,6 +271,54 @@ ack_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 	return true;
 }
 
+/* Out-of-order data: hold what fits the window and the limits, and ACK at once (with SACK
+ * blocks naming it) so that the sender can fast-retransmit the hole (RFC 5681 §4.2). */
+static void
+ooo_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_rx *rx)
+{
+	uint32_t edge = t->rcv_nxt + rcv_window(t), len = s->len;
+	unsigned int released = 0;
+	enum reasm_result res;
+
+	t->flags |= TCB_ACK_NOW;
+	c->st->dup_acks_tx++;
+	c->st->ooo_rx++;
+	if (seq_gt(s->seq + len, edge))
+		len = edge - s->seq;	/* acceptable() put the start inside the window */
+	if (s->pkt == NULL || c->pkt_free == NULL || c->st->ooo_held >= c->cfg->reasm_max_pkts ||
+	    (t->rq == NULL && c->reasm_free == NULL)) {
+		tcp_rx_drop(rx, TCPE_DROP_TCP_OOO_LIMIT);
+		return;
+	}
+	if (t->rq == NULL) {
+		t->rq = c->reasm_free;
+		c->reasm_free = t->rq->next_free;
+		t->rq->n = 0;
+		t->rq->last = 0;
+		t->rq->fin = 0;
+	}
+	res = reasm_add(t->rq, s->seq, len, s->pkt_off, s->pkt, c->pkt_free, &released);
+	c->st->ooo_held -= released;
+	switch (res) {
+	case REASM_HELD:
+		c->st->ooo_held++;
+		rx->events |= TCP_EV_HELD;
+		if ((s->flags & TCP_FIN) && len == s->len) {
+			t->rq->fin = 1;
+			t->rq->fin_seq = s->seq + len;
+		}
+		break;
+	case REASM_DUP:
+		tcp_rx_drop(rx, TCPE_DROP_TCP_OOO_DUP);
+		break;
+	case REASM_FULL:
+		tcp_rx_drop(rx, TCPE_DROP_TCP_OOO_LIMIT);
+		break;
+	}
+	if (t->rq->n == 0)
+		tcp_reasm_put(c, t);
+}
+
 /* Step 7: segment text. Returns true when the whole segment was taken (so its FIN counts). */
 static bool
 text_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_rx *rx)
@@ -192,18 +337,15 @@ text_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp
 			return true;
 		}
 	} else if (s->seq != t->rcv_nxt) {
-		/* Out of order: ACK at once so the sender can fast-retransmit (RFC 5681 §4.2). */
-		c->st->dup_acks_tx++;
-		tcp_emit_ack(c, t);
-		tcp_rx_drop(rx, TCPE_DROP_TCP_OUT_OF_ORDER);
+		ooo_input(c, t, s, rx);
 		return false;
 	}
 	n = s->len - off;
 	wnd = rcv_window(t);
-	t->flags |= TCB_ACK_NOW;
 	if (n > wnd)
 		n = wnd;
 	if (n == 0) {
+		t->flags |= TCB_ACK_NOW;
 		tcp_rx_drop(rx, TCPE_DROP_TCP_WINDOW_PROBE);
 		return false;
 	}
@@ -212,6 +354,10 @@ text_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp
 	rx->events |= TCP_EV_DATA;
 	t->rcv_nxt += n;
 	c->st->data_rx_bytes += n;
+	if (t->rq != NULL || n < s->len - off || (s->flags & TCP_FIN))
+		t->flags |= TCB_ACK_NOW;	/* a hole may fill, the window is full, or a FIN */
+	else
+		tcp_dack_owe(c, t);
 	return n == s->len - off;
 }
 
@@ -221,6 +367,14 @@ fin_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 {
 	if (s->seq + s->len != t->rcv_nxt || (t->flags & TCB_PEER_FIN))
 		return;
+	if (t->rq != NULL)
+		tcp_reasm_put(c, t);	/* nothing can follow the FIN */
+	tcp_fin_reached(c, t, rx);
+}
+
+void
+tcp_fin_reached(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx)
+{
 	t->rcv_nxt++;
 	t->flags |= TCB_PEER_FIN | TCB_ACK_NOW;
 	rx->events |= TCP_EV_PEER_FIN;
@@ -249,8 +403,15 @@ tcp_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 	if (t->state == TCP_SYN_RCVD && (s->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN &&
 	    s->seq == t->irs) {
 		c->st->synack_rexmit++;
-		t->flags &= (uint8_t)~TCB_RTT_TIMING;	/* Karn: which SYN-ACK gets acked is unknown */
+		t->flags &= (uint16_t)~TCB_RTT_TIMING;	/* Karn: which SYN-ACK gets acked is unknown */
 		tcp_emit_synack(c, t);
+		return;
+	}
+	/* RFC 7323 §5.3 R1, PAWS: a timestamp older than TS.Recent marks an old duplicate. */
+	if ((t->opt & TCB_OPT_TS) && (s->opts.present & TCP_HAVE_TIMESTAMP) &&
+	    !(s->flags & TCP_RST) && seq_lt(s->opts.ts_val, t->ts_recent)) {
+		tcp_emit_ack(c, t);
+		tcp_rx_drop(rx, TCPE_DROP_TCP_PAWS);
 		return;
 	}
 	if (!acceptable(t, s)) {
@@ -266,6 +427,10 @@ tcp_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 		tcp_rx_drop(rx, TCPE_DROP_TCP_UNACCEPTABLE);
 		return;
 	}
+	/* R3: remember the newest timestamp of a segment that starts at or before the ACK point. */
+	if ((t->opt & TCB_OPT_TS) && (s->opts.present & TCP_HAVE_TIMESTAMP) &&
+	    seq_le(s->seq, t->rcv_nxt) && seq_ge(s->opts.ts_val, t->ts_recent))
+		t->ts_recent = s->opts.ts_val;
 	if (s->flags & TCP_RST) {
 		rst_input(c, t, s, rx);
 		return;

@@ -1,4 +1,5 @@
 /* tcp_out.c - what the core sends: data within the peer's window, FIN, ACKs, SYN-ACK, and timer expiry. */
+#include "reasm.h"
 #include "seq.h"
 #include "tcp_priv.h"
 
@@ -9,23 +10,67 @@ uint32_t
 tcp_adv_window(const struct tcb *t)
 {
 	uint32_t edge = t->rcv_nxt + t->rcv_wnd;
-	uint32_t wnd;
+	uint32_t wnd, max = 65535u << t->rcv_ws;
 
 	if (seq_lt(edge, t->rcv_adv))
 		edge = t->rcv_adv;	/* never shrink the offered window */
 	wnd = edge - t->rcv_nxt;
-	return wnd > 65535 ? 65535 : wnd;
+	return wnd > max ? max : wnd;
+}
+
+/* Timestamps on every segment once agreed (RFC 7323 §3.2); SACK blocks while data is held. */
+static void
+add_options(struct tcp_ctx *c, struct tcb *t, struct tcp_out *o)
+{
+	struct tcp_opts opts;
+
+	opts.present = 0;
+	opts.nsack = 0;
+	if (t->opt & TCB_OPT_TS) {
+		opts.present |= TCP_HAVE_TIMESTAMP;
+		opts.ts_val = tcp_ts_now(c, t);
+		opts.ts_ecr = t->ts_recent;
+	}
+	if ((t->opt & TCB_OPT_SACK) && t->rq != NULL && t->rq->n > 0) {
+		/* 40 option bytes: 3 blocks next to a timestamp, 4 without (RFC 2018 §3); and the
+		 * segment must still fit the peer's MSS, so a full data segment carries none. */
+		uint32_t room = o->len < t->snd_mss ? t->snd_mss - o->len : 0;
+		uint32_t max = room >= 4 ? (room - 4) / 8 : 0;
+
+		if (max > ((t->opt & TCB_OPT_TS) ? 3u : 4u))
+			max = (t->opt & TCB_OPT_TS) ? 3u : 4u;
+		if (max > 0) {
+			opts.nsack = (uint8_t)reasm_sack(t->rq, &opts, max);
+			opts.present |= TCP_HAVE_SACK;
+			c->st->sack_tx++;
+		}
+	}
+	if (opts.present != 0)
+		o->optlen = (uint8_t)tcp_opts_build(o->opt, &opts);
 }
 
 /* Every segment we send on a record carries the ACK and window of the moment. */
 static void
 send_seg(struct tcp_ctx *c, struct tcb *t, struct tcp_out *o)
 {
+	uint32_t adv = tcp_adv_window(t), edge;
+
 	o->ack = t->rcv_nxt;
-	o->wnd = (uint16_t)tcp_adv_window(t);
-	if (seq_gt(t->rcv_nxt + o->wnd, t->rcv_adv))
-		t->rcv_adv = t->rcv_nxt + o->wnd;
-	t->flags &= (uint8_t)~TCB_ACK_NOW;
+	if (o->flags & TCP_SYN) {
+		/* The window of a SYN is never scaled (RFC 7323 §2.2). */
+		o->wnd = (uint16_t)(adv > 65535 ? 65535 : adv);
+		edge = t->rcv_nxt + o->wnd;
+	} else {
+		/* Round up so scaling never takes back the edge already offered. */
+		uint32_t w = (adv + (1u << t->rcv_ws) - 1) >> t->rcv_ws;
+
+		o->wnd = (uint16_t)(w > 65535 ? 65535 : w);
+		edge = t->rcv_nxt + ((uint32_t)o->wnd << t->rcv_ws);
+		add_options(c, t, o);
+	}
+	if (seq_gt(edge, t->rcv_adv))
+		t->rcv_adv = edge;
+	t->flags &= (uint16_t)~(TCB_ACK_NOW | TCB_DACK);
 	c->emit(c->emit_arg, t, o);
 }
 
@@ -53,38 +98,96 @@ tcp_emit_synack(struct tcp_ctx *c, struct tcb *t)
 	struct tcp_opts opts = { .present = TCP_HAVE_MSS, .mss = c->cfg->mss };
 	struct tcp_out o;
 
+	/* Answer only what the peer offered (RFC 7323 §2.2, §3.2; RFC 2018 §2). */
+	if (t->opt & TCB_OPT_WS) {
+		opts.present |= TCP_HAVE_WSCALE;
+		opts.wscale = t->rcv_ws;
+	}
+	if (t->opt & TCB_OPT_SACK)
+		opts.present |= TCP_HAVE_SACK_PERM;
+	if (t->opt & TCB_OPT_TS) {
+		opts.present |= TCP_HAVE_TIMESTAMP;
+		opts.ts_val = tcp_ts_now(c, t);
+		opts.ts_ecr = t->ts_recent;
+	}
+
 	out_init(&o, t->iss, 0, TCP_SYN | TCP_ACK);
 	o.optlen = (uint8_t)tcp_opts_build(o.opt, &opts);
 	send_seg(c, t, &o);
 }
 
-/* Data from snd_nxt up to the end of the queue, the peer's window and one MSS per segment. */
+/* One data segment of @p len bytes at snd_nxt. */
+static void
+send_data(struct tcp_ctx *c, struct tcb *t, uint32_t len, bool last)
+{
+	struct tcp_out o;
+
+	/* PSH on the segment that empties the queue, as BSD-derived stacks do. */
+	out_init(&o, t->snd_nxt, len, TCP_ACK | (last ? TCP_PSH : 0));
+	if (seq_lt(t->snd_nxt, t->snd_max))
+		c->st->retransmits++;
+	else
+		tcp_rtt_start(c, t, t->snd_nxt);	/* new data only (Karn) */
+	c->st->data_tx_bytes += len;
+	send_seg(c, t, &o);
+	t->snd_nxt += len;
+	t->snd_max = seq_max(t->snd_max, t->snd_nxt);
+}
+
+/* The FIN at snd_end, once everything before it is out. */
+static void
+send_fin(struct tcp_ctx *c, struct tcb *t)
+{
+	struct tcp_out o;
+
+	out_init(&o, t->snd_end, 0, TCP_FIN | TCP_ACK);
+	if (seq_lt(t->snd_end, t->snd_max))
+		c->st->retransmits++;
+	send_seg(c, t, &o);
+	t->snd_nxt = t->snd_end + 1;
+	t->snd_max = seq_max(t->snd_max, t->snd_nxt);
+}
+
+void
+tcp_output_one(struct tcp_ctx *c, struct tcb *t)
+{
+	if (seq_lt(t->snd_nxt, t->snd_end)) {
+		uint32_t avail = t->snd_end - t->snd_nxt;
+		uint32_t len = avail < t->snd_mss ? avail : t->snd_mss;
+
+		if (seq_lt(t->snd_nxt, t->snd_max) && t->snd_max - t->snd_nxt < len)
+			len = t->snd_max - t->snd_nxt;	/* resend what was sent, no more */
+		send_data(c, t, len, len == avail);
+	} else if ((t->flags & TCB_FIN_QUEUED) && t->snd_nxt == t->snd_end) {
+		send_fin(c, t);
+	}
+}
+
+/*
+ * Data from snd_nxt up to the end of the queue, within both the peer's window and the
+ * congestion window, one MSS per segment. Sender SWS avoidance (RFC 9293 §3.8.6.2.1): a runt
+ * goes only when it ends the queued data or fills at least half of the peer's window.
+ */
 static bool
 output_data(struct tcp_ctx *c, struct tcb *t)
 {
-	uint32_t win_end = t->snd_una + t->snd_wnd;
+	uint32_t wnd = t->snd_wnd < t->cwnd ? t->snd_wnd : t->cwnd;
+	uint32_t win_end = t->snd_una + wnd;
 	bool sent = false;
 
 	while (seq_lt(t->snd_nxt, t->snd_end)) {
 		uint32_t avail = t->snd_end - t->snd_nxt;
 		uint32_t room = seq_gt(win_end, t->snd_nxt) ? win_end - t->snd_nxt : 0;
 		uint32_t len = avail < room ? avail : room;
-		struct tcp_out o;
 
 		if (len > t->snd_mss)
 			len = t->snd_mss;
 		if (len == 0)
 			break;
-		/* PSH on the segment that empties the queue, as BSD-derived stacks do. */
-		out_init(&o, t->snd_nxt, len, TCP_ACK | (len == avail ? TCP_PSH : 0));
-		if (seq_lt(t->snd_nxt, t->snd_max))
-			c->st->retransmits++;
-		else
-			tcp_rtt_start(c, t, t->snd_nxt);	/* new data only (Karn) */
-		c->st->data_tx_bytes += len;
-		send_seg(c, t, &o);
-		t->snd_nxt += len;
-		t->snd_max = seq_max(t->snd_max, t->snd_nxt);
+		if (len < t->snd_mss && len < avail &&
+		    (t->cwnd < t->snd_wnd || len < (t->snd_wnd >> 1)))
+			break;	/* wait for ACKs to open a full segment */
+		send_data(c, t, len, len == avail);
 		sent = true;
 	}
 	return sent;
@@ -105,8 +208,6 @@ window_update_check(struct tcp_ctx *c, struct tcb *t)
 void
 tcp_output(struct tcp_ctx *c, struct tcb *t)
 {
-	struct tcp_out o;
-
 	if (tcp_can_receive(t))
 		window_update_check(c, t);
 	switch (t->state) {
@@ -120,14 +221,8 @@ tcp_output(struct tcp_ctx *c, struct tcb *t)
 		 * The FIN goes as a segment of its own once the data before it is out, as a socket
 		 * application's write() then shutdown() does: the seed's trace has data and FIN apart.
 		 */
-		if ((t->flags & TCB_FIN_QUEUED) && t->snd_nxt == t->snd_end) {
-			out_init(&o, t->snd_end, 0, TCP_FIN | TCP_ACK);
-			if (seq_lt(t->snd_end, t->snd_max))
-				c->st->retransmits++;
-			send_seg(c, t, &o);
-			t->snd_nxt = t->snd_end + 1;
-			t->snd_max = seq_max(t->snd_max, t->snd_nxt);
-		}
+		if ((t->flags & TCB_FIN_QUEUED) && t->snd_nxt == t->snd_end)
+			send_fin(c, t);
 		/* In flight, or data waiting on a closed window (the timer then probes it). */
 		if ((!tmr_armed(&t->timer) || (t->flags & TCB_IDLE)) &&
 		    (t->snd_una != t->snd_max || t->snd_nxt != t->snd_end))
@@ -139,6 +234,46 @@ tcp_output(struct tcp_ctx *c, struct tcb *t)
 	}
 	if (t->flags & TCB_ACK_NOW)
 		tcp_emit_ack(c, t);
+}
+
+/* RFC 5681 §3.1 eq. 4 and RFC 6582 §4: after an RTO, one segment and a halved threshold. */
+static void
+rto_cc(struct tcp_ctx *c, struct tcb *t)
+{
+	uint32_t mss = t->snd_mss, flight = t->snd_max - t->snd_una;
+
+	c->st->rto_expiries++;
+	if (t->retries == 1)	/* the first expiry of this loss episode only */
+		t->ssthresh = (flight >> 1) > 2 * mss ? flight >> 1 : 2 * mss;
+	t->cwnd = mss;
+	t->cwnd_acc = 0;
+	t->dupacks = 0;
+	t->flags &= (uint16_t)~TCB_RECOVERY;
+	t->recover = t->snd_max;
+}
+
+/* Keepalive (RFC 1122 §4.2.3.6): an ACK one below SND.UNA makes a live peer answer. */
+static void
+keepalive(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx)
+{
+	struct tcp_out o;
+
+	if (t->flags & TCB_KEEPALIVE) {
+		if (++t->retries >= c->cfg->keepalive_probes) {
+			c->st->keepalive_timeouts++;
+			c->st->conn_timeout++;
+			rx->events |= TCP_EV_RESET | TCP_EV_FREE;
+			tcp_abort(c, t);
+			return;
+		}
+	} else {
+		t->retries = 0;
+	}
+	out_init(&o, t->snd_una - 1, 0, TCP_ACK);
+	c->st->keepalive_tx++;
+	send_seg(c, t, &o);
+	tmr_wheel_arm(&c->wheel, &t->timer, c->now + c->cfg->keepalive_intvl_us);
+	t->flags |= TCB_IDLE | TCB_KEEPALIVE;
 }
 
 /* RTO or persist expiry for a synchronized record (RFC 6298 §5.4-5.6, RFC 9293 §3.8.6.1). */
@@ -155,7 +290,9 @@ rto_expired(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx)
 		return;
 	}
 	t->rto_us = rto2 < cfg->rto_max_us ? rto2 : cfg->rto_max_us;
-	t->flags &= (uint8_t)~TCB_RTT_TIMING;	/* Karn: no sample from what is resent */
+	t->flags &= (uint16_t)~TCB_RTT_TIMING;	/* Karn: no sample from what is resent */
+	if (t->snd_wnd != 0 || !seq_lt(t->snd_una, t->snd_end))
+		rto_cc(c, t);
 	if (t->snd_wnd == 0 && seq_lt(t->snd_una, t->snd_end)) {
 		/* Zero-window probe (RFC 9293 §3.8.6.1): one byte at SND.UNA, the first time and every
 		 * time after, until the window opens. */
@@ -185,19 +322,23 @@ tcp_timer(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx)
 
 	/* The link was already taken off its list by the expiry scan. */
 	if (t->flags & TCB_ON_TW) {
-		t->flags &= (uint8_t)~TCB_ON_TW;
+		t->flags &= (uint16_t)~TCB_ON_TW;
 		c->st->tw_expired++;
 		tcp_to_closed(c, t, rx);
 		return;
 	}
 	if (t->flags & TCB_ON_FW2) {
-		t->flags &= (uint8_t)~TCB_ON_FW2;
+		t->flags &= (uint16_t)~TCB_ON_FW2;
 		c->st->fw2_expired++;
 		tcp_to_closed(c, t, rx);
 		return;
 	}
 	if (t->flags & TCB_IDLE) {
-		t->flags &= (uint8_t)~TCB_IDLE;
+		t->flags &= (uint16_t)~TCB_IDLE;
+		if (t->idle_us == 0) {
+			keepalive(c, t, rx);
+			return;
+		}
 		c->st->idle_timeouts++;
 		rx->events |= TCP_EV_IDLE;
 		return;
@@ -209,7 +350,7 @@ tcp_timer(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx)
 			return;
 		}
 		t->rto_us = t->rto_us * 2 < c->cfg->rto_max_us ? t->rto_us * 2 : c->cfg->rto_max_us;
-		t->flags &= (uint8_t)~TCB_RTT_TIMING;	/* Karn */
+		t->flags &= (uint16_t)~TCB_RTT_TIMING;	/* Karn */
 		c->st->synack_rexmit++;
 		tcp_emit_synack(c, t);
 		tcp_rto_arm(c, t);

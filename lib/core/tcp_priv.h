@@ -21,8 +21,21 @@ tcp_rx_drop(struct tcp_rx *rx, unsigned int reason)
 void tcp_rto_arm(struct tcp_ctx *c, struct tcb *t);
 /** Start timing a segment that begins at @p seq, unless one is being timed already. */
 void tcp_rtt_start(struct tcp_ctx *c, struct tcb *t, uint32_t seq);
-/** An ACK up to @p ack arrived: take an RTT sample if it covers the timed segment. */
-void tcp_rtt_ack(struct tcp_ctx *c, struct tcb *t, uint32_t ack);
+/** An ACK arrived that acknowledges new data: sample the RTT from the timed segment or, after
+ * a retransmission, from the echoed timestamp. */
+void tcp_rtt_ack(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s);
+/** Feed one RTT measurement @p r (microseconds) to the RFC 6298 estimator. */
+void tcp_rtt_sample(struct tcp_ctx *c, struct tcb *t, uint32_t r);
+/** Take what the peer's SYN offers that we accept: window scale, timestamps, SACK. */
+void tcp_negotiate(struct tcp_ctx *c, struct tcb *t, const struct tcp_opts *peer);
+/** Initial congestion state (RFC 5681 §3.1, RFC 6928). */
+void tcp_cc_init(struct tcp_ctx *c, struct tcb *t);
+/** Return @p t's out-of-order queue, and what it holds, to the worker. */
+void tcp_reasm_put(struct tcp_ctx *c, struct tcb *t);
+/** In-order data was accepted: ACK now or owe a delayed ACK. */
+void tcp_dack_owe(struct tcp_ctx *c, struct tcb *t);
+/** The peer's FIN is next in sequence: consume it and move the state on (step 8). */
+void tcp_fin_reached(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx);
 /** The RTO the estimator gives now (or the initial one before any sample), clamped. */
 uint32_t tcp_rto_base(const struct tcp_ctx *c, const struct tcb *t);
 /** Start or restart the idle timer when the record is ESTABLISHED and quiet. */
@@ -32,5 +45,7 @@ void tcp_enter_fin_wait2(struct tcp_ctx *c, struct tcb *t);
 void tcp_to_closed(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx);
 void tcp_emit_synack(struct tcp_ctx *c, struct tcb *t);
 void tcp_emit_ack(struct tcp_ctx *c, struct tcb *t);
+/** Send one segment at snd_nxt (data up to an MSS, or the FIN): for retransmitting the head. */
+void tcp_output_one(struct tcp_ctx *c, struct tcb *t);
 
 #endif

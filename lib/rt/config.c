@@ -59,7 +59,21 @@ static const struct key keys[] = {
 	    "print the segment trace of the first N connections of each worker"),
 	NUM("duration", "tcpe", duration, 0, 1000000000, "0", "stop after SEC seconds (0: never)"),
 	NUM("mss", "tcp", mss, 536, 1460, "1460", "MSS we announce and send"),
-	NUM("rcv-wnd", "tcp", rcv_wnd, 1024, 65535, "65535", "receive window in bytes"),
+	SIZE("rcv-wnd", "tcp", rcv_wnd, 1024, 1ULL << 30, "256K",
+	     "receive window in bytes (above 64K needs the peer's window scaling)"),
+	NUM("wscale", "tcp", wscale, 0, 1, "1", "offer window scaling (RFC 7323)"),
+	NUM("timestamps", "tcp", timestamps, 0, 1, "1", "offer timestamps and PAWS (RFC 7323)"),
+	NUM("sack", "tcp", sack, 0, 1, "1", "accept SACK-permitted; send SACK blocks (RFC 2018)"),
+	NUM("delack-ms", "tcp", delack_ms, 0, 500, "40",
+	    "delayed-ACK timeout; every second segment is ACKed at once (0: ACK every segment)"),
+	NUM("init-cwnd", "tcp", init_cwnd, 1, 100, "10", "initial congestion window in segments (RFC 6928)"),
+	SIZE("ooo-pkts", "tcp", ooo_pkts, 0, 1ULL << 24, "0",
+	     "out-of-order packets held per worker, at most 32 per connection (0: mbufs / 16)"),
+	NUM("keepalive-s", "tcp", keepalive_s, 0, 86400, "0",
+	    "idle seconds before keepalive probes (0: off)"),
+	NUM("keepalive-intvl-s", "tcp", keepalive_intvl_s, 1, 3600, "75", "seconds between keepalive probes"),
+	NUM("keepalive-probes", "tcp", keepalive_probes, 1, 100, "9",
+	    "unanswered keepalive probes before the connection is reset"),
 	SIZE("sndbuf", "tcp", sndbuf, 4096, 64ULL << 20, "256K",
 	     "send queue per connection before the receive window closes"),
 	NUM("rto-init-ms", "tcp", rto_init_ms, 10, 60000, "1000", "initial RTO (RFC 6298: 1 s)"),
@@ -427,6 +441,13 @@ validate(struct tcpe_config *cfg, FILE *err)
 	if (cfg->rto_max_ms < cfg->rto_init_ms) {
 		fprintf(err, "tcpe: rto-max-ms (%llu) is below rto-init-ms (%llu)\n",
 			(unsigned long long)cfg->rto_max_ms, (unsigned long long)cfg->rto_init_ms);
+		return -EINVAL;
+	}
+	if (cfg->ooo_pkts == 0)
+		cfg->ooo_pkts = cfg->mbufs / 16;
+	if (cfg->ooo_pkts * 2 > cfg->mbufs) {
+		fprintf(err, "tcpe: ooo-pkts (%llu) must be at most half of mbufs (%llu)\n",
+			(unsigned long long)cfg->ooo_pkts, (unsigned long long)cfg->mbufs);
 		return -EINVAL;
 	}
 	if (cfg->prometheus[0] != '\0') {

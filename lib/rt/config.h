@@ -53,6 +53,15 @@ struct tcpe_config {
 	uint64_t challenge_ack_limit;
 	uint64_t time_wait_ms;
 	uint64_t fin_wait2_ms;
+	uint64_t delack_ms;
+	uint64_t init_cwnd;
+	uint64_t ooo_pkts;
+	uint64_t keepalive_s;
+	uint64_t keepalive_intvl_s;
+	uint64_t keepalive_probes;
+	uint64_t wscale;
+	uint64_t timestamps;
+	uint64_t sack;
 	char config_file[256];
 };
 

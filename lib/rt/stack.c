@@ -95,6 +95,7 @@ conn_release(struct worker *w, struct conn *c, bool reset)
 	if (c->accepted && app->on_closed != NULL)
 		app->on_closed(sock_of(c), reset || c->aborted);
 	tcp_timer_stop(&w->tcp, &c->tcb);
+	tcp_reasm_purge(&w->tcp, &c->tcb);
 	tcp_set_state(&w->tcp, &c->tcb, TCP_CLOSED);
 	sndq_free(&c->sndq);
 	flow_del(w->flows, &c->tcb.tuple);
@@ -202,9 +203,15 @@ gone(const struct conn *c)
 	return c->tcb.state == TCP_CLOSED;
 }
 
+void
+stack_pkt_free(void *pkt)
+{
+	rte_pktmbuf_free(pkt);
+}
+
 /* Hand the core's events to the application, in the order a socket program would see them. */
 static void
-deliver(struct conn *c, const struct pkt_info *pi, const struct tcp_rx *rx)
+deliver(struct conn *c, const uint8_t *payload, const struct tcp_rx *rx)
 {
 	const struct tcpe_app *app = apps_get(c->app);
 	struct tcpe_sock *s = sock_of(c);
@@ -220,7 +227,7 @@ deliver(struct conn *c, const struct pkt_info *pi, const struct tcp_rx *rx)
 			app->on_accept(s);
 	}
 	if ((rx->events & TCP_EV_DATA) && !gone(c) && app->on_data != NULL)
-		app->on_data(s, pi->payload + rx->data_off, rx->data_len);
+		app->on_data(s, payload + rx->data_off, rx->data_len);
 	if ((rx->events & TCP_EV_PEER_FIN) && !gone(c) && app->on_peer_fin != NULL)
 		app->on_peer_fin(s);
 }
@@ -288,6 +295,7 @@ stack_tcp_input(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pk
 {
 	const struct tcp_seg *s = &pi->seg;
 	struct tcp_rx rx;
+	bool held;
 
 	w->st.tcp_rx++;
 	if (s->flags & TCP_SYN)
@@ -305,10 +313,23 @@ stack_tcp_input(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pk
 		return;
 	}
 	w->trace_hold = true;
+	pi->seg.pkt = m;
+	pi->seg.pkt_off = (uint32_t)(pi->payload - rte_pktmbuf_mtod(m, uint8_t *));
 	tcp_input(&w->tcp, &c->tcb, s, &rx);
 	trace_flush_in(w, c, s);
+	held = (rx.events & TCP_EV_HELD) != 0;
 	if (rx.events != 0)
-		deliver(c, pi, &rx);
+		deliver(c, pi->payload, &rx);
+	if ((rx.events & TCP_EV_DATA) && c->tcb.rq != NULL) {
+		/* The segment may have filled a hole: what was held out of order follows it. */
+		struct tcp_rx hrx;
+		void *hp;
+
+		while (!gone(c) && tcp_reasm_next(&w->tcp, &c->tcb, &hrx, &hp)) {
+			deliver(c, rte_pktmbuf_mtod((struct rte_mbuf *)hp, uint8_t *), &hrx);
+			rte_pktmbuf_free(hp);
+		}
+	}
 	if ((rx.events & TCP_EV_FREE) || gone(c)) {
 		conn_release(w, c, (rx.events & TCP_EV_RESET) != 0);
 	} else {
@@ -317,6 +338,8 @@ stack_tcp_input(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pk
 		if (gone(c))
 			conn_release(w, c, true);
 	}
+	if (held)
+		return;	/* the record's out-of-order queue owns m now */
 	if (rx.drop != TCPE_DROP__COUNT)
 		worker_drop(w, m, rx.drop);
 	else

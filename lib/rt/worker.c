@@ -203,6 +203,7 @@ worker_main(void *arg)
 			process_burst(w, p, pkts, n);
 		}
 		run_timers(w);
+		tcp_dack_run(&w->tcp);
 		for (uint16_t i = 0; i < w->nports; i++)
 			worker_tx_flush(w, &w->ports[i]);
 		if (busy) {
@@ -250,6 +251,8 @@ worker_create(unsigned int index, unsigned int lcore, const struct tcpe_config *
 	struct worker *w = rte_zmalloc_socket("tcpe_worker", sizeof(*w), RTE_CACHE_LINE_SIZE,
 					      socket);
 	char name[RTE_HASH_NAMESIZE];
+	struct tcp_dack_ent *dack;
+	uint32_t nreasm, ndack;
 
 	if (w == NULL) {
 		rte_errno = ENOMEM;
@@ -287,6 +290,19 @@ worker_create(unsigned int index, unsigned int lcore, const struct tcpe_config *
 
 	w->tcp_cfg.mss = (uint16_t)cfg->mss;
 	w->tcp_cfg.rcv_wnd = (uint32_t)cfg->rcv_wnd;
+	w->tcp_cfg.features = (uint8_t)((cfg->wscale ? TCB_OPT_WS : 0) |
+					(cfg->timestamps ? TCB_OPT_TS : 0) | (cfg->sack ? TCB_OPT_SACK : 0));
+	/* The smallest shift that lets the window field carry rcv_wnd (RFC 7323 §2.3). */
+	while (w->tcp_cfg.rcv_ws < 14 && (65535u << w->tcp_cfg.rcv_ws) < w->tcp_cfg.rcv_wnd)
+		w->tcp_cfg.rcv_ws++;
+	if (!cfg->wscale && w->tcp_cfg.rcv_wnd > 65535)
+		w->tcp_cfg.rcv_wnd = 65535;
+	w->tcp_cfg.delack_us = (uint32_t)(cfg->delack_ms * 1000);
+	w->tcp_cfg.init_cwnd = (uint8_t)cfg->init_cwnd;
+	w->tcp_cfg.reasm_max_pkts = (uint32_t)cfg->ooo_pkts;
+	w->tcp_cfg.keepalive_us = (uint32_t)(cfg->keepalive_s * 1000000);
+	w->tcp_cfg.keepalive_intvl_us = (uint32_t)(cfg->keepalive_intvl_s * 1000000);
+	w->tcp_cfg.keepalive_probes = (uint8_t)cfg->keepalive_probes;
 	w->tcp_cfg.rto_init_us = (uint32_t)(cfg->rto_init_ms * 1000);
 	w->tcp_cfg.rto_min_us = (uint32_t)(cfg->rto_min_ms * 1000);
 	w->tcp_cfg.rto_max_us = (uint32_t)(cfg->rto_max_ms * 1000);
@@ -306,6 +322,23 @@ worker_create(unsigned int index, unsigned int lcore, const struct tcpe_config *
 	w->tcp.st = &w->st;
 	w->tcp.emit = stack_emit;
 	w->tcp.emit_arg = w;
+	w->tcp.pkt_free = stack_pkt_free;
+	/* Out-of-order queues: one per 8 held packets is plenty (most holes are one segment). */
+	nreasm = (uint32_t)(cfg->ooo_pkts / 8 + 16);
+	ndack = 1;
+	while (ndack < 2 * w->nconns)
+		ndack <<= 1;
+	w->reasm = rte_zmalloc_socket("tcpe_reasm", sizeof(struct reasm) * nreasm,
+				      RTE_CACHE_LINE_SIZE, socket);
+	dack = rte_malloc_socket("tcpe_dack", sizeof(*dack) * ndack, RTE_CACHE_LINE_SIZE, socket);
+	w->dack.q = dack;
+	if (w->reasm == NULL || dack == NULL) {
+		worker_destroy(w);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	tcp_reasm_pool_init(&w->tcp, w->reasm, nreasm);
+	tcp_dack_init(&w->tcp, &w->dack, dack, ndack);
 	w->tcp.now = now_us(w);
 	tmr_wheel_init(&w->tcp.wheel, w->wheel_slots, WORKER_WHEEL_SLOTS, 10, w->tcp.now);
 	tmr_fifo_init(&w->tcp.time_wait, w->tcp_cfg.time_wait_us);
@@ -334,5 +367,7 @@ worker_destroy(struct worker *w)
 	rte_hash_free(w->flows);
 	rte_free(w->free_idx);
 	rte_free(w->conns);
+	rte_free(w->reasm);
+	rte_free(w->dack.q);
 	rte_free(w);
 }

@@ -16,6 +16,7 @@
 #include "build.h"
 #include "config.h"
 #include "parse.h"
+#include "reasm.h"
 #include "sndq.h"
 #include "tcb.h"
 #include "trace.h"
@@ -83,6 +84,8 @@ struct worker {
 	struct wport ports[TCPE_MAX_PORTS];
 	struct arp_cache arp;
 	struct tcp_cfg tcp_cfg;
+	struct reasm *reasm;		/**< out-of-order queue pool (tcp_reasm_pool_init) */
+	struct tcp_dack dack;		/**< delayed-ACK FIFO */
 	int64_t wall_off_us;		/**< wall clock = tcp.now + this */
 	uint8_t *body;			/**< TCPE_BODY_TEMPLATE bytes, DMA-able, read-only after start */
 	struct rte_mbuf_ext_shared_info body_shinfo; /**< shared by every mbuf referencing body */
@@ -134,6 +137,9 @@ void stack_timer(struct worker *w, struct conn *c);
 
 /** The core's emit hook: turn a decided segment into a packet on the record's port. */
 void stack_emit(void *arg, struct tcb *t, const struct tcp_out *o);
+
+/** The core's pkt_free hook: release a packet it held out of order. */
+void stack_pkt_free(void *pkt);
 
 /** Release every connection (at shutdown, no packets sent). */
 void stack_release_all(struct worker *w);

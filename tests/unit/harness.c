@@ -4,6 +4,15 @@
 #include <stdio.h>
 #include <string.h>
 
+unsigned int h_pkts_freed;
+
+static void
+count_free(void *pkt)
+{
+	CU_ASSERT_PTR_NOT_NULL(pkt);
+	h_pkts_freed++;
+}
+
 static void
 capture(void *arg, struct tcb *t, const struct tcp_out *o)
 {
@@ -29,12 +38,20 @@ h_init(struct harness *h, uint64_t now_us)
 	h->cfg.time_wait_us = 60000000;
 	h->cfg.fin_wait2_us = 30000000;
 	h->cfg.challenge_ack_limit = 1000;
+	h->cfg.init_cwnd = 10;
+	h->cfg.reasm_max_pkts = 64;
+	h->cfg.keepalive_intvl_us = 1000000;
+	h->cfg.keepalive_probes = 3;
 	memset(h->cfg.isn_key, 0x5a, sizeof(h->cfg.isn_key));
 	h->c.cfg = &h->cfg;
 	h->c.st = &h->st;
 	h->c.now = now_us;
 	h->c.emit = capture;
 	h->c.emit_arg = h;
+	h->c.pkt_free = count_free;
+	h_pkts_freed = 0;
+	tcp_reasm_pool_init(&h->c, h->reasm, 4);
+	tcp_dack_init(&h->c, &h->dack, h->dack_ents, 16);
 	tmr_wheel_init(&h->c.wheel, h->slots, 256, 10, now_us);
 	tmr_fifo_init(&h->c.time_wait, h->cfg.time_wait_us);
 	tmr_fifo_init(&h->c.fin_wait2, h->cfg.fin_wait2_us);
@@ -147,6 +164,16 @@ h_no_leaks(struct harness *h)
 	CU_ASSERT_FALSE(tmr_armed(&h->t.timer));
 	for (unsigned int s = 0; s < TCP_STATE__COUNT; s++)
 		CU_ASSERT_EQUAL(h->st.state_now[s], 0);
+	/* every held packet released, every queue back in the pool */
+	CU_ASSERT_EQUAL(h->st.ooo_held, 0);
+	CU_ASSERT_PTR_NULL(h->t.rq);
+	{
+		unsigned int n = 0;
+
+		for (struct reasm *r = h->c.reasm_free; r != NULL; r = r->next_free)
+			n++;
+		CU_ASSERT_EQUAL(n, 4);
+	}
 }
 
 void

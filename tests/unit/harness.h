@@ -6,6 +6,7 @@
 
 #include <CUnit/CUnit.h>
 
+#include "reasm.h"
 #include "tcp.h"
 
 #define CAP_MAX 64
@@ -19,10 +20,16 @@ struct harness {
 	struct tcp_out out[CAP_MAX];
 	struct tcb *out_tcb[CAP_MAX];
 	unsigned int nout;
+	struct reasm reasm[4];	/**< the out-of-order queue pool */
+	struct tcp_dack dack;
+	struct tcp_dack_ent dack_ents[16];
 	struct tcb t;		/**< the connection under test */
 	struct tcp_tuple tuple;
 	uint32_t peer_iss;	/**< the peer's ISN; segments are built relative to it */
 };
+
+/** Packets the core released through its pkt_free hook (any harness), since h_init(). */
+extern unsigned int h_pkts_freed;
 
 /** Fresh harness at time @p now_us with the default test configuration. */
 void h_init(struct harness *h, uint64_t now_us);

@@ -1,0 +1,66 @@
+/* reasm.h - out-of-order segment queues (RFC 9293 §3.10.7.4 step 7), bounded per connection and per worker. */
+#ifndef TCPE_REASM_H
+#define TCPE_REASM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "opts.h"
+
+#define REASM_SEGS 32	/**< out-of-order segments one connection may hold */
+
+/** One held segment: len bytes at seq, found at byte off of the runtime's packet pkt. */
+struct reasm_seg {
+	uint32_t seq;
+	uint32_t len;
+	uint32_t off;
+	void *pkt;
+};
+
+/**
+ * A connection's out-of-order queue: disjoint segments sorted by sequence number. Queues come
+ * from a per-worker pool and are attached to a record only while it holds something.
+ */
+struct reasm {
+	struct reasm *next_free;
+	uint32_t fin_seq;	/**< valid when fin: the peer's FIN follows the byte before it */
+	uint8_t n;
+	uint8_t last;		/**< index of the most recently added segment (first SACK block) */
+	uint8_t fin;
+	struct reasm_seg seg[REASM_SEGS];
+};
+
+/** What reasm_add() did with a segment. */
+enum reasm_result {
+	REASM_HELD,	/**< stored (possibly trimmed); the queue owns the packet */
+	REASM_DUP,	/**< every byte is held already; the caller keeps (frees) the packet */
+	REASM_FULL,	/**< no room in this queue; the caller keeps the packet */
+};
+
+/**
+ * Insert @p len bytes at @p seq (all beyond the receive point) into @p r, keeping the queue
+ * disjoint: overlap with held neighbours is trimmed from the new segment, held segments it covers
+ * entirely are released through @p release (called with each such packet).
+ */
+enum reasm_result reasm_add(struct reasm *r, uint32_t seq, uint32_t len, uint32_t off, void *pkt,
+			    void (*release)(void *pkt), unsigned int *released);
+
+/**
+ * Take the first segment if it starts at or before @p rcv_nxt, trimmed to start there. Segments
+ * wholly before @p rcv_nxt are released through @p release (counted in @p released).
+ * @return true with @p out filled, false when the head is still beyond a hole.
+ */
+bool reasm_pop(struct reasm *r, uint32_t rcv_nxt, struct reasm_seg *out,
+	       void (*release)(void *pkt), unsigned int *released);
+
+/**
+ * Write up to @p max SACK blocks (RFC 2018 §4): the block holding the most recent segment first,
+ * then the others in sequence order; adjacent segments merge into one block.
+ * @return blocks written.
+ */
+unsigned int reasm_sack(const struct reasm *r, struct tcp_opts *o, unsigned int max);
+
+/** Release every held packet and empty @p r. @return packets released. */
+unsigned int reasm_purge(struct reasm *r, void (*release)(void *pkt));
+
+#endif
