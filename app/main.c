@@ -270,8 +270,18 @@ run(struct tcpe *t, int argc, char **argv)
 	}
 	for (uint16_t p = 0; p < t->nports; p++)
 		rte_eth_dev_close(t->port_ids[p]);
-	for (unsigned int s = 0; s < RTE_MAX_NUMA_NODES; s++)
+	/* Every record, queue and port has given its mbufs back: anything still out is a leak. */
+	for (unsigned int s = 0; s < RTE_MAX_NUMA_NODES; s++) {
+		unsigned int out;
+
+		if (t->pools[s] == NULL)
+			continue;
+		out = rte_mempool_in_use_count(t->pools[s]);
+		printf("tcpe: mbufs in use at exit (socket %u): %u\n", s, out);
+		if (out != 0 && rc == 0)
+			rc = 3;
 		rte_mempool_free(t->pools[s]);
+	}
 	rte_eal_cleanup();
 	return rc;
 }

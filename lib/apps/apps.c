@@ -10,6 +10,7 @@ static const struct tcpe_app *const builtin[APP__COUNT] = {
 	[APP_ECHO] = &app_echo,
 	[APP_DISCARD] = &app_discard,
 	[APP_HTTP] = &app_http,
+	[APP_BULK] = &app_bulk,
 };
 
 const struct tcpe_app *

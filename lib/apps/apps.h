@@ -8,6 +8,7 @@ extern const struct tcpe_app app_hello;
 extern const struct tcpe_app app_echo;
 extern const struct tcpe_app app_discard;
 extern const struct tcpe_app app_http;
+extern const struct tcpe_app app_bulk;
 
 /** Built-in application @p id (enum tcpe_app_id), or NULL. */
 const struct tcpe_app *apps_get(unsigned int id);

@@ -40,6 +40,8 @@ enum {
 	TCB_DACK = 1u << 8,	 /**< one data segment is unacknowledged: a delayed ACK is owed */
 	TCB_RECOVERY = 1u << 9,	 /**< in NewReno fast recovery (RFC 6582) until recover is acked */
 	TCB_KEEPALIVE = 1u << 10, /**< the quiet timer is a keepalive, not the application's idle */
+	TCB_REXMIT = 1u << 11,	 /**< resend the oldest segment with the next output (fast retransmit) */
+	TCB_LIMITED_TX = 1u << 12, /**< one new segment may exceed cwnd (RFC 3042) */
 };
 
 /** Bits of tcb.opt: what the handshake negotiated (RFC 7323, RFC 2018). */

@@ -112,17 +112,17 @@ synrcvd_ack(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tc
 	return true;
 }
 
-/* Resend the oldest unacknowledged segment (fast retransmit, NewReno partial ACK). */
+/*
+ * Resend the oldest unacknowledged segment (fast retransmit, NewReno partial ACK) with the next
+ * tcp_output(): the runtime releases acknowledged bytes from the send queue only after
+ * tcp_input() returns, so no data may be emitted from inside it.
+ */
 static void
 retransmit_head(struct tcp_ctx *c, struct tcb *t)
 {
-	uint32_t nxt = t->snd_nxt;
-
 	t->flags &= (uint16_t)~TCB_RTT_TIMING;	/* Karn */
+	t->flags |= TCB_REXMIT;
 	c->st->fast_retransmits++;
-	t->snd_nxt = t->snd_una;
-	tcp_output_one(c, t);
-	t->snd_nxt = seq_max(nxt, t->snd_nxt);
 }
 
 /* RFC 5681 §3.2 / RFC 6582 §3.2 step 2: the third duplicate ACK starts fast retransmit. */
@@ -136,7 +136,13 @@ cc_dupack(struct tcp_ctx *c, struct tcb *t)
 		t->cwnd += mss;	/* step 4: each further dup ACK means a segment left the network */
 		return;
 	}
-	if (++t->dupacks != 3 || !seq_gt(t->snd_una, t->recover))
+	if (++t->dupacks < 3) {
+		/* Limited transmit (RFC 3042): each of the first two duplicates lets one new
+		 * segment go beyond the window, so small windows still reach three. */
+		t->flags |= TCB_LIMITED_TX;
+		return;
+	}
+	if (t->dupacks != 3 || !seq_gt(t->snd_una, t->recover))
 		return;
 	t->ssthresh = (flight >> 1) > 2 * mss ? flight >> 1 : 2 * mss;
 	t->recover = t->snd_max;

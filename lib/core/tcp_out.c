@@ -171,9 +171,26 @@ tcp_output_one(struct tcp_ctx *c, struct tcb *t)
 static bool
 output_data(struct tcp_ctx *c, struct tcb *t)
 {
-	uint32_t wnd = t->snd_wnd < t->cwnd ? t->snd_wnd : t->cwnd;
-	uint32_t win_end = t->snd_una + wnd;
+	uint32_t cwnd = t->cwnd, wnd, win_end;
 	bool sent = false;
+
+	if (t->flags & TCB_REXMIT) {
+		/* fast retransmit / partial ACK: the oldest segment first, once */
+		uint32_t nxt = t->snd_nxt;
+
+		t->flags &= (uint16_t)~TCB_REXMIT;
+		t->snd_nxt = t->snd_una;
+		tcp_output_one(c, t);
+		t->snd_nxt = seq_max(nxt, t->snd_nxt);
+		sent = true;
+	}
+	if (t->flags & TCB_LIMITED_TX) {
+		t->flags &= (uint16_t)~TCB_LIMITED_TX;
+		if (t->dupacks < 3)
+			cwnd += (uint32_t)t->dupacks * t->snd_mss;
+	}
+	wnd = t->snd_wnd < cwnd ? t->snd_wnd : cwnd;
+	win_end = t->snd_una + wnd;
 
 	while (seq_lt(t->snd_nxt, t->snd_end)) {
 		uint32_t avail = t->snd_end - t->snd_nxt;

@@ -68,7 +68,7 @@ static const struct key keys[] = {
 	    "delayed-ACK timeout; every second segment is ACKed at once (0: ACK every segment)"),
 	NUM("init-cwnd", "tcp", init_cwnd, 1, 100, "10", "initial congestion window in segments (RFC 6928)"),
 	SIZE("ooo-pkts", "tcp", ooo_pkts, 0, 1ULL << 24, "0",
-	     "out-of-order packets held per worker, at most 32 per connection (0: mbufs / 16)"),
+	     "out-of-order packets held per worker, at most 64 per connection (0: mbufs / 16)"),
 	NUM("keepalive-s", "tcp", keepalive_s, 0, 86400, "0",
 	    "idle seconds before keepalive probes (0: off)"),
 	NUM("keepalive-intvl-s", "tcp", keepalive_intvl_s, 1, 3600, "75", "seconds between keepalive probes"),

@@ -10,7 +10,7 @@
 #define TCPE_GREETING_MAX 1024
 
 /** Built-in applications (DESIGN.md "Applications"). */
-enum tcpe_app_id { APP_HELLO, APP_ECHO, APP_DISCARD, APP_HTTP, APP__COUNT };
+enum tcpe_app_id { APP_HELLO, APP_ECHO, APP_DISCARD, APP_HTTP, APP_BULK, APP__COUNT };
 
 struct tcpe_port_cfg {
 	uint32_t ip;		/**< network order; 0 = not configured */

@@ -50,6 +50,9 @@ tcpe_tmpdir() {
 	printf -v "$1" '%s' "$d"
 }
 
+# track_pid PID: stop this process (by PID) at cleanup too.
+track_pid() { _tcpe_pids+=("$1"); }
+
 # ns_create NAME: a fresh network namespace with loopback up.
 ns_create() {
 	ip netns del "$1" 2>/dev/null
@@ -91,6 +94,11 @@ tcpe_start() {
 		kill -0 "$TCPE_PID" 2>/dev/null || { log "tcpe exited early:"; tail -20 "$logf" >&2; return 1; }
 		sleep 0.1
 	done
+	if [[ ${TCPE_TAP_BARE:-0} == 1 ]]; then
+		# The caller bridges the tap's kernel side elsewhere (an L2 relay): no address here.
+		ip netns exec "$ns" ip link set tcpe0 up || return 1
+		return 0
+	fi
 	ip netns exec "$ns" ip addr add "$PEER_IP/24" dev tcpe0 || return 1
 	ip netns exec "$ns" ip link set tcpe0 up || return 1
 	for _ in $(seq 50); do

@@ -39,7 +39,7 @@ h_init(struct harness *h, uint64_t now_us)
 	h->cfg.fin_wait2_us = 30000000;
 	h->cfg.challenge_ack_limit = 1000;
 	h->cfg.init_cwnd = 10;
-	h->cfg.reasm_max_pkts = 64;
+	h->cfg.reasm_max_pkts = 256;
 	h->cfg.keepalive_intvl_us = 1000000;
 	h->cfg.keepalive_probes = 3;
 	memset(h->cfg.isn_key, 0x5a, sizeof(h->cfg.isn_key));

@@ -201,7 +201,8 @@ reassembly_is_bounded_per_connection_and_per_worker(void)
 	h_established(h, 1 * S);
 	/* one connection holds at most REASM_SEGS segments, whatever the peer sends */
 	for (unsigned int i = 0; i < REASM_SEGS + 8; i++) {
-		s = data_seg(h, 1 + 100 * (i + 1), 10, i);
+		s = data_seg(h, 1 + 100 * (i + 1), 10, i % 64);
+		h_clear(h);
 		h_input(h, &s, &rx);
 		if (rx.events & TCP_EV_HELD)
 			held++;
@@ -297,34 +298,45 @@ three_dup_acks_fast_retransmit_then_newreno_recovers(void)
 	s.wnd = 65535;
 	dup_ack(h, 1);
 	dup_ack(h, 1);
-	CU_ASSERT_EQUAL(h->nout, 0);		/* two duplicates are not yet a loss */
+	/* two duplicates are not yet a loss; limited transmit (RFC 3042) sends one new segment
+	 * for each, so that a small window can still produce the third duplicate */
+	CU_ASSERT_EQUAL(h->st.fast_retransmits, 0);
+	CU_ASSERT_EQUAL(h->nout, 2);
+	EXPECT_OUT(h, 0, TCP_ACK, 1 + 10 * mss, 1, mss);
+	EXPECT_OUT(h, 1, TCP_ACK, 1 + 11 * mss, 1, mss);
+	h_clear(h);
 	dup_ack(h, 1);
 	CU_ASSERT_EQUAL(h->st.fast_retransmits, 1);
 	CU_ASSERT_EQUAL(h->st.cc_recoveries, 1);
 	CU_ASSERT(h->t.flags & TCB_RECOVERY);
+	CU_ASSERT_EQUAL(h->nout, 1);
 	EXPECT_OUT(h, 0, TCP_ACK, 1, 1, mss);	/* the first segment again */
-	CU_ASSERT_EQUAL(h->t.ssthresh, 5 * mss);	/* half of the ten in flight */
-	CU_ASSERT_EQUAL(h->t.cwnd, 8 * mss);	/* ssthresh + 3 */
+	CU_ASSERT_EQUAL(h->t.ssthresh, 6 * mss);	/* half of the twelve in flight */
+	CU_ASSERT_EQUAL(h->t.cwnd, 9 * mss);	/* ssthresh + 3 */
 	h_clear(h);
 	/* more duplicates inflate the window; once it passes the flight, new data goes */
-	for (unsigned int i = 0; i < 3; i++)
+	for (unsigned int i = 0; i < 4; i++)
 		dup_ack(h, 1);
-	CU_ASSERT_EQUAL(h->t.cwnd, 11 * mss);
+	CU_ASSERT_EQUAL(h->t.cwnd, 13 * mss);
 	CU_ASSERT_EQUAL(h->nout, 1);
-	EXPECT_OUT(h, 0, TCP_ACK, 1 + 10 * mss, 1, mss);
+	EXPECT_OUT(h, 0, TCP_ACK, 1 + 12 * mss, 1, mss);
 	h_clear(h);
 	/* partial ACK: up to segment 4, which was lost too: resent at once, still recovering */
 	s = h_seg(h, TCP_ACK, 1, 1 + 3 * mss, 0);
 	tcp_input(&h->c, &h->t, &s, &rx);
+	CU_ASSERT_EQUAL(h->nout, 0);		/* nothing leaves from inside input */
+	tcp_output(&h->c, &h->t);
 	CU_ASSERT_EQUAL(h->st.partial_acks, 1);
 	CU_ASSERT(h->t.flags & TCB_RECOVERY);
 	EXPECT_OUT(h, 0, TCP_ACK, 1 + 3 * mss, 1, mss);
+	CU_ASSERT_EQUAL(h->t.cwnd, 11 * mss);	/* 13 - 3 acked + 1 */
+	EXPECT_OUT(h, 1, TCP_ACK, 1 + 13 * mss, 1, mss);	/* and the window has room for one */
 	h_clear(h);
 	/* full ACK of everything sent before recovery began: recovery ends, window deflates */
-	s = h_seg(h, TCP_ACK, 1, 1 + 10 * mss, 0);
+	s = h_seg(h, TCP_ACK, 1, 1 + 12 * mss, 0);
 	tcp_input(&h->c, &h->t, &s, &rx);
 	CU_ASSERT_FALSE(h->t.flags & TCB_RECOVERY);
-	CU_ASSERT_EQUAL(h->t.cwnd, 2 * mss);	/* min(ssthresh, flight (one segment) + MSS) */
+	CU_ASSERT_EQUAL(h->t.cwnd, 3 * mss);	/* min(ssthresh, flight (two segments) + MSS) */
 	CU_ASSERT_EQUAL(h->st.retransmits, 2);
 	h_finish(h);
 }

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Impaired path, both directions: a seeded L2 relay (tests/tools/lossy_relay.c) drops, duplicates,
+# delays and reorders frames between the client's namespace and tcpe's tap. Megabytes up through
+# echo and down from bulk arrive byte-exact; the same transfers against the Linux kernel's TCP over
+# the same impaired path give the goodput to compare. Nothing leaks.
+source "$(dirname "$0")/lib.sh"
+
+LOSS=${LOSSY_LOSS:-0.02} DUP=${LOSSY_DUP:-0.01} REORDER=${LOSSY_REORDER:-0.02}
+DELAY=${LOSSY_DELAY_US:-1000} JITTER=${LOSSY_JITTER_US:-500} SEED=${LOSSY_SEED:-7}
+UP=$((4 << 20)) DOWN=$((8 << 20))
+RELAY="$TCPE_BUILD/tests/lossy_relay"
+NS_C="${NS:0:24}_c" NS_L="${NS:0:24}_l"
+
+quiet_if() {	# NS IF: no offloads (the relay forwards frames as they are), no IPv6 chatter
+	ip netns exec "$1" ethtool -K "$2" tx off tso off gso off gro off >/dev/null 2>&1
+	ip netns exec "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1" >/dev/null 2>&1
+}
+
+relay_start() {	# IF_A IF_B LOG: relay in the middle namespace
+	ip netns exec "$NS" "$RELAY" -a "$1" -b "$2" --seed "$SEED" --loss "$LOSS" --dup "$DUP" \
+		--reorder "$REORDER" --delay-us "$DELAY" --jitter-us "$JITTER" --duration 240 >"$3" 2>&1 &
+	RELAY_PID=$!
+	track_pid "$RELAY_PID"
+	sleep 0.3
+	kill -0 "$RELAY_PID" 2>/dev/null || { cat "$3" >&2; fail "relay did not start"; peer_done; }
+}
+
+relay_stop() { kill -INT "$RELAY_PID" 2>/dev/null; wait "$RELAY_PID" 2>/dev/null; }
+
+transfer() {	# LABEL MODE PORT BYTES: run one client; record its goodput line
+	local out
+	out=$(ip netns exec "$NS_C" timeout 120 python3 "$(dirname "$0")/lossy_client.py" "$2" \
+		"$TCPE_IP" "$3" "$4" 2>&1)
+	local rc=$?
+	log "  $1: $out"
+	echo "$1: $out" >>"$T/goodput"
+	return $rc
+}
+
+# --- topology: client ns (c0) <-> veth <-> middle ns (m0) =relay= tcpe0 (tcpe's tap) ----------
+TCPE_TAP_BARE=1 peer_setup "-l 0-1" --listen 7:echo --listen 9:bulk --bulk-bytes "$DOWN" \
+	--rto-min-ms 50 --time-wait-ms 500
+ns_create "$NS_C" || { fail "cannot create $NS_C"; peer_done; }
+ns_create "$NS_L" || { fail "cannot create $NS_L"; peer_done; }
+ip link add c0 netns "$NS_C" type veth peer name m0 netns "$NS" || fail "veth c0/m0"
+ip link add l0 netns "$NS_L" type veth peer name m1 netns "$NS" || fail "veth l0/m1"
+for p in "$NS_C c0" "$NS m0" "$NS m1" "$NS tcpe0" "$NS_L l0"; do
+	# shellcheck disable=SC2086
+	quiet_if $p
+done
+ip netns exec "$NS_C" ip addr add "$PEER_IP/24" dev c0
+ip netns exec "$NS_C" ip link set c0 up
+ip netns exec "$NS" ip link set m0 up
+ip netns exec "$NS" ip link set m1 up
+
+relay_start m0 tcpe0 "$T/relay_tcpe.log"
+for _ in $(seq 20); do ip netns exec "$NS_C" ping -c 1 -W 1 "$TCPE_IP" >/dev/null 2>&1 && break; done
+log "  tcpe over the impaired path (loss $LOSS dup $DUP reorder $REORDER delay ${DELAY}+-${JITTER} us, each way):"
+transfer "tcpe echo up+back" echo 7 "$UP" || fail "echo through the impaired path"
+transfer "tcpe bulk down" bulk 9 "$DOWN" || fail "bulk download through the impaired path"
+sleep 0.5
+relay_stop
+cat "$T/relay_tcpe.log" >&2
+
+# --- the same path to the Linux kernel's TCP ---------------------------------------------------
+ip netns exec "$NS_L" ip addr add "$TCPE_IP/24" dev l0
+ip netns exec "$NS_L" ip link set l0 up
+ip netns exec "$NS_L" python3 "$(dirname "$0")/linux_servers.py" "$TCPE_IP" 7 9 "$DOWN" 200 \
+	>"$T/linux.log" 2>&1 &
+track_pid $!
+ip netns exec "$NS_C" ip neigh flush dev c0
+relay_start m0 m1 "$T/relay_linux.log"
+for _ in $(seq 20); do ip netns exec "$NS_C" ping -c 1 -W 1 "$TCPE_IP" >/dev/null 2>&1 && break; done
+log "  Linux $(uname -r) over the same path:"
+transfer "linux echo up+back" echo 7 "$UP" || log "  (Linux reference transfer failed)"
+transfer "linux bulk down" bulk 9 "$DOWN" || log "  (Linux reference transfer failed)"
+relay_stop
+cat "$T/relay_linux.log" >&2
+
+peer_stop
+check "connections opened" "$(counter "$T/tcpe.log" conn_opened)" 2
+check "echo bytes received in order" "$(counter "$T/tcpe.log" data_rx_bytes)" "$UP"
+check_ge "segments retransmitted (the path really lost some)" "$(counter "$T/tcpe.log" retransmits)" 1
+check_ge "out-of-order segments held" "$(counter "$T/tcpe.log" ooo_rx)" 1
+check "out-of-order packets still held" "$(counter "$T/tcpe.log" ooo_held)" 0
+check "records in use at exit" "$(counter "$T/tcpe.log" conn_active)" 0
+check "RSTs sent" "$(counter "$T/tcpe.log" rst_tx)" 0
+log "  goodput:"; sed 's/^/    /' "$T/goodput" >&2
+peer_done

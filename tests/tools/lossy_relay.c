@@ -1,0 +1,239 @@
+/* lossy_relay.c - a user-space L2 relay between two interfaces (AF_PACKET) that drops, duplicates, delays and reorders frames with a seeded generator: netem for kernels without it. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_FRAME 2048
+#define MAX_HELD 8192	/* frames waiting for their release time, both directions */
+
+struct impair {
+	double loss, dup, reorder;	/* probabilities per frame */
+	uint64_t delay_us, jitter_us, reorder_us;
+};
+
+struct held {
+	uint64_t due_us;
+	int out;		/* socket to send on */
+	uint16_t len;
+	uint8_t data[MAX_FRAME];
+};
+
+struct dir_stats {
+	uint64_t in, out, lost, dup, reordered, overflow;
+};
+
+static struct held *held;
+static unsigned int nheld;
+static volatile sig_atomic_t stop;
+static uint64_t rng_state;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* xorshift64*: small, seeded, the same sequence for the same seed. */
+static double
+rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (double)((rng_state * 0x2545F4914F6CDD1DULL) >> 11) / (double)(1ULL << 53);
+}
+
+static int
+open_if(const char *name)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
+	int one = 1, fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, htons(ETH_P_ALL));
+
+	if (fd < 0) {
+		perror("socket(AF_PACKET)");
+		return -1;
+	}
+	sll.sll_ifindex = (int)if_nametoindex(name);
+	if (sll.sll_ifindex == 0) {
+		fprintf(stderr, "lossy_relay: no interface %s\n", name);
+		close(fd);
+		return -1;
+	}
+	/* Our own transmissions must not come back to us as input. */
+	if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) != 0 ||
+	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)) != 0) {
+		perror(name);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void
+hold(int out, const uint8_t *data, uint16_t len, uint64_t due, struct dir_stats *st)
+{
+	if (nheld == MAX_HELD) {
+		st->overflow++;
+		return;
+	}
+	held[nheld].due_us = due;
+	held[nheld].out = out;
+	held[nheld].len = len;
+	memcpy(held[nheld].data, data, len);
+	nheld++;
+}
+
+/* Send every held frame whose time has come, in release-time order; return the next due time. */
+static uint64_t
+release(uint64_t now, struct dir_stats *st_of_fd[], int fds[2])
+{
+	uint64_t next = UINT64_MAX;
+
+	for (;;) {
+		unsigned int best = nheld;
+
+		for (unsigned int i = 0; i < nheld; i++)
+			if (held[i].due_us <= now && (best == nheld || held[i].due_us < held[best].due_us))
+				best = i;
+		if (best == nheld)
+			break;
+		if (send(held[best].out, held[best].data, held[best].len, 0) == (ssize_t)held[best].len)
+			st_of_fd[held[best].out == fds[0] ? 1 : 0]->out++;
+		held[best] = held[--nheld];
+	}
+	for (unsigned int i = 0; i < nheld; i++)
+		if (held[i].due_us < next)
+			next = held[i].due_us;
+	return next;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+		"usage: lossy_relay -a IF -b IF [--seed N] [--loss P] [--dup P] [--reorder P]\n"
+		"                   [--delay-us N] [--jitter-us N] [--reorder-us N] [--duration S]\n"
+		"Relays every frame between IF a and IF b, each direction impaired independently.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "seed", 1, NULL, 's' }, { "loss", 1, NULL, 'l' }, { "dup", 1, NULL, 'd' },
+		{ "reorder", 1, NULL, 'r' }, { "delay-us", 1, NULL, 'D' },
+		{ "jitter-us", 1, NULL, 'J' }, { "reorder-us", 1, NULL, 'R' },
+		{ "duration", 1, NULL, 't' }, { NULL, 0, NULL, 0 },
+	};
+	struct impair imp = { .reorder_us = 2000 };
+	struct dir_stats st[2] = { 0 };	/* 0: a -> b, 1: b -> a */
+	struct dir_stats *st_of_fd[2] = { &st[0], &st[1] };
+	const char *ifa = NULL, *ifb = NULL;
+	uint64_t seed = 1, duration_s = 60, end;
+	uint8_t buf[MAX_FRAME];
+	struct pollfd pfd[2];
+	int fds[2], opt;
+
+	while ((opt = getopt_long(argc, argv, "a:b:", lo, NULL)) != -1) {
+		switch (opt) {
+		case 'a': ifa = optarg; break;
+		case 'b': ifb = optarg; break;
+		case 's': seed = strtoull(optarg, NULL, 0); break;
+		case 'l': imp.loss = atof(optarg); break;
+		case 'd': imp.dup = atof(optarg); break;
+		case 'r': imp.reorder = atof(optarg); break;
+		case 'D': imp.delay_us = strtoull(optarg, NULL, 0); break;
+		case 'J': imp.jitter_us = strtoull(optarg, NULL, 0); break;
+		case 'R': imp.reorder_us = strtoull(optarg, NULL, 0); break;
+		case 't': duration_s = strtoull(optarg, NULL, 0); break;
+		default: usage(); return 2;
+		}
+	}
+	if (ifa == NULL || ifb == NULL || imp.loss < 0 || imp.loss >= 1 || duration_s == 0) {
+		usage();
+		return 2;
+	}
+	rng_state = seed * 0x9E3779B97F4A7C15ULL + 1;
+	held = calloc(MAX_HELD, sizeof(*held));
+	fds[0] = open_if(ifa);
+	fds[1] = open_if(ifb);
+	if (held == NULL || fds[0] < 0 || fds[1] < 0)
+		return 1;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	pfd[0] = (struct pollfd){ .fd = fds[0], .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = fds[1], .events = POLLIN };
+	end = now_us() + duration_s * 1000000;	/* bounded, whatever happens to the caller */
+	printf("lossy_relay: %s <-> %s seed %llu loss %.3f dup %.3f reorder %.3f delay %llu+-%llu us\n",
+	       ifa, ifb, (unsigned long long)seed, imp.loss, imp.dup, imp.reorder,
+	       (unsigned long long)imp.delay_us, (unsigned long long)imp.jitter_us);
+	fflush(stdout);
+	while (!stop) {
+		uint64_t now = now_us(), next = release(now, st_of_fd, fds);
+		int timeout = next == UINT64_MAX ? 50 : (int)((next - now) / 1000);
+
+		if (now >= end)
+			break;
+		if (timeout > 50)
+			timeout = 50;
+		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < 2; i++) {
+			ssize_t n;
+
+			if (!(pfd[i].revents & POLLIN))
+				continue;
+			while ((n = recv(fds[i], buf, sizeof(buf), 0)) > 0) {
+				struct dir_stats *s = &st[i];
+				int out = fds[1 - i];
+				uint64_t due = now_us() + imp.delay_us;
+
+				s->in++;
+				if (imp.jitter_us > 0)
+					due += (uint64_t)(rnd() * (double)imp.jitter_us);
+				if (rnd() < imp.loss) {
+					s->lost++;
+					continue;
+				}
+				if (rnd() < imp.reorder) {
+					due += imp.reorder_us;	/* later frames overtake this one */
+					s->reordered++;
+				}
+				hold(out, buf, (uint16_t)n, due, s);
+				if (rnd() < imp.dup) {
+					s->dup++;
+					hold(out, buf, (uint16_t)n, due + 1, s);
+				}
+			}
+		}
+	}
+	for (int i = 0; i < 2; i++)
+		printf("lossy_relay: %s: in %llu out %llu lost %llu duplicated %llu reordered %llu overflow %llu\n",
+		       i == 0 ? "a->b" : "b->a", (unsigned long long)st[i].in,
+		       (unsigned long long)st[i].out, (unsigned long long)st[i].lost,
+		       (unsigned long long)st[i].dup, (unsigned long long)st[i].reordered,
+		       (unsigned long long)st[i].overflow);
+	return 0;
+}
