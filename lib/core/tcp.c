@@ -174,7 +174,7 @@ tcp_to_closed(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx)
 }
 
 void
-tcp_negotiate(struct tcp_ctx *c, struct tcb *t, const struct tcp_opts *peer)
+tcp_negotiate(const struct tcp_ctx *c, struct tcb *t, const struct tcp_opts *peer)
 {
 	const struct tcp_cfg *cfg = c->cfg;
 

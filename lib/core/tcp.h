@@ -71,6 +71,25 @@ void tcp_passive_open(struct tcp_ctx *c, struct tcb *t, const struct tcp_tuple *
 		      const struct tcp_seg *seg);
 
 /**
+ * Answer a SYN without creating state (RFC 4987 §3.6), when the SYN backlog or the record pool is
+ * full: fill @p o with a SYN-ACK whose sequence number encodes the MSS, window scale, SACK and
+ * timestamp choices under a keyed MAC.
+ */
+void tcp_syncookie_synack(const struct tcp_ctx *c, const struct tcp_tuple *tuple,
+			  const struct tcp_seg *syn, struct tcp_out *o);
+
+/**
+ * True when @p ack (matching no record) completes a cookie handshake of the last ~1-2 minutes;
+ * @p agreed then holds the options the SYN-ACK agreed to. No state is touched.
+ */
+bool tcp_syncookie_check(const struct tcp_ctx *c, const struct tcp_tuple *tuple,
+			 const struct tcp_seg *ack, struct tcp_opts *agreed);
+
+/** Set up @p t ESTABLISHED from a validated cookie ACK; the caller then feeds it @p ack. */
+void tcp_syncookie_open(struct tcp_ctx *c, struct tcb *t, const struct tcp_tuple *tuple,
+			const struct tcp_seg *ack, const struct tcp_opts *agreed);
+
+/**
  * Process one segment for an existing record, in RFC 9293 §3.10.7.4 step order.
  * Emits whatever the segment calls for at once (challenge ACKs, RSTs); ACKs owed for data are
  * left pending for tcp_output(). Fills @p rx.

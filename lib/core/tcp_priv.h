@@ -27,7 +27,7 @@ void tcp_rtt_ack(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s);
 /** Feed one RTT measurement @p r (microseconds) to the RFC 6298 estimator. */
 void tcp_rtt_sample(struct tcp_ctx *c, struct tcb *t, uint32_t r);
 /** Take what the peer's SYN offers that we accept: window scale, timestamps, SACK. */
-void tcp_negotiate(struct tcp_ctx *c, struct tcb *t, const struct tcp_opts *peer);
+void tcp_negotiate(const struct tcp_ctx *c, struct tcb *t, const struct tcp_opts *peer);
 /** Initial congestion state (RFC 5681 §3.1, RFC 6928). */
 void tcp_cc_init(struct tcp_ctx *c, struct tcb *t);
 /** Return @p t's out-of-order queue, and what it holds, to the worker. */

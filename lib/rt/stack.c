@@ -197,6 +197,9 @@ set_rcv_window(struct worker *w, struct conn *c)
 
 /* --- input ------------------------------------------------------------------------------ */
 
+static void conn_input(struct worker *w, struct rte_mbuf *m, struct pkt_info *pi, struct conn *c,
+		       uint32_t extra);
+
 static inline bool
 gone(const struct conn *c)
 {
@@ -263,6 +266,65 @@ passive_open(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pkt_i
 	rte_pktmbuf_free(m);
 }
 
+/* Cookies went out within the last two cookie slots (~2 min): ACKs may be completing them. */
+static inline bool
+cookies_recent(const struct worker *w)
+{
+	return w->cookie_sent_us != 0 && w->tcp.now - w->cookie_sent_us < (2ULL << 26);
+}
+
+/* The SYN backlog or the record pool is full: answer with a SYN cookie, in the SYN's own mbuf. */
+static void
+syn_cookie_reply(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pkt_info *pi)
+{
+	struct tcp_out o;
+
+	if (!w->cfg->syncookies) {
+		worker_drop(w, m, w->nfree == 0 ? TCPE_DROP_TCP_POOL_FULL : TCPE_DROP_TCP_SYN_BACKLOG);
+		return;
+	}
+	tcp_syncookie_synack(&w->tcp, &pi->key, &pi->seg, &o);
+	w->cookie_sent_us = w->tcp.now;
+	build_tcp_reply_in_place(m, &p->tx, &o);
+	count_out(w, &o);
+	worker_tx(w, p, m);
+}
+
+/* An ACK that completes a cookie handshake becomes an ESTABLISHED record, then is processed. */
+static bool
+cookie_ack(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pkt_info *pi,
+	   unsigned int app)
+{
+	struct tcp_opts agreed;
+	struct conn *c;
+
+	if (!cookies_recent(w))
+		return false;
+	if (!tcp_syncookie_check(&w->tcp, &pi->key, &pi->seg, &agreed)) {
+		w->st.syncookies_bad++;
+		return false;
+	}
+	c = conn_alloc(w);
+	if (c == NULL) {
+		worker_drop(w, m, TCPE_DROP_TCP_POOL_FULL);
+		return true;
+	}
+	c->tcb.tuple = pi->key;
+	if (flow_add(w->flows, &pi->key, c) != 0) {
+		c->in_use = 0;
+		w->free_idx[w->nfree++] = (uint32_t)(c - w->conns);
+		w->st.conn_active--;
+		worker_drop(w, m, TCPE_DROP_TCP_FLOW_FULL);
+		return true;
+	}
+	rte_ether_addr_copy(&pi->eth->src_addr, &c->peer_mac);
+	c->port = (uint8_t)(p - w->ports);
+	c->app = (uint8_t)app;
+	tcp_syncookie_open(&w->tcp, &c->tcb, &pi->key, &pi->seg, &agreed);
+	conn_input(w, m, pi, c, TCP_EV_ESTABLISHED);
+	return true;
+}
+
 /* RFC 9293 §3.10.7.1-2: segments with no record go to a listener or get a RST. */
 static void
 no_record_input(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pkt_info *pi)
@@ -279,11 +341,17 @@ no_record_input(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pk
 		return;
 	}
 	if (f & TCP_ACK) {
+		if (!(f & TCP_SYN) && cookie_ack(w, p, m, pi, app - 1))
+			return;
 		reply_closed(w, p, m, pi, &w->st.rst_no_conn);	/* <SEQ=SEG.ACK><CTL=RST> */
 		return;
 	}
 	if (!(f & TCP_SYN)) {
 		worker_drop(w, m, TCPE_DROP_TCP_LISTEN_OTHER);
+		return;
+	}
+	if (w->nfree == 0 || w->st.state_now[TCP_SYN_RCVD] >= w->cfg->syn_backlog) {
+		syn_cookie_reply(w, p, m, pi);
 		return;
 	}
 	passive_open(w, p, m, pi, app - 1);
@@ -294,8 +362,6 @@ stack_tcp_input(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pk
 		struct conn *c)
 {
 	const struct tcp_seg *s = &pi->seg;
-	struct tcp_rx rx;
-	bool held;
 
 	w->st.tcp_rx++;
 	if (s->flags & TCP_SYN)
@@ -312,10 +378,22 @@ stack_tcp_input(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pk
 		no_record_input(w, p, m, pi);
 		return;
 	}
+	conn_input(w, m, pi, c, 0);
+}
+
+/* A segment for record @p c; @p extra are events that happened before it (a cookie open). */
+static void
+conn_input(struct worker *w, struct rte_mbuf *m, struct pkt_info *pi, struct conn *c, uint32_t extra)
+{
+	const struct tcp_seg *s = &pi->seg;
+	struct tcp_rx rx;
+	bool held;
+
 	w->trace_hold = true;
 	pi->seg.pkt = m;
 	pi->seg.pkt_off = (uint32_t)(pi->payload - rte_pktmbuf_mtod(m, uint8_t *));
 	tcp_input(&w->tcp, &c->tcb, s, &rx);
+	rx.events |= extra;
 	trace_flush_in(w, c, s);
 	held = (rx.events & TCP_EV_HELD) != 0;
 	if (rx.events != 0)

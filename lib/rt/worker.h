@@ -87,6 +87,7 @@ struct worker {
 	struct reasm *reasm;		/**< out-of-order queue pool (tcp_reasm_pool_init) */
 	struct tcp_dack dack;		/**< delayed-ACK FIFO */
 	int64_t wall_off_us;		/**< wall clock = tcp.now + this */
+	uint64_t cookie_sent_us;	/**< when the last SYN cookie went out (0: never) */
 	uint8_t *body;			/**< TCPE_BODY_TEMPLATE bytes, DMA-able, read-only after start */
 	struct rte_mbuf_ext_shared_info body_shinfo; /**< shared by every mbuf referencing body */
 	uint8_t app_scratch[TCPE_APP_WORKER_SCRATCH] __rte_cache_aligned;

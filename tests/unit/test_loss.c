@@ -537,7 +537,83 @@ keepalive_probes_then_resets(void)
 	h_no_leaks(h);
 }
 
+static void
+syn_cookie_round_trip(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg syn = { .seq = 0xfffffff0u, .wnd = 64240, .flags = TCP_SYN };
+	struct tcp_seg ack;
+	struct tcp_opts agreed, o;
+	struct tcp_out out;
+	struct tcp_tuple other;
+
+	h_init(h, 100 * S);
+	h->cfg.features = TCB_OPT_WS | TCB_OPT_TS | TCB_OPT_SACK;
+	h->cfg.rcv_ws = 2;
+	syn.opts.present = TCP_HAVE_MSS | TCP_HAVE_WSCALE | TCP_HAVE_SACK_PERM | TCP_HAVE_TIMESTAMP;
+	syn.opts.mss = 1400;
+	syn.opts.wscale = 7;
+	syn.opts.ts_val = 5000;
+	tcp_syncookie_synack(&h->c, &h->tuple, &syn, &out);
+	CU_ASSERT_EQUAL(out.flags, TCP_SYN | TCP_ACK);
+	CU_ASSERT_EQUAL(out.ack, syn.seq + 1);
+	CU_ASSERT_EQUAL(tcp_opts_parse(out.opt, out.optlen, &o), 0);
+	CU_ASSERT_EQUAL(o.present, TCP_HAVE_MSS | TCP_HAVE_WSCALE | TCP_HAVE_SACK_PERM | TCP_HAVE_TIMESTAMP);
+	CU_ASSERT_EQUAL(o.wscale, 2);
+	CU_ASSERT_EQUAL(o.ts_ecr, 5000);
+	CU_ASSERT_EQUAL(h->st.syncookies_sent, 1);
+	CU_ASSERT_EQUAL(h->st.state_now[TCP_SYN_RCVD], 0);	/* no state at all */
+
+	ack = (struct tcp_seg){ .seq = syn.seq + 1, .ack = out.seq + 1, .wnd = 502, .flags = TCP_ACK };
+	ack.opts.present = TCP_HAVE_TIMESTAMP;
+	ack.opts.ts_val = 5001;
+	ack.opts.ts_ecr = o.ts_val;
+	/* forged: another ISN, another tuple, another peer ISN */
+	ack.ack += 1u << 12;
+	CU_ASSERT_FALSE(tcp_syncookie_check(&h->c, &h->tuple, &ack, &agreed));
+	ack.ack -= 1u << 12;
+	other = h->tuple;
+	other.rport++;
+	CU_ASSERT_FALSE(tcp_syncookie_check(&h->c, &other, &ack, &agreed));
+	ack.seq++;
+	CU_ASSERT_FALSE(tcp_syncookie_check(&h->c, &h->tuple, &ack, &agreed));
+	ack.seq--;
+	/* a RST or SYN never completes a cookie */
+	ack.flags = TCP_ACK | TCP_RST;
+	CU_ASSERT_FALSE(tcp_syncookie_check(&h->c, &h->tuple, &ack, &agreed));
+	ack.flags = TCP_ACK;
+	/* valid in its slot and the next, stale after that */
+	h->c.now += 1ULL << 26;
+	CU_ASSERT_TRUE(tcp_syncookie_check(&h->c, &h->tuple, &ack, &agreed));
+	h->c.now += 2ULL << 26;
+	CU_ASSERT_FALSE(tcp_syncookie_check(&h->c, &h->tuple, &ack, &agreed));
+	h->c.now -= 3ULL << 26;
+	CU_ASSERT_TRUE(tcp_syncookie_check(&h->c, &h->tuple, &ack, &agreed));
+	CU_ASSERT_EQUAL(agreed.mss, 1220);	/* the largest table entry the peer takes */
+	CU_ASSERT_EQUAL(agreed.wscale, 7);
+	CU_ASSERT(agreed.present & TCP_HAVE_SACK_PERM);
+	CU_ASSERT(agreed.present & TCP_HAVE_TIMESTAMP);
+
+	tcp_syncookie_open(&h->c, &h->t, &h->tuple, &ack, &agreed);
+	CU_ASSERT_EQUAL(h->t.state, TCP_ESTABLISHED);
+	CU_ASSERT_EQUAL(h->t.iss, out.seq);
+	CU_ASSERT_EQUAL(h->t.rcv_nxt, syn.seq + 1);
+	CU_ASSERT_EQUAL(h->t.snd_ws, 7);
+	CU_ASSERT_EQUAL(h->t.rcv_ws, 2);
+	CU_ASSERT_EQUAL(h->t.snd_wnd, 502u << 7);
+	CU_ASSERT_EQUAL(h->t.snd_mss, 1220 - TCP_TS_SPACE);
+	CU_ASSERT_EQUAL(h->t.opt, TCB_OPT_WS | TCB_OPT_TS | TCB_OPT_SACK);
+	CU_ASSERT_EQUAL(h->t.ts_recent, 5001);
+	CU_ASSERT_EQUAL(h->st.syncookies_ok, 1);
+	/* and it carries data like any connection */
+	tcp_send_queued(&h->t, 100);
+	tcp_output(&h->c, &h->t);
+	EXPECT_OUT(h, 0, TCP_ACK | TCP_PSH, 1, 1, 100);
+	h_finish(h);
+}
+
 static const struct test_case cases[] = {
+	TEST(syn_cookie_round_trip),
 	TEST(reasm_queue_stays_disjoint_and_sorted),
 	TEST(out_of_order_data_is_held_then_delivered_in_order),
 	TEST(out_of_order_fin_closes_when_the_hole_fills),
