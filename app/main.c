@@ -20,6 +20,7 @@
 #include "ctrl.h"
 #include "port.h"
 #include "telemetry.h"
+#include "tw.h"
 #include "worker.h"
 
 #define MBUF_CACHE 256
@@ -119,9 +120,10 @@ banner(const struct tcpe *t)
 	for (unsigned int i = 0; i < t->cfg.nlisten; i++)
 		printf("tcpe: listening on %u (%s)\n", t->cfg.listen[i].port,
 		       config_app_name(t->cfg.listen[i].app));
-	printf("tcpe: connection record %zu bytes (TCB %zu); TIME_WAIT keeps the full record; "
-	       "%llu records per worker\n",
-	       sizeof(struct conn), sizeof(struct tcb), (unsigned long long)t->cfg.max_conns);
+	printf("tcpe: connection record %zu bytes (TCB %zu), %llu per worker; TIME_WAIT entry %zu "
+	       "bytes, %llu per worker; + a flow-table slot each\n",
+	       sizeof(struct conn), sizeof(struct tcb), (unsigned long long)t->cfg.max_conns,
+	       sizeof(struct tcp_tw), (unsigned long long)t->cfg.time_wait_max);
 	fflush(stdout);
 }
 

@@ -90,6 +90,8 @@ static const struct key keys[] = {
 	NUM("challenge-ack-limit", "tcp", challenge_ack_limit, 0, 1000000, "1000",
 	    "challenge ACKs per second per worker, randomised +-50 % (0: no limit)"),
 	NUM("time-wait-ms", "tcp", time_wait_ms, 1, 600000, "60000", "TIME_WAIT length (2*MSL)"),
+	SIZE("time-wait-max", "tcp", time_wait_max, 16, 1ULL << 26, "256K",
+	     "compact TIME_WAIT entries per worker (40 bytes each); the oldest leaves early when full"),
 	NUM("fin-wait2-ms", "tcp", fin_wait2_ms, 1, 600000, "60000",
 	    "orphaned FIN_WAIT_2 timeout"),
 };

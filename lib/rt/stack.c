@@ -87,8 +87,9 @@ conn_alloc(struct worker *w)
 	return c;
 }
 
+/* Release @p c; @p unkey false leaves its flow-table key to whoever takes the tuple over. */
 static void
-conn_release(struct worker *w, struct conn *c, bool reset)
+conn_free(struct worker *w, struct conn *c, bool reset, bool unkey)
 {
 	const struct tcpe_app *app = apps_get(c->app);
 
@@ -98,12 +99,56 @@ conn_release(struct worker *w, struct conn *c, bool reset)
 	tcp_reasm_purge(&w->tcp, &c->tcb);
 	tcp_set_state(&w->tcp, &c->tcb, TCP_CLOSED);
 	sndq_free(&c->sndq);
-	flow_del(w->flows, &c->tcb.tuple);
+	if (unkey)
+		flow_del(w->flows, &c->tcb.tuple);
 	c->in_use = 0;
 	w->free_idx[w->nfree++] = (uint32_t)(c - w->conns);
 	w->st.conn_closed++;
 	w->st.conn_active--;
 	w->churn = true;
+}
+
+static void
+conn_release(struct worker *w, struct conn *c, bool reset)
+{
+	conn_free(w, c, reset, true);
+}
+
+/* TIME_WAIT needs 40 bytes, not a record: hand the tuple to a compact entry, free the record. */
+static void
+tw_convert(struct worker *w, struct conn *c)
+{
+	struct tcp_tw *tw = tcp_tw_add(&w->tcp, &w->tw, &c->tcb);
+
+	conn_free(w, c, false, false);
+	if (flow_add(w->flows, &tw->tuple, tw_ref(tw)) != 0)
+		flow_del(w->flows, &tw->tuple);	/* cannot happen: the key existed */
+}
+
+void
+stack_tw_key(void *arg, struct tcp_tw *tw, bool add)
+{
+	struct worker *w = arg;
+
+	if (add)
+		flow_add(w->flows, &tw->tuple, tw_ref(tw));
+	else
+		flow_del(w->flows, &tw->tuple);
+	w->churn = true;
+}
+
+bool
+stack_ref_valid(void *ref, const struct tcp_tuple *key)
+{
+	if (ref == NULL)
+		return false;
+	if (ref_is_tw(ref)) {
+		const struct tcp_tw *tw = ref_tw(ref);
+
+		return (tw->flags & TW_LIVE) && memcmp(&tw->tuple, key, sizeof(*key)) == 0;
+	}
+	return ((struct conn *)ref)->in_use &&
+	       memcmp(&((struct conn *)ref)->tcb.tuple, key, sizeof(*key)) == 0;
 }
 
 void
@@ -357,11 +402,36 @@ no_record_input(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pk
 	passive_open(w, p, m, pi, app - 1);
 }
 
+/* A segment for a compact TIME_WAIT entry. */
+static void
+tw_input(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pkt_info *pi,
+	 struct tcp_tw *tw)
+{
+	struct tcp_out o;
+	uint16_t drop;
+
+	switch (tcp_tw_input(&w->tcp, &w->tw, tw, &pi->seg, &o, &drop)) {
+	case TW_REOPEN:
+		no_record_input(w, p, m, pi);
+		break;
+	case TW_ACK:
+		w->st.dup_acks_tx++;
+		build_tcp_reply_in_place(m, &p->tx, &o);
+		count_out(w, &o);
+		worker_tx(w, p, m);
+		break;
+	default:
+		worker_drop(w, m, drop);
+		break;
+	}
+}
+
 void
 stack_tcp_input(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pkt_info *pi,
-		struct conn *c)
+		void *ref)
 {
 	const struct tcp_seg *s = &pi->seg;
+	struct conn *c = ref;
 
 	w->st.tcp_rx++;
 	if (s->flags & TCP_SYN)
@@ -370,6 +440,10 @@ stack_tcp_input(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pk
 		w->st.fin_rx++;
 	if (s->flags & TCP_RST)
 		w->st.rst_rx++;
+	if (ref != NULL && ref_is_tw(ref)) {
+		tw_input(w, p, m, pi, ref_tw(ref));
+		return;
+	}
 	if (c != NULL && tcp_time_wait_reopen(&c->tcb, s)) {
 		conn_release(w, c, false);
 		c = NULL;
@@ -415,6 +489,8 @@ conn_input(struct worker *w, struct rte_mbuf *m, struct pkt_info *pi, struct con
 		tcp_output(&w->tcp, &c->tcb);
 		if (gone(c))
 			conn_release(w, c, true);
+		else if (c->tcb.state == TCP_TIME_WAIT)
+			tw_convert(w, c);
 	}
 	if (held)
 		return;	/* the record's out-of-order queue owns m now */
@@ -438,6 +514,8 @@ stack_timer(struct worker *w, struct conn *c)
 	}
 	if ((rx.events & TCP_EV_FREE) || gone(c))
 		conn_release(w, c, (rx.events & TCP_EV_RESET) != 0);
+	else if (c->tcb.state == TCP_TIME_WAIT)
+		tw_convert(w, c);
 }
 
 /* --- the application API (app.h) -------------------------------------------------------- */

@@ -128,13 +128,12 @@ process_burst(struct worker *w, struct wport *p, struct rte_mbuf **pkts, uint16_
 	w->churn = false;
 	for (unsigned int j = 0; j < ntcp; j++) {
 		struct pkt_info *info = &pi[tcp_at[j]];
-		struct conn *c = found[j];
+		void *ref = found[j];
 
 		/* A record created or freed earlier in this burst may make the bulk answer stale. */
-		if (w->churn && (c == NULL || !c->in_use ||
-				 memcmp(&c->tcb.tuple, &info->key, sizeof(info->key)) != 0))
-			c = flow_lookup(w->flows, &info->key);
-		stack_tcp_input(w, p, pkts[tcp_at[j]], info, c);
+		if (w->churn && !stack_ref_valid(ref, &info->key))
+			ref = flow_lookup(w->flows, &info->key);
+		stack_tcp_input(w, p, pkts[tcp_at[j]], info, ref);
 	}
 }
 
@@ -161,6 +160,8 @@ run_timers(struct worker *w)
 	n = tmr_fifo_expire(&w->tcp.fin_wait2, w->tcp.now, due, RTE_DIM(due));
 	for (unsigned int i = 0; i < n; i++)
 		stack_timer(w, conn_of_timer(due[i]));
+	if (tcp_tw_expire(&w->tcp, &w->tw, WORKER_TIMER_BATCH) > 0)
+		w->churn = true;
 }
 
 static void
@@ -252,7 +253,7 @@ worker_create(unsigned int index, unsigned int lcore, const struct tcpe_config *
 					      socket);
 	char name[RTE_HASH_NAMESIZE];
 	struct tcp_dack_ent *dack;
-	uint32_t nreasm, ndack;
+	uint32_t nreasm, ndack, ntw;
 
 	if (w == NULL) {
 		rte_errno = ENOMEM;
@@ -269,8 +270,13 @@ worker_create(unsigned int index, unsigned int lcore, const struct tcpe_config *
 				      RTE_CACHE_LINE_SIZE, socket);
 	w->free_idx = rte_malloc_socket("tcpe_free", sizeof(uint32_t) * w->nconns, 0, socket);
 	snprintf(name, sizeof(name), "tcpe_flow_%u", index);
-	w->flows = flow_create(name, w->nconns, socket);
-	if (w->conns == NULL || w->free_idx == NULL || w->flows == NULL) {
+	ntw = 16;
+	while (ntw < cfg->time_wait_max)
+		ntw <<= 1;
+	w->flows = flow_create(name, w->nconns + ntw, socket);
+	w->tw.e = rte_malloc_socket("tcpe_tw", sizeof(struct tcp_tw) * ntw, RTE_CACHE_LINE_SIZE,
+				    socket);
+	if (w->conns == NULL || w->free_idx == NULL || w->flows == NULL || w->tw.e == NULL) {
 		worker_destroy(w);
 		rte_errno = ENOMEM;
 		return NULL;
@@ -338,6 +344,9 @@ worker_create(unsigned int index, unsigned int lcore, const struct tcpe_config *
 		return NULL;
 	}
 	tcp_reasm_pool_init(&w->tcp, w->reasm, nreasm);
+	tcp_tw_init(&w->tw, w->tw.e, ntw);
+	w->tw.key = stack_tw_key;
+	w->tw.key_arg = w;
 	tcp_dack_init(&w->tcp, &w->dack, dack, ndack);
 	w->tcp.now = now_us(w);
 	tmr_wheel_init(&w->tcp.wheel, w->wheel_slots, WORKER_WHEEL_SLOTS, 10, w->tcp.now);
@@ -368,6 +377,7 @@ worker_destroy(struct worker *w)
 	rte_free(w->free_idx);
 	rte_free(w->conns);
 	rte_free(w->reasm);
+	rte_free(w->tw.e);
 	rte_free(w->dack.q);
 	rte_free(w);
 }

@@ -20,6 +20,7 @@
 #include "sndq.h"
 #include "tcb.h"
 #include "trace.h"
+#include "tw.h"
 
 #define WORKER_BURST 32		/**< rx_burst size (DESIGN.md) */
 #define WORKER_TX_BUF 64	/**< TX buffer per port; flushed when full and every iteration */
@@ -86,6 +87,7 @@ struct worker {
 	struct tcp_cfg tcp_cfg;
 	struct reasm *reasm;		/**< out-of-order queue pool (tcp_reasm_pool_init) */
 	struct tcp_dack dack;		/**< delayed-ACK FIFO */
+	struct tcp_tw_table tw;		/**< compact TIME_WAIT entries */
 	int64_t wall_off_us;		/**< wall clock = tcp.now + this */
 	uint64_t cookie_sent_us;	/**< when the last SYN cookie went out (0: never) */
 	uint8_t *body;			/**< TCPE_BODY_TEMPLATE bytes, DMA-able, read-only after start */
@@ -99,6 +101,25 @@ struct worker {
 	/* --- counters: one writer (this worker), read by the control core --- */
 	struct tcpe_stats st;
 };
+
+/* Flow-table values: a record, or (low bit set) a compact TIME_WAIT entry. */
+static inline bool
+ref_is_tw(const void *ref)
+{
+	return ((uintptr_t)ref & 1) != 0;
+}
+
+static inline struct tcp_tw *
+ref_tw(void *ref)
+{
+	return (struct tcp_tw *)((uintptr_t)ref & ~(uintptr_t)1);
+}
+
+static inline void *
+tw_ref(struct tcp_tw *tw)
+{
+	return (void *)((uintptr_t)tw | 1);
+}
 
 /** Count @p reason and free @p m: the one way a worker discards a packet. */
 static inline void
@@ -129,9 +150,16 @@ int worker_main(void *arg);
 
 /* --- stack.c: TCP glue between packets, the core and applications --- */
 
-/** Handle a validated TCP segment; @p c is its record from the flow table, or NULL. Takes @p m. */
+/** Handle a validated TCP segment; @p ref is its flow-table value (record or TIME_WAIT entry)
+ * or NULL. Takes @p m. */
 void stack_tcp_input(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pkt_info *pi,
-		     struct conn *c);
+		     void *ref);
+
+/** True when flow-table value @p ref is still live and keyed by @p key (after churn in a burst). */
+bool stack_ref_valid(void *ref, const struct tcp_tuple *key);
+
+/** The TIME_WAIT table's key hook: the flow table follows entries that leave or move. */
+void stack_tw_key(void *arg, struct tcp_tw *tw, bool add);
 
 /** Handle an expired timer of @p c. */
 void stack_timer(struct worker *w, struct conn *c);

@@ -73,7 +73,7 @@ in_ns "$TCPE_BIN" -l 0-1 --no-pci --no-huge -m 256 --file-prefix "tcpe_bad_$$" \
 check "exit status with config/tcpe.ini" "$?" 0
 grep -q "listening on 42181 (echo)" "$T/out" || fail "--listen did not override [listen] 42181"
 grep -q "listening on 9 (discard)" "$T/out" || fail "[listen] 9 from the file is missing"
-grep -q "1024 records per worker" "$T/out" || fail "--max-conns did not override the file"
+grep -q ", 1024 per worker;" "$T/out" || fail "--max-conns did not override the file"
 # EAL's own input errors also exit 2.
 in_ns "$TCPE_BIN" -l 0 --no-pci --no-huge -m 256 --file-prefix "tcpe_bad_$$" -- $ip >"$T/out" 2>&1
 check "exit status with no worker lcore" "$?" 2

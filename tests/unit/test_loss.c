@@ -6,6 +6,7 @@
 #include "seq.h"
 #include "tcp_priv.h"
 #include "tcp_suites.h"
+#include "tw.h"
 
 #define S 1000000ULL	/* one second in microseconds */
 #define MS 1000ULL
@@ -612,7 +613,103 @@ syn_cookie_round_trip(void)
 	h_finish(h);
 }
 
+static unsigned int tw_keyed, tw_unkeyed;
+
+static void
+tw_key(void *arg, struct tcp_tw *tw, bool add)
+{
+	(void)arg;
+	(void)tw;
+	if (add)
+		tw_keyed++;
+	else
+		tw_unkeyed++;
+}
+
+static void
+compact_time_wait_rules(void)
+{
+	struct harness *h = &H;
+	struct tcp_tw mem[4], *tw;
+	struct tcp_tw_table tb;
+	struct tcp_seg s;
+	struct tcp_out o;
+	uint16_t drop;
+
+	tw_keyed = tw_unkeyed = 0;
+	h_time_wait(h, 10 * S);			/* we closed first; the peer's FIN is rel. seq 1 */
+	tcp_tw_init(&tb, mem, 4);
+	tb.key = tw_key;
+	tb.key_arg = NULL;
+	tw = tcp_tw_add(&h->c, &tb, &h->t);
+	tcp_abort(&h->c, &h->t);		/* the record is released as the runtime would */
+	CU_ASSERT_EQUAL(h->st.state_now[TCP_TIME_WAIT], 1);
+	CU_ASSERT_EQUAL(h->st.tw_entries, 1);
+	CU_ASSERT_EQUAL(tw->rcv_nxt, h->peer_iss + 2);
+	CU_ASSERT_EQUAL(tw->snd_nxt, h->t.iss + 2);
+	/* a stray ACK in place says nothing; data or an old segment is answered with our state */
+	s = h_seg(h, TCP_ACK, 2, 2, 0);
+	CU_ASSERT_EQUAL(tcp_tw_input(&h->c, &tb, tw, &s, &o, &drop), TW_DROP);
+	CU_ASSERT_EQUAL(drop, TCPE_DROP_TCP_TIME_WAIT);
+	s = h_seg(h, TCP_ACK, 1, 2, 10);
+	CU_ASSERT_EQUAL(tcp_tw_input(&h->c, &tb, tw, &s, &o, &drop), TW_ACK);
+	CU_ASSERT_EQUAL(o.seq, h->t.iss + 2);
+	CU_ASSERT_EQUAL(o.ack, h->peer_iss + 2);
+	/* RFC 1337: no assassination */
+	s = h_seg(h, TCP_RST, 2, 0, 0);
+	CU_ASSERT_EQUAL(tcp_tw_input(&h->c, &tb, tw, &s, &o, &drop), TW_DROP);
+	/* a retransmitted FIN: ACKed again, and the 2*MSL wait starts over (the entry moves) */
+	h->c.now = 40 * S;
+	s = h_seg(h, TCP_FIN | TCP_ACK, 1, 2, 0);
+	CU_ASSERT_EQUAL(tcp_tw_input(&h->c, &tb, tw, &s, &o, &drop), TW_ACK);
+	CU_ASSERT_EQUAL(o.ack, h->peer_iss + 2);
+	CU_ASSERT_EQUAL(tw_keyed, 1);
+	tw = &mem[1];
+	CU_ASSERT(tw->flags & TW_LIVE);
+	CU_ASSERT_FALSE(mem[0].flags & TW_LIVE);
+	CU_ASSERT_EQUAL(tw->expire_us, 40 * S + h->cfg.time_wait_us);
+	h->c.now = 10 * S + h->cfg.time_wait_us + 1;	/* the first wait would be over */
+	CU_ASSERT_EQUAL(tcp_tw_expire(&h->c, &tb, 8), 0);
+	/* a SYN at or below the old sequence is an old duplicate: answered, not reopened */
+	s = h_seg(h, TCP_SYN, 1, 0, 0);
+	CU_ASSERT_EQUAL(tcp_tw_input(&h->c, &tb, tw, &s, &o, &drop), TW_ACK);
+	/* above it, a new incarnation may begin */
+	s = h_seg(h, TCP_SYN, 100000, 0, 0);
+	CU_ASSERT_EQUAL(tcp_tw_input(&h->c, &tb, tw, &s, &o, &drop), TW_REOPEN);
+	CU_ASSERT_EQUAL(h->st.tw_reopened, 1);
+	CU_ASSERT_EQUAL(h->st.state_now[TCP_TIME_WAIT], 0);
+	CU_ASSERT_EQUAL(tw_unkeyed, 2);		/* moved once, reopened once */
+
+	/* with timestamps, RFC 6191: a newer timestamp reopens even at a lower sequence number */
+	tw = tcp_tw_add(&h->c, &tb, &h->t);
+	tw->flags |= TW_TS;
+	tw->ts_recent = 1000;
+	s = h_seg(h, TCP_SYN, 0, 0, 0);
+	s.opts.present = TCP_HAVE_TIMESTAMP;
+	s.opts.ts_val = 999;
+	CU_ASSERT_EQUAL(tcp_tw_input(&h->c, &tb, tw, &s, &o, &drop), TW_ACK);
+	s.opts.ts_val = 1001;
+	CU_ASSERT_EQUAL(tcp_tw_input(&h->c, &tb, tw, &s, &o, &drop), TW_REOPEN);
+
+	/* expiry in order after 2*MSL; a full table lets the oldest go early, counted */
+	for (unsigned int i = 0; i < 5; i++) {
+		h->c.now = 100 * S + i;
+		tcp_tw_add(&h->c, &tb, &h->t);
+	}
+	CU_ASSERT_EQUAL(h->st.tw_evicted, 1);
+	CU_ASSERT_EQUAL(h->st.tw_entries, 4);
+	h->c.now = 100 * S + h->cfg.time_wait_us + 2;
+	CU_ASSERT_EQUAL(tcp_tw_expire(&h->c, &tb, 8), 2);	/* entries 1 and 2 (0 was evicted) */
+	h->c.now += 10;
+	CU_ASSERT_EQUAL(tcp_tw_expire(&h->c, &tb, 8), 2);
+	CU_ASSERT_EQUAL(h->st.tw_entries, 0);
+	CU_ASSERT_EQUAL(h->st.state_now[TCP_TIME_WAIT], 0);
+	CU_ASSERT_EQUAL(h->st.tw_expired, 4);
+	h_no_leaks(h);
+}
+
 static const struct test_case cases[] = {
+	TEST(compact_time_wait_rules),
 	TEST(syn_cookie_round_trip),
 	TEST(reasm_queue_stays_disjoint_and_sorted),
 	TEST(out_of_order_data_is_held_then_delivered_in_order),
