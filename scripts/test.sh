@@ -41,6 +41,8 @@ echo "== EAL tests (--no-huge --no-pci, ring-backed ports)"
 export TCPE_EAL_PREFIX="tcpe_eal_$$"
 run eal "$root/build/tests/eal/tcpe_eal_test"
 rm -rf "/var/run/dpdk/$TCPE_EAL_PREFIX"	# EAL leaves its runtime directory behind
+echo "== fuzzing (libFuzzer + ASan + UBSan over parse -> TCP core, ${TCPE_FUZZ_SECONDS:-60} s)"
+[[ -z ${1:-} || fuzz =~ $1 ]] && run fuzz bash "$root/scripts/fuzz.sh" "${TCPE_FUZZ_SECONDS:-60}"
 echo "== peer tests (net_tap in a namespace, the Linux TCP stack as the peer)"
 for t in "$root"/tests/peer/*.sh; do
 	name=$(basename "$t" .sh)
