@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-60}
 out=$root/build-fuzz
 mkdir -p "$out/corpus"
-core=(stats opts isn timer reasm syncookie tw tcp tcp_in tcp_out)
+core=(stats opts isn timer reasm syncookie tw cc tcp tcp_in tcp_out)
 srcs=("$root/tests/fuzz/fuzz_stack.c" "$root/lib/net/parse.c" "$root/lib/net/build.c")
 for f in "${core[@]}"; do srcs+=("$root/lib/core/$f.c"); done
 # shellcheck disable=SC2046

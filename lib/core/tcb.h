@@ -81,6 +81,11 @@ struct tcb {
 	uint32_t ssthresh;
 	uint32_t cwnd_acc;	/**< bytes acked toward the next congestion-avoidance increase */
 	uint32_t recover;	/**< snd_max when recovery began (RFC 6582) */
+	uint32_t cubic_wmax;	/**< CUBIC: window before the last reduction, bytes */
+	uint32_t cubic_epoch;	/**< CUBIC: start of the growth epoch in ~ms ticks (0: none) */
+	uint32_t cubic_k;	/**< CUBIC: ticks to climb back to W_max */
+	uint32_t cubic_west;	/**< CUBIC: Reno-friendly window estimate, bytes */
+	uint32_t cubic_west_acc;	/**< CUBIC: bytes acked toward the next W_est step */
 	/* receive sequence space */
 	uint32_t irs;
 	uint32_t rcv_nxt;
@@ -100,6 +105,9 @@ struct tcb {
 	struct tmr_link timer;	/**< RTO on the wheel, or TIME_WAIT / FIN_WAIT_2 on a FIFO */
 };
 
+/** Congestion control for what we send. */
+enum tcp_cc { TCP_CC_NEWRENO, TCP_CC_CUBIC };
+
 /** Configuration the core reads; built once at start-up by the runtime. */
 struct tcp_cfg {
 	uint16_t mss;		/**< MSS we announce and the largest segment we send */
@@ -116,6 +124,7 @@ struct tcp_cfg {
 	uint8_t synack_retries;	/**< SYN-ACK retransmissions before the half-open record is freed */
 	uint8_t data_retries;	/**< data/FIN retransmissions before the connection is reset */
 	uint8_t init_cwnd;	/**< initial window in segments (RFC 6928: 10) */
+	uint8_t cc;		/**< enum tcp_cc */
 	uint32_t reasm_max_pkts; /**< out-of-order packets held per worker, all connections */
 	uint64_t time_wait_us;	/**< 2 * MSL */
 	uint64_t fin_wait2_us;	/**< how long an orphaned FIN_WAIT_2 waits for the peer's FIN */

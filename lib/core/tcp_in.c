@@ -129,7 +129,7 @@ retransmit_head(struct tcp_ctx *c, struct tcb *t)
 static void
 cc_dupack(struct tcp_ctx *c, struct tcb *t)
 {
-	uint32_t mss = t->snd_mss, flight = t->snd_max - t->snd_una;
+	uint32_t mss = t->snd_mss;
 
 	c->st->dup_acks_rx++;
 	if (t->flags & TCB_RECOVERY) {
@@ -144,7 +144,7 @@ cc_dupack(struct tcp_ctx *c, struct tcb *t)
 	}
 	if (t->dupacks != 3 || !seq_gt(t->snd_una, t->recover))
 		return;
-	t->ssthresh = (flight >> 1) > 2 * mss ? flight >> 1 : 2 * mss;
+	tcp_cc_loss(c, t);
 	t->recover = t->snd_max;
 	t->flags |= TCB_RECOVERY;
 	c->st->cc_recoveries++;
@@ -183,16 +183,10 @@ cc_ack(struct tcp_ctx *c, struct tcb *t, uint32_t acked, uint32_t flight_before)
 	 * sends little must not build up a window it never tested. */
 	if (flight_before * 2 < t->cwnd)
 		return;
-	if (t->cwnd < t->ssthresh) {
+	if (t->cwnd < t->ssthresh)
 		t->cwnd += acked < 2 * mss ? acked : 2 * mss;	/* slow start, L = 2 (RFC 3465) */
-	} else {
-		/* congestion avoidance: one SMSS per window, by byte counting (no division) */
-		t->cwnd_acc += acked;
-		if (t->cwnd_acc >= t->cwnd) {
-			t->cwnd_acc -= t->cwnd;
-			t->cwnd += mss;
-		}
-	}
+	else
+		tcp_cc_avoid(c, t, acked);
 	if (t->cwnd > (1u << 30))
 		t->cwnd = 1u << 30;
 }

@@ -257,11 +257,11 @@ tcp_output(struct tcp_ctx *c, struct tcb *t)
 static void
 rto_cc(struct tcp_ctx *c, struct tcb *t)
 {
-	uint32_t mss = t->snd_mss, flight = t->snd_max - t->snd_una;
+	uint32_t mss = t->snd_mss;
 
 	c->st->rto_expiries++;
 	if (t->retries == 1)	/* the first expiry of this loss episode only */
-		t->ssthresh = (flight >> 1) > 2 * mss ? flight >> 1 : 2 * mss;
+		tcp_cc_loss(c, t);
 	t->cwnd = mss;
 	t->cwnd_acc = 0;
 	t->dupacks = 0;

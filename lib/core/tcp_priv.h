@@ -30,6 +30,11 @@ void tcp_rtt_sample(struct tcp_ctx *c, struct tcb *t, uint32_t r);
 void tcp_negotiate(const struct tcp_ctx *c, struct tcb *t, const struct tcp_opts *peer);
 /** Initial congestion state (RFC 5681 §3.1, RFC 6928). */
 void tcp_cc_init(struct tcp_ctx *c, struct tcb *t);
+/** A loss was detected (third duplicate ACK, or an RTO): set ssthresh per the configured
+ * algorithm and remember what CUBIC needs. */
+void tcp_cc_loss(struct tcp_ctx *c, struct tcb *t);
+/** Congestion avoidance (cwnd >= ssthresh): grow for @p acked newly acknowledged bytes. */
+void tcp_cc_avoid(struct tcp_ctx *c, struct tcb *t, uint32_t acked);
 /** Return @p t's out-of-order queue, and what it holds, to the worker. */
 void tcp_reasm_put(struct tcp_ctx *c, struct tcb *t);
 /** In-order data was accepted: ACK now or owe a delayed ACK. */

@@ -66,6 +66,7 @@ static const struct key keys[] = {
 	NUM("sack", "tcp", sack, 0, 1, "1", "accept SACK-permitted; send SACK blocks (RFC 2018)"),
 	NUM("delack-ms", "tcp", delack_ms, 0, 500, "40",
 	    "delayed-ACK timeout; every second segment is ACKed at once (0: ACK every segment)"),
+	STR("cc", "tcp", cc, "newreno", "congestion control for what we send: newreno or cubic"),
 	NUM("init-cwnd", "tcp", init_cwnd, 1, 100, "10", "initial congestion window in segments (RFC 6928)"),
 	SIZE("ooo-pkts", "tcp", ooo_pkts, 0, 1ULL << 24, "0",
 	     "out-of-order packets held per worker, at most 64 per connection (0: mbufs / 16)"),
@@ -447,6 +448,10 @@ validate(struct tcpe_config *cfg, FILE *err)
 	if (cfg->rto_max_ms < cfg->rto_init_ms) {
 		fprintf(err, "tcpe: rto-max-ms (%llu) is below rto-init-ms (%llu)\n",
 			(unsigned long long)cfg->rto_max_ms, (unsigned long long)cfg->rto_init_ms);
+		return -EINVAL;
+	}
+	if (strcmp(cfg->cc, "newreno") != 0 && strcmp(cfg->cc, "cubic") != 0) {
+		fprintf(err, "tcpe: --cc: '%s' is not newreno or cubic\n", cfg->cc);
 		return -EINVAL;
 	}
 	if (cfg->ooo_pkts == 0)

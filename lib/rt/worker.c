@@ -305,6 +305,7 @@ worker_create(unsigned int index, unsigned int lcore, const struct tcpe_config *
 		w->tcp_cfg.rcv_wnd = 65535;
 	w->tcp_cfg.delack_us = (uint32_t)(cfg->delack_ms * 1000);
 	w->tcp_cfg.init_cwnd = (uint8_t)cfg->init_cwnd;
+	w->tcp_cfg.cc = strcmp(cfg->cc, "cubic") == 0 ? TCP_CC_CUBIC : TCP_CC_NEWRENO;
 	w->tcp_cfg.reasm_max_pkts = (uint32_t)cfg->ooo_pkts;
 	w->tcp_cfg.keepalive_us = (uint32_t)(cfg->keepalive_s * 1000000);
 	w->tcp_cfg.keepalive_intvl_us = (uint32_t)(cfg->keepalive_intvl_s * 1000000);

@@ -38,8 +38,8 @@ transfer() {	# LABEL MODE PORT BYTES: run one client; record its goodput line
 }
 
 # --- topology: client ns (c0) <-> veth <-> middle ns (m0) =relay= tcpe0 (tcpe's tap) ----------
-TCPE_TAP_BARE=1 peer_setup "-l 0-1" --listen 7:echo --listen 9:bulk --bulk-bytes "$DOWN" \
-	--rto-min-ms 50 --time-wait-ms 500
+TCPE_TAP_BARE=1 peer_setup "-l 0-1" --listen 7:echo --listen 9:bulk --bulk-bytes "$DOWN" --cc "${LOSSY_CC:-newreno}" \
+	--rto-min-ms ${LOSSY_RTO_MIN_MS:-50} --time-wait-ms 500
 ns_create "$NS_C" || { fail "cannot create $NS_C"; peer_done; }
 ns_create "$NS_L" || { fail "cannot create $NS_L"; peer_done; }
 ip link add c0 netns "$NS_C" type veth peer name m0 netns "$NS" || fail "veth c0/m0"
@@ -85,5 +85,6 @@ check_ge "out-of-order segments held" "$(counter "$T/tcpe.log" ooo_rx)" 1
 check "out-of-order packets still held" "$(counter "$T/tcpe.log" ooo_held)" 0
 check "records in use at exit" "$(counter "$T/tcpe.log" conn_active)" 0
 check "RSTs sent" "$(counter "$T/tcpe.log" rst_tx)" 0
+[[ -n ${LOSSY_SHOW:-} ]] && grep -E "retransmits|rto_exp|fast_re|recover|partial|dup_acks|ooo_|sack_tx|rtt_srtt|delayed" "$T/tcpe.log" >&2
 log "  goodput:"; sed 's/^/    /' "$T/goodput" >&2
 peer_done

@@ -708,7 +708,72 @@ compact_time_wait_rules(void)
 	h_no_leaks(h);
 }
 
+/* One window's worth of ACKs of one MSS each, every RTT, for @p secs; cwnd sampled each second. */
+static void
+cubic_run(struct harness *h, uint32_t rtt_ms, unsigned int secs, uint32_t *at)
+{
+	uint32_t mss = h->t.snd_mss;
+
+	for (unsigned int step = 0; step < secs * 1000 / rtt_ms; step++) {
+		uint32_t n = h->t.cwnd / mss;
+
+		for (uint32_t k = 0; k < n; k++)
+			tcp_cc_avoid(&h->c, &h->t, mss);
+		h->c.now += rtt_ms * MS;
+		if ((step + 1) % (1000 / rtt_ms) == 0)
+			at[(step + 1) / (1000 / rtt_ms)] = h->t.cwnd / mss;
+	}
+}
+
+static void
+cubic_reduces_by_beta_and_regrows_around_w_max(void)
+{
+	struct harness *h = &H;
+	uint32_t mss, at[16] = { 0 };
+
+	h_init(h, 1 * S);
+	h->cfg.cc = TCP_CC_CUBIC;
+	h_establish(h);
+	mss = h->t.snd_mss;
+	/* a loss with 1000 segments in flight */
+	h->t.cwnd = 1000 * mss;
+	h->t.snd_max = h->t.snd_una + 1000 * mss;
+	tcp_cc_loss(&h->c, &h->t);
+	CU_ASSERT(h->t.ssthresh >= 699 * mss && h->t.ssthresh <= 701 * mss);	/* beta = 0.7 */
+	CU_ASSERT_EQUAL(h->t.cubic_wmax, 1000 * mss);
+	h->t.snd_max = h->t.snd_una;
+	h->t.cwnd = h->t.ssthresh;
+	h->t.srtt8 = 100 * MS * 8;
+	cubic_run(h, 100, 15, at);
+	/* K = cbrt(300 / 0.4) = 9.1 s: concave up to W_max, flat near it, convex beyond */
+	CU_ASSERT(at[2] > 760 && at[2] < 900);
+	CU_ASSERT(at[9] >= 980 && at[9] <= 1010);
+	CU_ASSERT(at[15] > 1050);
+	CU_ASSERT(at[5] - at[3] > at[9] - at[7]);	/* slowing down towards W_max */
+	/* a second loss below W_max: fast convergence remembers less */
+	h->t.cwnd = 900 * mss;
+	h->t.snd_max = h->t.snd_una + 900 * mss;
+	h->t.cubic_wmax = 1000 * mss;
+	tcp_cc_loss(&h->c, &h->t);
+	CU_ASSERT(h->t.cubic_wmax < 900 * mss && h->t.cubic_wmax > 760 * mss);	/* 0.85 x 900 */
+	h->t.snd_max = h->t.snd_una;
+	h_finish(h);
+
+	/* NewReno for comparison: half the flight, one segment per RTT */
+	h_established(h, 1 * S);
+	h->t.cwnd = 100 * h->t.snd_mss;
+	h->t.snd_max = h->t.snd_una + 100 * h->t.snd_mss;
+	tcp_cc_loss(&h->c, &h->t);
+	CU_ASSERT_EQUAL(h->t.ssthresh, 50 * h->t.snd_mss);
+	h->t.snd_max = h->t.snd_una;
+	h->t.cwnd = h->t.ssthresh;
+	cubic_run(h, 100, 2, at);
+	CU_ASSERT_EQUAL(at[2], 70);		/* +1 segment per RTT over 20 RTTs */
+	h_finish(h);
+}
+
 static const struct test_case cases[] = {
+	TEST(cubic_reduces_by_beta_and_regrows_around_w_max),
 	TEST(compact_time_wait_rules),
 	TEST(syn_cookie_round_trip),
 	TEST(reasm_queue_stays_disjoint_and_sorted),
