@@ -86,8 +86,8 @@ arp_input(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pkt_info
 	worker_tx(w, p, m);
 }
 
-static void
-process_burst(struct worker *w, struct wport *p, struct rte_mbuf **pkts, uint16_t n)
+void
+worker_input(struct worker *w, struct wport *p, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct pkt_info pi[WORKER_BURST];
 	const struct tcp_tuple *keys[WORKER_BURST];
@@ -201,7 +201,7 @@ worker_main(void *arg)
 			if (n == 0)
 				continue;
 			busy = true;
-			process_burst(w, p, pkts, n);
+			worker_input(w, p, pkts, n);
 		}
 		run_timers(w);
 		tcp_dack_run(&w->tcp);

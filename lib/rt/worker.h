@@ -145,6 +145,12 @@ struct worker *worker_create(unsigned int index, unsigned int lcore, const struc
 /** Release what worker_create() allocated, and every connection left. Control core only, after the join. */
 void worker_destroy(struct worker *w);
 
+/**
+ * Process one received burst from port @p p: classify, bulk flow lookup, TCP/ARP/ICMP input.
+ * Replies go to the port's TX buffer. The loop's body; micro-benchmarks call it directly.
+ */
+void worker_input(struct worker *w, struct wport *p, struct rte_mbuf **pkts, uint16_t n);
+
 /** The worker loop (rte_eal_remote_launch entry): runs until w->stop. */
 int worker_main(void *arg);
 
