@@ -44,6 +44,7 @@ struct tcpe {
 	struct port_info pinfo[TCPE_MAX_PORTS];
 	uint16_t nports;
 	struct ctrl ctrl;
+	struct rte_ring *steer_rings[RTE_MAX_LCORE][WORKER_MAX];	/**< freed after the workers */
 };
 
 static struct rte_mempool *
@@ -152,6 +153,46 @@ setup_ports(struct tcpe *t)
 	return t->nports > 0 ? 0 : -ENODEV;
 }
 
+/*
+ * Software steering (DESIGN "Flow steering"): with several workers and a port that has no RSS,
+ * or --steer on, each worker hands segments whose tuple another worker owns over an SP/SC ring.
+ */
+static void
+setup_steering(struct tcpe *t, unsigned int n)
+{
+	bool need = strcmp(t->cfg.steer, "on") == 0;
+
+	for (uint16_t p = 0; p < t->nports; p++)
+		need |= !t->pinfo[p].rss && strcmp(t->cfg.steer, "auto") == 0;
+	if (n < 2 || !need || strcmp(t->cfg.steer, "off") == 0)
+		return;
+	if (n > WORKER_MAX)
+		rte_exit(EXIT_FAILURE, "tcpe: software steering supports %u workers\n", WORKER_MAX);
+	for (unsigned int i = 0; i < n; i++) {
+		struct worker *w = t->workers[i];
+
+		w->steer = true;
+		w->nworkers = (uint16_t)n;
+		for (unsigned int k = 0; k < STEER_RETA; k++)
+			w->steer_reta[k] = (uint8_t)(k % n);
+		for (unsigned int j = 0; j < n; j++) {
+			char name[RTE_RING_NAMESIZE];
+			struct rte_ring *r;
+
+			if (j == i)
+				continue;
+			snprintf(name, sizeof(name), "tcpe_steer_%u_%u", i, j);
+			r = rte_ring_create(name, 4096, (int)rte_lcore_to_socket_id(w->lcore),
+					    RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (r == NULL)
+				rte_exit(EXIT_FAILURE, "tcpe: steering ring: %s\n", rte_strerror(rte_errno));
+			w->steer_out[j] = r;
+			t->workers[j]->steer_in[i] = r;
+		}
+	}
+	printf("tcpe: software steering on: %u workers, a ring per pair (ports without RSS)\n", n);
+}
+
 static void
 setup_workers(struct tcpe *t)
 {
@@ -194,6 +235,7 @@ setup_workers(struct tcpe *t)
 		w->nports = t->nports;
 		t->workers[i++] = w;
 	}
+	setup_steering(t, i);
 }
 
 static int run(struct tcpe *t, int argc, char **argv);
@@ -264,12 +306,19 @@ run(struct tcpe *t, int argc, char **argv)
 	rte_pdump_uninit();
 	for (uint16_t p = 0; p < t->nports; p++)
 		rte_eth_dev_stop(t->port_ids[p]);
+	/* Rings outlive the workers that drain them at destruction: free them last. */
+	for (unsigned int i = 0; i < t->nworkers; i++)
+		for (unsigned int j = 0; j < WORKER_MAX; j++)
+			t->steer_rings[i][j] = t->workers[i]->steer_out[j];
 	for (unsigned int i = 0; i < t->nworkers; i++) {
 		struct rte_ring *ring = t->workers[i]->trace_ring;
 
 		worker_destroy(t->workers[i]);
 		rte_ring_free(ring);
 	}
+	for (unsigned int i = 0; i < t->nworkers; i++)
+		for (unsigned int j = 0; j < WORKER_MAX; j++)
+			rte_ring_free(t->steer_rings[i][j]);
 	for (uint16_t p = 0; p < t->nports; p++)
 		rte_eth_dev_close(t->port_ids[p]);
 	/* Every record, queue and port has given its mbufs back: anything still out is a leak. */

@@ -66,6 +66,8 @@ static const struct key keys[] = {
 	NUM("sack", "tcp", sack, 0, 1, "1", "accept SACK-permitted; send SACK blocks (RFC 2018)"),
 	NUM("delack-ms", "tcp", delack_ms, 0, 500, "40",
 	    "delayed-ACK timeout; every second segment is ACKed at once (0: ACK every segment)"),
+	STR("steer", "tcpe", steer, "auto",
+	    "software steering between workers: auto (ports without RSS), on, off"),
 	STR("cc", "tcp", cc, "newreno", "congestion control for what we send: newreno or cubic"),
 	NUM("init-cwnd", "tcp", init_cwnd, 1, 100, "10", "initial congestion window in segments (RFC 6928)"),
 	SIZE("ooo-pkts", "tcp", ooo_pkts, 0, 1ULL << 24, "0",
@@ -448,6 +450,11 @@ validate(struct tcpe_config *cfg, FILE *err)
 	if (cfg->rto_max_ms < cfg->rto_init_ms) {
 		fprintf(err, "tcpe: rto-max-ms (%llu) is below rto-init-ms (%llu)\n",
 			(unsigned long long)cfg->rto_max_ms, (unsigned long long)cfg->rto_init_ms);
+		return -EINVAL;
+	}
+	if (strcmp(cfg->steer, "auto") != 0 && strcmp(cfg->steer, "on") != 0 &&
+	    strcmp(cfg->steer, "off") != 0) {
+		fprintf(err, "tcpe: --steer: '%s' is not auto, on or off\n", cfg->steer);
 		return -EINVAL;
 	}
 	if (strcmp(cfg->cc, "newreno") != 0 && strcmp(cfg->cc, "cubic") != 0) {

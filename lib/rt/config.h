@@ -56,6 +56,7 @@ struct tcpe_config {
 	uint64_t delack_ms;
 	uint64_t syn_backlog;
 	char cc[16];
+	char steer[8];
 	uint64_t time_wait_max;
 	uint64_t syncookies;
 	uint64_t init_cwnd;

@@ -42,6 +42,14 @@ port_setup(uint16_t port_id, uint16_t nq, struct rte_mempool *mp, struct port_in
 	for (unsigned int i = 0; i < sizeof(key); i++)
 		key[i] = rss_symmetric_key[i % 2];
 	want = RTE_ETH_RSS_NONFRAG_IPV4_TCP & di.flow_type_rss_offloads;
+	/*
+	 * net_tap lists RSS, but does it with rte_flow rules that need a multiq qdisc; where the
+	 * kernel refuses that ("disabling rte flow"), queues are the kernel's per-flow choice, not
+	 * our key's. Software steering then gives the owner the hash predicts, so treat tap as
+	 * RSS-less.
+	 */
+	if (strcmp(di.driver_name, "net_tap") == 0)
+		want = 0;
 	if (nq > 1 && want != 0) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_key = key;

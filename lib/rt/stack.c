@@ -280,6 +280,14 @@ deliver(struct conn *c, const uint8_t *payload, const struct tcp_rx *rx)
 		app->on_peer_fin(s);
 }
 
+/* The invariant of software steering: a record is only ever created by its tuple's owner. */
+static inline void
+check_owner(struct worker *w, const struct tcp_tuple *key)
+{
+	if (w->steer && worker_owner(w, key) != w->index)
+		w->st.steer_misowned++;
+}
+
 static void
 passive_open(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pkt_info *pi,
 	     unsigned int app)
@@ -298,6 +306,7 @@ passive_open(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pkt_i
 		worker_drop(w, m, TCPE_DROP_TCP_FLOW_FULL);
 		return;
 	}
+	check_owner(w, &pi->key);
 	rte_ether_addr_copy(&pi->eth->src_addr, &c->peer_mac);
 	c->port = (uint8_t)(p - w->ports);
 	c->app = (uint8_t)app;
@@ -362,6 +371,7 @@ cookie_ack(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pkt_inf
 		worker_drop(w, m, TCPE_DROP_TCP_FLOW_FULL);
 		return true;
 	}
+	check_owner(w, &pi->key);
 	rte_ether_addr_copy(&pi->eth->src_addr, &c->peer_mac);
 	c->port = (uint8_t)(p - w->ports);
 	c->app = (uint8_t)app;

@@ -16,6 +16,7 @@
 
 #include "apps.h"
 #include "flow.h"
+#include "rss.h"
 #include "icmp.h"
 #include "tcp.h"
 
@@ -86,8 +87,44 @@ arp_input(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pkt_info
 	worker_tx(w, p, m);
 }
 
+unsigned int
+worker_owner(const struct worker *w, const struct tcp_tuple *key)
+{
+	/* The symmetric key makes hash(a->b) == hash(b->a): both directions find one owner. */
+	uint32_t h = rss_hash_v4_tcp(rss_symmetric_key, rte_be_to_cpu_32(key->raddr),
+				     rte_be_to_cpu_32(key->laddr), rte_be_to_cpu_16(key->rport),
+				     rte_be_to_cpu_16(key->lport));
+
+	return w->steer_reta[h & (STEER_RETA - 1)];
+}
+
+/* A segment that arrived on our queue but belongs to another worker: hand it over. */
+static bool
+steer_away(struct worker *w, struct rte_mbuf *m, const struct pkt_info *pi)
+{
+	unsigned int owner = worker_owner(w, &pi->key);
+
+	if (owner == w->index)
+		return false;
+	if (rte_ring_sp_enqueue(w->steer_out[owner], m) != 0)
+		worker_drop(w, m, TCPE_DROP_STEER_FULL);
+	else
+		w->st.steered_out++;
+	return true;
+}
+
+/* Input from a port, or (@p steered) handed over by another worker, already ours. */
+static void
+input(struct worker *w, struct wport *p, struct rte_mbuf **pkts, uint16_t n, bool steered);
+
 void
 worker_input(struct worker *w, struct wport *p, struct rte_mbuf **pkts, uint16_t n)
+{
+	input(w, p, pkts, n, false);
+}
+
+static void
+input(struct worker *w, struct wport *p, struct rte_mbuf **pkts, uint16_t n, bool steered)
 {
 	struct pkt_info pi[WORKER_BURST];
 	const struct tcp_tuple *keys[WORKER_BURST];
@@ -103,10 +140,16 @@ worker_input(struct worker *w, struct wport *p, struct rte_mbuf **pkts, uint16_t
 
 		if (i + PREFETCH_AHEAD < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
-		w->st.rx_pkts++;
-		w->st.rx_bytes += rte_pktmbuf_pkt_len(m);
+		if (steered) {
+			w->st.steered_in++;
+		} else {
+			w->st.rx_pkts++;
+			w->st.rx_bytes += rte_pktmbuf_pkt_len(m);
+		}
 		switch (pkt_parse(&p->addr, m, &pi[i], &reason)) {
 		case PKT_TCP:
+			if (w->steer && !steered && steer_away(w, m, &pi[i]))
+				break;
 			keys[ntcp] = &pi[i].key;
 			tcp_at[ntcp++] = i;
 			break;
@@ -164,6 +207,41 @@ run_timers(struct worker *w)
 		w->churn = true;
 }
 
+/* Segments other workers handed to us, grouped by the port they arrived on. */
+static bool
+steer_drain(struct worker *w)
+{
+	struct rte_mbuf *pkts[WORKER_BURST];
+	bool any = false;
+
+	for (uint16_t j = 0; j < w->nworkers; j++) {
+		unsigned int n, at = 0;
+
+		if (w->steer_in[j] == NULL)
+			continue;
+		n = rte_ring_sc_dequeue_burst(w->steer_in[j], (void **)pkts, WORKER_BURST, NULL);
+		while (at < n) {
+			unsigned int k = at + 1;
+			struct wport *p = NULL;
+
+			while (k < n && pkts[k]->port == pkts[at]->port)
+				k++;
+			for (uint16_t i = 0; i < w->nports; i++)
+				if (w->ports[i].port_id == pkts[at]->port)
+					p = &w->ports[i];
+			if (p == NULL) {
+				for (unsigned int d = at; d < k; d++)
+					worker_drop(w, pkts[d], TCPE_DROP_STEER_FULL);
+			} else {
+				input(w, p, pkts + at, (uint16_t)(k - at), true);
+			}
+			at = k;
+		}
+		any |= n > 0;
+	}
+	return any;
+}
+
 static void
 announce(struct worker *w)
 {
@@ -203,6 +281,8 @@ worker_main(void *arg)
 			busy = true;
 			worker_input(w, p, pkts, n);
 		}
+		if (w->steer)
+			busy |= steer_drain(w);
 		run_timers(w);
 		tcp_dack_run(&w->tcp);
 		for (uint16_t i = 0; i < w->nports; i++)
@@ -372,6 +452,12 @@ worker_destroy(struct worker *w)
 	for (uint16_t i = 0; i < w->nports; i++)
 		for (uint16_t j = 0; j < w->ports[i].ntx; j++)
 			worker_drop(w, w->ports[i].txb[j], TCPE_DROP_NOT_SENT_DOWN);
+	for (uint16_t j = 0; j < WORKER_MAX; j++) {
+		struct rte_mbuf *m;
+
+		while (w->steer_in[j] != NULL && rte_ring_sc_dequeue(w->steer_in[j], (void **)&m) == 0)
+			worker_drop(w, m, TCPE_DROP_NOT_SENT_DOWN);
+	}
 	arp_cache_flush(&w->arp);
 	rte_free(w->body);
 	rte_hash_free(w->flows);

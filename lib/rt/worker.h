@@ -26,6 +26,8 @@
 #define WORKER_TX_BUF 64	/**< TX buffer per port; flushed when full and every iteration */
 #define WORKER_WHEEL_SLOTS 4096	/**< x ~1 ms ticks: a 4 s rotation */
 #define WORKER_TIMER_BATCH 64	/**< expiries handled per list per iteration */
+#define WORKER_MAX 64		/**< workers (software steering keeps a ring per ordered pair) */
+#define STEER_RETA 128		/**< software RETA entries: owner = reta[hash % 128] */
 
 struct worker;
 
@@ -88,6 +90,12 @@ struct worker {
 	struct reasm *reasm;		/**< out-of-order queue pool (tcp_reasm_pool_init) */
 	struct tcp_dack dack;		/**< delayed-ACK FIFO */
 	struct tcp_tw_table tw;		/**< compact TIME_WAIT entries */
+	/* software steering (ports without RSS): owner = steer_reta[toeplitz(tuple) & 127] */
+	bool steer;
+	uint16_t nworkers;
+	uint8_t steer_reta[STEER_RETA];
+	struct rte_ring *steer_out[WORKER_MAX];	/**< SP/SC to worker i (NULL for ourselves) */
+	struct rte_ring *steer_in[WORKER_MAX];	/**< SP/SC from worker i */
 	int64_t wall_off_us;		/**< wall clock = tcp.now + this */
 	uint64_t cookie_sent_us;	/**< when the last SYN cookie went out (0: never) */
 	uint8_t *body;			/**< TCPE_BODY_TEMPLATE bytes, DMA-able, read-only after start */
@@ -160,6 +168,9 @@ int worker_main(void *arg);
  * or NULL. Takes @p m. */
 void stack_tcp_input(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pkt_info *pi,
 		     void *ref);
+
+/** The worker that owns @p key under software steering (the same hash both directions). */
+unsigned int worker_owner(const struct worker *w, const struct tcp_tuple *key);
 
 /** True when flow-table value @p ref is still live and keyed by @p key (after churn in a burst). */
 bool stack_ref_valid(void *ref, const struct tcp_tuple *key);
