@@ -359,6 +359,54 @@ tcp_dack_run(struct tcp_ctx *c)
 }
 
 void
+tcp_emit_syn(struct tcp_ctx *c, struct tcb *t)
+{
+	const struct tcp_cfg *cfg = c->cfg;
+	struct tcp_opts opts = { .present = TCP_HAVE_MSS, .mss = cfg->mss };
+	struct tcp_out o;
+
+	/* Offer what we support; the SYN-ACK says what the peer agrees to (RFC 7323, RFC 2018). */
+	if (cfg->features & TCB_OPT_WS) {
+		opts.present |= TCP_HAVE_WSCALE;
+		opts.wscale = cfg->rcv_ws;
+	}
+	if (cfg->features & TCB_OPT_SACK)
+		opts.present |= TCP_HAVE_SACK_PERM;
+	if (cfg->features & TCB_OPT_TS) {
+		opts.present |= TCP_HAVE_TIMESTAMP;
+		opts.ts_val = tcp_ts_now(c, t);
+		opts.ts_ecr = 0;
+	}
+	memset(&o, 0, offsetof(struct tcp_out, opt));
+	o.seq = t->iss;
+	o.flags = TCP_SYN;
+	o.wnd = (uint16_t)(cfg->rcv_wnd > 65535 ? 65535 : cfg->rcv_wnd);
+	o.optlen = (uint8_t)tcp_opts_build(o.opt, &opts);
+	c->emit(c->emit_arg, t, &o);
+}
+
+void
+tcp_active_open(struct tcp_ctx *c, struct tcb *t, const struct tcp_tuple *tuple)
+{
+	const struct tcp_cfg *cfg = c->cfg;
+
+	memset(t, 0, sizeof(*t));
+	t->tuple = *tuple;
+	t->state = TCP_CLOSED;
+	t->rcv_wnd = cfg->rcv_wnd;
+	t->iss = tcp_isn(cfg->isn_key, tuple, sizeof(*tuple), c->now);
+	t->snd_una = t->iss;
+	t->snd_nxt = t->snd_max = t->snd_end = t->iss + 1;
+	t->snd_mss = cfg->mss;
+	t->rto_us = cfg->rto_init_us;
+	tcp_set_state(c, t, TCP_SYN_SENT);
+	c->st->active_opens++;
+	tcp_emit_syn(c, t);
+	tcp_rtt_start(c, t, t->iss);
+	tcp_rto_arm(c, t);
+}
+
+void
 tcp_send_queued(struct tcb *t, uint32_t len)
 {
 	t->snd_end += len;

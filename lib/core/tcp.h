@@ -71,6 +71,13 @@ void tcp_passive_open(struct tcp_ctx *c, struct tcb *t, const struct tcp_tuple *
 		      const struct tcp_seg *seg);
 
 /**
+ * Active open (RFC 9293 §3.10.1): initialise @p t for @p tuple (chosen by the caller, keyed in
+ * its flow table), emit the SYN with our options, enter SYN_SENT. The SYN-ACK completes it
+ * (TCP_EV_ESTABLISHED); the RTO resends the SYN up to synack_retries times.
+ */
+void tcp_active_open(struct tcp_ctx *c, struct tcb *t, const struct tcp_tuple *tuple);
+
+/**
  * Answer a SYN without creating state (RFC 4987 §3.6), when the SYN backlog or the record pool is
  * full: fill @p o with a SYN-ACK whose sequence number encodes the MSS, window scale, SACK and
  * timestamp choices under a keyed MAC.

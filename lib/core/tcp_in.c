@@ -393,11 +393,82 @@ tcp_fin_reached(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx)
 	}
 }
 
+/* RFC 9293 §3.10.7.3: a segment for a record in SYN-SENT. */
+static void
+syn_sent_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_rx *rx)
+{
+	bool ack_ok = (s->flags & TCP_ACK) && seq_gt(s->ack, t->iss) && seq_le(s->ack, t->snd_max);
+	uint16_t peer_mss;
+
+	if ((s->flags & TCP_ACK) && !ack_ok) {
+		if (!(s->flags & TCP_RST)) {
+			struct tcp_out o;
+
+			memset(&o, 0, offsetof(struct tcp_out, opt));
+			o.seq = s->ack;
+			o.flags = TCP_RST;
+			c->emit(c->emit_arg, t, &o);
+		}
+		tcp_rx_drop(rx, TCPE_DROP_TCP_ACK_INVALID);
+		return;
+	}
+	if (s->flags & TCP_RST) {
+		if (!ack_ok) {
+			tcp_rx_drop(rx, TCPE_DROP_TCP_RST_INVALID);
+			return;
+		}
+		c->st->conn_refused++;	/* "connection reset" before it existed: refused */
+		c->st->conn_reset++;
+		rx->events |= TCP_EV_RESET;
+		tcp_to_closed(c, t, rx);
+		return;
+	}
+	if (!(s->flags & TCP_SYN)) {
+		tcp_rx_drop(rx, TCPE_DROP_TCP_NO_ACK);
+		return;
+	}
+	t->irs = s->seq;
+	t->rcv_nxt = s->seq + 1;
+	t->rcv_adv = t->rcv_nxt;
+	peer_mss = (s->opts.present & TCP_HAVE_MSS) ? s->opts.mss : 536;
+	if (peer_mss < 64)
+		peer_mss = 64;
+	t->snd_mss = peer_mss < c->cfg->mss ? peer_mss : c->cfg->mss;
+	tcp_negotiate(c, t, &s->opts);
+	t->snd_wnd = s->wnd;		/* a SYN's window is never scaled */
+	t->snd_wl1 = s->seq;
+	t->snd_wl2 = s->ack;
+	if (!ack_ok) {
+		/* simultaneous open: our SYN crossed theirs (RFC 9293 §3.5, figure 7) */
+		tcp_set_state(c, t, TCP_SYN_RCVD);
+		tcp_emit_synack(c, t);
+		return;
+	}
+	t->snd_una = s->ack;
+	tcp_rtt_ack(c, t, s);
+	tcp_cc_init(c, t);
+	if (t->retries > 0)
+		t->cwnd = t->snd_mss;	/* the SYN was lost once: start from one segment */
+	t->retries = 0;
+	t->rto_us = tcp_rto_base(c, t);
+	tmr_wheel_cancel(&c->wheel, &t->timer);
+	tcp_set_state(c, t, TCP_ESTABLISHED);
+	c->st->conn_opened++;
+	rx->events |= TCP_EV_ESTABLISHED;
+	t->rcv_adv = t->rcv_nxt + tcp_adv_window(t);
+	t->flags |= TCB_ACK_NOW;	/* the handshake's third segment */
+}
+
 void
 tcp_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_rx *rx)
 {
 	memset(rx, 0, sizeof(*rx));
 	rx->drop = TCPE_DROP__COUNT;
+
+	if (t->state == TCP_SYN_SENT) {
+		syn_sent_input(c, t, s, rx);
+		return;
+	}
 
 	/* A retransmitted SYN while half-open: our SYN-ACK was lost, send it again. */
 	if (t->state == TCP_SYN_RCVD && (s->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN &&

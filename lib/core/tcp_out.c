@@ -360,6 +360,20 @@ tcp_timer(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx)
 		rx->events |= TCP_EV_IDLE;
 		return;
 	}
+	if (t->state == TCP_SYN_SENT) {
+		if (++t->retries > c->cfg->synack_retries) {
+			c->st->conn_timeout++;
+			rx->events |= TCP_EV_RESET;
+			tcp_to_closed(c, t, rx);
+			return;
+		}
+		t->rto_us = t->rto_us * 2 < c->cfg->rto_max_us ? t->rto_us * 2 : c->cfg->rto_max_us;
+		t->flags &= (uint16_t)~TCB_RTT_TIMING;	/* Karn */
+		c->st->syn_rexmit++;
+		tcp_emit_syn(c, t);
+		tcp_rto_arm(c, t);
+		return;
+	}
 	if (t->state == TCP_SYN_RCVD) {
 		if (++t->retries > c->cfg->synack_retries) {
 			c->st->conn_timeout++;

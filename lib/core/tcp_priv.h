@@ -49,6 +49,8 @@ void tcp_enter_time_wait(struct tcp_ctx *c, struct tcb *t);
 void tcp_enter_fin_wait2(struct tcp_ctx *c, struct tcb *t);
 void tcp_to_closed(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx);
 void tcp_emit_synack(struct tcp_ctx *c, struct tcb *t);
+/** Our SYN (active open), with the options we offer. */
+void tcp_emit_syn(struct tcp_ctx *c, struct tcb *t);
 void tcp_emit_ack(struct tcp_ctx *c, struct tcb *t);
 /** Send one segment at snd_nxt (data up to an MSS, or the FIN): for retransmitting the head. */
 void tcp_output_one(struct tcp_ctx *c, struct tcb *t);

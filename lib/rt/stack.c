@@ -169,6 +169,8 @@ count_out(struct worker *w, const struct tcp_out *o)
 		w->st.rst_tx++;
 	else if ((o->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
 		w->st.synack_tx++;
+	else if (o->flags & TCP_SYN)
+		w->st.syn_tx++;
 	else if (o->flags & TCP_FIN)
 		w->st.fin_tx++;
 	else if (o->len == 0)

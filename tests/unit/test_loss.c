@@ -772,7 +772,80 @@ cubic_reduces_by_beta_and_regrows_around_w_max(void)
 	h_finish(h);
 }
 
+static void
+active_open_handshake_refusal_and_timeout(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg s;
+	struct tcp_rx rx;
+	struct tcp_opts o;
+	uint32_t ev = 0;
+
+	h_init(h, 1 * S);
+	h->cfg.features = TCB_OPT_WS | TCB_OPT_TS | TCB_OPT_SACK;
+	h->cfg.rcv_ws = 2;
+	tcp_active_open(&h->c, &h->t, &h->tuple);
+	CU_ASSERT_EQUAL(h->t.state, TCP_SYN_SENT);
+	CU_ASSERT_EQUAL(h->nout, 1);
+	CU_ASSERT_EQUAL(h->out[0].flags, TCP_SYN);
+	CU_ASSERT_EQUAL(h->out[0].seq, h->t.iss);
+	CU_ASSERT_EQUAL(tcp_opts_parse(h->out[0].opt, h->out[0].optlen, &o), 0);
+	CU_ASSERT_EQUAL(o.present, TCP_HAVE_MSS | TCP_HAVE_WSCALE | TCP_HAVE_SACK_PERM | TCP_HAVE_TIMESTAMP);
+	h_clear(h);
+	/* an ACK for something else draws <SEQ=SEG.ACK><CTL=RST> and changes nothing */
+	s = (struct tcp_seg){ .seq = h->peer_iss, .ack = h->t.iss + 7, .wnd = 1000, .flags = TCP_ACK };
+	tcp_input(&h->c, &h->t, &s, &rx);
+	CU_ASSERT_EQUAL(h->nout, 1);
+	CU_ASSERT_EQUAL(h->out[0].flags, TCP_RST);
+	CU_ASSERT_EQUAL(h->out[0].seq, h->t.iss + 7);
+	CU_ASSERT_EQUAL(h->t.state, TCP_SYN_SENT);
+	h_clear(h);
+	/* the SYN-ACK: established, the options agreed, the third segment goes at once */
+	s = (struct tcp_seg){ .seq = h->peer_iss, .ack = h->t.iss + 1, .wnd = 29200,
+			      .flags = TCP_SYN | TCP_ACK };
+	s.opts.present = TCP_HAVE_MSS | TCP_HAVE_WSCALE | TCP_HAVE_TIMESTAMP;
+	s.opts.mss = 1400;
+	s.opts.wscale = 5;
+	s.opts.ts_val = 77;
+	s.opts.ts_ecr = o.ts_val;
+	h->c.now += 300;
+	tcp_input(&h->c, &h->t, &s, &rx);
+	CU_ASSERT(rx.events & TCP_EV_ESTABLISHED);
+	CU_ASSERT_EQUAL(h->t.state, TCP_ESTABLISHED);
+	CU_ASSERT_EQUAL(h->t.snd_ws, 5);
+	CU_ASSERT_EQUAL(h->t.opt, TCB_OPT_WS | TCB_OPT_TS);	/* no SACK: the peer did not agree */
+	CU_ASSERT_EQUAL(h->t.snd_mss, 1400 - TCP_TS_SPACE);
+	CU_ASSERT_EQUAL(h->t.ts_recent, 77);
+	CU_ASSERT_EQUAL(h->st.rtt_samples, 1);
+	tcp_output(&h->c, &h->t);
+	EXPECT_OUT(h, 0, TCP_ACK, 1, 1, 0);
+	CU_ASSERT_FALSE(h->t.flags & TCB_RTT_TIMING);
+	h_finish(h);
+
+	/* refused: a RST acknowledging our SYN */
+	h_init(h, 1 * S);
+	tcp_active_open(&h->c, &h->t, &h->tuple);
+	s = (struct tcp_seg){ .seq = 0, .ack = h->t.iss + 1, .flags = TCP_RST | TCP_ACK };
+	tcp_input(&h->c, &h->t, &s, &rx);
+	CU_ASSERT(rx.events & TCP_EV_RESET);
+	CU_ASSERT(rx.events & TCP_EV_FREE);
+	CU_ASSERT_EQUAL(h->st.conn_refused, 1);
+	h_no_leaks(h);
+
+	/* no answer: the SYN is resent with backoff, then the open fails */
+	h_init(h, 1 * S);
+	h->cfg.synack_retries = 2;
+	tcp_active_open(&h->c, &h->t, &h->tuple);
+	for (unsigned int i = 1; i <= 8 && !(ev & TCP_EV_FREE); i++)
+		ev = h_advance(h, (1 + i * i) * S);
+	CU_ASSERT(ev & TCP_EV_RESET);
+	CU_ASSERT_EQUAL(h->st.syn_rexmit, 2);
+	CU_ASSERT_EQUAL(h->st.conn_timeout, 1);
+	h_no_leaks(h);
+}
+
 static const struct test_case cases[] = {
+	TEST(active_open_handshake_refusal_and_timeout),
 	TEST(cubic_reduces_by_beta_and_regrows_around_w_max),
 	TEST(compact_time_wait_rules),
 	TEST(syn_cookie_round_trip),
