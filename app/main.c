@@ -162,6 +162,13 @@ setup_steering(struct tcpe *t, unsigned int n)
 {
 	bool need = strcmp(t->cfg.steer, "on") == 0;
 
+	/* Every worker knows the owner map, also with RSS (client mode picks ports with it). */
+	for (unsigned int i = 0; i < n; i++) {
+		t->workers[i]->nworkers = (uint16_t)n;
+		for (unsigned int k = 0; k < STEER_RETA; k++)
+			t->workers[i]->steer_reta[k] = (uint8_t)(k % n);
+	}
+
 	for (uint16_t p = 0; p < t->nports; p++)
 		need |= !t->pinfo[p].rss && strcmp(t->cfg.steer, "auto") == 0;
 	if (n < 2 || !need || strcmp(t->cfg.steer, "off") == 0)
@@ -172,9 +179,6 @@ setup_steering(struct tcpe *t, unsigned int n)
 		struct worker *w = t->workers[i];
 
 		w->steer = true;
-		w->nworkers = (uint16_t)n;
-		for (unsigned int k = 0; k < STEER_RETA; k++)
-			w->steer_reta[k] = (uint8_t)(k % n);
 		for (unsigned int j = 0; j < n; j++) {
 			char name[RTE_RING_NAMESIZE];
 			struct rte_ring *r;
@@ -236,6 +240,8 @@ setup_workers(struct tcpe *t)
 		t->workers[i++] = w;
 	}
 	setup_steering(t, i);
+	for (unsigned int k = 0; k < i; k++)
+		client_init(t->workers[k], i);
 }
 
 static int run(struct tcpe *t, int argc, char **argv);

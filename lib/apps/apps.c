@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "client.h"
 #include "config.h"
 
 static const struct tcpe_app *const builtin[APP__COUNT] = {
@@ -16,5 +17,7 @@ static const struct tcpe_app *const builtin[APP__COUNT] = {
 const struct tcpe_app *
 apps_get(unsigned int id)
 {
+	if (id == APP_CLIENT)
+		return &app_client;
 	return id < APP__COUNT ? builtin[id] : NULL;
 }

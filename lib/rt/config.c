@@ -66,6 +66,15 @@ static const struct key keys[] = {
 	NUM("sack", "tcp", sack, 0, 1, "1", "accept SACK-permitted; send SACK blocks (RFC 2018)"),
 	NUM("delack-ms", "tcp", delack_ms, 0, 500, "40",
 	    "delayed-ACK timeout; every second segment is ACKed at once (0: ACK every segment)"),
+	STR("connect", "client", connect, "", "client mode: open connections to ADDR:PORT"),
+	STR("request", "client", request, "http",
+	    "what each client connection does: http, hello, echo:BYTES or bulk"),
+	NUM("rate", "client", rate, 0, 100000000, "0",
+	    "new connections per second over all workers (0: as fast as possible)"),
+	NUM("concurrency", "client", concurrency, 0, 100000000, "0",
+	    "keep N connections open and reuse them (0: a connection per request, --rate)"),
+	NUM("requests-per-conn", "client", requests_per_conn, 0, 1000000000, "0",
+	    "close a kept connection after N requests (0: never)"),
 	STR("steer", "tcpe", steer, "auto",
 	    "software steering between workers: auto (ports without RSS), on, off"),
 	STR("cc", "tcp", cc, "newreno", "congestion control for what we send: newreno or cubic"),
@@ -219,6 +228,46 @@ parse_addr(const char *s, uint32_t *ip)
 	return 0;
 }
 
+/* --connect ADDR:PORT and --request KIND. */
+static int
+check_client(struct tcpe_config *cfg, FILE *err)
+{
+	char addr[64], *colon, *end;
+	unsigned long port;
+
+	snprintf(addr, sizeof(addr), "%s", cfg->connect);
+	colon = strrchr(addr, ':');
+	if (colon == NULL) {
+		fprintf(err, "tcpe: --connect: '%s' is not ADDR:PORT (e.g. 198.18.0.2:80)\n", cfg->connect);
+		return -EINVAL;
+	}
+	*colon = '\0';
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (parse_addr(addr, &cfg->client_ip) != 0 || colon[1] == '\0' || *end != '\0' ||
+	    errno != 0 || port == 0 || port > 65535) {
+		fprintf(err, "tcpe: --connect: '%s' is not ADDR:PORT (e.g. 198.18.0.2:80)\n", cfg->connect);
+		return -EINVAL;
+	}
+	cfg->client_port = htons((uint16_t)port);
+	if (strcmp(cfg->request, "http") == 0) {
+		cfg->client_kind = CLIENT_HTTP;
+	} else if (strcmp(cfg->request, "hello") == 0) {
+		cfg->client_kind = CLIENT_HELLO;
+	} else if (strcmp(cfg->request, "bulk") == 0) {
+		cfg->client_kind = CLIENT_BULK;
+	} else if (strncmp(cfg->request, "echo:", 5) == 0 &&
+		   parse_u64(cfg->request + 5, true, &cfg->client_echo_bytes) == 0 &&
+		   cfg->client_echo_bytes > 0 && cfg->client_echo_bytes <= (1ULL << 30)) {
+		cfg->client_kind = CLIENT_ECHO;
+	} else {
+		fprintf(err, "tcpe: --request: '%s' is not http, hello, echo:BYTES or bulk\n",
+			cfg->request);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int
 set_port_key(struct tcpe_config *cfg, unsigned int port, const char *name, const char *val,
 	     const char *where, FILE *err)
@@ -315,9 +364,9 @@ load_section(struct tcpe_config *cfg, struct rte_cfgfile *f, const char *path, c
 		}
 		port = (unsigned int)p;
 	} else if (strcmp(sec, "tcpe") != 0 && strcmp(sec, "tcp") != 0 &&
-		   strcmp(sec, "listen") != 0) {
-		fprintf(err, "tcpe: %s: [%s]: unknown section (tcpe, tcp, listen, portN)\n", path,
-			sec);
+		   strcmp(sec, "listen") != 0 && strcmp(sec, "client") != 0) {
+		fprintf(err, "tcpe: %s: [%s]: unknown section (tcpe, tcp, client, listen, portN)\n",
+			path, sec);
 		return -EINVAL;
 	}
 	if (n <= 0)
@@ -482,7 +531,9 @@ validate(struct tcpe_config *cfg, FILE *err)
 		fprintf(err, "tcpe: greeting: must not be empty\n");
 		return -EINVAL;
 	}
-	if (cfg->nlisten == 0)
+	if (cfg->connect[0] != '\0' && check_client(cfg, err) != 0)
+		return -EINVAL;
+	if (cfg->nlisten == 0 && cfg->connect[0] == '\0')
 		add_listen(cfg, "42181", "hello", "default", err);	/* the seed's server */
 	return 0;
 }

@@ -10,7 +10,8 @@
 #define TCPE_GREETING_MAX 1024
 
 /** Built-in applications (DESIGN.md "Applications"). */
-enum tcpe_app_id { APP_HELLO, APP_ECHO, APP_DISCARD, APP_HTTP, APP_BULK, APP__COUNT };
+enum tcpe_app_id { APP_HELLO, APP_ECHO, APP_DISCARD, APP_HTTP, APP_BULK, APP__COUNT,
+		   APP_CLIENT = APP__COUNT /**< client mode's connections: not a listener */ };
 
 struct tcpe_port_cfg {
 	uint32_t ip;		/**< network order; 0 = not configured */
@@ -57,6 +58,16 @@ struct tcpe_config {
 	uint64_t syn_backlog;
 	char cc[16];
 	char steer[8];
+	/* client mode */
+	char connect[64];	/**< ADDR:PORT, or empty (no client) */
+	char request[32];	/**< http | hello | echo:BYTES | bulk */
+	uint64_t rate;		/**< new connections per second over all workers (0: as fast as possible) */
+	uint64_t concurrency;	/**< connections kept open (0: one request per connection, --rate) */
+	uint64_t requests_per_conn;
+	uint32_t client_ip;	/**< from connect, network order */
+	uint16_t client_port;	/**< network order */
+	uint8_t client_kind;	/**< enum client_kind */
+	uint64_t client_echo_bytes;
 	uint64_t time_wait_max;
 	uint64_t syncookies;
 	uint64_t init_cwnd;
@@ -69,6 +80,9 @@ struct tcpe_config {
 	uint64_t sack;
 	char config_file[256];
 };
+
+/** What each client connection does (--request). */
+enum client_kind { CLIENT_HTTP, CLIENT_HELLO, CLIENT_ECHO, CLIENT_BULK };
 
 /** Exit status for bad input (DESIGN.md: one message naming the problem, status 2). */
 #define TCPE_EXIT_USAGE 2

@@ -142,6 +142,57 @@ console_row(struct ctrl *c, const char *label, const struct tcpe_stats *a,
 #undef RATE
 }
 
+/* Client mode: the percentiles of a latency histogram, "p50 ... p99.9" in microseconds. */
+static void
+lat_percentiles(const uint64_t *h, char *buf, size_t n)
+{
+	static const double q[] = { 0.5, 0.9, 0.99, 0.999 };
+	static const char *const name[] = { "p50", "p90", "p99", "p99.9" };
+	uint64_t total = 0, seen = 0;
+	size_t at = 0;
+	unsigned int b = 0;
+
+	for (unsigned int i = 0; i < CLIENT_LAT_BUCKETS; i++)
+		total += h[i];
+	if (total == 0) {
+		snprintf(buf, n, "no requests");
+		return;
+	}
+	for (unsigned int k = 0; k < RTE_DIM(q) && at < n; k++) {
+		uint64_t rank = (uint64_t)(q[k] * (double)total);
+
+		while (b < CLIENT_LAT_BUCKETS - 1 && seen + h[b] <= rank)
+			seen += h[b++];
+		at += (size_t)snprintf(buf + at, n - at, "%s%s %llu us", k ? "  " : "", name[k],
+				       (unsigned long long)client_lat_value(b));
+	}
+}
+
+static void
+client_line(struct ctrl *c, const struct tcpe_stats *now, const struct tcpe_stats *prev, double dt)
+{
+	uint64_t h[CLIENT_LAT_BUCKETS] = { 0 };
+	uint32_t live = 0;
+	char pct[160];
+
+	for (unsigned int i = 0; i < c->nworkers; i++) {
+		for (unsigned int b = 0; b < CLIENT_LAT_BUCKETS; b++)
+			h[b] += c->workers[i]->client.lat_hist[b];
+		live += c->workers[i]->client.live;
+	}
+	for (unsigned int b = 0; b < CLIENT_LAT_BUCKETS; b++) {
+		uint64_t cur = h[b];
+
+		h[b] -= c->lat_prev[b];
+		c->lat_prev[b] = cur;
+	}
+	lat_percentiles(h, pct, sizeof(pct));
+	fprintf(c->out, "client %9.0f req/s %8.0f conn/s  open %6u  errors %llu  latency %s\n",
+		(double)(now->client_requests - prev->client_requests) / dt,
+		(double)(now->active_opens - prev->active_opens) / dt, live,
+		(unsigned long long)now->client_errors, pct);
+}
+
 static void
 report(struct ctrl *c)
 {
@@ -163,6 +214,8 @@ report(struct ctrl *c)
 			console_row(c, lbl, &now[i], &c->prev[i], dt);
 		}
 		console_row(c, "total", &now[c->nworkers], &c->prev[c->nworkers], dt);
+		if (c->cfg->connect[0] != '\0')
+			client_line(c, &now[c->nworkers], &c->prev[c->nworkers], dt);
 		fflush(c->out);
 	}
 	if (c->json != NULL)
@@ -255,6 +308,18 @@ ctrl_final(struct ctrl *c)
 	}
 	fprintf(c->out, "  %-28s %14llu\n", "drops (all reasons)",
 		(unsigned long long)tcpe_stats_drops(total));
+	if (c->cfg->connect[0] != '\0') {
+		uint64_t h[CLIENT_LAT_BUCKETS] = { 0 };
+		char pct[160];
+
+		for (unsigned int i = 0; i < c->nworkers; i++)
+			for (unsigned int b = 0; b < CLIENT_LAT_BUCKETS; b++)
+				h[b] += c->workers[i]->client.lat_hist[b];
+		lat_percentiles(h, pct, sizeof(pct));
+		fprintf(c->out, "tcpe: client: %llu requests, %llu errors, latency %s\n",
+			(unsigned long long)total->client_requests,
+			(unsigned long long)total->client_errors, pct);
+	}
 	fflush(c->out);
 }
 

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "stats.h"
 #include "trace.h"
+#include "client.h"
 #include "worker.h"
 
 #define CTRL_MAX_WORKERS 128
@@ -27,6 +28,7 @@ struct ctrl {
 	uint64_t start_tsc;
 	struct trace_printer tp;
 	struct metrics_srv *metrics;	/**< --prometheus endpoint, or NULL */
+	uint64_t lat_prev[CLIENT_LAT_BUCKETS];	/**< client latency histogram at the last report */
 };
 
 /**

@@ -290,6 +290,24 @@ check_owner(struct worker *w, const struct tcp_tuple *key)
 		w->st.steer_misowned++;
 }
 
+struct conn *
+stack_conn_new(struct worker *w, const struct tcp_tuple *key)
+{
+	struct conn *c = conn_alloc(w);
+
+	if (c == NULL)
+		return NULL;
+	c->tcb.tuple = *key;
+	if (flow_add(w->flows, key, c) != 0) {
+		c->in_use = 0;
+		w->free_idx[w->nfree++] = (uint32_t)(c - w->conns);
+		w->st.conn_active--;
+		return NULL;
+	}
+	check_owner(w, key);
+	return c;
+}
+
 static void
 passive_open(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pkt_info *pi,
 	     unsigned int app)

@@ -283,6 +283,8 @@ worker_main(void *arg)
 		}
 		if (w->steer)
 			busy |= steer_drain(w);
+		if (w->client.on)
+			busy |= client_tick(w);
 		run_timers(w);
 		tcp_dack_run(&w->tcp);
 		for (uint16_t i = 0; i < w->nports; i++)

@@ -14,6 +14,7 @@
 #include "app.h"
 #include "arp.h"
 #include "build.h"
+#include "client.h"
 #include "config.h"
 #include "parse.h"
 #include "reasm.h"
@@ -96,6 +97,7 @@ struct worker {
 	uint8_t steer_reta[STEER_RETA];
 	struct rte_ring *steer_out[WORKER_MAX];	/**< SP/SC to worker i (NULL for ourselves) */
 	struct rte_ring *steer_in[WORKER_MAX];	/**< SP/SC from worker i */
+	struct client client;		/**< client mode (--connect) */
 	int64_t wall_off_us;		/**< wall clock = tcp.now + this */
 	uint64_t cookie_sent_us;	/**< when the last SYN cookie went out (0: never) */
 	uint8_t *body;			/**< TCPE_BODY_TEMPLATE bytes, DMA-able, read-only after start */
@@ -183,6 +185,10 @@ void stack_timer(struct worker *w, struct conn *c);
 
 /** The core's emit hook: turn a decided segment into a packet on the record's port. */
 void stack_emit(void *arg, struct tcb *t, const struct tcp_out *o);
+
+/** A new record keyed by @p key (client mode's active opens), or NULL when the pool or the flow
+ * table is full. */
+struct conn *stack_conn_new(struct worker *w, const struct tcp_tuple *key);
 
 /** The core's pkt_free hook: release a packet it held out of order. */
 void stack_pkt_free(void *pkt);
