@@ -47,6 +47,7 @@ tcp_syncookie_synack(const struct tcp_ctx *c, const struct tcp_tuple *tuple,
 	while (idx < 3 && mss_table[idx + 1] <= peer_mss)
 		idx++;
 	memset(&t, 0, sizeof(t));
+	t.tuple = *tuple;
 	tcp_negotiate(c, &t, &syn->opts);
 	data = idx | ((t.opt & TCB_OPT_WS) ? (uint32_t)(t.snd_ws + 1) << 2 : 0) |
 	       ((t.opt & TCB_OPT_SACK) ? 1u << 6 : 0) | ((t.opt & TCB_OPT_TS) ? 1u << 7 : 0);
@@ -63,7 +64,6 @@ tcp_syncookie_synack(const struct tcp_ctx *c, const struct tcp_tuple *tuple,
 	if (t.opt & TCB_OPT_SACK)
 		opts.present |= TCP_HAVE_SACK_PERM;
 	if (t.opt & TCB_OPT_TS) {
-		t.iss = o->seq;
 		opts.present |= TCP_HAVE_TIMESTAMP;
 		opts.ts_val = tcp_ts_now(c, &t);
 		opts.ts_ecr = syn->opts.ts_val;

@@ -92,6 +92,8 @@ struct tcb {
 	uint32_t rcv_adv;	/**< right edge of the window last advertised (never moved left) */
 	uint32_t rcv_wnd;	/**< window the runtime wants to offer now */
 	uint32_t ts_recent;	/**< RFC 7323 TS.Recent */
+	uint32_t ts_off;	/**< our timestamp clock's offset: per address pair, so that it
+				 *   grows across incarnations of a 4-tuple (RFC 6191, RFC 7323 §5.4) */
 	uint16_t snd_mss;	/**< segment size we send: peer's MSS option capped by ours */
 	uint16_t rsvd;
 	uint32_t rto_us;	/**< current retransmission timeout (backed off) */

@@ -173,6 +173,14 @@ tcp_to_closed(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx)
 		rx->events |= TCP_EV_FREE;
 }
 
+uint32_t
+tcp_ts_offset(const struct tcp_ctx *c, const struct tcp_tuple *tuple)
+{
+	uint32_t in[3] = { tuple->laddr, tuple->raddr, 0x54534f46u /* keeps it apart from ISNs */ };
+
+	return (uint32_t)siphash24(c->cfg->isn_key, in, sizeof(in));
+}
+
 void
 tcp_negotiate(const struct tcp_ctx *c, struct tcb *t, const struct tcp_opts *peer)
 {
@@ -187,6 +195,7 @@ tcp_negotiate(const struct tcp_ctx *c, struct tcb *t, const struct tcp_opts *pee
 	if ((cfg->features & TCB_OPT_TS) && (peer->present & TCP_HAVE_TIMESTAMP)) {
 		t->opt |= TCB_OPT_TS;
 		t->ts_recent = peer->ts_val;
+		t->ts_off = tcp_ts_offset(c, &t->tuple);
 		/* The MSS counts payload only (RFC 6691): every segment now carries 12 option bytes. */
 		t->snd_mss = (uint16_t)(t->snd_mss - TCP_TS_SPACE);
 	}
@@ -399,6 +408,7 @@ tcp_active_open(struct tcp_ctx *c, struct tcb *t, const struct tcp_tuple *tuple)
 	t->snd_nxt = t->snd_max = t->snd_end = t->iss + 1;
 	t->snd_mss = cfg->mss;
 	t->rto_us = cfg->rto_init_us;
+	t->ts_off = tcp_ts_offset(c, tuple);	/* our SYN carries a timestamp already */
 	tcp_set_state(c, t, TCP_SYN_SENT);
 	c->st->active_opens++;
 	tcp_emit_syn(c, t);

@@ -157,12 +157,18 @@ void tcp_dack_init(struct tcp_ctx *c, struct tcp_dack *d, struct tcp_dack_ent *e
 /** Send the delayed ACKs that are due (call once per worker iteration after setting now). */
 void tcp_dack_run(struct tcp_ctx *c);
 
-/** Our timestamp clock for @p t (RFC 7323 §5.4): ~1 ms ticks from a per-connection offset. */
+/** Our timestamp clock for @p t (RFC 7323 §5.4): ~1 ms ticks from a per-address-pair offset. */
 static inline uint32_t
 tcp_ts_now(const struct tcp_ctx *c, const struct tcb *t)
 {
-	return t->iss + (uint32_t)(c->now >> 10);
+	return t->ts_off + (uint32_t)(c->now >> 10);
 }
+
+/**
+ * The timestamp offset for a connection of @p tuple: a keyed hash of the two addresses only, so
+ * that every incarnation of a 4-tuple (and every port of the pair) sees one monotonic clock.
+ */
+uint32_t tcp_ts_offset(const struct tcp_ctx *c, const struct tcp_tuple *tuple);
 
 /** Cancel any timer of @p t (before releasing it). */
 void tcp_timer_stop(struct tcp_ctx *c, struct tcb *t);

@@ -52,7 +52,7 @@ tcp_tw_add(struct tcp_ctx *c, struct tcp_tw_table *tb, const struct tcb *t)
 	tw->tuple = t->tuple;
 	tw->snd_nxt = t->snd_nxt;
 	tw->rcv_nxt = t->rcv_nxt;
-	tw->iss = t->iss;
+	tw->ts_off = t->ts_off;
 	tw->ts_recent = t->ts_recent;
 	tw->wnd = (uint16_t)(adv > 65535 ? 65535 : adv);
 	tw->flags = (uint8_t)(TW_LIVE | ((t->opt & TCB_OPT_TS) ? TW_TS : 0));
@@ -73,7 +73,7 @@ tw_ack(struct tcp_ctx *c, const struct tcp_tw *tw, struct tcp_out *o)
 	if (tw->flags & TW_TS) {
 		struct tcp_opts opts = { .present = TCP_HAVE_TIMESTAMP };
 
-		opts.ts_val = tw->iss + (uint32_t)(c->now >> 10);
+		opts.ts_val = tw->ts_off + (uint32_t)(c->now >> 10);
 		opts.ts_ecr = tw->ts_recent;
 		o->optlen = (uint8_t)tcp_opts_build(o->opt, &opts);
 	}
@@ -129,6 +129,18 @@ tcp_tw_input(struct tcp_ctx *c, struct tcp_tw_table *tb, struct tcp_tw *tw,
 		return TW_DROP;
 	tw_ack(c, tw, o);
 	return TW_ACK;
+}
+
+bool
+tcp_tw_reuse(struct tcp_ctx *c, struct tcp_tw_table *tb, struct tcp_tw *tw, uint64_t min_age_us)
+{
+	uint64_t born = tw->expire_us - c->cfg->time_wait_us;
+
+	if (!(tw->flags & TW_LIVE) || !(tw->flags & TW_TS) || c->now < born + min_age_us)
+		return false;
+	c->st->tw_reused++;
+	tw_leave(c, tb, tw);
+	return true;
 }
 
 unsigned int

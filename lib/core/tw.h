@@ -18,7 +18,7 @@ struct tcp_tw {
 	struct tcp_tuple tuple;
 	uint32_t snd_nxt;	/**< after our FIN */
 	uint32_t rcv_nxt;	/**< after the peer's FIN */
-	uint32_t iss;		/**< our timestamp clock's offset */
+	uint32_t ts_off;	/**< our timestamp clock's offset */
 	uint32_t ts_recent;
 	uint16_t wnd;		/**< window field for our ACKs */
 	uint8_t flags;		/**< TW_* */
@@ -65,6 +65,13 @@ struct tcp_tw *tcp_tw_add(struct tcp_ctx *c, struct tcp_tw_table *tb, const stru
  */
 enum tcp_tw_action tcp_tw_input(struct tcp_ctx *c, struct tcp_tw_table *tb, struct tcp_tw *tw,
 				 const struct tcp_seg *s, struct tcp_out *o, uint16_t *drop);
+
+/**
+ * Client mode's port reuse (Linux's tcp_tw_reuse): end @p tw early when timestamps were in use and
+ * it is over @p min_age_us old, so the 4-tuple can open again (the new SYN's timestamp is newer,
+ * which is what the peer's RFC 6191 check needs). @return true when it was ended.
+ */
+bool tcp_tw_reuse(struct tcp_ctx *c, struct tcp_tw_table *tb, struct tcp_tw *tw, uint64_t min_age_us);
 
 /** Release entries whose 2*MSL is over (at most @p max); @return how many left. */
 unsigned int tcp_tw_expire(struct tcp_ctx *c, struct tcp_tw_table *tb, unsigned int max);

@@ -268,9 +268,13 @@ pick_port(struct worker *w, struct tcp_tuple *t)
 	for (unsigned int tries = 0; tries < 65536; tries++) {
 		k->cursor = k->cursor >= 65535 ? 1024 : (uint16_t)(k->cursor + 1);
 		t->lport = rte_cpu_to_be_16(k->cursor);
+		void *ref;
+
 		if (w->nworkers > 1 && worker_owner(w, t) != w->index)
 			continue;
-		if (flow_lookup(w->flows, t) != NULL)
+		ref = flow_lookup(w->flows, t);
+		if (ref != NULL && !(ref_is_tw(ref) &&
+				     tcp_tw_reuse(&w->tcp, &w->tw, ref_tw(ref), CLIENT_TW_REUSE_US)))
 			continue;
 		return true;
 	}

@@ -13,6 +13,7 @@
 #define CLIENT_LAT_BUCKETS (16 + (CLIENT_LAT_MAX_EXP - 3) * 8)	/**< HDR-style: 3 significant bits */
 #define CLIENT_OPEN_BURST 32	/**< active opens per worker iteration at most */
 #define CLIENT_MAX_INFLIGHT 4096	/**< --rate 0: client connections open per worker at most */
+#define CLIENT_TW_REUSE_US 1000000	/**< a TIME_WAIT port is reused after 1 s (with timestamps) */
 #define CLIENT_ERROR_PAUSE_US 10000	/**< after a failed connection, no new opens for this long */
 
 struct worker;

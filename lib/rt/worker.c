@@ -35,18 +35,29 @@ worker_tx_flush(struct worker *w, struct wport *p)
 	for (uint16_t i = 0; i < n; i++)
 		bytes += rte_pktmbuf_pkt_len(p->txb[i]);
 	sent = rte_eth_tx_burst(p->port_id, p->queue, p->txb, n);
-	for (uint16_t i = sent; i < n; i++) {
-		bytes -= rte_pktmbuf_pkt_len(p->txb[i]);
-		worker_drop(w, p->txb[i], TCPE_DROP_TX_FULL);
-	}
+	for (uint16_t i = sent; i < n; i++)
+		bytes -= rte_pktmbuf_pkt_len(p->txb[i]);	/* still ours: not sent yet */
 	w->st.tx_pkts += sent;
 	w->st.tx_bytes += bytes;
-	p->ntx = 0;
+	/* What the queue refused waits for the next flush (a full ring drains in microseconds);
+	 * only a packet that finds the buffer still full is dropped, in worker_tx(). */
+	if (sent < n) {
+		w->st.tx_deferred += n - sent;
+		memmove(p->txb, p->txb + sent, (size_t)(n - sent) * sizeof(p->txb[0]));
+	}
+	p->ntx = (uint16_t)(n - sent);
 }
 
 void
 worker_tx(struct worker *w, struct wport *p, struct rte_mbuf *m)
 {
+	if (p->ntx == WORKER_TX_BUF) {
+		worker_tx_flush(w, p);
+		if (p->ntx == WORKER_TX_BUF) {
+			worker_drop(w, m, TCPE_DROP_TX_FULL);
+			return;
+		}
+	}
 	p->txb[p->ntx++] = m;
 	if (p->ntx == WORKER_TX_BUF)
 		worker_tx_flush(w, p);

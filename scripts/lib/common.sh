@@ -20,6 +20,8 @@ log() { printf '%s\n' "$*" >&2; }
 # Remove everything this shell created. Safe to call twice.
 tcpe_cleanup() {
 	local pid ns d p
+	local -
+	set +e	# callers may run under set -e: every step here must run, whatever failed before
 	for pid in "${_tcpe_pids[@]}"; do
 		if kill -0 "$pid" 2>/dev/null; then
 			kill -INT "$pid" 2>/dev/null
