@@ -16,7 +16,9 @@ clang -g -O1 -std=c11 -D_GNU_SOURCE -DALLOW_EXPERIMENTAL_API -Wall -Wno-unused-p
 	$(pkg-config --cflags libdpdk) -I"$root/lib/core" -I"$root/lib/net" \
 	"${srcs[@]}" -o "$out/tcpe_fuzz" $(pkg-config --libs libdpdk)
 # The seed corpus: client-side frames of real sessions (tests/fuzz/seed/*.pcap), one input each.
-python3 "$root/tests/fuzz/pcap2corpus.py" "$out/seed" "$root"/tests/fuzz/seed/*.pcap
+seeds=("$root"/tests/fuzz/seed/*.pcap)
+[[ -f ${seeds[0]} ]] || { echo "fuzz: no seed capture in tests/fuzz/seed" >&2; exit 1; }
+python3 "$root/tests/fuzz/pcap2corpus.py" "$out/seed" "${seeds[@]}"
 echo "fuzz: $(ls "$out/seed" | wc -l) seed inputs, running ${secs} s"
 "$out/tcpe_fuzz" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 	"$out/corpus" "$out/seed" 2>"$out/fuzz.log" || { tail -60 "$out/fuzz.log"; exit 1; }
