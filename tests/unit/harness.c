@@ -202,3 +202,53 @@ h_finish(struct harness *h)
 	tcp_abort(&h->c, &h->t);
 	h_no_leaks(h);
 }
+
+static char fake_pkts[64];
+
+void *
+h_pkt(unsigned int i)
+{
+	return &fake_pkts[i % 64];
+}
+
+/* A SYN offering @p present options (window shift 7, timestamp 1000), then the peer's ACK. */
+void
+h_establish_with(struct harness *h, uint8_t present)
+{
+	struct tcp_seg syn = { .seq = h->peer_iss, .wnd = 65535, .flags = TCP_SYN };
+	struct tcp_seg ack;
+
+	syn.opts.present = (uint8_t)(TCP_HAVE_MSS | present);
+	syn.opts.mss = 1400;
+	syn.opts.wscale = 7;
+	syn.opts.ts_val = 1000;
+	tcp_passive_open(&h->c, &h->t, &h->tuple, &syn);
+	ack = h_seg(h, TCP_ACK, 1, 1, 0);
+	ack.opts.present = present & TCP_HAVE_TIMESTAMP;
+	ack.opts.ts_val = 1001;
+	ack.opts.ts_ecr = h->out[0].opt[0];	/* not checked by the core */
+	ack.wnd = 65535 >> ((present & TCP_HAVE_WSCALE) ? 7 : 0);
+	h_input(h, &ack, NULL);
+	CU_ASSERT_EQUAL(h->t.state, TCP_ESTABLISHED);
+	h_clear(h);
+}
+
+/* Peer data segment with a packet the core may hold. */
+struct tcp_seg
+h_data_seg(const struct harness *h, uint32_t rel_seq, uint32_t len, unsigned int pkt)
+{
+	struct tcp_seg s = h_seg(h, TCP_ACK, rel_seq, 1, len);
+
+	s.pkt = h_pkt(pkt);
+	s.pkt_off = 54;
+	return s;
+}
+
+/* Queue @p n full segments on an established connection with a wide peer window and send. */
+void
+h_send_segments(struct harness *h, unsigned int n)
+{
+	h->t.snd_wnd = 1u << 20;
+	tcp_send_queued(&h->t, n * h->t.snd_mss);
+	tcp_output(&h->c, &h->t);
+}

@@ -64,6 +64,18 @@ void h_expect(const struct harness *h, unsigned int i, uint8_t flags, uint32_t r
 	      uint32_t rel_ack, uint32_t len, const char *file, int line);
 #define EXPECT_OUT(h, i, fl, s, a, l) h_expect(h, i, fl, s, a, l, __FILE__, __LINE__)
 
+/** A distinct fake packet pointer @p i (< 64): the core only stores and hands back pointers. */
+void *h_pkt(unsigned int i);
+
+/** SYN offering @p present options (window shift 7, timestamp 1000), SYN-ACK, the peer's ACK. */
+void h_establish_with(struct harness *h, uint8_t present);
+
+/** A peer data segment of @p len bytes at relative @p rel_seq, carrying fake packet @p pkt. */
+struct tcp_seg h_data_seg(const struct harness *h, uint32_t rel_seq, uint32_t len, unsigned int pkt);
+
+/** Queue @p n full segments with a wide peer window and run output. */
+void h_send_segments(struct harness *h, unsigned int n);
+
 /** Teardown check: no timer armed anywhere, every state gauge back to zero. */
 void h_no_leaks(struct harness *h);
 

@@ -18,6 +18,7 @@ int suite_opts(void);
 int suite_timer(void);
 int suite_tcp(void);
 int suite_loss(void);
+int suite_conn(void);
 int suite_misc(void);
 int suite_packets(void);
 int suite_http(void);
