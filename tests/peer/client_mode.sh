@@ -19,12 +19,19 @@ memif_pair() {	# NAME SERVER-OPTS -- CLIENT-OPTS: tcpe server, then the client f
 	local spid=$!
 	track_pid "$spid"
 	sleep 1
-	timeout 60 "$TCPE_BIN" --lcores 0@1,1@1 --no-pci --no-huge -m 512 --file-prefix "$cp" \
+	"$TCPE_BIN" --lcores 0@1,1@1 --no-pci --no-huge -m 512 --file-prefix "$cp" \
 		--vdev "net_memif0,role=client,socket=$SOCK,id=0" -- --ip 198.18.1.2/24 \
-		--connect 198.18.1.1:80 --stats-interval 1 --duration 2 "${copts[@]}" \
-		>"$T/c_$name.log" 2>&1
+		--connect 198.18.1.1:80 --stats-interval 1 --duration 60 "${copts[@]}" \
+		>"$T/c_$name.log" 2>&1 &
+	local cpid=$!
+	track_pid "$cpid"
+	sleep 2.5
+	# Stop both at once: net_memif unmaps the rings when the peer goes away, and a worker still
+	# polling them would fault (a race inside the PMD); neither side may outlive the other running.
+	kill -INT "$cpid" "$spid"
+	wait "$cpid"
 	check "client exit status ($name)" "$?" 0
-	kill -INT "$spid"; wait "$spid"
+	wait "$spid"
 	check "server exit status ($name)" "$?" 0
 	rm -f "$SOCK"
 	log "  $name: $(grep '^tcpe: client:' "$T/c_$name.log")"
@@ -42,9 +49,11 @@ grep -q "^tcpe: client: .*latency p50 [0-9]* us  p90 [0-9]* us  p99 [0-9]* us  p
 
 memif_pair hello --listen 80:hello --time-wait-ms 500 -- --request hello --rate 300
 req=$(counter "$T/c_hello.log" client_requests)
-check_ge "hello: one request per connection at --rate 300 for 2 s (at least half of 600)" "$req" 300
+check_ge "hello: one request per connection at --rate 300 for ~2.5 s (at least half of 750)" "$req" 375
 check "client errors (hello)" "$(counter "$T/c_hello.log" client_errors)" 0
-check "greeting bytes = 12 per completed request" "$(counter "$T/c_hello.log" data_rx_bytes)" $((req * 12))
+got=$(counter "$T/c_hello.log" data_rx_bytes)
+check_ge "greeting bytes: 12 per completed request at least" "$got" $((req * 12))
+check "greeting bytes are whole greetings" "$((got % 12))" 0
 
 memif_pair echo --listen 80:echo -- --request echo:100K --concurrency 4 --requests-per-conn 10
 req=$(counter "$T/c_echo.log" client_requests)
