@@ -310,6 +310,16 @@ run(struct tcpe *t, int argc, char **argv)
 	}
 	telemetry_fini();
 	rte_pdump_uninit();
+	/*
+	 * net_memif unmaps the shared rings in its interrupt thread when the peer closes; a peer
+	 * process stopped by the same signal may need a scheduler slice or two to stop polling them
+	 * (its control lcore shares a CPU with a spinning worker). Give it that before closing ours.
+	 */
+	for (uint16_t p = 0; p < t->nports; p++)
+		if (strcmp(t->pinfo[p].driver, "net_memif") == 0) {
+			rte_delay_us_sleep(100 * 1000);
+			break;
+		}
 	for (uint16_t p = 0; p < t->nports; p++)
 		rte_eth_dev_stop(t->port_ids[p]);
 	/* Rings outlive the workers that drain them at destruction: free them last. */
