@@ -290,43 +290,47 @@ check_owner(struct worker *w, const struct tcp_tuple *key)
 		w->st.steer_misowned++;
 }
 
-struct conn *
-stack_conn_new(struct worker *w, const struct tcp_tuple *key)
+/* A record keyed by @p key, or NULL with @p why set (no record, or the flow table full). */
+static struct conn *
+conn_new(struct worker *w, const struct tcp_tuple *key, uint16_t *why)
 {
 	struct conn *c = conn_alloc(w);
 
-	if (c == NULL)
+	if (c == NULL) {
+		*why = TCPE_DROP_TCP_POOL_FULL;
 		return NULL;
+	}
 	c->tcb.tuple = *key;
 	if (flow_add(w->flows, key, c) != 0) {
 		c->in_use = 0;
 		w->free_idx[w->nfree++] = (uint32_t)(c - w->conns);
 		w->st.conn_active--;
+		*why = TCPE_DROP_TCP_FLOW_FULL;
 		return NULL;
 	}
 	check_owner(w, key);
 	return c;
 }
 
+struct conn *
+stack_conn_new(struct worker *w, const struct tcp_tuple *key)
+{
+	uint16_t why;
+
+	return conn_new(w, key, &why);
+}
+
 static void
 passive_open(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pkt_info *pi,
 	     unsigned int app)
 {
-	struct conn *c = conn_alloc(w);
+	uint16_t why;
+	struct conn *c = conn_new(w, &pi->key, &why);
 
 	if (c == NULL) {
-		worker_drop(w, m, TCPE_DROP_TCP_POOL_FULL);
+		worker_drop(w, m, why);
 		return;
 	}
-	c->tcb.tuple = pi->key;
-	if (flow_add(w->flows, &pi->key, c) != 0) {
-		c->in_use = 0;
-		w->free_idx[w->nfree++] = (uint32_t)(c - w->conns);
-		w->st.conn_active--;
-		worker_drop(w, m, TCPE_DROP_TCP_FLOW_FULL);
-		return;
-	}
-	check_owner(w, &pi->key);
 	rte_ether_addr_copy(&pi->eth->src_addr, &c->peer_mac);
 	c->port = (uint8_t)(p - w->ports);
 	c->app = (uint8_t)app;
@@ -371,6 +375,7 @@ cookie_ack(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pkt_inf
 {
 	struct tcp_opts agreed;
 	struct conn *c;
+	uint16_t why;
 
 	if (!cookies_recent(w))
 		return false;
@@ -378,20 +383,11 @@ cookie_ack(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pkt_inf
 		w->st.syncookies_bad++;
 		return false;
 	}
-	c = conn_alloc(w);
+	c = conn_new(w, &pi->key, &why);
 	if (c == NULL) {
-		worker_drop(w, m, TCPE_DROP_TCP_POOL_FULL);
+		worker_drop(w, m, why);
 		return true;
 	}
-	c->tcb.tuple = pi->key;
-	if (flow_add(w->flows, &pi->key, c) != 0) {
-		c->in_use = 0;
-		w->free_idx[w->nfree++] = (uint32_t)(c - w->conns);
-		w->st.conn_active--;
-		worker_drop(w, m, TCPE_DROP_TCP_FLOW_FULL);
-		return true;
-	}
-	check_owner(w, &pi->key);
 	rte_ether_addr_copy(&pi->eth->src_addr, &c->peer_mac);
 	c->port = (uint8_t)(p - w->ports);
 	c->app = (uint8_t)app;
