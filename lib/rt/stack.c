@@ -470,10 +470,7 @@ stack_tcp_input(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pk
 		tw_input(w, p, m, pi, ref_tw(ref));
 		return;
 	}
-	if (c != NULL && tcp_time_wait_reopen(&c->tcb, s)) {
-		conn_release(w, c, false);
-		c = NULL;
-	}
+	/* No record is ever found in TIME_WAIT: it became a compact entry (tw_input) on entering. */
 	if (c == NULL) {
 		no_record_input(w, p, m, pi);
 		return;
