@@ -161,16 +161,24 @@ static void
 setup_steering(struct tcpe *t, unsigned int n)
 {
 	bool need = strcmp(t->cfg.steer, "on") == 0;
+	unsigned int reta = 128;
 
-	/* Every worker knows the owner map, also with RSS (client mode picks ports with it). */
+	/* A port without RSS, or whose RETA we could not write, needs software steering. */
+	for (uint16_t p = 0; p < t->nports; p++) {
+		need |= (!t->pinfo[p].rss || t->pinfo[p].reta_size == 0) &&
+			strcmp(t->cfg.steer, "auto") == 0;
+		if (t->pinfo[p].rss && t->pinfo[p].reta_size > 0)
+			reta = t->pinfo[p].reta_size;
+	}
+	/* Every worker knows the owner map, also with RSS (client mode picks ports with it): the
+	 * port's RETA as programmed (entry k -> queue k % n), or a software one of 128 entries. */
 	for (unsigned int i = 0; i < n; i++) {
 		t->workers[i]->nworkers = (uint16_t)n;
+		t->workers[i]->steer_mask = (uint16_t)(reta - 1);
 		for (unsigned int k = 0; k < STEER_RETA; k++)
 			t->workers[i]->steer_reta[k] = (uint8_t)(k % n);
 	}
 
-	for (uint16_t p = 0; p < t->nports; p++)
-		need |= !t->pinfo[p].rss && strcmp(t->cfg.steer, "auto") == 0;
 	if (n < 2 || !need || strcmp(t->cfg.steer, "off") == 0)
 		return;
 	if (n > WORKER_MAX)
@@ -232,6 +240,10 @@ setup_workers(struct tcpe *t)
 			wp->addr.mac = t->pinfo[p].mac;
 			wp->addr.ip = t->cfg.ports[p].ip;
 			wp->addr.mask = htonl(prefix ? ~0u << (32 - prefix) : 0);
+			if (p == 0) {	/* client mode's --source-ips are port 0's too */
+				wp->addr.alias_lo = t->cfg.source_lo;
+				wp->addr.alias_n = t->cfg.source_n;
+			}
 			wp->tx.mac = t->pinfo[p].mac;
 			wp->tx.cksum_offload = t->pinfo[p].tx_cksum;
 			wp->tx.multiseg = t->pinfo[p].tx_multiseg;

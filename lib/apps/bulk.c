@@ -63,4 +63,5 @@ const struct tcpe_app app_bulk = {
 	.on_accept = bulk_accept,
 	.on_acked = bulk_acked,
 	.on_peer_fin = bulk_peer_fin,
+	.fin_with_data = true,
 };

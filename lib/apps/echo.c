@@ -20,4 +20,5 @@ const struct tcpe_app app_echo = {
 	.name = "echo",
 	.on_data = echo_data,
 	.on_peer_fin = echo_peer_fin,
+	.fin_with_data = true,
 };

@@ -189,4 +189,5 @@ const struct tcpe_app app_http = {
 	.on_accept = http_accept,
 	.on_data = http_data,
 	.on_peer_fin = http_peer_fin,
+	.fin_with_data = true,
 };

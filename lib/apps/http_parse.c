@@ -35,6 +35,7 @@ enum {
 /* header names we interpret */
 enum { H_CONNECTION = 1, H_CONTENT_LENGTH = 2, H_TRANSFER_ENCODING = 4 };
 static const char *const hnames[] = { "connection", "content-length", "transfer-encoding" };
+static const uint8_t hname_len[] = { 10, 14, 17 };
 
 /* target sub-states kept in cand while in S_TARGET */
 enum { T_OTHER, T_PREFIX, T_DIGITS, T_QUERY };
@@ -43,12 +44,22 @@ enum { T_OTHER, T_PREFIX, T_DIGITS, T_QUERY };
 #define NUM_MAX 1000000000000000ULL
 #define CLEN_MAX 0x7fffffffu
 
+/* RFC 9110 §5.6.2 token characters, as a bitmap: one load per byte on the hot path. */
+static const uint64_t tchar_map[4] = {
+	/* '!' '#'-'\'' '*' '+' '-' '.' '0'-'9' */
+	(1ULL << '!') | (0x1FULL << '#') | (1ULL << '*') | (1ULL << '+') | (1ULL << '-') |
+		(1ULL << '.') | (0x3FFULL << '0'),
+	/* 'A'-'Z' '^' '_' '`' 'a'-'z' '|' '~' (bit = c - 64) */
+	(0x3FFFFFFULL << ('A' - 64)) | (1ULL << ('^' - 64)) | (1ULL << ('_' - 64)) |
+		(1ULL << ('`' - 64)) | (0x3FFFFFFULL << ('a' - 64)) | (1ULL << ('|' - 64)) |
+		(1ULL << ('~' - 64)),
+	0, 0,
+};
+
 static inline bool
 is_tchar(uint8_t c)
 {
-	/* RFC 9110 §5.6.2 token characters */
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       (c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+	return (tchar_map[c >> 6] >> (c & 63)) & 1;
 }
 
 static inline uint8_t
@@ -96,6 +107,7 @@ static int
 method_byte(struct http_parser *p, uint8_t c)
 {
 	static const char *const m[] = { "GET", "HEAD" };
+	static const uint8_t mlen[] = { 3, 4 };
 
 	if (c == ' ') {
 		if (p->idx == 0)
@@ -108,7 +120,7 @@ method_byte(struct http_parser *p, uint8_t c)
 	if (!is_tchar(c))
 		return -1;
 	for (unsigned int i = 0; i < 2; i++)
-		if ((p->cand & (1u << i)) && (p->idx >= strlen(m[i]) || m[i][p->idx] != c))
+		if ((p->cand & (1u << i)) && (p->idx >= mlen[i] || m[i][p->idx] != c))
 			p->cand &= (uint8_t)~(1u << i);
 	if (p->idx < 255)
 		p->idx++;
@@ -184,7 +196,7 @@ hname_byte(struct http_parser *p, uint8_t c)
 		if (p->idx == 0)
 			return -1;
 		for (unsigned int i = 0; i < 3; i++)
-			if ((p->cand & (1u << i)) && p->idx == strlen(hnames[i]))
+			if ((p->cand & (1u << i)) && p->idx == hname_len[i])
 				hit = (uint8_t)(1u << i);
 		if (hit == H_CONTENT_LENGTH && (p->flags & F_CLEN))
 			return -1;	/* a second Content-Length: refuse, do not guess */
@@ -202,9 +214,9 @@ hname_byte(struct http_parser *p, uint8_t c)
 	}
 	if (!is_tchar(c))
 		return -1;	/* includes whitespace before the colon (§5.1) */
-	for (unsigned int i = 0; i < 3; i++)
+	for (unsigned int i = 0; p->cand != 0 && i < 3; i++)
 		if ((p->cand & (1u << i)) &&
-		    (p->idx >= strlen(hnames[i]) || (uint8_t)hnames[i][p->idx] != lower(c)))
+		    (p->idx >= hname_len[i] || (uint8_t)hnames[i][p->idx] != lower(c)))
 			p->cand &= (uint8_t)~(1u << i);
 	if (p->idx < 255)
 		p->idx++;
@@ -362,6 +374,15 @@ http_parse(struct http_parser *p, const uint8_t *buf, uint32_t len, uint32_t max
 			rc = hname_byte(p, c);
 			break;
 		case S_HVALUE:
+			if (p->cand == 0) {
+				/* a header we do not interpret: skip its value up to CR/LF at once,
+				 * with the same byte rules and head limit */
+				while (c != '\r' && c != '\n' && (c >= 0x20 || c == '\t') && c != 0x7f &&
+				       i < len && p->head < max_head) {
+					c = buf[i++];
+					p->head++;
+				}
+			}
 			rc = hvalue_byte(p, c);
 			break;
 		case S_END_LF:

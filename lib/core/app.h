@@ -2,6 +2,7 @@
 #ifndef TCPE_APP_H
 #define TCPE_APP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "stats.h"
@@ -41,6 +42,9 @@ struct tcpe_app {
 	void (*on_peer_fin)(struct tcpe_sock *s);
 	/** The connection is gone (@p reset: by a RST or a timeout); @p s is invalid afterwards. */
 	void (*on_closed)(struct tcpe_sock *s, int reset);
+	/** tcpe_close() may put the FIN on the last data segment (one segment less per close);
+	 * false keeps them apart, as a write() then a later shutdown() does (the seed's trace). */
+	bool fin_with_data;
 };
 
 /**

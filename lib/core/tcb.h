@@ -42,6 +42,7 @@ enum {
 	TCB_KEEPALIVE = 1u << 10, /**< the quiet timer is a keepalive, not the application's idle */
 	TCB_REXMIT = 1u << 11,	 /**< resend the oldest segment with the next output (fast retransmit) */
 	TCB_LIMITED_TX = 1u << 12, /**< one new segment may exceed cwnd (RFC 3042) */
+	TCB_FIN_DATA = 1u << 13,  /**< the FIN may ride on the segment that ends the data */
 };
 
 /** Bits of tcb.opt: what the handshake negotiated (RFC 7323, RFC 2018). */

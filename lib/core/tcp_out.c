@@ -122,15 +122,19 @@ send_data(struct tcp_ctx *c, struct tcb *t, uint32_t len, bool last)
 {
 	struct tcp_out o;
 
-	/* PSH on the segment that empties the queue, as BSD-derived stacks do. */
-	out_init(&o, t->snd_nxt, len, TCP_ACK | (last ? TCP_PSH : 0));
+	/* PSH on the segment that empties the queue, as BSD-derived stacks do; the FIN too when the
+	 * application asked for it (TCB_FIN_DATA): one segment less per close. */
+	bool fin = last && (t->flags & (TCB_FIN_QUEUED | TCB_FIN_DATA)) ==
+			   (TCB_FIN_QUEUED | TCB_FIN_DATA);
+
+	out_init(&o, t->snd_nxt, len, TCP_ACK | (last ? TCP_PSH : 0) | (fin ? TCP_FIN : 0));
 	if (seq_lt(t->snd_nxt, t->snd_max))
 		c->st->retransmits++;
 	else
 		tcp_rtt_start(c, t, t->snd_nxt);	/* new data only (Karn) */
 	c->st->data_tx_bytes += len;
 	send_seg(c, t, &o);
-	t->snd_nxt += len;
+	t->snd_nxt += len + fin;
 	t->snd_max = seq_max(t->snd_max, t->snd_nxt);
 }
 
@@ -237,6 +241,7 @@ tcp_output(struct tcp_ctx *c, struct tcb *t)
 		/*
 		 * The FIN goes as a segment of its own once the data before it is out, as a socket
 		 * application's write() then shutdown() does: the seed's trace has data and FIN apart.
+		 * With TCB_FIN_DATA it left on the last data segment (snd_nxt is then past snd_end).
 		 */
 		if ((t->flags & TCB_FIN_QUEUED) && t->snd_nxt == t->snd_end)
 			send_fin(c, t);

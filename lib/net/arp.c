@@ -113,13 +113,15 @@ arp_reply_in_place(struct rte_mbuf *m, const struct pkt_info *pi, const struct n
 	struct rte_arp_hdr *a = pi->arp;
 	struct rte_ether_hdr *eth = pi->eth;
 
-	if (a->arp_opcode != RTE_BE16(RTE_ARP_OP_REQUEST) || a->arp_data.arp_tip != ifa->ip)
+	uint32_t tip = a->arp_data.arp_tip;
+
+	if (a->arp_opcode != RTE_BE16(RTE_ARP_OP_REQUEST) || !net_addr_is_ours(ifa, tip))
 		return false;
 	a->arp_opcode = RTE_BE16(RTE_ARP_OP_REPLY);
 	a->arp_data.arp_tha = a->arp_data.arp_sha;
 	a->arp_data.arp_tip = a->arp_data.arp_sip;
 	a->arp_data.arp_sha = ifa->mac;
-	a->arp_data.arp_sip = ifa->ip;
+	a->arp_data.arp_sip = tip;
 	rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
 	rte_ether_addr_copy(&ifa->mac, &eth->src_addr);
 	m->ol_flags = 0;

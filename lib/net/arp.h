@@ -55,7 +55,7 @@ int arp_resolve(struct arp_cache *c, uint32_t ip, uint64_t now_us, struct rte_mb
 void arp_cache_flush(struct arp_cache *c);
 
 /**
- * Answer ARP request @p m for our address in place (it becomes the reply).
+ * Answer ARP request @p m for one of our addresses (aliases too) in place (it becomes the reply).
  * @return true when @p m is now a reply to send; false when it is not a request for us.
  */
 bool arp_reply_in_place(struct rte_mbuf *m, const struct pkt_info *pi, const struct net_addr *ifa);

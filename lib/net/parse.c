@@ -35,7 +35,7 @@ bad_source(uint32_t src_be, const struct net_addr *ifa)
 	uint32_t s = rte_be_to_cpu_32(src_be);
 	uint8_t top = (uint8_t)(s >> 24);
 
-	if (top == 0 || top == 127 || top >= 224 || src_be == ifa->ip)
+	if (top == 0 || top == 127 || top >= 224 || net_addr_is_ours(ifa, src_be))
 		return true;
 	/* The directed broadcast of our own subnet (when it has one: not /31 or /32). */
 	return rte_be_to_cpu_32(ifa->mask) < 0xfffffffeu &&
@@ -115,7 +115,7 @@ parse_ipv4(const struct net_addr *ifa, struct rte_mbuf *m, struct pkt_info *pi, 
 		return reject(drop, TCPE_DROP_IP_CKSUM);
 	if (ip->fragment_offset & rte_cpu_to_be_16(IP_FRAG_MASK))
 		return reject(drop, TCPE_DROP_IP_FRAGMENT);
-	if (ip->dst_addr != ifa->ip)
+	if (!net_addr_is_ours(ifa, ip->dst_addr))
 		return reject(drop, TCPE_DROP_IP_NOT_FOR_US);
 	if (bad_source(ip->src_addr, ifa))
 		return reject(drop, TCPE_DROP_IP_SRC);

@@ -2,6 +2,7 @@
 #ifndef TCPE_PARSE_H
 #define TCPE_PARSE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_arp.h>
@@ -20,7 +21,16 @@ struct net_addr {
 	struct rte_ether_addr mac;
 	uint32_t ip;		/**< network order */
 	uint32_t mask;		/**< network order */
+	uint32_t alias_lo;	/**< more addresses, host order: alias_lo .. alias_lo + alias_n - 1 */
+	uint32_t alias_n;	/**< (client mode's --source-ips), 0: none */
 };
+
+/** True when @p ip_be (network order) is one of @p ifa's addresses: its own or an alias. */
+static inline bool
+net_addr_is_ours(const struct net_addr *ifa, uint32_t ip_be)
+{
+	return ip_be == ifa->ip || rte_be_to_cpu_32(ip_be) - ifa->alias_lo < ifa->alias_n;
+}
 
 /** What the classifier found; PKT_DROP comes with a drop reason. */
 enum pkt_class { PKT_DROP, PKT_ARP, PKT_ICMP, PKT_TCP };

@@ -17,6 +17,9 @@ struct sndq {
 	uint32_t bytes;
 };
 
+/** Bodies up to this size are copied into the queue rather than referenced (one mbuf less). */
+#define SNDQ_COPY_BODY_MAX 512
+
 /**
  * Append @p len bytes, filling the tail mbuf first, then new mbufs from @p mp.
  * @return bytes appended: less than @p len only when @p mp ran out.

@@ -2,6 +2,7 @@
 #include "client.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include <rte_byteorder.h>
 
@@ -87,14 +88,19 @@ request(struct tcpe_sock *s)
 		st->prev = 0;
 		if (tcpe_send(s, st->last ? k->req_close : k->req, st->last ? k->req_close_len : k->req_len) == 0)
 			tcpe_abort(s);
+		else
+			w->st.client_sent++;
 		break;
 	case CLIENT_ECHO:
 		st->phase = PH_ECHO;
 		st->want = (uint32_t)w->cfg->client_echo_bytes;
 		if (tcpe_send_body(s, st->want) != st->want)
 			tcpe_abort(s);
+		else
+			w->st.client_sent++;
 		break;
-	default:		/* hello, bulk: the server talks, then closes */
+	default:		/* hello, bulk: the server talks, then closes (the open is the request) */
+		w->st.client_sent++;
 		st->phase = PH_TO_CLOSE;
 		st->last = 1;
 		break;
@@ -115,7 +121,14 @@ complete(struct tcpe_sock *s)
 	st->phase = PH_IDLE;
 	if (st->last) {
 		st->done = 1;
-		tcpe_close(s);
+		if (w->cfg->client_kind == CLIENT_HTTP) {
+			/* "Connection: close" was asked: the server closes first and keeps the
+			 * TIME_WAIT (as with any HTTP/1.1 server), so the source port is free again
+			 * at once. A server that does not close is closed on after a second. */
+			tcpe_set_idle_ms(s, CLIENT_CLOSE_WAIT_MS);
+		} else {
+			tcpe_close(s);
+		}
 	} else {
 		request(s);
 	}
@@ -136,7 +149,33 @@ http_bytes(struct tcpe_sock *s, const uint8_t *d, uint32_t len)
 	uint32_t i = 0;
 
 	while (i < len && st->phase == PH_HEAD) {
-		uint8_t b = d[i++];
+		uint8_t b;
+
+		if (st->line_len == 0) {
+			/* a whole line at hand: look at it at once (the byte loop below is for lines
+			 * split between segments) */
+			const uint8_t *nl = memchr(d + i, '\n', len - i);
+
+			if (nl != NULL) {
+				uint32_t n = (uint32_t)(nl - (d + i));	/* without the '\n' */
+
+				if (n == 0 || (n == 1 && d[i] == '\r')) {
+					i += n + 1;
+					st->phase = PH_BODY;
+					st->want = st->clen;
+					break;
+				}
+				if (n > sizeof(cl_header) - 1 &&
+				    strncasecmp((const char *)d + i, cl_header, sizeof(cl_header) - 1) == 0)
+					for (uint32_t k = i + sizeof(cl_header) - 1; k < i + n; k++)
+						if (d[k] >= '0' && d[k] <= '9')
+							st->clen = st->clen * 10 + (uint32_t)(d[k] - '0');
+				st->prev = '\n';
+				i += n + 1;
+				continue;
+			}
+		}
+		b = d[i++];
 
 		if (b == '\n') {
 			if (st->line_len == 0 || (st->line_len == 1 && st->prev == '\r')) {
@@ -249,6 +288,8 @@ client_init(struct worker *w, unsigned int nworkers)
 			~0u << (32 - cfg->ports[0].prefix) : 0)) == 0 || cfg->ports[0].gateway == 0 ?
 			cfg->client_ip : cfg->ports[0].gateway;
 	k->cursor = (uint16_t)(10000 + 1000 * w->index);
+	k->src_lo = cfg->source_n ? cfg->source_lo : rte_be_to_cpu_32(cfg->ports[0].ip);
+	k->nsrc = cfg->source_n ? cfg->source_n : 1;
 	snprintf(host, sizeof(host), "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255,
 		 ip & 255);
 	k->req_len = (uint16_t)snprintf(k->req, sizeof(k->req),
@@ -265,10 +306,17 @@ pick_port(struct worker *w, struct tcp_tuple *t)
 {
 	struct client *k = &w->client;
 
-	for (unsigned int tries = 0; tries < 65536; tries++) {
-		k->cursor = k->cursor >= 65535 ? 1024 : (uint16_t)(k->cursor + 1);
-		t->lport = rte_cpu_to_be_16(k->cursor);
+	/* Bounded: a crowded port space costs a counted miss (client_no_port), never a stall. */
+	for (unsigned int tries = 0; tries < CLIENT_PORT_TRIES; tries++) {
 		void *ref;
+
+		/* every (source address, port) pair in turn: the address moves fastest */
+		if (++k->src_idx >= k->nsrc) {
+			k->src_idx = 0;
+			k->cursor = k->cursor >= 65535 ? 1024 : (uint16_t)(k->cursor + 1);
+		}
+		t->laddr = rte_cpu_to_be_32(k->src_lo + k->src_idx);
+		t->lport = rte_cpu_to_be_16(k->cursor);
 
 		if (w->nworkers > 1 && worker_owner(w, t) != w->index)
 			continue;
@@ -285,9 +333,7 @@ static bool
 open_one(struct worker *w)
 {
 	struct client *k = &w->client;
-	struct wport *p = &w->ports[0];
-	struct tcp_tuple t = { .raddr = w->cfg->client_ip, .laddr = p->addr.ip,
-			       .rport = w->cfg->client_port };
+	struct tcp_tuple t = { .raddr = w->cfg->client_ip, .rport = w->cfg->client_port };
 	struct conn *c;
 
 	if (!pick_port(w, &t)) {

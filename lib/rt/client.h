@@ -12,9 +12,11 @@
 #define CLIENT_LAT_MAX_EXP 36	/**< values up to 2^37 us (~38 h) */
 #define CLIENT_LAT_BUCKETS (16 + (CLIENT_LAT_MAX_EXP - 3) * 8)	/**< HDR-style: 3 significant bits */
 #define CLIENT_OPEN_BURST 32	/**< active opens per worker iteration at most */
-#define CLIENT_MAX_INFLIGHT 4096	/**< --rate 0: client connections open per worker at most */
+#define CLIENT_MAX_INFLIGHT 1024	/**< --rate 0: client connections open per worker at most */
 #define CLIENT_TW_REUSE_US 1000000	/**< a TIME_WAIT port is reused after 1 s (with timestamps) */
 #define CLIENT_ERROR_PAUSE_US 10000	/**< after a failed connection, no new opens for this long */
+#define CLIENT_CLOSE_WAIT_MS 1000	/**< after "Connection: close", wait this long for the server's FIN */
+#define CLIENT_PORT_TRIES 1024		/**< source ports tried per open at most */
 
 struct worker;
 
@@ -23,6 +25,9 @@ struct client {
 	bool on;
 	bool resolved;			/**< the next hop's MAC is known */
 	uint16_t cursor;		/**< last source port tried */
+	uint32_t src_lo;		/**< first source address, host order */
+	uint32_t nsrc;			/**< source addresses (--source-ips, else 1: port 0's) */
+	uint32_t src_idx;		/**< the address of the last pair tried */
 	uint32_t next_hop;		/**< network order */
 	struct rte_ether_addr mac;
 	uint32_t target;		/**< connections to keep open (--concurrency share), 0: rate mode */

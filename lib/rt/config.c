@@ -75,6 +75,8 @@ static const struct key keys[] = {
 	    "keep N connections open and reuse them (0: a connection per request, --rate)"),
 	NUM("requests-per-conn", "client", requests_per_conn, 0, 1000000000, "0",
 	    "close a kept connection after N requests (0: never)"),
+	STR("source-ips", "client", source_ips, "",
+	    "client source addresses FIRST[-LAST] in port 0's subnet, ~64K ports each (default: --ip)"),
 	STR("steer", "tcpe", steer, "auto",
 	    "software steering between workers: auto (ports without RSS), on, off"),
 	STR("cc", "tcp", cc, "newreno", "congestion control for what we send: newreno or cubic"),
@@ -228,6 +230,42 @@ parse_addr(const char *s, uint32_t *ip)
 	return 0;
 }
 
+/* --source-ips FIRST[-LAST]: addresses of port 0's subnet that tcpe answers ARP for and opens
+ * from, so one server port can take more than ~64 K connections from us. */
+static int
+check_sources(struct tcpe_config *cfg, FILE *err)
+{
+	char buf[64], *dash;
+	uint32_t lo, hi, mask;
+	uint8_t prefix = cfg->ports[0].prefix;
+
+	snprintf(buf, sizeof(buf), "%s", cfg->source_ips);
+	dash = strchr(buf, '-');
+	if (dash != NULL)
+		*dash = '\0';
+	if (parse_addr(buf, &lo) != 0 || (dash != NULL ? parse_addr(dash + 1, &hi) : (hi = lo, 0)) != 0 ||
+	    ntohl(hi) < ntohl(lo)) {
+		fprintf(err, "tcpe: --source-ips: '%s' is not FIRST[-LAST] (e.g. 198.18.0.10-198.18.0.25)\n",
+			cfg->source_ips);
+		return -EINVAL;
+	}
+	if (ntohl(hi) - ntohl(lo) >= CLIENT_MAX_SOURCES) {
+		fprintf(err, "tcpe: --source-ips: '%s' has more than %u addresses\n", cfg->source_ips,
+			CLIENT_MAX_SOURCES);
+		return -EINVAL;
+	}
+	mask = htonl(prefix ? ~0u << (32 - prefix) : 0);
+	if (cfg->ports[0].ip == 0 || ((lo ^ cfg->ports[0].ip) & mask) != 0 ||
+	    ((hi ^ cfg->ports[0].ip) & mask) != 0) {
+		fprintf(err, "tcpe: --source-ips: '%s' is not inside port 0's subnet (--ip)\n",
+			cfg->source_ips);
+		return -EINVAL;
+	}
+	cfg->source_lo = ntohl(lo);
+	cfg->source_n = ntohl(hi) - ntohl(lo) + 1;
+	return 0;
+}
+
 /* --connect ADDR:PORT and --request KIND. */
 static int
 check_client(struct tcpe_config *cfg, FILE *err)
@@ -250,6 +288,8 @@ check_client(struct tcpe_config *cfg, FILE *err)
 		return -EINVAL;
 	}
 	cfg->client_port = htons((uint16_t)port);
+	if (cfg->source_ips[0] != '\0' && check_sources(cfg, err) != 0)
+		return -EINVAL;
 	if (strcmp(cfg->request, "http") == 0) {
 		cfg->client_kind = CLIENT_HTTP;
 	} else if (strcmp(cfg->request, "hello") == 0) {

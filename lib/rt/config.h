@@ -8,6 +8,7 @@
 #define TCPE_MAX_PORTS 4
 #define TCPE_MAX_LISTEN 16
 #define TCPE_GREETING_MAX 1024
+#define CLIENT_MAX_SOURCES 4096	/**< --source-ips addresses at most */
 
 /** Built-in applications (DESIGN.md "Applications"). */
 enum tcpe_app_id { APP_HELLO, APP_ECHO, APP_DISCARD, APP_HTTP, APP_BULK, APP__COUNT,
@@ -64,6 +65,9 @@ struct tcpe_config {
 	uint64_t rate;		/**< new connections per second over all workers (0: as fast as possible) */
 	uint64_t concurrency;	/**< connections kept open (0: one request per connection, --rate) */
 	uint64_t requests_per_conn;
+	char source_ips[64];	/**< FIRST[-LAST], or empty (port 0's --ip) */
+	uint32_t source_lo;	/**< from source_ips, host order */
+	uint32_t source_n;	/**< addresses in source_ips (0: none given) */
 	uint32_t client_ip;	/**< from connect, network order */
 	uint16_t client_port;	/**< network order */
 	uint8_t client_kind;	/**< enum client_kind */

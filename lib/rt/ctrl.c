@@ -4,6 +4,7 @@
 #include "prometheus.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -78,6 +79,12 @@ ctrl_init(struct ctrl *c, struct worker **workers, unsigned int n, const struct 
 	c->out = out;
 	c->tp.out = out;
 	c->start_tsc = c->prev_tsc = rte_get_tsc_cycles();
+	if (cfg->connect[0] != '\0') {
+		c->lat_prev = calloc(c->nworkers, sizeof(c->lat_prev[0]));
+		c->lat_iv = calloc(c->nworkers + 1, sizeof(c->lat_iv[0]));
+		if (c->lat_prev == NULL || c->lat_iv == NULL)
+			return -ENOMEM;
+	}
 	if (cfg->prometheus[0] != '\0') {
 		c->metrics = metrics_open(cfg->prometheus, stderr);
 		if (c->metrics == NULL)
@@ -107,6 +114,39 @@ stats_json_object(FILE *f, const struct tcpe_stats *s)
 	fprintf(f, "\"drops\": %llu}", (unsigned long long)tcpe_stats_drops(s));
 }
 
+/* The latency of the interval's requests at quantile @p q, microseconds (0 without any). */
+static uint64_t
+lat_quantile(const uint64_t *h, double q)
+{
+	uint64_t total = 0, seen = 0, rank;
+	unsigned int b = 0;
+
+	for (unsigned int i = 0; i < CLIENT_LAT_BUCKETS; i++)
+		total += h[i];
+	if (total == 0)
+		return 0;
+	rank = (uint64_t)(q * (double)total);
+	while (b < CLIENT_LAT_BUCKETS - 1 && seen + h[b] <= rank)
+		seen += h[b++];
+	return client_lat_value(b);
+}
+
+/* One JSON object: every counter, and in client mode DESIGN's requests/responses/errors and
+ * the interval's latency percentiles from histogram @p h. */
+static void
+json_object(struct ctrl *c, const struct tcpe_stats *s, const uint64_t *h)
+{
+	if (c->cfg->connect[0] != '\0')
+		fprintf(c->json, "\"requests\": %llu, \"responses\": %llu, \"errors\": %llu, "
+			"\"lat_p50_us\": %llu, \"lat_p99_us\": %llu, \"lat_p999_us\": %llu, ",
+			(unsigned long long)s->client_sent, (unsigned long long)s->client_requests,
+			(unsigned long long)s->client_errors,
+			(unsigned long long)lat_quantile(h, 0.5),
+			(unsigned long long)lat_quantile(h, 0.99),
+			(unsigned long long)lat_quantile(h, 0.999));
+	stats_json_object(c->json, s);
+}
+
 static void
 json_line(struct ctrl *c, const struct tcpe_stats *now, double interval)
 {
@@ -115,11 +155,11 @@ json_line(struct ctrl *c, const struct tcpe_stats *now, double interval)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	fprintf(c->json, "{\"time\": %.3f, \"interval\": %.3f, \"total\": {",
 		(double)ts.tv_sec + ts.tv_nsec / 1e9, interval);
-	stats_json_object(c->json, &now[c->nworkers]);
+	json_object(c, &now[c->nworkers], c->lat_iv[c->nworkers]);
 	fprintf(c->json, ", \"workers\": [");
 	for (unsigned int i = 0; i < c->nworkers; i++) {
 		fprintf(c->json, "%s{\"lcore\": %u, ", i ? ", " : "", c->workers[i]->lcore);
-		stats_json_object(c->json, &now[i]);
+		json_object(c, &now[i], c->lat_iv[i]);
 	}
 	fprintf(c->json, "]}\n");
 	fflush(c->json);
@@ -148,9 +188,8 @@ lat_percentiles(const uint64_t *h, char *buf, size_t n)
 {
 	static const double q[] = { 0.5, 0.9, 0.99, 0.999 };
 	static const char *const name[] = { "p50", "p90", "p99", "p99.9" };
-	uint64_t total = 0, seen = 0;
+	uint64_t total = 0;
 	size_t at = 0;
-	unsigned int b = 0;
 
 	for (unsigned int i = 0; i < CLIENT_LAT_BUCKETS; i++)
 		total += h[i];
@@ -158,35 +197,40 @@ lat_percentiles(const uint64_t *h, char *buf, size_t n)
 		snprintf(buf, n, "no requests");
 		return;
 	}
-	for (unsigned int k = 0; k < RTE_DIM(q) && at < n; k++) {
-		uint64_t rank = (uint64_t)(q[k] * (double)total);
-
-		while (b < CLIENT_LAT_BUCKETS - 1 && seen + h[b] <= rank)
-			seen += h[b++];
+	for (unsigned int k = 0; k < RTE_DIM(q) && at < n; k++)
 		at += (size_t)snprintf(buf + at, n - at, "%s%s %llu us", k ? "  " : "", name[k],
-				       (unsigned long long)client_lat_value(b));
+				       (unsigned long long)lat_quantile(h, q[k]));
+}
+
+/* The interval's latency histograms: per worker (lat_iv[i]) and merged (lat_iv[nworkers]). */
+static void
+lat_interval(struct ctrl *c)
+{
+	uint64_t *sum = c->lat_iv[c->nworkers];
+
+	memset(sum, 0, sizeof(c->lat_iv[0]));
+	for (unsigned int i = 0; i < c->nworkers; i++) {
+		const uint64_t *h = c->workers[i]->client.lat_hist;
+
+		for (unsigned int b = 0; b < CLIENT_LAT_BUCKETS; b++) {
+			uint64_t cur = h[b];
+
+			c->lat_iv[i][b] = cur - c->lat_prev[i][b];
+			c->lat_prev[i][b] = cur;
+			sum[b] += c->lat_iv[i][b];
+		}
 	}
 }
 
 static void
 client_line(struct ctrl *c, const struct tcpe_stats *now, const struct tcpe_stats *prev, double dt)
 {
-	uint64_t h[CLIENT_LAT_BUCKETS] = { 0 };
 	uint32_t live = 0;
 	char pct[160];
 
-	for (unsigned int i = 0; i < c->nworkers; i++) {
-		for (unsigned int b = 0; b < CLIENT_LAT_BUCKETS; b++)
-			h[b] += c->workers[i]->client.lat_hist[b];
+	for (unsigned int i = 0; i < c->nworkers; i++)
 		live += c->workers[i]->client.live;
-	}
-	for (unsigned int b = 0; b < CLIENT_LAT_BUCKETS; b++) {
-		uint64_t cur = h[b];
-
-		h[b] -= c->lat_prev[b];
-		c->lat_prev[b] = cur;
-	}
-	lat_percentiles(h, pct, sizeof(pct));
+	lat_percentiles(c->lat_iv[c->nworkers], pct, sizeof(pct));
 	fprintf(c->out, "client %9.0f req/s %8.0f conn/s  open %6u  errors %llu  latency %s\n",
 		(double)(now->client_requests - prev->client_requests) / dt,
 		(double)(now->active_opens - prev->active_opens) / dt, live,
@@ -202,6 +246,8 @@ report(struct ctrl *c)
 	char lbl[16];
 
 	stats_snapshot(c->workers, c->nworkers, now);
+	if (c->lat_iv != NULL)
+		lat_interval(c);
 	if (dt <= 0)
 		dt = 1e-9;
 	if (c->cfg->stats_interval > 0) {
@@ -331,4 +377,8 @@ ctrl_fini(struct ctrl *c)
 	c->json = NULL;
 	metrics_close(c->metrics);
 	c->metrics = NULL;
+	free(c->lat_prev);
+	free(c->lat_iv);
+	c->lat_prev = NULL;
+	c->lat_iv = NULL;
 }

@@ -28,7 +28,8 @@ struct ctrl {
 	uint64_t start_tsc;
 	struct trace_printer tp;
 	struct metrics_srv *metrics;	/**< --prometheus endpoint, or NULL */
-	uint64_t lat_prev[CLIENT_LAT_BUCKETS];	/**< client latency histogram at the last report */
+	uint64_t (*lat_prev)[CLIENT_LAT_BUCKETS]; /**< client mode: each worker's histogram at the last report */
+	uint64_t (*lat_iv)[CLIENT_LAT_BUCKETS];	  /**< the last interval's: per worker, [nworkers] merged */
 };
 
 /**

@@ -16,6 +16,36 @@ RTE_LOG_REGISTER_SUFFIX(port_logtype, port, INFO);
 #define NB_DESC 1024
 #define RSS_KEY_MAX 64
 
+/*
+ * Write the RETA as entry k -> queue k % nq, so that software (client-mode port choice) knows
+ * which queue a hash lands on without trusting a driver's default. Without a usable RETA the
+ * port keeps RSS but not a prediction: reta_size stays 0 and the caller steers in software.
+ */
+static void
+program_reta(uint16_t port_id, uint16_t nq, uint16_t size, struct port_info *info)
+{
+	struct rte_eth_rss_reta_entry64 conf[RTE_ETH_RSS_RETA_SIZE_512 / RTE_ETH_RETA_GROUP_SIZE];
+	int rc;
+
+	if (size == 0 || size > RTE_ETH_RSS_RETA_SIZE_512 || (size & (size - 1)) != 0) {
+		PLOG(WARNING, "%u: RETA of %u entries not used; steering in software\n", port_id, size);
+		return;
+	}
+	memset(conf, 0, sizeof(conf));
+	for (unsigned int k = 0; k < size; k++) {
+		conf[k / RTE_ETH_RETA_GROUP_SIZE].mask |= 1ULL << (k % RTE_ETH_RETA_GROUP_SIZE);
+		conf[k / RTE_ETH_RETA_GROUP_SIZE].reta[k % RTE_ETH_RETA_GROUP_SIZE] =
+			(uint16_t)(k % nq);
+	}
+	rc = rte_eth_dev_rss_reta_update(port_id, conf, size);
+	if (rc != 0) {
+		PLOG(WARNING, "%u: RETA update refused (%s); steering in software\n", port_id,
+		     strerror(-rc));
+		return;
+	}
+	info->reta_size = size;
+}
+
 int
 port_setup(uint16_t port_id, uint16_t nq, struct rte_mempool *mp, struct port_info *info)
 {
@@ -111,6 +141,8 @@ port_setup(uint16_t port_id, uint16_t nq, struct rte_mempool *mp, struct port_in
 		return rc;
 	}
 	rte_eth_macaddr_get(port_id, &info->mac);
+	if (info->rss)
+		program_reta(port_id, nq, di.reta_size, info);
 	return 0;
 }
 

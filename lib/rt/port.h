@@ -13,6 +13,7 @@
 struct port_info {
 	struct rte_ether_addr mac;
 	bool rss;		/**< RSS over IPv4/TCP with the symmetric key is on */
+	uint16_t reta_size;	/**< with rss: RETA entries, programmed entry k -> queue k % nq */
 	bool rx_cksum;		/**< RX checksum flags are reported */
 	bool tx_cksum;		/**< IPv4 and TCP checksums are offloaded on TX */
 	bool tx_multiseg;	/**< chained mbufs can be sent */

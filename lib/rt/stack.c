@@ -565,8 +565,13 @@ tcpe_send_body(struct tcpe_sock *s, uint64_t len)
 
 	if (!tcp_can_send(&c->tcb) || len > UINT32_MAX)
 		return 0;
-	n = sndq_append_ref(&c->sndq, w->mp, w->body, TCPE_BODY_TEMPLATE, &w->body_shinfo,
-			    (uint32_t)len);
+	/* A small body is cheaper copied behind what is queued (usually the header, one mbuf for
+	 * the whole response) than referenced: no second mbuf and no refcount to free at the ACK. */
+	if (len <= SNDQ_COPY_BODY_MAX)
+		n = sndq_append(&c->sndq, w->mp, w->body, (uint32_t)len);
+	else
+		n = sndq_append_ref(&c->sndq, w->mp, w->body, TCPE_BODY_TEMPLATE, &w->body_shinfo,
+				    (uint32_t)len);
 	tcp_send_queued(&c->tcb, n);
 	return n;
 }
@@ -614,6 +619,8 @@ tcpe_close(struct tcpe_sock *s)
 {
 	struct conn *c = (struct conn *)s;
 
+	if (apps_get(c->app)->fin_with_data)
+		c->tcb.flags |= TCB_FIN_DATA;
 	tcp_close(&c->w->tcp, &c->tcb);
 }
 

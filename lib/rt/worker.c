@@ -32,20 +32,24 @@ worker_tx_flush(struct worker *w, struct wport *p)
 		return;
 	w->st.tx_flushes++;
 	w->st.tx_flush_pkts += n;
-	for (uint16_t i = 0; i < n; i++)
-		bytes += rte_pktmbuf_pkt_len(p->txb[i]);
 	sent = rte_eth_tx_burst(p->port_id, p->queue, p->txb, n);
-	for (uint16_t i = sent; i < n; i++)
-		bytes -= rte_pktmbuf_pkt_len(p->txb[i]);	/* still ours: not sent yet */
+	/* lengths were noted at enqueue: the PMD may have freed what it took already */
+	for (uint16_t i = 0; i < sent; i++)
+		bytes += p->txlen[i];
 	w->st.tx_pkts += sent;
 	w->st.tx_bytes += bytes;
 	/* What the queue refused waits for the next flush (a full ring drains in microseconds);
 	 * only a packet that finds the buffer still full is dropped, in worker_tx(). */
 	if (sent < n) {
-		w->st.tx_deferred += n - sent;
+		/* counted once each: the first p->ndefer were refused before */
+		uint16_t before = p->ndefer > sent ? (uint16_t)(p->ndefer - sent) : 0;
+
+		w->st.tx_deferred += (uint16_t)(n - sent) - before;
 		memmove(p->txb, p->txb + sent, (size_t)(n - sent) * sizeof(p->txb[0]));
+		memmove(p->txlen, p->txlen + sent, (size_t)(n - sent) * sizeof(p->txlen[0]));
 	}
 	p->ntx = (uint16_t)(n - sent);
+	p->ndefer = p->ntx;
 }
 
 void
@@ -58,6 +62,7 @@ worker_tx(struct worker *w, struct wport *p, struct rte_mbuf *m)
 			return;
 		}
 	}
+	p->txlen[p->ntx] = (uint16_t)rte_pktmbuf_pkt_len(m);
 	p->txb[p->ntx++] = m;
 	if (p->ntx == WORKER_TX_BUF)
 		worker_tx_flush(w, p);
@@ -102,11 +107,10 @@ unsigned int
 worker_owner(const struct worker *w, const struct tcp_tuple *key)
 {
 	/* The symmetric key makes hash(a->b) == hash(b->a): both directions find one owner. */
-	uint32_t h = rss_hash_v4_tcp(rss_symmetric_key, rte_be_to_cpu_32(key->raddr),
-				     rte_be_to_cpu_32(key->laddr), rte_be_to_cpu_16(key->rport),
-				     rte_be_to_cpu_16(key->lport));
+	uint32_t h = rss_hash_v4_tcp(rss_symmetric_key, key->raddr, key->laddr, key->rport,
+				     key->lport);
 
-	return w->steer_reta[h & (STEER_RETA - 1)];
+	return w->steer_reta[h & w->steer_mask];
 }
 
 /* A segment that arrived on our queue but belongs to another worker: hand it over. */

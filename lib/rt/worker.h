@@ -28,7 +28,7 @@
 #define WORKER_WHEEL_SLOTS 4096	/**< x ~1 ms ticks: a 4 s rotation */
 #define WORKER_TIMER_BATCH 64	/**< expiries handled per list per iteration */
 #define WORKER_MAX 64		/**< workers (software steering keeps a ring per ordered pair) */
-#define STEER_RETA 128		/**< software RETA entries: owner = reta[hash % 128] */
+#define STEER_RETA 512		/**< RETA entries at most: owner = reta[hash & (reta size - 1)] */
 
 struct worker;
 
@@ -55,9 +55,11 @@ struct wport {
 	uint16_t port_id;
 	uint16_t queue;
 	uint16_t ntx;
+	uint16_t ndefer;	/**< txb[0..ndefer) were refused by the queue already */
 	struct net_addr addr;
 	struct tx_props tx;
 	struct rte_mbuf *txb[WORKER_TX_BUF];
+	uint16_t txlen[WORKER_TX_BUF];	/**< pkt_len of txb[i] (tx_bytes without touching sent mbufs) */
 };
 
 /**
@@ -91,9 +93,11 @@ struct worker {
 	struct reasm *reasm;		/**< out-of-order queue pool (tcp_reasm_pool_init) */
 	struct tcp_dack dack;		/**< delayed-ACK FIFO */
 	struct tcp_tw_table tw;		/**< compact TIME_WAIT entries */
-	/* software steering (ports without RSS): owner = steer_reta[toeplitz(tuple) & 127] */
-	bool steer;
+	/* owner of a tuple = steer_reta[toeplitz(tuple) & steer_mask]: the port's RETA when it has
+	 * RSS (client mode picks ports with it), software steering's otherwise */
+	bool steer;			/**< hand packets of tuples we do not own to their owner */
 	uint16_t nworkers;
+	uint16_t steer_mask;		/**< RETA size - 1 */
 	uint8_t steer_reta[STEER_RETA];
 	struct rte_ring *steer_out[WORKER_MAX];	/**< SP/SC to worker i (NULL for ourselves) */
 	struct rte_ring *steer_in[WORKER_MAX];	/**< SP/SC from worker i */

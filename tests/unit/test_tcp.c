@@ -72,6 +72,44 @@ hello_close_matches_seed_table(void)
 	h_no_leaks(h);
 }
 
+/* An application that asks for it (fin_with_data) gets data and FIN in one segment, also when
+ * that segment is retransmitted; the ACK of both moves on to FIN_WAIT_2. */
+static void
+fin_rides_on_the_last_data_segment(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg s;
+	struct tcp_rx rx;
+
+	h_established(h, 5 * S);
+	tcp_send_queued(&h->t, 100);
+	h->t.flags |= TCB_FIN_DATA;
+	tcp_close(&h->c, &h->t);
+	tcp_output(&h->c, &h->t);
+	CU_ASSERT_EQUAL(h->nout, 1);
+	EXPECT_OUT(h, 0, TCP_ACK | TCP_PSH | TCP_FIN, 1, 1, 100);
+	CU_ASSERT_EQUAL(h->t.snd_nxt, h->t.snd_end + 1);
+	h_clear(h);
+	tcp_output(&h->c, &h->t);
+	CU_ASSERT_EQUAL(h->nout, 0);			/* no second FIN */
+	h_advance(h, 5 * S + 2 * S);			/* RTO: the same segment again */
+	CU_ASSERT(h->nout >= 1);
+	EXPECT_OUT(h, 0, TCP_ACK | TCP_PSH | TCP_FIN, 1, 1, 100);
+	h_clear(h);
+	s = h_seg(h, TCP_ACK, 1, 101, 0);		/* data acked, FIN not yet */
+	h_input(h, &s, &rx);
+	CU_ASSERT_EQUAL(rx.acked, 100);
+	CU_ASSERT_EQUAL(h->t.state, TCP_FIN_WAIT_1);
+	s = h_seg(h, TCP_ACK, 1, 102, 0);
+	h_input(h, &s, &rx);
+	CU_ASSERT_EQUAL(h->t.state, TCP_FIN_WAIT_2);
+	s = h_seg(h, TCP_FIN | TCP_ACK, 1, 102, 0);
+	h_input(h, &s, &rx);
+	CU_ASSERT_EQUAL(h->t.state, TCP_TIME_WAIT);
+	CU_ASSERT(h_advance(h, 5 * S + 70 * S) & TCP_EV_FREE);
+	h_no_leaks(h);
+}
+
 static void
 peer_closes_first_close_wait_last_ack(void)
 {
@@ -676,6 +714,7 @@ challenge_acks_are_rate_limited(void)
 static const struct test_case cases[] = {
 	TEST(passive_open_sends_synack_with_mss),
 	TEST(hello_close_matches_seed_table),
+	TEST(fin_rides_on_the_last_data_segment),
 	TEST(peer_closes_first_close_wait_last_ack),
 	TEST(simultaneous_close_goes_through_closing),
 	TEST(data_then_fin_is_delivered_in_order),
