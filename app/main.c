@@ -9,6 +9,7 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_devargs.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -157,6 +158,78 @@ setup_ports(struct tcpe *t)
  * Software steering (DESIGN "Flow steering"): with several workers and a port that has no RSS,
  * or --steer on, each worker hands segments whose tuple another worker owns over an SP/SC ring.
  */
+/* Bytes allocated from DPDK's heaps on every socket. */
+static uint64_t
+heap_allocated(void)
+{
+	uint64_t sum = 0;
+
+	for (int s = 0; s < RTE_MAX_NUMA_NODES; s++) {
+		struct rte_malloc_socket_stats st;
+
+		if (rte_malloc_get_socket_stats(s, &st) == 0)
+			sum += st.heap_allocsz_bytes;
+	}
+	return sum;
+}
+
+/* True when @p port is a net_memif in the client role (devargs role=client; server is the default). */
+static bool
+memif_is_client(uint16_t port)
+{
+	struct rte_eth_dev_info di;
+	const struct rte_devargs *da;
+
+	if (rte_eth_dev_info_get(port, &di) != 0 || di.device == NULL)
+		return false;
+	da = rte_dev_devargs(di.device);
+	return da != NULL && da->args != NULL && strstr(da->args, "role=client") != NULL;
+}
+
+/*
+ * Before our memif ports close: net_memif (22.11) unmaps the shared rings from its interrupt
+ * thread when the peer disconnects, with nothing to keep a worker of that process from polling
+ * them, and a disconnect handled there while the main thread closes the same port runs the
+ * teardown twice at once. So one side leaves first: the client gives a peer stopped by the same
+ * signal 100 ms to stop polling (its control lcore may share a CPU with a spinning worker), then
+ * closes; the server waits for that (link down, up to a second) and for the peer's disconnect to
+ * be handled, then closes its own side.
+ */
+static void
+memif_leave(struct tcpe *t)
+{
+	bool client = false, server = false;
+
+	for (uint16_t p = 0; p < t->nports; p++) {
+		if (strcmp(t->pinfo[p].driver, "net_memif") != 0)
+			continue;
+		if (memif_is_client(t->port_ids[p]))
+			client = true;
+		else
+			server = true;
+	}
+	if (client)
+		rte_delay_us_sleep(100 * 1000);
+	if (!server)
+		return;
+	for (unsigned int ms = 0; ms < 1000; ms += 10) {
+		bool up = false;
+
+		for (uint16_t p = 0; p < t->nports; p++) {
+			struct rte_eth_link l;
+
+			if (strcmp(t->pinfo[p].driver, "net_memif") == 0 &&
+			    !memif_is_client(t->port_ids[p]) &&
+			    rte_eth_link_get_nowait(t->port_ids[p], &l) == 0 && l.link_status)
+				up = true;
+		}
+		if (!up)
+			break;
+		rte_delay_us_sleep(10 * 1000);
+	}
+	rte_delay_us_sleep(50 * 1000);	/* the interrupt thread finishes the disconnect */
+}
+
 static void
 setup_steering(struct tcpe *t, unsigned int n)
 {
@@ -209,7 +282,11 @@ static void
 setup_workers(struct tcpe *t)
 {
 	unsigned int lcore, i = 0;
+	uint64_t heap0;
 
+	RTE_LCORE_FOREACH_WORKER(lcore)	/* pools first: not part of the per-worker tables */
+		pool_for(t, (int)rte_lcore_to_socket_id(lcore));
+	heap0 = heap_allocated();
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		struct rte_mempool *mp = pool_for(t, (int)rte_lcore_to_socket_id(lcore));
 		struct rte_ring *ring = NULL;
@@ -250,6 +327,15 @@ setup_workers(struct tcpe *t)
 		}
 		w->nports = t->nports;
 		t->workers[i++] = w;
+	}
+	if (i > 0) {
+		uint64_t per = (heap_allocated() - heap0) / i;
+
+		/* what one worker's tables really take (records, flow table, TIME_WAIT, queues) */
+		printf("tcpe: worker tables %.1f MiB each: %.0f bytes per connection slot "
+		       "(--max-conns %llu, --time-wait-max %llu)\n", (double)per / (1 << 20),
+		       (double)per / (double)t->cfg.max_conns, (unsigned long long)t->cfg.max_conns,
+		       (unsigned long long)t->cfg.time_wait_max);
 	}
 	setup_steering(t, i);
 	for (unsigned int k = 0; k < i; k++)
@@ -322,16 +408,7 @@ run(struct tcpe *t, int argc, char **argv)
 	}
 	telemetry_fini();
 	rte_pdump_uninit();
-	/*
-	 * net_memif unmaps the shared rings in its interrupt thread when the peer closes; a peer
-	 * process stopped by the same signal may need a scheduler slice or two to stop polling them
-	 * (its control lcore shares a CPU with a spinning worker). Give it that before closing ours.
-	 */
-	for (uint16_t p = 0; p < t->nports; p++)
-		if (strcmp(t->pinfo[p].driver, "net_memif") == 0) {
-			rte_delay_us_sleep(100 * 1000);
-			break;
-		}
+	memif_leave(t);
 	for (uint16_t p = 0; p < t->nports; p++)
 		rte_eth_dev_stop(t->port_ids[p]);
 	/* Rings outlive the workers that drain them at destruction: free them last. */

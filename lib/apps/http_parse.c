@@ -2,6 +2,7 @@
 #include "http_parse.h"
 
 #include <string.h>
+#include <strings.h>
 
 enum {
 	S_START,	/* before a request line; empty lines are skipped (§2.2) */
@@ -281,6 +282,44 @@ hvalue_byte(struct http_parser *p, uint8_t c)
 	return 0;
 }
 
+/*
+ * A whole header line at @p s that none of the rules below interprets (Host, User-Agent,
+ * Accept...): checked in one pass instead of byte by byte. Returns the bytes it consumed, or 0
+ * to leave the line to the byte-at-a-time path: when the line is not complete in this buffer,
+ * exceeds the head limit, names a header we interpret, or has anything the byte path would
+ * refuse (that path then refuses it at the exact byte). No state changes unless it consumed.
+ */
+static uint32_t
+plain_header_line(struct http_parser *p, const uint8_t *s, uint32_t n, uint32_t max_head)
+{
+	const uint8_t *nl = memchr(s, '\n', n);
+	uint32_t len, k = 0, end;
+
+	if (nl == NULL)
+		return 0;
+	len = (uint32_t)(nl - s) + 1;
+	if (p->head + len > max_head)
+		return 0;
+	while (k < len && is_tchar(s[k]))
+		k++;
+	if (k == 0 || s[k] != ':')
+		return 0;
+	for (unsigned int i = 0; i < 3; i++)
+		if (k == hname_len[i] && strncasecmp((const char *)s, hnames[i], k) == 0)
+			return 0;
+	end = len - 1;				/* the LF */
+	if (end > k + 1 && s[end - 1] == '\r')
+		end--;				/* CR LF */
+	for (uint32_t j = k + 1; j < end; j++) {
+		uint8_t c = s[j];
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return 0;		/* includes a CR not followed by LF */
+	}
+	p->head += len;
+	return len;
+}
+
 enum http_result
 http_parse(struct http_parser *p, const uint8_t *buf, uint32_t len, uint32_t max_head,
 	   struct http_req *req, uint32_t *used)
@@ -290,6 +329,15 @@ http_parse(struct http_parser *p, const uint8_t *buf, uint32_t len, uint32_t max
 	while (i < len) {
 		uint8_t c = buf[i];
 		int rc = 0;
+
+		if (p->state == S_HSTART && c != '\r' && c != '\n') {
+			uint32_t n = plain_header_line(p, buf + i, len - i, max_head);
+
+			if (n > 0) {
+				i += n;
+				continue;
+			}
+		}
 
 		if (p->state == S_DEAD) {
 			*used = len;

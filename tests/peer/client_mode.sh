@@ -20,7 +20,8 @@ memif_pair() {	# NAME SERVER-OPTS -- CLIENT-OPTS: tcpe server, then the client f
 		--stats-interval 0 "${sopts[@]}" >"$T/s_$name.log" 2>&1 &
 	local spid=$!
 	track_pid "$spid"
-	for _ in $(seq 100); do [[ -S $SOCK ]] && break; sleep 0.1; done
+	# up once it reports its listeners (net_memif sockets are abstract: no file to wait for)
+	for _ in $(seq 100); do grep -q "^tcpe: listening" "$T/s_$name.log" 2>/dev/null && break; sleep 0.1; done
 	"$TCPE_BIN" --lcores "${CL:-0@1,1@1}" --no-pci --no-huge -m 512 --file-prefix "$cp" \
 		--vdev "net_memif0,role=client,socket=$SOCK,id=0" -- --ip 198.18.1.2/24 \
 		--connect 198.18.1.1:80 --stats-interval 1 --duration 60 "${copts[@]}" \
