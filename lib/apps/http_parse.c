@@ -320,6 +320,54 @@ plain_header_line(struct http_parser *p, const uint8_t *s, uint32_t n, uint32_t 
 	return len;
 }
 
+/*
+ * The common request line, whole in this buffer: "GET " or "HEAD ", an origin-form target that
+ * is not /bytes/N, " HTTP/1.1" or " HTTP/1.0", then CRLF or LF. Leaves the parser where the byte
+ * path would (headers next) and returns the bytes consumed; 0 (nothing changed) for anything
+ * else, which the byte path then takes, refusals included.
+ */
+static uint32_t
+plain_request_line(struct http_parser *p, const uint8_t *s, uint32_t n, uint32_t max_head)
+{
+	const uint8_t *nl = memchr(s, '\n', n);
+	uint32_t len, k, t, v;
+	uint8_t method;
+
+	if (nl == NULL)
+		return 0;
+	len = (uint32_t)(nl - s) + 1;
+	if (len > max_head)
+		return 0;
+	if (len > 4 && memcmp(s, "GET ", 4) == 0) {
+		method = HTTP_M_GET;
+		k = 4;
+	} else if (len > 5 && memcmp(s, "HEAD ", 5) == 0) {
+		method = HTTP_M_HEAD;
+		k = 5;
+	} else {
+		return 0;
+	}
+	if (s[k] != '/' || (len - k > sizeof(BYTES_PREFIX) - 1 &&
+			    memcmp(s + k, BYTES_PREFIX, sizeof(BYTES_PREFIX) - 1) == 0))
+		return 0;
+	for (t = k; t < len && s[t] > 0x20 && s[t] < 0x7f; t++)
+		;
+	if (s[t] != ' ')
+		return 0;
+	v = t + 1;
+	if (len - v < 9 || memcmp(s + v, "HTTP/1.", 7) != 0 || (s[v + 7] != '1' && s[v + 7] != '0') ||
+	    !(len - v == 9 || (len - v == 10 && s[v + 8] == '\r')))
+		return 0;
+	p->method = method;
+	p->flags = s[v + 7] == '0' ? F_HTTP10 : 0;
+	p->head = len;
+	p->idx = 0;
+	p->cand = 0;
+	p->num = 0;
+	p->state = S_HSTART;
+	return len;
+}
+
 enum http_result
 http_parse(struct http_parser *p, const uint8_t *buf, uint32_t len, uint32_t max_head,
 	   struct http_req *req, uint32_t *used)
@@ -330,8 +378,10 @@ http_parse(struct http_parser *p, const uint8_t *buf, uint32_t len, uint32_t max
 		uint8_t c = buf[i];
 		int rc = 0;
 
-		if (p->state == S_HSTART && c != '\r' && c != '\n') {
-			uint32_t n = plain_header_line(p, buf + i, len - i, max_head);
+		if ((p->state == S_HSTART || p->state == S_START) && c != '\r' && c != '\n') {
+			uint32_t n = p->state == S_START ?
+					     plain_request_line(p, buf + i, len - i, max_head) :
+					     plain_header_line(p, buf + i, len - i, max_head);
 
 			if (n > 0) {
 				i += n;

@@ -231,10 +231,11 @@ client_line(struct ctrl *c, const struct tcpe_stats *now, const struct tcpe_stat
 	for (unsigned int i = 0; i < c->nworkers; i++)
 		live += c->workers[i]->client.live;
 	lat_percentiles(c->lat_iv[c->nworkers], pct, sizeof(pct));
-	fprintf(c->out, "client %9.0f req/s %8.0f conn/s  open %6u  errors %llu  latency %s\n",
-		(double)(now->client_requests - prev->client_requests) / dt,
+	fprintf(c->out, "client %9.0f req/s %8.0f conn/s  open %6u  errors %llu  rx %.0f Mbit/s  "
+		"latency %s\n", (double)(now->client_requests - prev->client_requests) / dt,
 		(double)(now->active_opens - prev->active_opens) / dt, live,
-		(unsigned long long)now->client_errors, pct);
+		(unsigned long long)now->client_errors,
+		(double)(now->data_rx_bytes - prev->data_rx_bytes) * 8 / 1e6 / dt, pct);
 }
 
 static void

@@ -271,6 +271,97 @@ nothing_is_accepted_after_an_error(void)
 	CU_ASSERT_EQUAL(http_parse(&p, good, sizeof(good) - 1, MAXH, &req, &used), HTTP_BAD);
 }
 
+/*
+ * The parser's whole-line fast paths (plain request lines and header lines found complete in one
+ * buffer) must decide exactly as the byte-at-a-time path does: the same requests, fields and
+ * verdicts for thousands of mutated requests, whole versus fed one byte per call (which never
+ * has a whole line at hand), under a roomy and a tight head limit.
+ */
+static uint32_t rng_state = 2463534242u;
+
+static uint32_t
+rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 17;
+	rng_state ^= rng_state << 5;
+	return rng_state;
+}
+
+static void
+same_outcome(const struct outcome *a, const struct outcome *b)
+{
+	CU_ASSERT_EQUAL_FATAL(a->n, b->n);
+	for (unsigned int i = 0; i < a->n; i++) {
+		CU_ASSERT_EQUAL_FATAL(a->r[i], b->r[i]);
+		if (a->r[i] != HTTP_REQUEST)
+			continue;
+		CU_ASSERT_EQUAL_FATAL(a->req[i].method, b->req[i].method);
+		CU_ASSERT_EQUAL_FATAL(a->req[i].keep_alive, b->req[i].keep_alive);
+		CU_ASSERT_EQUAL_FATAL(a->req[i].bytes_target, b->req[i].bytes_target);
+		CU_ASSERT_EQUAL_FATAL(a->req[i].http10, b->req[i].http10);
+		CU_ASSERT_EQUAL_FATAL(a->req[i].bytes, b->req[i].bytes);
+	}
+}
+
+static void
+fast_paths_agree_with_the_byte_path(void)
+{
+	static const char *const base[] = {
+		"GET / HTTP/1.1\r\nHost: 198.18.0.1\r\nUser-Agent: tcpe\r\n\r\n",
+		"GET /a/b?c=d HTTP/1.0\r\nConnection: keep-alive\r\nAccept: */*\r\n\r\n",
+		"HEAD /x HTTP/1.1\nHost: h\nConnection: close\n\n",
+		"GET /bytes/1234 HTTP/1.1\r\nHost: h\r\n\r\nGET / HTTP/1.1\r\n\r\n",
+		"POST /p HTTP/1.1\r\nContent-Length: 3\r\nX-A: b\r\n\r\nabcGET / HTTP/1.1\r\n\r\n",
+		"GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
+		"\r\nGET / HTTP/1.1\r\nX: \t v \r\n\r\n",
+	};
+	static const char alphabet[] = " :\r\n\t\x7f\x01aZ0/-.?\xff";
+	char buf[160];
+	size_t cuts[160];
+	unsigned int checked = 0;
+
+	for (unsigned int round = 0; round < 6000; round++) {
+		const char *b = base[round % (sizeof(base) / sizeof(base[0]))];
+		size_t len = strlen(b);
+		unsigned int muts = round < (sizeof(base) / sizeof(base[0])) ? 0 : 1 + rnd() % 3;
+		uint32_t limit = (round & 1) ? MAXH : 24 + rnd() % 40;
+		struct outcome whole, bytes;
+
+		memcpy(buf, b, len);
+		for (unsigned int m = 0; m < muts; m++) {
+			size_t at = rnd() % len;
+			char c = alphabet[rnd() % (sizeof(alphabet) - 1)];
+
+			switch (rnd() % 3) {
+			case 0:		/* replace */
+				buf[at] = c;
+				break;
+			case 1:		/* insert */
+				if (len + 1 < sizeof(buf)) {
+					memmove(buf + at + 1, buf + at, len - at);
+					buf[at] = c;
+					len++;
+				}
+				break;
+			default:	/* delete */
+				if (len > 1) {
+					memmove(buf + at, buf + at + 1, len - at - 1);
+					len--;
+				}
+				break;
+			}
+		}
+		for (size_t i = 1; i < len; i++)
+			cuts[i - 1] = i;
+		feed(buf, len, NULL, 0, limit, &whole);
+		feed(buf, len, cuts, (unsigned int)(len - 1), limit, &bytes);
+		same_outcome(&whole, &bytes);
+		checked++;
+	}
+	CU_ASSERT_EQUAL(checked, 6000);
+}
+
 static const struct test_case cases[] = {
 	TEST(get_parses_with_keep_alive_by_default),
 	TEST(connection_header_and_version_decide_keep_alive),
@@ -281,6 +372,7 @@ static const struct test_case cases[] = {
 	TEST(pipelined_requests_come_out_in_order),
 	TEST(any_split_gives_the_same_requests),
 	TEST(nothing_is_accepted_after_an_error),
+	TEST(fast_paths_agree_with_the_byte_path),
 	{ NULL, NULL },
 };
 
