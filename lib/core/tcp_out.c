@@ -214,15 +214,22 @@ output_data(struct tcp_ctx *c, struct tcb *t)
 	return sent;
 }
 
-/* RFC 1122 §4.2.3.3 receiver SWS avoidance: announce a window that opened by at least
- * min(half the buffer, one MSS) since the last advertisement. */
+/*
+ * RFC 1122 §4.2.3.3 receiver SWS avoidance: a window that opened by at least min(half the
+ * buffer, one MSS) may be announced. It goes at once only when what is left of the window we
+ * announced has fallen to half the buffer or less and the one we can offer now is at least
+ * twice that (Linux's tcp_cleanup_rbuf() rule); otherwise it rides on the next ACK, delayed or
+ * not. Announcing every opening at once would ACK every segment of a bulk transfer whose reader
+ * keeps up, defeating delayed ACKs (RFC 9293 §3.8.6.3).
+ */
 static void
 window_update_check(struct tcp_ctx *c, struct tcb *t)
 {
 	uint32_t cur = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
 	uint32_t thresh = c->cfg->rcv_wnd / 2 < t->snd_mss ? c->cfg->rcv_wnd / 2 : t->snd_mss;
+	uint32_t adv = tcp_adv_window(t);
 
-	if (tcp_adv_window(t) >= cur + thresh)
+	if (adv >= cur + thresh && (uint64_t)cur * 2 <= c->cfg->rcv_wnd && adv >= cur * 2)
 		t->flags |= TCB_ACK_NOW;
 }
 

@@ -423,6 +423,45 @@ cubic_reduces_by_beta_and_regrows_around_w_max(void)
 	h_finish(h);
 }
 
+/*
+ * A reader that keeps up (the window reopens fully after every segment) still gets delayed
+ * ACKs: one per two full segments, not a window update per segment. A window the reader let
+ * close is announced at once when it reopens.
+ */
+static void
+full_segments_are_acked_every_second_one(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg s;
+	unsigned int acks = 0;
+
+	h_init(h, 1 * S);
+	h->cfg.delack_us = 40 * MS;
+	h_establish(h);
+	for (uint32_t i = 0; i < 8; i++) {
+		s = h_data_seg(h, 1 + i * 1460, 1460, 0);
+		h_input(h, &s, NULL);
+		acks += h->nout;
+		h_clear(h);
+	}
+	CU_ASSERT_EQUAL(acks, 4);
+	/* the reader stalls (no room left) and the peer fills what was announced */
+	h->t.rcv_wnd = 0;
+	while (h->t.rcv_nxt != h->t.rcv_adv) {
+		uint32_t left = h->t.rcv_adv - h->t.rcv_nxt;
+
+		s = h_data_seg(h, h->t.rcv_nxt - h->t.irs, left < 1460 ? left : 1460, 0);
+		h_input(h, &s, NULL);
+	}
+	h_clear(h);
+	h->t.rcv_wnd = 65535;		/* it reads everything: announce the reopened window now */
+	tcp_output(&h->c, &h->t);
+	CU_ASSERT_EQUAL(h->nout, 1);
+	EXPECT_OUT(h, 0, TCP_ACK, 1, h->t.rcv_nxt - h->t.irs, 0);
+	CU_ASSERT(h->nout == 1 && h->out[0].wnd > 0);
+	h_finish(h);
+}
+
 static const struct test_case cases[] = {
 	TEST(cubic_reduces_by_beta_and_regrows_around_w_max),
 	TEST(reasm_queue_stays_disjoint_and_sorted),
@@ -433,6 +472,7 @@ static const struct test_case cases[] = {
 	TEST(three_dup_acks_fast_retransmit_then_newreno_recovers),
 	TEST(rto_restarts_from_one_segment),
 	TEST(delayed_ack_every_second_segment_or_timer),
+	TEST(full_segments_are_acked_every_second_one),
 	{ NULL, NULL },
 };
 
