@@ -284,7 +284,8 @@ hvalue_byte(struct http_parser *p, uint8_t c)
 
 /*
  * A whole header line at @p s that none of the rules below interprets (Host, User-Agent,
- * Accept...): checked in one pass instead of byte by byte. Returns the bytes it consumed, or 0
+ * Accept...), or a Connection header of a single close or keep-alive token: checked in one
+ * pass instead of byte by byte. Returns the bytes it consumed, or 0
  * to leave the line to the byte-at-a-time path: when the line is not complete in this buffer,
  * exceeds the head limit, names a header we interpret, or has anything the byte path would
  * refuse (that path then refuses it at the exact byte). No state changes unless it consumed.
@@ -294,6 +295,7 @@ plain_header_line(struct http_parser *p, const uint8_t *s, uint32_t n, uint32_t 
 {
 	const uint8_t *nl = memchr(s, '\n', n);
 	uint32_t len, k = 0, end;
+	unsigned int conn = 0;	/* the name: 1 Connection, 2 another header we interpret */
 
 	if (nl == NULL)
 		return 0;
@@ -306,7 +308,9 @@ plain_header_line(struct http_parser *p, const uint8_t *s, uint32_t n, uint32_t 
 		return 0;
 	for (unsigned int i = 0; i < 3; i++)
 		if (k == hname_len[i] && strncasecmp((const char *)s, hnames[i], k) == 0)
-			return 0;
+			conn = i == 0 ? 1 : 2;
+	if (conn == 2)
+		return 0;			/* Content-Length, Transfer-Encoding */
 	end = len - 1;				/* the LF */
 	if (end > k + 1 && s[end - 1] == '\r')
 		end--;				/* CR LF */
@@ -315,6 +319,21 @@ plain_header_line(struct http_parser *p, const uint8_t *s, uint32_t n, uint32_t 
 
 		if ((c < 0x20 && c != '\t') || c == 0x7f)
 			return 0;		/* includes a CR not followed by LF */
+	}
+	if (conn) {
+		/* Connection: one token, "close" or "keep-alive", with optional whitespace */
+		uint32_t a = k + 1, b = end;
+
+		while (a < b && (s[a] == ' ' || s[a] == '\t'))
+			a++;
+		while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t'))
+			b--;
+		if (b - a == 5 && strncasecmp((const char *)s + a, "close", 5) == 0)
+			p->flags |= F_CLOSE;
+		else if (b - a == 10 && strncasecmp((const char *)s + a, "keep-alive", 10) == 0)
+			p->flags |= F_KEEPALIVE;
+		else
+			return 0;		/* a list, or another token: the byte path */
 	}
 	p->head += len;
 	return len;
