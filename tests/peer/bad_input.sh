@@ -45,6 +45,12 @@ expect_bad "unexpected argument 'extra'" $ip extra
 expect_bad "--prometheus: 'localhost9100' is not ADDR:PORT" $ip --prometheus localhost9100
 expect_bad "--prometheus: '127.0.0.1:0' is not ADDR:PORT" $ip --prometheus 127.0.0.1:0
 expect_bad "cannot open '/nonexistent.ini'" -c /nonexistent.ini
+expect_bad "--connect: '198.18.0.2' is not ADDR:PORT" $ip --connect 198.18.0.2
+expect_bad "--request: 'ftp' is not http, hello, echo:BYTES or bulk" $ip --connect 198.18.0.2:80 --request ftp
+expect_bad "--source-ips: '198.18.0.9-198.18.0.3' is not FIRST[-LAST]" $ip --connect 198.18.0.2:80 \
+	--source-ips 198.18.0.9-198.18.0.3
+expect_bad "--source-ips: '198.19.0.3' is not inside port 0's subnet" $ip --connect 198.18.0.2:80 \
+	--source-ips 198.19.0.3
 
 ini() { printf '%s\n' "$@" >"$T/bad.ini"; }
 ini "[tcpe]" "max-conns = lots"

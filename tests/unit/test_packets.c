@@ -37,6 +37,8 @@ setup_addrs(void)
 	ifa.mac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, 1 } };
 	inet_pton(AF_INET, "198.18.0.1", &ifa.ip);
 	ifa.mask = htonl(0xffffff00u);
+	ifa.alias_lo = 0;
+	ifa.alias_n = 0;
 	tx.mac = ifa.mac;
 	tx.cksum_offload = false;
 }
@@ -304,6 +306,66 @@ arp_request_for_us_becomes_a_reply(void)
 	CU_ASSERT_EQUAL(parse_reason(m, PKT_DROP), TCPE_DROP_ARP_MALFORMED);
 }
 
+/* Client mode's --source-ips are the port's addresses too: ARP for them is answered with the
+ * asked address, segments to them are ours, and none of them is a valid peer source. */
+static void
+source_ips_are_ours_for_arp_and_ip(void)
+{
+	struct rte_mbuf *m = fresh();
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, 14 + 28);
+	struct rte_arp_hdr *a = (struct rte_arp_hdr *)(eth + 1);
+	struct pkt_info pi;
+	uint16_t reason;
+	uint32_t asker, alias, past;
+
+	setup_addrs();
+	ifa.alias_lo = 0xc612000a;	/* 198.18.0.10 .. 198.18.0.13 */
+	ifa.alias_n = 4;
+	inet_pton(AF_INET, "198.18.0.2", &asker);
+	inet_pton(AF_INET, "198.18.0.12", &alias);
+	inet_pton(AF_INET, "198.18.0.14", &past);
+	memset(&eth->dst_addr, 0xff, 6);
+	eth->src_addr = peer_mac;
+	eth->ether_type = htons(RTE_ETHER_TYPE_ARP);
+	*a = (struct rte_arp_hdr){ .arp_hardware = htons(1), .arp_protocol = htons(0x0800),
+				   .arp_hlen = 6, .arp_plen = 4, .arp_opcode = htons(1) };
+	a->arp_data.arp_sha = peer_mac;
+	a->arp_data.arp_sip = asker;
+	a->arp_data.arp_tip = alias;
+	CU_ASSERT_EQUAL_FATAL(pkt_parse(&ifa, m, &pi, &reason), PKT_ARP);
+	CU_ASSERT_TRUE(arp_reply_in_place(m, &pi, &ifa));
+	CU_ASSERT_EQUAL(a->arp_data.arp_sip, alias);	/* answered as the address asked for */
+	CU_ASSERT(rte_is_same_ether_addr(&a->arp_data.arp_sha, &ifa.mac));
+	a->arp_opcode = htons(1);
+	a->arp_data.arp_sip = asker;
+	a->arp_data.arp_tip = past;			/* one past the range */
+	CU_ASSERT_FALSE(arp_reply_in_place(m, &pi, &ifa));
+
+#define IP(m) ((struct rte_ipv4_hdr *)(rte_pktmbuf_mtod(m, uint8_t *) + 14))
+#define TH(m) ((struct rte_tcp_hdr *)(rte_pktmbuf_mtod(m, uint8_t *) + 34))
+	m = peer_segment(TCP_ACK, 10);
+	ifa.alias_lo = 0xc612000a;
+	ifa.alias_n = 4;
+	IP(m)->dst_addr = alias;
+	IP(m)->hdr_checksum = 0;
+	IP(m)->hdr_checksum = rte_ipv4_cksum(IP(m));
+	TH(m)->cksum = 0;
+	TH(m)->cksum = rte_ipv4_udptcp_cksum(IP(m), TH(m));
+	CU_ASSERT_EQUAL(parse_reason(m, PKT_TCP), 0xffff);
+	IP(m)->dst_addr = past;
+	IP(m)->hdr_checksum = 0;
+	IP(m)->hdr_checksum = rte_ipv4_cksum(IP(m));
+	CU_ASSERT_EQUAL(parse_reason(m, PKT_DROP), TCPE_DROP_IP_NOT_FOR_US);
+	IP(m)->dst_addr = ifa.ip;
+	IP(m)->src_addr = alias;			/* a packet "from" one of us */
+	IP(m)->hdr_checksum = 0;
+	IP(m)->hdr_checksum = rte_ipv4_cksum(IP(m));
+	CU_ASSERT_EQUAL(parse_reason(m, PKT_DROP), TCPE_DROP_IP_SRC);
+#undef IP
+#undef TH
+	setup_addrs();
+}
+
 static void
 arp_cache_holds_until_resolved(void)
 {
@@ -370,6 +432,7 @@ static const struct test_case cases[] = {
 	TEST(rst_reply_in_place_swaps_ends),
 	TEST(icmp_echo_reply_has_valid_checksums),
 	TEST(arp_request_for_us_becomes_a_reply),
+	TEST(source_ips_are_ours_for_arp_and_ip),
 	TEST(arp_cache_holds_until_resolved),
 	{ NULL, NULL },
 };
