@@ -154,10 +154,6 @@ setup_ports(struct tcpe *t)
 	return t->nports > 0 ? 0 : -ENODEV;
 }
 
-/*
- * Software steering (DESIGN "Flow steering"): with several workers and a port that has no RSS,
- * or --steer on, each worker hands segments whose tuple another worker owns over an SP/SC ring.
- */
 /* Bytes allocated from DPDK's heaps on every socket. */
 static uint64_t
 heap_allocated(void)
@@ -230,6 +226,10 @@ memif_leave(struct tcpe *t)
 	rte_delay_us_sleep(50 * 1000);	/* the interrupt thread finishes the disconnect */
 }
 
+/*
+ * Software steering (DESIGN "Flow steering"): with several workers and a port that has no RSS,
+ * or --steer on, each worker hands segments whose tuple another worker owns over an SP/SC ring.
+ */
 static void
 setup_steering(struct tcpe *t, unsigned int n)
 {

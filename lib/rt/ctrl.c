@@ -131,12 +131,12 @@ lat_quantile(const uint64_t *h, double q)
 	return client_lat_value(b);
 }
 
-/* One JSON object: every counter, and in client mode DESIGN's requests/responses/errors and
- * the interval's latency percentiles from histogram @p h. */
+/* One JSON object: every counter, and in client mode (@p h: the interval's latency histogram)
+ * DESIGN's requests/responses/errors and the interval's latency percentiles. */
 static void
 json_object(struct ctrl *c, const struct tcpe_stats *s, const uint64_t *h)
 {
-	if (c->cfg->connect[0] != '\0')
+	if (h != NULL)
 		fprintf(c->json, "\"requests\": %llu, \"responses\": %llu, \"errors\": %llu, "
 			"\"lat_p50_us\": %llu, \"lat_p99_us\": %llu, \"lat_p999_us\": %llu, ",
 			(unsigned long long)s->client_sent, (unsigned long long)s->client_requests,
@@ -155,11 +155,11 @@ json_line(struct ctrl *c, const struct tcpe_stats *now, double interval)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	fprintf(c->json, "{\"time\": %.3f, \"interval\": %.3f, \"total\": {",
 		(double)ts.tv_sec + ts.tv_nsec / 1e9, interval);
-	json_object(c, &now[c->nworkers], c->lat_iv[c->nworkers]);
+	json_object(c, &now[c->nworkers], c->lat_iv != NULL ? c->lat_iv[c->nworkers] : NULL);
 	fprintf(c->json, ", \"workers\": [");
 	for (unsigned int i = 0; i < c->nworkers; i++) {
 		fprintf(c->json, "%s{\"lcore\": %u, ", i ? ", " : "", c->workers[i]->lcore);
-		json_object(c, &now[i], c->lat_iv[i]);
+		json_object(c, &now[i], c->lat_iv != NULL ? c->lat_iv[i] : NULL);
 	}
 	fprintf(c->json, "]}\n");
 	fflush(c->json);
