@@ -269,26 +269,40 @@ icmp_echo_reply_has_valid_checksums(void)
 	}
 }
 
-static void
-arp_request_for_us_becomes_a_reply(void)
+/* A broadcast ARP request from the peer (198.18.0.2) for @p tip, in a fresh frame. */
+static struct rte_mbuf *
+arp_request_frame(uint32_t tip, struct rte_ether_hdr **ethp, struct rte_arp_hdr **ap)
 {
 	struct rte_mbuf *m = fresh();
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, 14 + 28);
 	struct rte_arp_hdr *a = (struct rte_arp_hdr *)(eth + 1);
-	struct pkt_info pi;
-	uint16_t reason;
-	uint32_t asker;
 
-	setup_addrs();
-	inet_pton(AF_INET, "198.18.0.2", &asker);
 	memset(&eth->dst_addr, 0xff, 6);
 	eth->src_addr = peer_mac;
 	eth->ether_type = htons(RTE_ETHER_TYPE_ARP);
 	*a = (struct rte_arp_hdr){ .arp_hardware = htons(1), .arp_protocol = htons(0x0800),
 				   .arp_hlen = 6, .arp_plen = 4, .arp_opcode = htons(1) };
 	a->arp_data.arp_sha = peer_mac;
-	a->arp_data.arp_sip = asker;
-	a->arp_data.arp_tip = ifa.ip;
+	inet_pton(AF_INET, "198.18.0.2", &a->arp_data.arp_sip);
+	a->arp_data.arp_tip = tip;
+	*ethp = eth;
+	*ap = a;
+	return m;
+}
+
+static void
+arp_request_for_us_becomes_a_reply(void)
+{
+	struct rte_ether_hdr *eth;
+	struct rte_arp_hdr *a;
+	struct rte_mbuf *m;
+	struct pkt_info pi;
+	uint16_t reason;
+	uint32_t asker;
+
+	setup_addrs();
+	inet_pton(AF_INET, "198.18.0.2", &asker);
+	m = arp_request_frame(ifa.ip, &eth, &a);
 	CU_ASSERT_EQUAL_FATAL(pkt_parse(&ifa, m, &pi, &reason), PKT_ARP);
 	CU_ASSERT_TRUE(arp_reply_in_place(m, &pi, &ifa));
 	CU_ASSERT_EQUAL(a->arp_opcode, htons(2));
@@ -311,9 +325,9 @@ arp_request_for_us_becomes_a_reply(void)
 static void
 source_ips_are_ours_for_arp_and_ip(void)
 {
-	struct rte_mbuf *m = fresh();
-	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, 14 + 28);
-	struct rte_arp_hdr *a = (struct rte_arp_hdr *)(eth + 1);
+	struct rte_ether_hdr *eth;
+	struct rte_arp_hdr *a;
+	struct rte_mbuf *m;
 	struct pkt_info pi;
 	uint16_t reason;
 	uint32_t asker, alias, past;
@@ -324,14 +338,7 @@ source_ips_are_ours_for_arp_and_ip(void)
 	inet_pton(AF_INET, "198.18.0.2", &asker);
 	inet_pton(AF_INET, "198.18.0.12", &alias);
 	inet_pton(AF_INET, "198.18.0.14", &past);
-	memset(&eth->dst_addr, 0xff, 6);
-	eth->src_addr = peer_mac;
-	eth->ether_type = htons(RTE_ETHER_TYPE_ARP);
-	*a = (struct rte_arp_hdr){ .arp_hardware = htons(1), .arp_protocol = htons(0x0800),
-				   .arp_hlen = 6, .arp_plen = 4, .arp_opcode = htons(1) };
-	a->arp_data.arp_sha = peer_mac;
-	a->arp_data.arp_sip = asker;
-	a->arp_data.arp_tip = alias;
+	m = arp_request_frame(alias, &eth, &a);
 	CU_ASSERT_EQUAL_FATAL(pkt_parse(&ifa, m, &pi, &reason), PKT_ARP);
 	CU_ASSERT_TRUE(arp_reply_in_place(m, &pi, &ifa));
 	CU_ASSERT_EQUAL(a->arp_data.arp_sip, alias);	/* answered as the address asked for */
