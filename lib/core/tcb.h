@@ -145,6 +145,14 @@ struct tcp_dack;
  */
 typedef void (*tcp_emit_fn)(void *arg, struct tcb *t, const struct tcp_out *o);
 
+/** A remembered timestamp offset of an address pair (tcp_ts_offset()). */
+struct tcp_ts_cache {
+	uint32_t laddr, raddr;	/**< network order; 0: empty */
+	uint32_t off;
+};
+#define TCP_TS_CACHE_BITS 6
+#define TCP_TS_CACHE (1u << TCP_TS_CACHE_BITS) /**< remembered address pairs, direct-mapped */
+
 /** The core's view of one worker: configuration, counters, timers, clock and output hook. */
 struct tcp_ctx {
 	const struct tcp_cfg *cfg;
@@ -158,6 +166,7 @@ struct tcp_ctx {
 	struct reasm *reasm_free;	/**< free out-of-order queues */
 	struct tcp_dack *dack;		/**< records owing a delayed ACK, oldest first */
 	void (*pkt_free)(void *pkt);	/**< releases a packet the core held (out-of-order data) */
+	struct tcp_ts_cache *ts_cache;	/**< TCP_TS_CACHE entries, or NULL: always hash */
 	tcp_emit_fn emit;
 	void *emit_arg;
 };

@@ -177,8 +177,24 @@ uint32_t
 tcp_ts_offset(const struct tcp_ctx *c, const struct tcp_tuple *tuple)
 {
 	uint32_t in[3] = { tuple->laddr, tuple->raddr, 0x54534f46u /* keeps it apart from ISNs */ };
+	struct tcp_ts_cache *e = NULL;
+	uint32_t off;
 
-	return (uint32_t)siphash24(c->cfg->isn_key, in, sizeof(in));
+	/* Few address pairs carry most connections (a load generator, a proxy): remember them
+	 * rather than hash again. The offset is a pure function of the pair and the key. */
+	if (c->ts_cache != NULL) {
+		e = &c->ts_cache[((tuple->laddr ^ (tuple->raddr * 0x9e3779b1u)) * 0x85ebca6bu) >>
+				 (32 - TCP_TS_CACHE_BITS)];
+		if (e->laddr == tuple->laddr && e->raddr == tuple->raddr && e->laddr != 0)
+			return e->off;
+	}
+	off = (uint32_t)siphash24(c->cfg->isn_key, in, sizeof(in));
+	if (e != NULL) {
+		e->laddr = tuple->laddr;
+		e->raddr = tuple->raddr;
+		e->off = off;
+	}
+	return off;
 }
 
 void

@@ -425,6 +425,7 @@ worker_create(unsigned int index, unsigned int lcore, const struct tcpe_config *
 	w->tcp.cfg = &w->tcp_cfg;
 	w->tcp.st = &w->st;
 	w->tcp.emit = stack_emit;
+	w->tcp.ts_cache = w->ts_cache;
 	w->tcp.emit_arg = w;
 	w->tcp.pkt_free = stack_pkt_free;
 	/* Out-of-order queues: one per 8 held packets is plenty (most holes are one segment). */

@@ -93,6 +93,7 @@ struct worker {
 	struct reasm *reasm;		/**< out-of-order queue pool (tcp_reasm_pool_init) */
 	struct tcp_dack dack;		/**< delayed-ACK FIFO */
 	struct tcp_tw_table tw;		/**< compact TIME_WAIT entries */
+	struct tcp_ts_cache ts_cache[TCP_TS_CACHE]; /**< timestamp offsets of recent address pairs */
 	/* owner of a tuple = steer_reta[toeplitz(tuple) & steer_mask]: the port's RETA when it has
 	 * RSS (client mode picks ports with it), software steering's otherwise */
 	bool steer;			/**< hand packets of tuples we do not own to their owner */

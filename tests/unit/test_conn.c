@@ -1,4 +1,5 @@
 /* test_conn.c - connection-level options and lifecycles with time as a variable: RFC 7323, keepalive, SYN cookies, compact TIME_WAIT, active open. */
+#include <arpa/inet.h>
 #include <string.h>
 
 #include "harness.h"
@@ -389,8 +390,44 @@ active_open_handshake_refusal_and_timeout(void)
 	h_no_leaks(h);
 }
 
+/* The per-worker cache of timestamp offsets gives exactly what the keyed hash gives, for pairs
+ * that collide in it too, and one pair keeps one offset whatever its ports. */
+static void
+ts_offset_cache_agrees_with_the_hash(void)
+{
+	struct harness *h = &H;
+	struct tcp_ts_cache cache[TCP_TS_CACHE];
+	struct tcp_ctx plain;
+	unsigned int hits = 0;
+
+	h_init(h, 1 * S);
+	memset(cache, 0, sizeof(cache));
+	plain = h->c;
+	plain.ts_cache = NULL;
+	h->c.ts_cache = cache;
+	for (uint32_t i = 0; i < 4000; i++) {
+		struct tcp_tuple t = { .laddr = htonl(0xc6120001u + (i % 300)),
+				       .raddr = htonl(0xc6130001u + (i % 7) * 977),
+				       .lport = htons((uint16_t)(1024 + i)), .rport = htons(80) };
+		uint32_t want = tcp_ts_offset(&plain, &t);
+		const struct tcp_ts_cache *e =
+			&cache[((t.laddr ^ (t.raddr * 0x9e3779b1u)) * 0x85ebca6bu) >>
+			       (32 - TCP_TS_CACHE_BITS)];
+
+		CU_ASSERT_EQUAL_FATAL(tcp_ts_offset(&h->c, &t), want);
+		/* now remembered, so the next call for the pair is answered from the cache */
+		hits += e->laddr == t.laddr && e->raddr == t.raddr && e->off == want;
+		t.lport = htons((uint16_t)(60000 - i));
+		CU_ASSERT_EQUAL_FATAL(tcp_ts_offset(&h->c, &t), want);	/* ports do not matter */
+	}
+	CU_ASSERT_EQUAL(hits, 4000);
+	h->c.ts_cache = NULL;
+	h_finish(h);
+}
+
 static const struct test_case cases[] = {
 	TEST(window_scale_is_negotiated_and_applied),
+	TEST(ts_offset_cache_agrees_with_the_hash),
 	TEST(paws_drops_old_timestamps_and_echoes_ts_recent),
 	TEST(echoed_timestamp_gives_rtt_after_retransmission),
 	TEST(keepalive_probes_then_resets),
