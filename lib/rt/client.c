@@ -5,6 +5,8 @@
 #include <strings.h>
 
 #include <rte_byteorder.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
 
 #include "flow.h"
 #include "tcp.h"
@@ -239,6 +241,21 @@ cl_peer_fin(struct tcpe_sock *s)
 		tcpe_close(s);	/* the server closed first: if a request was open, it failed */
 }
 
+/* The port_used bit of @p t's source (address, port). */
+static void
+port_mark(struct client *k, const struct tcp_tuple *t, bool used)
+{
+	uint64_t bit;
+
+	if (k->port_used == NULL)
+		return;
+	bit = (uint64_t)(rte_be_to_cpu_32(t->laddr) - k->src_lo) << 16 | rte_be_to_cpu_16(t->lport);
+	if (used)
+		k->port_used[bit >> 6] |= 1ULL << (bit & 63);
+	else
+		k->port_used[bit >> 6] &= ~(1ULL << (bit & 63));
+}
+
 static void
 cl_closed(struct tcpe_sock *s, int reset)
 {
@@ -246,6 +263,9 @@ cl_closed(struct tcpe_sock *s, int reset)
 	struct cl_conn *st = cl(s);
 
 	w->client.live--;
+	/* the pair is free again unless a TIME_WAIT entry takes the tuple over */
+	if (((struct conn *)s)->tcb.state != TCP_TIME_WAIT)
+		port_mark(&w->client, &((struct conn *)s)->tcb.tuple, false);
 	if (!st->done || reset) {
 		w->st.client_errors++;
 		/* refused or reset: do not turn a dead server into a storm of SYNs */
@@ -290,6 +310,9 @@ client_init(struct worker *w, unsigned int nworkers)
 	k->cursor = (uint16_t)(10000 + 1000 * w->index);
 	k->src_lo = cfg->source_n ? cfg->source_lo : rte_be_to_cpu_32(cfg->ports[0].ip);
 	k->nsrc = cfg->source_n ? cfg->source_n : 1;
+	/* 8 KiB per source address; without it every pick is a flow-table lookup, as before */
+	k->port_used = rte_zmalloc_socket("tcpe_client_ports", (size_t)k->nsrc << 13,
+					  RTE_CACHE_LINE_SIZE, (int)rte_lcore_to_socket_id(w->lcore));
 	snprintf(host, sizeof(host), "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255,
 		 ip & 255);
 	k->req_len = (uint16_t)snprintf(k->req, sizeof(k->req),
@@ -320,6 +343,12 @@ pick_port(struct worker *w, struct tcp_tuple *t)
 
 		if (w->nworkers > 1 && worker_owner(w, t) != w->index)
 			continue;
+		if (k->port_used != NULL) {
+			uint64_t bit = (uint64_t)k->src_idx << 16 | k->cursor;
+
+			if (!(k->port_used[bit >> 6] & (1ULL << (bit & 63))))
+				return true;	/* no record or TIME_WAIT has held it since */
+		}
 		ref = flow_lookup(w->flows, t);
 		if (ref != NULL && !(ref_is_tw(ref) &&
 				     tcp_tw_reuse(&w->tcp, &w->tw, ref_tw(ref), CLIENT_TW_REUSE_US)))
@@ -345,6 +374,7 @@ open_one(struct worker *w)
 		w->st.client_no_record++;
 		return false;
 	}
+	port_mark(k, &t, true);
 	c->peer_mac = k->mac;
 	c->port = 0;
 	c->app = APP_CLIENT;

@@ -28,6 +28,8 @@ struct client {
 	uint32_t src_lo;		/**< first source address, host order */
 	uint32_t nsrc;			/**< source addresses (--source-ips, else 1: port 0's) */
 	uint32_t src_idx;		/**< the address of the last pair tried */
+	uint64_t *port_used;		/**< a bit per (address, port): a record or TIME_WAIT may hold it
+					     (clear: free without a flow-table lookup); NULL: always look up */
 	uint32_t next_hop;		/**< network order */
 	struct rte_ether_addr mac;
 	uint32_t target;		/**< connections to keep open (--concurrency share), 0: rate mode */

@@ -467,6 +467,7 @@ worker_destroy(struct worker *w)
 		return;
 	if (w->conns != NULL && w->flows != NULL)
 		stack_release_all(w);
+	rte_free(w->client.port_used);	/* after the records: their on_closed marks it */
 	for (uint16_t i = 0; i < w->nports; i++)
 		for (uint16_t j = 0; j < w->ports[i].ntx; j++)
 			worker_drop(w, w->ports[i].txb[j], TCPE_DROP_NOT_SENT_DOWN);
