@@ -384,33 +384,6 @@ tcp_dack_run(struct tcp_ctx *c)
 }
 
 void
-tcp_emit_syn(struct tcp_ctx *c, struct tcb *t)
-{
-	const struct tcp_cfg *cfg = c->cfg;
-	struct tcp_opts opts = { .present = TCP_HAVE_MSS, .mss = cfg->mss };
-	struct tcp_out o;
-
-	/* Offer what we support; the SYN-ACK says what the peer agrees to (RFC 7323, RFC 2018). */
-	if (cfg->features & TCB_OPT_WS) {
-		opts.present |= TCP_HAVE_WSCALE;
-		opts.wscale = cfg->rcv_ws;
-	}
-	if (cfg->features & TCB_OPT_SACK)
-		opts.present |= TCP_HAVE_SACK_PERM;
-	if (cfg->features & TCB_OPT_TS) {
-		opts.present |= TCP_HAVE_TIMESTAMP;
-		opts.ts_val = tcp_ts_now(c, t);
-		opts.ts_ecr = 0;
-	}
-	memset(&o, 0, offsetof(struct tcp_out, opt));
-	o.seq = t->iss;
-	o.flags = TCP_SYN;
-	o.wnd = (uint16_t)(cfg->rcv_wnd > 65535 ? 65535 : cfg->rcv_wnd);
-	o.optlen = (uint8_t)tcp_opts_build(o.opt, &opts);
-	c->emit(c->emit_arg, t, &o);
-}
-
-void
 tcp_active_open(struct tcp_ctx *c, struct tcb *t, const struct tcp_tuple *tuple)
 {
 	const struct tcp_cfg *cfg = c->cfg;

@@ -92,28 +92,50 @@ tcp_emit_ack(struct tcp_ctx *c, struct tcb *t)
 	send_seg(c, t, &o);
 }
 
+/* The options of a SYN or SYN-ACK: MSS, and of window scale (@p ws), SACK-permitted and
+ * timestamps (echoing @p ecr) those that @p opt holds. */
+static void
+syn_options(struct tcp_ctx *c, struct tcb *t, uint8_t opt, uint8_t ws, uint32_t ecr,
+	    struct tcp_out *o)
+{
+	struct tcp_opts opts = { .present = TCP_HAVE_MSS, .mss = c->cfg->mss };
+
+	if (opt & TCB_OPT_WS) {
+		opts.present |= TCP_HAVE_WSCALE;
+		opts.wscale = ws;
+	}
+	if (opt & TCB_OPT_SACK)
+		opts.present |= TCP_HAVE_SACK_PERM;
+	if (opt & TCB_OPT_TS) {
+		opts.present |= TCP_HAVE_TIMESTAMP;
+		opts.ts_val = tcp_ts_now(c, t);
+		opts.ts_ecr = ecr;
+	}
+	o->optlen = (uint8_t)tcp_opts_build(o->opt, &opts);
+}
+
 void
 tcp_emit_synack(struct tcp_ctx *c, struct tcb *t)
 {
-	struct tcp_opts opts = { .present = TCP_HAVE_MSS, .mss = c->cfg->mss };
 	struct tcp_out o;
 
 	/* Answer only what the peer offered (RFC 7323 §2.2, §3.2; RFC 2018 §2). */
-	if (t->opt & TCB_OPT_WS) {
-		opts.present |= TCP_HAVE_WSCALE;
-		opts.wscale = t->rcv_ws;
-	}
-	if (t->opt & TCB_OPT_SACK)
-		opts.present |= TCP_HAVE_SACK_PERM;
-	if (t->opt & TCB_OPT_TS) {
-		opts.present |= TCP_HAVE_TIMESTAMP;
-		opts.ts_val = tcp_ts_now(c, t);
-		opts.ts_ecr = t->ts_recent;
-	}
-
 	out_init(&o, t->iss, 0, TCP_SYN | TCP_ACK);
-	o.optlen = (uint8_t)tcp_opts_build(o.opt, &opts);
+	syn_options(c, t, t->opt, t->rcv_ws, t->ts_recent, &o);
 	send_seg(c, t, &o);
+}
+
+void
+tcp_emit_syn(struct tcp_ctx *c, struct tcb *t)
+{
+	const struct tcp_cfg *cfg = c->cfg;
+	struct tcp_out o;
+
+	/* Offer what we support; the SYN-ACK says what the peer agrees to (RFC 7323, RFC 2018). */
+	out_init(&o, t->iss, 0, TCP_SYN);
+	o.wnd = (uint16_t)(cfg->rcv_wnd > 65535 ? 65535 : cfg->rcv_wnd);
+	syn_options(c, t, cfg->features, cfg->rcv_ws, 0, &o);
+	c->emit(c->emit_arg, t, &o);
 }
 
 /* One data segment of @p len bytes at snd_nxt. */
