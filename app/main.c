@@ -19,8 +19,10 @@
 
 #include "config.h"
 #include "ctrl.h"
+#include "link.h"
 #include "port.h"
 #include "telemetry.h"
+#include "trace.h"
 #include "tw.h"
 #include "worker.h"
 
@@ -43,9 +45,9 @@ struct tcpe {
 	unsigned int nworkers;
 	uint16_t port_ids[TCPE_MAX_PORTS];
 	struct port_info pinfo[TCPE_MAX_PORTS];
+	struct port_link links[TCPE_MAX_PORTS];	/**< shared by the workers and the control core */
 	uint16_t nports;
 	struct ctrl ctrl;
-	struct rte_ring *steer_rings[RTE_MAX_LCORE][WORKER_MAX];	/**< freed after the workers */
 };
 
 static struct rte_mempool *
@@ -149,6 +151,8 @@ setup_ports(struct tcpe *t)
 		rc = port_setup(pid, (uint16_t)t->nworkers, mp, &t->pinfo[t->nports]);
 		if (rc != 0)
 			rte_exit(EXIT_FAILURE, "tcpe: port %u: %s\n", pid, strerror(-rc));
+		link_init(&t->links[t->nports], pid, t->pinfo[t->nports].driver,
+			  (uint16_t)t->nworkers, &t->pinfo[t->nports].mac);
 		t->port_ids[t->nports++] = pid;
 	}
 	return t->nports > 0 ? 0 : -ENODEV;
@@ -169,163 +173,34 @@ heap_allocated(void)
 	return sum;
 }
 
-/* True when @p port is a net_memif in the client role (devargs role=client; server is the default). */
-static bool
-memif_is_client(uint16_t port)
-{
-	struct rte_eth_dev_info di;
-	const struct rte_devargs *da;
-
-	if (rte_eth_dev_info_get(port, &di) != 0 || di.device == NULL)
-		return false;
-	da = rte_dev_devargs(di.device);
-	return da != NULL && da->args != NULL && strstr(da->args, "role=client") != NULL;
-}
-
-/*
- * Before our memif ports close: net_memif (22.11) unmaps the shared rings from its interrupt
- * thread when the peer disconnects, with nothing to keep a worker of that process from polling
- * them, and a disconnect handled there while the main thread closes the same port runs the
- * teardown twice at once. So one side leaves first: the client gives a peer stopped by the same
- * signal 100 ms to stop polling (its control lcore may share a CPU with a spinning worker), then
- * closes; the server waits for that (link down, up to a second) and for the peer's disconnect to
- * be handled, then closes its own side.
- */
-static void
-memif_leave(struct tcpe *t)
-{
-	bool client = false, server = false;
-
-	for (uint16_t p = 0; p < t->nports; p++) {
-		if (strcmp(t->pinfo[p].driver, "net_memif") != 0)
-			continue;
-		if (memif_is_client(t->port_ids[p]))
-			client = true;
-		else
-			server = true;
-	}
-	if (client)
-		rte_delay_us_sleep(100 * 1000);
-	if (!server)
-		return;
-	for (unsigned int ms = 0; ms < 1000; ms += 10) {
-		bool up = false;
-
-		for (uint16_t p = 0; p < t->nports; p++) {
-			struct rte_eth_link l;
-
-			if (strcmp(t->pinfo[p].driver, "net_memif") == 0 &&
-			    !memif_is_client(t->port_ids[p]) &&
-			    rte_eth_link_get_nowait(t->port_ids[p], &l) == 0 && l.link_status)
-				up = true;
-		}
-		if (!up)
-			break;
-		rte_delay_us_sleep(10 * 1000);
-	}
-	rte_delay_us_sleep(50 * 1000);	/* the interrupt thread finishes the disconnect */
-}
-
-/*
- * Software steering (DESIGN "Flow steering"): with several workers and a port that has no RSS,
- * or --steer on, each worker hands segments whose tuple another worker owns over an SP/SC ring.
- */
-static void
-setup_steering(struct tcpe *t, unsigned int n)
-{
-	bool need = strcmp(t->cfg.steer, "on") == 0;
-	unsigned int reta = 128;
-
-	/* A port without RSS, or whose RETA we could not write, needs software steering. */
-	for (uint16_t p = 0; p < t->nports; p++) {
-		need |= (!t->pinfo[p].rss || t->pinfo[p].reta_size == 0) &&
-			strcmp(t->cfg.steer, "auto") == 0;
-		if (t->pinfo[p].rss && t->pinfo[p].reta_size > 0)
-			reta = t->pinfo[p].reta_size;
-	}
-	/* Every worker knows the owner map, also with RSS (client mode picks ports with it): the
-	 * port's RETA as programmed (entry k -> queue k % n), or a software one of 128 entries. */
-	for (unsigned int i = 0; i < n; i++) {
-		t->workers[i]->nworkers = (uint16_t)n;
-		t->workers[i]->steer_mask = (uint16_t)(reta - 1);
-		for (unsigned int k = 0; k < STEER_RETA; k++)
-			t->workers[i]->steer_reta[k] = (uint8_t)(k % n);
-	}
-
-	if (n < 2 || !need || strcmp(t->cfg.steer, "off") == 0)
-		return;
-	if (n > WORKER_MAX)
-		rte_exit(EXIT_FAILURE, "tcpe: software steering supports %u workers\n", WORKER_MAX);
-	for (unsigned int i = 0; i < n; i++) {
-		struct worker *w = t->workers[i];
-
-		w->steer = true;
-		for (unsigned int j = 0; j < n; j++) {
-			char name[RTE_RING_NAMESIZE];
-			struct rte_ring *r;
-
-			if (j == i)
-				continue;
-			snprintf(name, sizeof(name), "tcpe_steer_%u_%u", i, j);
-			r = rte_ring_create(name, 4096, (int)rte_lcore_to_socket_id(w->lcore),
-					    RING_F_SP_ENQ | RING_F_SC_DEQ);
-			if (r == NULL)
-				rte_exit(EXIT_FAILURE, "tcpe: steering ring: %s\n", rte_strerror(rte_errno));
-			w->steer_out[j] = r;
-			t->workers[j]->steer_in[i] = r;
-		}
-	}
-	printf("tcpe: software steering on: %u workers, a ring per pair (ports without RSS)\n", n);
-}
-
+/* Every worker from the configuration, then the rings software steering needs between them. */
 static void
 setup_workers(struct tcpe *t)
 {
+	struct steer *steers[RTE_MAX_LCORE];
+	int sockets[RTE_MAX_LCORE];
 	unsigned int lcore, i = 0;
 	uint64_t heap0;
 
 	RTE_LCORE_FOREACH_WORKER(lcore)	/* pools first: not part of the per-worker tables */
-		pool_for(t, (int)rte_lcore_to_socket_id(lcore));
+		if (pool_for(t, (int)rte_lcore_to_socket_id(lcore)) == NULL)
+			rte_exit(EXIT_FAILURE, "tcpe: mbuf pool: %s\n", rte_strerror(rte_errno));
+	if (t->nworkers > WORKER_MAX)
+		rte_exit(EXIT_FAILURE, "tcpe: at most %u workers\n", WORKER_MAX);
 	heap0 = heap_allocated();
 	RTE_LCORE_FOREACH_WORKER(lcore) {
-		struct rte_mempool *mp = pool_for(t, (int)rte_lcore_to_socket_id(lcore));
-		struct rte_ring *ring = NULL;
-		struct worker *w;
-		char name[RTE_RING_NAMESIZE];
+		struct worker_spec spec = {
+			.cfg = &t->cfg, .index = i, .lcore = lcore, .nworkers = t->nworkers,
+			.mp = pool_for(t, (int)rte_lcore_to_socket_id(lcore)), .nports = t->nports,
+			.port_ids = t->port_ids, .pinfo = t->pinfo, .links = t->links,
+		};
+		struct worker *w = worker_create(&spec);
 
-		if (mp == NULL)
-			rte_exit(EXIT_FAILURE, "tcpe: mbuf pool: %s\n", rte_strerror(rte_errno));
-		if (t->cfg.trace > 0) {
-			snprintf(name, sizeof(name), "tcpe_trace_%u", i);
-			ring = rte_ring_create_elem(name, sizeof(struct trace_rec), TRACE_RING_SIZE,
-						    (int)rte_lcore_to_socket_id(lcore),
-						    RING_F_SP_ENQ | RING_F_SC_DEQ);
-			if (ring == NULL)
-				rte_exit(EXIT_FAILURE, "tcpe: trace ring: %s\n",
-					 rte_strerror(rte_errno));
-		}
-		w = worker_create(i, lcore, &t->cfg, mp, ring);
 		if (w == NULL)
 			rte_exit(EXIT_FAILURE, "tcpe: worker %u: %s (lower --max-conns or give more "
 				 "memory with -m)\n", i, rte_strerror(rte_errno));
-		for (uint16_t p = 0; p < t->nports; p++) {
-			struct wport *wp = &w->ports[p];
-			uint8_t prefix = t->cfg.ports[p].prefix;
-
-			wp->port_id = t->port_ids[p];
-			wp->queue = (uint16_t)i;
-			wp->addr.mac = t->pinfo[p].mac;
-			wp->addr.ip = t->cfg.ports[p].ip;
-			wp->addr.mask = htonl(prefix ? ~0u << (32 - prefix) : 0);
-			if (p == 0) {	/* client mode's --source-ips are port 0's too */
-				wp->addr.alias_lo = t->cfg.source_lo;
-				wp->addr.alias_n = t->cfg.source_n;
-			}
-			wp->tx.mac = t->pinfo[p].mac;
-			wp->tx.cksum_offload = t->pinfo[p].tx_cksum;
-			wp->tx.multiseg = t->pinfo[p].tx_multiseg;
-		}
-		w->nports = t->nports;
+		steers[i] = &w->steer;
+		sockets[i] = (int)rte_lcore_to_socket_id(lcore);
 		t->workers[i++] = w;
 	}
 	if (i > 0) {
@@ -337,9 +212,48 @@ setup_workers(struct tcpe *t)
 		       (double)per / (double)t->cfg.max_conns, (unsigned long long)t->cfg.max_conns,
 		       (unsigned long long)t->cfg.time_wait_max);
 	}
-	setup_steering(t, i);
-	for (unsigned int k = 0; k < i; k++)
-		client_init(t->workers[k], i);
+	if (steer_connect(steers, sockets, i) != 0)
+		rte_exit(EXIT_FAILURE, "tcpe: steering rings: %s\n", rte_strerror(rte_errno));
+	if (i > 1 && t->workers[0]->steer.on)
+		printf("tcpe: software steering on: %u workers, a ring per pair\n", i);
+}
+
+/*
+ * Ports down, workers gone, then the pools: every record, queue and port has given its mbufs
+ * back by then. Gated ports (net_memif) first agree with their peer, then close from the
+ * interrupt thread (link.h); other ports stop before the workers release what they hold.
+ * @p all_closed says whether every port could be closed (link_close()).
+ * @return @p rc, or 3 when mbufs are still in use (a leak).
+ */
+static int
+teardown(struct tcpe *t, int rc, bool *all_closed)
+{
+	*all_closed = true;
+	for (uint16_t p = 0; p < t->nports; p++)
+		link_leave(&t->links[p], t->workers[0] != NULL ? t->workers[0]->mp : NULL);
+	for (uint16_t p = 0; p < t->nports; p++) {
+		if (t->links[p].gated)
+			*all_closed &= link_close(&t->links[p]);
+		else
+			rte_eth_dev_stop(t->port_ids[p]);
+	}
+	for (unsigned int i = 0; i < t->nworkers; i++)
+		worker_destroy(t->workers[i]);
+	for (uint16_t p = 0; p < t->nports; p++)
+		if (!t->links[p].gated)
+			rte_eth_dev_close(t->port_ids[p]);
+	for (unsigned int s = 0; s < RTE_MAX_NUMA_NODES; s++) {
+		unsigned int out;
+
+		if (t->pools[s] == NULL)
+			continue;
+		out = rte_mempool_in_use_count(t->pools[s]);
+		printf("tcpe: mbufs in use at exit (socket %u): %u\n", s, out);
+		if (out != 0 && rc == 0)
+			rc = 3;
+		rte_mempool_free(t->pools[s]);
+	}
+	return rc;
 }
 
 static int run(struct tcpe *t, int argc, char **argv);
@@ -357,24 +271,59 @@ main(int argc, char **argv)
 	return rc;
 }
 
+/* SIGINT and SIGTERM ask the control loop to stop; interrupted system calls are restarted, so
+ * a signal during start-up (a memif connect) cannot fail it. */
+static void
+install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Launch the workers, run the control loop until a signal or --duration, stop and join. */
+static int
+serve(struct tcpe *t)
+{
+	unsigned int lcore;
+
+	if (ctrl_init(&t->ctrl, t->workers, t->nworkers, &t->cfg, t->links, t->nports, stdout) != 0)
+		return TCPE_EXIT_USAGE;
+	for (unsigned int i = 0; i < t->nworkers; i++)
+		rte_eal_remote_launch(worker_main, t->workers[i], t->workers[i]->lcore);
+	ctrl_run(&t->ctrl, &stop_requested);
+	for (unsigned int i = 0; i < t->nworkers; i++)
+		t->workers[i]->stop = true;
+	RTE_LCORE_FOREACH_WORKER(lcore)
+		rte_eal_wait_lcore(lcore);
+	ctrl_final(&t->ctrl);
+	ctrl_fini(&t->ctrl);
+	return 0;
+}
+
 /* Everything between parsing and exit; returns the process exit status. */
 static int
 run(struct tcpe *t, int argc, char **argv)
 {
+	bool all_closed;
 	int eal_argc, rc;
-	unsigned int lcore;
 
 	rc = parse_args(t, argc, argv, &eal_argc);
 	if (rc == 1)
 		return 0;
 	if (rc != 0)
 		return TCPE_EXIT_USAGE;
+	install_signals();
 	rc = rte_eal_init(eal_argc, argv);
 	if (rc < 0) {
 		fprintf(stderr, "tcpe: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
 		return TCPE_EXIT_USAGE;
 	}
-	rc = 0;	/* rte_eal_init() returned the number of arguments it consumed */
 	t->nworkers = rte_lcore_count() - 1;
 	if (t->nworkers == 0)
 		usage_fail("no worker lcore: give EAL at least two lcores (e.g. -l 0-1; the first "
@@ -382,8 +331,6 @@ run(struct tcpe *t, int argc, char **argv)
 	if (rte_eth_dev_count_avail() == 0)
 		usage_fail("no ports: add one with --vdev (e.g. --vdev net_tap0,iface=tcpe0) or "
 			   "bind a NIC to a DPDK driver");
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
 	if (setup_ports(t) != 0)
 		usage_fail("no usable port (each port needs an address)");
 	setup_workers(t);
@@ -393,51 +340,11 @@ run(struct tcpe *t, int argc, char **argv)
 	if (telemetry_init(t->workers, t->nworkers, &t->cfg) != 0)
 		printf("tcpe: telemetry commands not registered (telemetry disabled?)\n");
 	banner(t);
-	if (ctrl_init(&t->ctrl, t->workers, t->nworkers, &t->cfg, stdout) != 0)
-		rc = TCPE_EXIT_USAGE;
-	if (rc == 0) {
-		for (unsigned int i = 0; i < t->nworkers; i++)
-			rte_eal_remote_launch(worker_main, t->workers[i], t->workers[i]->lcore);
-		ctrl_run(&t->ctrl, &stop_requested);
-		for (unsigned int i = 0; i < t->nworkers; i++)
-			t->workers[i]->stop = true;
-		RTE_LCORE_FOREACH_WORKER(lcore)
-			rte_eal_wait_lcore(lcore);
-		ctrl_final(&t->ctrl);
-		ctrl_fini(&t->ctrl);
-	}
-	telemetry_fini();
+	rc = serve(t);
+	telemetry_fini();	/* waits for a command in progress: no view of the workers after */
 	rte_pdump_uninit();
-	memif_leave(t);
-	for (uint16_t p = 0; p < t->nports; p++)
-		rte_eth_dev_stop(t->port_ids[p]);
-	/* Rings outlive the workers that drain them at destruction: free them last. */
-	for (unsigned int i = 0; i < t->nworkers; i++)
-		for (unsigned int j = 0; j < WORKER_MAX; j++)
-			t->steer_rings[i][j] = t->workers[i]->steer_out[j];
-	for (unsigned int i = 0; i < t->nworkers; i++) {
-		struct rte_ring *ring = t->workers[i]->trace_ring;
-
-		worker_destroy(t->workers[i]);
-		rte_ring_free(ring);
-	}
-	for (unsigned int i = 0; i < t->nworkers; i++)
-		for (unsigned int j = 0; j < WORKER_MAX; j++)
-			rte_ring_free(t->steer_rings[i][j]);
-	for (uint16_t p = 0; p < t->nports; p++)
-		rte_eth_dev_close(t->port_ids[p]);
-	/* Every record, queue and port has given its mbufs back: anything still out is a leak. */
-	for (unsigned int s = 0; s < RTE_MAX_NUMA_NODES; s++) {
-		unsigned int out;
-
-		if (t->pools[s] == NULL)
-			continue;
-		out = rte_mempool_in_use_count(t->pools[s]);
-		printf("tcpe: mbufs in use at exit (socket %u): %u\n", s, out);
-		if (out != 0 && rc == 0)
-			rc = 3;
-		rte_mempool_free(t->pools[s]);
-	}
-	rte_eal_cleanup();
+	rc = teardown(t, rc, &all_closed);
+	if (all_closed)
+		rte_eal_cleanup();	/* else the exit releases it all (link_close() says why) */
 	return rc;
 }

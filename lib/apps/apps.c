@@ -2,9 +2,7 @@
 #include "apps.h"
 
 #include <stddef.h>
-
-#include "client.h"
-#include "config.h"
+#include <string.h>
 
 static const struct tcpe_app *const builtin[APP__COUNT] = {
 	[APP_HELLO] = &app_hello,
@@ -17,7 +15,14 @@ static const struct tcpe_app *const builtin[APP__COUNT] = {
 const struct tcpe_app *
 apps_get(unsigned int id)
 {
-	if (id == APP_CLIENT)
-		return &app_client;
 	return id < APP__COUNT ? builtin[id] : NULL;
+}
+
+int
+apps_find(const char *name)
+{
+	for (unsigned int a = 0; a < APP__COUNT; a++)
+		if (strcmp(builtin[a]->name, name) == 0)
+			return (int)a;
+	return -1;
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "stats.h"
+#include "tcb.h"
 
 /** A connection as an application sees it (opaque). Valid from on_accept to on_closed. */
 struct tcpe_sock;
@@ -85,6 +86,16 @@ void tcpe_abort(struct tcpe_sock *s);
 
 /** The application's 32 bytes of per-connection state, zeroed at accept. */
 void *tcpe_app_state(struct tcpe_sock *s);
+
+/** The per-worker context the runtime registered for the connection's application (or NULL). */
+void *tcpe_app_ctx(struct tcpe_sock *s);
+
+/** The connection's addresses and ports (network order; remote = the peer). */
+const struct tcp_tuple *tcpe_sock_tuple(const struct tcpe_sock *s);
+
+/** During on_closed: true when the connection ended in TIME_WAIT, so its 4-tuple stays taken
+ * for 2*MSL; false when the tuple is free at once. */
+bool tcpe_sock_time_wait(const struct tcpe_sock *s);
 
 /** The configuration values applications use. */
 const struct tcpe_app_params *tcpe_params(const struct tcpe_sock *s);

@@ -40,7 +40,6 @@ enum {
 	TCB_DACK = 1u << 8,	 /**< one data segment is unacknowledged: a delayed ACK is owed */
 	TCB_RECOVERY = 1u << 9,	 /**< in NewReno fast recovery (RFC 6582) until recover is acked */
 	TCB_KEEPALIVE = 1u << 10, /**< the quiet timer is a keepalive, not the application's idle */
-	TCB_REXMIT = 1u << 11,	 /**< resend the oldest segment with the next output (fast retransmit) */
 	TCB_LIMITED_TX = 1u << 12, /**< one new segment may exceed cwnd (RFC 3042) */
 	TCB_FIN_DATA = 1u << 13,  /**< the FIN may ride on the segment that ends the data */
 };
@@ -135,15 +134,8 @@ struct tcp_cfg {
 	uint8_t isn_key[16];	/**< RFC 6528 secret */
 };
 
-struct tcp_out;
+struct tcp_outq;
 struct tcp_dack;
-
-/**
- * Called by the core for every segment it wants sent. The runtime builds the packet: headers
- * from the tuple, payload (o->len bytes at sequence o->seq) from the connection's send queue.
- * @p t is NULL for replies to segments that match no record.
- */
-typedef void (*tcp_emit_fn)(void *arg, struct tcb *t, const struct tcp_out *o);
 
 /** A remembered timestamp offset of an address pair (tcp_ts_offset()). */
 struct tcp_ts_cache {
@@ -153,7 +145,7 @@ struct tcp_ts_cache {
 #define TCP_TS_CACHE_BITS 6
 #define TCP_TS_CACHE (1u << TCP_TS_CACHE_BITS) /**< remembered address pairs, direct-mapped */
 
-/** The core's view of one worker: configuration, counters, timers, clock and output hook. */
+/** The core's view of one worker: configuration, counters, timers, clock and output queue. */
 struct tcp_ctx {
 	const struct tcp_cfg *cfg;
 	struct tcpe_stats *st;
@@ -167,8 +159,7 @@ struct tcp_ctx {
 	struct tcp_dack *dack;		/**< records owing a delayed ACK, oldest first */
 	void (*pkt_free)(void *pkt);	/**< releases a packet the core held (out-of-order data) */
 	struct tcp_ts_cache *ts_cache;	/**< TCP_TS_CACHE entries, or NULL: always hash */
-	tcp_emit_fn emit;
-	void *emit_arg;
+	struct tcp_outq *outq;		/**< segments decided, for the runtime to send (tcp.h) */
 };
 
 #endif

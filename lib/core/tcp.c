@@ -364,16 +364,18 @@ tcp_dack_owe(struct tcp_ctx *c, struct tcb *t)
 	d->tail++;
 }
 
-void
+bool
 tcp_dack_run(struct tcp_ctx *c)
 {
 	struct tcp_dack *d = c->dack;
 
 	if (d == NULL)
-		return;
+		return false;
 	while (d->head != d->tail && d->q[d->head & d->mask].due <= c->now) {
 		struct tcb *t = d->q[d->head & d->mask].t;
 
+		if (tcp_outq_room(c) <= TCP_OUTQ_CALL_MAX)
+			return true;
 		d->head++;
 		/* The ACK may have left with other data already, or the record may be gone. */
 		if ((t->flags & TCB_DACK) && t->state != TCP_CLOSED) {
@@ -381,6 +383,7 @@ tcp_dack_run(struct tcp_ctx *c)
 			tcp_emit_ack(c, t);
 		}
 	}
+	return false;
 }
 
 void
@@ -437,7 +440,7 @@ tcp_abort(struct tcp_ctx *c, struct tcb *t)
 
 	/* RFC 9293 §3.10.5: synchronized states send <SEQ=SND.NXT><CTL=RST>. */
 	if (t->state != TCP_CLOSED && t->state != TCP_TIME_WAIT)
-		c->emit(c->emit_arg, t, &o);
+		tcp_emit(c, t, &o);
 	c->st->conn_reset++;
 	tcp_to_closed(c, t, NULL);
 }

@@ -31,6 +31,35 @@ struct tcp_out {
 	uint8_t opt[TCP_OPT_MAX_LEN];
 };
 
+/**
+ * Segments the core decided to send, in order, for the runtime to turn into packets after the
+ * call that produced them returns (headers from the record's tuple, o.len payload bytes at o.seq
+ * from its send queue). Nothing is sent from inside the core: every entry point appends here.
+ * The runtime drains the queue after each call; a call appends at most TCP_OUTQ_CALL_MAX
+ * descriptors beyond what tcp_output() may add, which stops while fewer than that are free.
+ */
+#define TCP_OUTQ_MAX 64
+#define TCP_OUTQ_CALL_MAX 4	/**< descriptors one input, timer or close may add at most */
+
+/** One segment to send: @p t is the record (its tuple, send queue and port). */
+struct tcp_txd {
+	struct tcb *t;
+	struct tcp_out o;
+};
+
+/** A worker's output queue (tcp_ctx.outq). */
+struct tcp_outq {
+	uint32_t n;			/**< descriptors waiting */
+	struct tcp_txd d[TCP_OUTQ_MAX];
+};
+
+/** Free descriptor slots of @p c's output queue. */
+static inline uint32_t
+tcp_outq_room(const struct tcp_ctx *c)
+{
+	return TCP_OUTQ_MAX - c->outq->n;
+}
+
 /** What tcp_input() tells the runtime (events to hand to the application). */
 enum {
 	TCP_EV_ESTABLISHED = 1u << 0, /**< handshake completed: the application accepts */
@@ -64,7 +93,7 @@ struct tcp_rx {
 
 /**
  * Initialise a fresh record for a SYN that arrived on a listening port (RFC 9293 §3.10.7.2) and
- * emit the SYN-ACK. The caller has checked that @p seg is a SYN without ACK/RST and has
+ * queue the SYN-ACK. The caller has checked that @p seg is a SYN without ACK/RST and has
  * allocated @p t and keyed it in its flow table under @p tuple.
  */
 void tcp_passive_open(struct tcp_ctx *c, struct tcb *t, const struct tcp_tuple *tuple,
@@ -72,7 +101,7 @@ void tcp_passive_open(struct tcp_ctx *c, struct tcb *t, const struct tcp_tuple *
 
 /**
  * Active open (RFC 9293 §3.10.1): initialise @p t for @p tuple (chosen by the caller, keyed in
- * its flow table), emit the SYN with our options, enter SYN_SENT. The SYN-ACK completes it
+ * its flow table), queue the SYN with our options, enter SYN_SENT. The SYN-ACK completes it
  * (TCP_EV_ESTABLISHED); the RTO resends the SYN up to synack_retries times.
  */
 void tcp_active_open(struct tcp_ctx *c, struct tcb *t, const struct tcp_tuple *tuple);
@@ -98,8 +127,8 @@ void tcp_syncookie_open(struct tcp_ctx *c, struct tcb *t, const struct tcp_tuple
 
 /**
  * Process one segment for an existing record, in RFC 9293 §3.10.7.4 step order.
- * Emits whatever the segment calls for at once (challenge ACKs, RSTs); ACKs owed for data are
- * left pending for tcp_output(). Fills @p rx.
+ * Queues what the segment calls for at once (challenge ACKs, RSTs, a fast retransmission); ACKs
+ * owed for data are left pending for tcp_output(). Fills @p rx.
  */
 void tcp_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *seg, struct tcp_rx *rx);
 
@@ -110,8 +139,11 @@ void tcp_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *seg, stru
  */
 bool tcp_reply_closed(const struct tcp_seg *seg, struct tcp_out *o);
 
-/** Send what the record allows: new data within the peer's window, the FIN, a pending ACK. */
-void tcp_output(struct tcp_ctx *c, struct tcb *t);
+/**
+ * Queue what the record allows: new data within the peer's window, the FIN, a pending ACK.
+ * @return true when it stopped because the output queue is nearly full: drain it and call again.
+ */
+bool tcp_output(struct tcp_ctx *c, struct tcb *t);
 
 /** The application queued @p len more bytes; they go out with the next tcp_output(). */
 void tcp_send_queued(struct tcb *t, uint32_t len);
@@ -125,7 +157,7 @@ void tcp_close(struct tcp_ctx *c, struct tcb *t);
  */
 void tcp_set_idle(struct tcp_ctx *c, struct tcb *t, uint32_t us);
 
-/** Abort (RFC 9293 §3.10.5): emit a RST, go to CLOSED. The caller frees the record. */
+/** Abort (RFC 9293 §3.10.5): queue a RST, go to CLOSED. The caller frees the record. */
 void tcp_abort(struct tcp_ctx *c, struct tcb *t);
 
 /**
@@ -154,8 +186,11 @@ void tcp_reasm_pool_init(struct tcp_ctx *c, struct reasm *blocks, uint32_t n);
 /** Set up the delayed-ACK FIFO over @p ents (a power of two @p n entries). */
 void tcp_dack_init(struct tcp_ctx *c, struct tcp_dack *d, struct tcp_dack_ent *ents, uint32_t n);
 
-/** Send the delayed ACKs that are due (call once per worker iteration after setting now). */
-void tcp_dack_run(struct tcp_ctx *c);
+/**
+ * Queue the delayed ACKs that are due (once per worker iteration, after setting now).
+ * @return true when it stopped because the output queue is nearly full: drain it and call again.
+ */
+bool tcp_dack_run(struct tcp_ctx *c);
 
 /** Our timestamp clock for @p t (RFC 7323 §5.4): ~1 ms ticks from a per-address-pair offset. */
 static inline uint32_t

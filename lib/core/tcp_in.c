@@ -98,7 +98,7 @@ synrcvd_ack(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tc
 		memset(&o, 0, offsetof(struct tcp_out, opt));
 		o.seq = s->ack;
 		o.flags = TCP_RST;
-		c->emit(c->emit_arg, t, &o);
+		tcp_emit(c, t, &o);
 		return false;
 	}
 	tcp_set_state(c, t, TCP_ESTABLISHED);
@@ -112,17 +112,13 @@ synrcvd_ack(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tc
 	return true;
 }
 
-/*
- * Resend the oldest unacknowledged segment (fast retransmit, NewReno partial ACK) with the next
- * tcp_output(): the runtime releases acknowledged bytes from the send queue only after
- * tcp_input() returns, so no data may be emitted from inside it.
- */
+/* Resend the oldest unacknowledged segment (fast retransmit, NewReno partial ACK). */
 static void
 retransmit_head(struct tcp_ctx *c, struct tcb *t)
 {
 	t->flags &= (uint16_t)~TCB_RTT_TIMING;	/* Karn */
-	t->flags |= TCB_REXMIT;
 	c->st->fast_retransmits++;
+	tcp_rexmit_head(c, t);
 }
 
 /* RFC 5681 §3.2 / RFC 6582 §3.2 step 2: the third duplicate ACK starts fast retransmit. */
@@ -407,7 +403,7 @@ syn_sent_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct
 			memset(&o, 0, offsetof(struct tcp_out, opt));
 			o.seq = s->ack;
 			o.flags = TCP_RST;
-			c->emit(c->emit_arg, t, &o);
+			tcp_emit(c, t, &o);
 		}
 		tcp_rx_drop(rx, TCPE_DROP_TCP_ACK_INVALID);
 		return;

@@ -71,7 +71,7 @@ send_seg(struct tcp_ctx *c, struct tcb *t, struct tcp_out *o)
 	if (seq_gt(edge, t->rcv_adv))
 		t->rcv_adv = edge;
 	t->flags &= (uint16_t)~(TCB_ACK_NOW | TCB_DACK);
-	c->emit(c->emit_arg, t, o);
+	tcp_emit(c, t, o);
 }
 
 static inline void
@@ -135,7 +135,7 @@ tcp_emit_syn(struct tcp_ctx *c, struct tcb *t)
 	out_init(&o, t->iss, 0, TCP_SYN);
 	o.wnd = (uint16_t)(cfg->rcv_wnd > 65535 ? 65535 : cfg->rcv_wnd);
 	syn_options(c, t, cfg->features, cfg->rcv_ws, 0, &o);
-	c->emit(c->emit_arg, t, &o);
+	tcp_emit(c, t, &o);
 }
 
 /* One data segment of @p len bytes at snd_nxt. */
@@ -175,6 +175,16 @@ send_fin(struct tcp_ctx *c, struct tcb *t)
 }
 
 void
+tcp_rexmit_head(struct tcp_ctx *c, struct tcb *t)
+{
+	uint32_t nxt = t->snd_nxt;
+
+	t->snd_nxt = t->snd_una;
+	tcp_output_one(c, t);
+	t->snd_nxt = seq_max(nxt, t->snd_nxt);
+}
+
+void
 tcp_output_one(struct tcp_ctx *c, struct tcb *t)
 {
 	if (seq_lt(t->snd_nxt, t->snd_end)) {
@@ -193,23 +203,13 @@ tcp_output_one(struct tcp_ctx *c, struct tcb *t)
  * Data from snd_nxt up to the end of the queue, within both the peer's window and the
  * congestion window, one MSS per segment. Sender SWS avoidance (RFC 9293 §3.8.6.2.1): a runt
  * goes only when it ends the queued data or fills at least half of the peer's window.
+ * Returns true when it stopped for room in the output queue with more to send.
  */
 static bool
 output_data(struct tcp_ctx *c, struct tcb *t)
 {
 	uint32_t cwnd = t->cwnd, wnd, win_end;
-	bool sent = false;
 
-	if (t->flags & TCB_REXMIT) {
-		/* fast retransmit / partial ACK: the oldest segment first, once */
-		uint32_t nxt = t->snd_nxt;
-
-		t->flags &= (uint16_t)~TCB_REXMIT;
-		t->snd_nxt = t->snd_una;
-		tcp_output_one(c, t);
-		t->snd_nxt = seq_max(nxt, t->snd_nxt);
-		sent = true;
-	}
 	if (t->flags & TCB_LIMITED_TX) {
 		t->flags &= (uint16_t)~TCB_LIMITED_TX;
 		if (t->dupacks < 3)
@@ -230,10 +230,11 @@ output_data(struct tcp_ctx *c, struct tcb *t)
 		if (len < t->snd_mss && len < avail &&
 		    (t->cwnd < t->snd_wnd || len < (t->snd_wnd >> 1)))
 			break;	/* wait for ACKs to open a full segment */
+		if (tcp_outq_room(c) <= TCP_OUTQ_CALL_MAX)
+			return true;	/* the runtime drains the queue and calls again */
 		send_data(c, t, len, len == avail);
-		sent = true;
 	}
-	return sent;
+	return false;
 }
 
 /*
@@ -255,7 +256,7 @@ window_update_check(struct tcp_ctx *c, struct tcb *t)
 		t->flags |= TCB_ACK_NOW;
 }
 
-void
+bool
 tcp_output(struct tcp_ctx *c, struct tcb *t)
 {
 	if (tcp_can_receive(t))
@@ -266,7 +267,8 @@ tcp_output(struct tcp_ctx *c, struct tcb *t)
 	case TCP_FIN_WAIT_1:
 	case TCP_CLOSING:
 	case TCP_LAST_ACK:
-		output_data(c, t);
+		if (output_data(c, t))
+			return true;	/* the ACK and FIN follow with the rest */
 		/*
 		 * The FIN goes as a segment of its own once the data before it is out, as a socket
 		 * application's write() then shutdown() does: the seed's trace has data and FIN apart.
@@ -285,6 +287,7 @@ tcp_output(struct tcp_ctx *c, struct tcb *t)
 	}
 	if (t->flags & TCB_ACK_NOW)
 		tcp_emit_ack(c, t);
+	return false;
 }
 
 /* RFC 5681 §3.1 eq. 4 and RFC 6582 §4: after an RTO, one segment and a halved threshold. */

@@ -11,6 +11,25 @@ tcp_seg_space(const struct tcp_seg *s)
 	return s->len + ((s->flags & TCP_SYN) ? 1 : 0) + ((s->flags & TCP_FIN) ? 1 : 0);
 }
 
+/**
+ * Append segment @p o of record @p t to the output queue. Callers keep within the room the
+ * queue's contract promises (tcp.h); should it ever be full the segment is counted and lost,
+ * and TCP's retransmission recovers it.
+ */
+static inline void
+tcp_emit(struct tcp_ctx *c, struct tcb *t, const struct tcp_out *o)
+{
+	struct tcp_outq *q = c->outq;
+
+	if (q->n == TCP_OUTQ_MAX) {
+		c->st->outq_overflow++;
+		return;
+	}
+	q->d[q->n].t = t;
+	q->d[q->n].o = *o;
+	q->n++;
+}
+
 /** Mark the record as discarding the current segment for @p reason. */
 static inline void
 tcp_rx_drop(struct tcp_rx *rx, unsigned int reason)
@@ -54,5 +73,7 @@ void tcp_emit_syn(struct tcp_ctx *c, struct tcb *t);
 void tcp_emit_ack(struct tcp_ctx *c, struct tcb *t);
 /** Send one segment at snd_nxt (data up to an MSS, or the FIN): for retransmitting the head. */
 void tcp_output_one(struct tcp_ctx *c, struct tcb *t);
+/** Resend the oldest unacknowledged segment now (fast retransmit, a NewReno partial ACK). */
+void tcp_rexmit_head(struct tcp_ctx *c, struct tcb *t);
 
 #endif

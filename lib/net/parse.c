@@ -1,7 +1,11 @@
 /* parse.c - frame classification and validation; every rejection names a drop reason. */
 #include "parse.h"
 
+#include <string.h>
+
 #include <rte_byteorder.h>
+
+#include "leave.h"
 
 #define IP_FRAG_MASK (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)
 
@@ -154,6 +158,12 @@ pkt_parse(const struct net_addr *ifa, struct rte_mbuf *m, struct pkt_info *pi, u
 		return parse_ipv4(ifa, m, pi, drop);
 	case RTE_BE16(RTE_ETHER_TYPE_ARP):
 		return parse_arp(m, pi, drop);
+	case RTE_BE16(LEAVE_ETHERTYPE):
+		if (rte_pktmbuf_data_len(m) < LEAVE_LEN ||
+		    memcmp(eth + 1, LEAVE_MAGIC, 7) != 0)
+			return reject(drop, TCPE_DROP_ETH_TYPE);
+		pi->leave = ((const uint8_t *)(eth + 1))[7];
+		return PKT_LEAVE;
 	default:
 		return reject(drop, TCPE_DROP_ETH_TYPE);
 	}

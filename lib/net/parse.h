@@ -33,7 +33,7 @@ net_addr_is_ours(const struct net_addr *ifa, uint32_t ip_be)
 }
 
 /** What the classifier found; PKT_DROP comes with a drop reason. */
-enum pkt_class { PKT_DROP, PKT_ARP, PKT_ICMP, PKT_TCP };
+enum pkt_class { PKT_DROP, PKT_ARP, PKT_ICMP, PKT_TCP, PKT_LEAVE };
 
 /** Pointers into a validated frame and, for TCP, the parsed segment and its flow key. */
 struct pkt_info {
@@ -45,6 +45,7 @@ struct pkt_info {
 		struct rte_tcp_hdr *tcp;
 	};
 	uint8_t *payload;	/**< TCP payload */
+	uint8_t leave;		/**< PKT_LEAVE: enum leave_type */
 	uint16_t l4_len;	/**< IP payload bytes (from the IP total length, not the frame) */
 	struct tcp_tuple key;	/**< TCP: remote = source, local = destination */
 	struct tcp_seg seg;

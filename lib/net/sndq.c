@@ -140,6 +140,7 @@ sndq_trim(struct sndq *q, uint32_t n)
 	if (n > q->bytes)
 		n = q->bytes;
 	q->bytes -= n;
+	q->seq += n;
 	while (n > 0 && q->head != NULL) {
 		struct rte_mbuf *h = q->head;
 

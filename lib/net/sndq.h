@@ -8,14 +8,23 @@
 #include <rte_mempool.h>
 
 /**
- * Bytes [0, bytes) of the queue are the unacknowledged and unsent stream starting at the
- * connection's SND.UNA. Segments are linked through mbuf->next; each holds data_len bytes.
+ * Bytes [0, bytes) of the queue are the unacknowledged and unsent stream; byte 0 has sequence
+ * number seq (the connection's SND.UNA once its SYN is acknowledged). Segments are linked
+ * through mbuf->next; each holds data_len bytes.
  */
 struct sndq {
 	struct rte_mbuf *head;
 	struct rte_mbuf *tail;
 	uint32_t bytes;
+	uint32_t seq;		/**< TCP sequence number of byte 0 */
 };
+
+/** Sequence number @p s as an offset into @p q (the caller checked it is inside). */
+static inline uint32_t
+sndq_off(const struct sndq *q, uint32_t s)
+{
+	return s - q->seq;
+}
 
 /** Bodies up to this size are copied into the queue rather than referenced (one mbuf less). */
 #define SNDQ_COPY_BODY_MAX 512
@@ -47,7 +56,7 @@ struct rte_mbuf *sndq_ref_range(const struct sndq *q, struct rte_mempool *mp, ui
 /** Copy @p len bytes starting @p off bytes into the queue to @p dst (the range must exist). */
 void sndq_copy(const struct sndq *q, uint32_t off, void *dst, uint32_t len);
 
-/** Release the first @p n bytes (acknowledged data). */
+/** Release the first @p n bytes (acknowledged data); seq moves on by @p n. */
 void sndq_trim(struct sndq *q, uint32_t n);
 
 /** Release everything. */

@@ -1,16 +1,12 @@
-/* client.c - client mode: active opens at a rate or a kept concurrency, per-worker source ports that hash back to us, requests and their latency. */
+/* client.c - client mode: active opens at a rate or a kept concurrency from source ports that hash back to this worker, and the application that sends requests and times their answers. */
 #include "client.h"
 
 #include <string.h>
 #include <strings.h>
 
 #include <rte_byteorder.h>
-#include <rte_lcore.h>
+#include <rte_errno.h>
 #include <rte_malloc.h>
-
-#include "flow.h"
-#include "tcp.h"
-#include "worker.h"
 
 /* A client connection's state, in the 32 bytes of tcpe_app_state(). */
 struct cl_conn {
@@ -31,6 +27,7 @@ _Static_assert(sizeof(struct cl_conn) <= 32, "fits tcpe_app_state()");
 enum { PH_IDLE, PH_HEAD, PH_BODY, PH_TO_CLOSE, PH_ECHO };
 
 static const char cl_header[] = "content-length:";
+#define CLEN_MAX (1u << 31)	/**< a Content-Length beyond this is not a response we read */
 
 static inline struct cl_conn *
 cl(struct tcpe_sock *s)
@@ -38,10 +35,10 @@ cl(struct tcpe_sock *s)
 	return tcpe_app_state(s);
 }
 
-static inline struct worker *
-wk(struct tcpe_sock *s)
+static inline struct client *
+ck(struct tcpe_sock *s)
 {
-	return ((struct conn *)s)->w;
+	return tcpe_app_ctx(s);
 }
 
 unsigned int
@@ -73,14 +70,12 @@ client_lat_value(unsigned int b)
 static void
 request(struct tcpe_sock *s)
 {
-	struct worker *w = wk(s);
-	struct client *k = &w->client;
+	struct client *k = ck(s);
 	struct cl_conn *st = cl(s);
-	uint64_t rpc = w->cfg->requests_per_conn;
 
 	st->t0_us = tcpe_now_us(s);
-	st->last = k->target == 0 || (rpc != 0 && st->reqs + 1 >= rpc);
-	switch (w->cfg->client_kind) {
+	st->last = k->target == 0 || (k->requests_per_conn != 0 && st->reqs + 1 >= k->requests_per_conn);
+	switch (k->kind) {
 	case CLIENT_HTTP:
 		st->phase = PH_HEAD;
 		st->line_len = 0;
@@ -91,18 +86,18 @@ request(struct tcpe_sock *s)
 		if (tcpe_send(s, st->last ? k->req_close : k->req, st->last ? k->req_close_len : k->req_len) == 0)
 			tcpe_abort(s);
 		else
-			w->st.client_sent++;
+			k->st->client_sent++;
 		break;
 	case CLIENT_ECHO:
 		st->phase = PH_ECHO;
-		st->want = (uint32_t)w->cfg->client_echo_bytes;
+		st->want = (uint32_t)k->echo_bytes;
 		if (tcpe_send_body(s, st->want) != st->want)
 			tcpe_abort(s);
 		else
-			w->st.client_sent++;
+			k->st->client_sent++;
 		break;
 	default:		/* hello, bulk: the server talks, then closes (the open is the request) */
-		w->st.client_sent++;
+		k->st->client_sent++;
 		st->phase = PH_TO_CLOSE;
 		st->last = 1;
 		break;
@@ -113,17 +108,17 @@ request(struct tcpe_sock *s)
 static void
 complete(struct tcpe_sock *s)
 {
-	struct worker *w = wk(s);
+	struct client *k = ck(s);
 	struct cl_conn *st = cl(s);
 	uint64_t lat = tcpe_now_us(s) - st->t0_us;
 
-	w->client.lat_hist[client_lat_bucket(lat)]++;
-	w->st.client_requests++;
+	k->lat_hist[client_lat_bucket(lat)]++;
+	k->st->client_requests++;
 	st->reqs++;
 	st->phase = PH_IDLE;
 	if (st->last) {
 		st->done = 1;
-		if (w->cfg->client_kind == CLIENT_HTTP) {
+		if (k->kind == CLIENT_HTTP) {
 			/* "Connection: close" was asked: the server closes first and keeps the
 			 * TIME_WAIT (as with any HTTP/1.1 server), so the source port is free again
 			 * at once. A server that does not close is closed on after a second. */
@@ -143,6 +138,70 @@ cl_established(struct tcpe_sock *s)
 	request(s);
 }
 
+/* One digit of a Content-Length value; a value past CLEN_MAX makes the response unreadable. */
+static inline void
+clen_digit(struct cl_conn *st, uint8_t b)
+{
+	if (b < '0' || b > '9')
+		return;
+	st->clen = st->clen > CLEN_MAX / 10 ? CLEN_MAX : st->clen * 10 + (uint32_t)(b - '0');
+}
+
+/* The end of the header block: the body follows (an absurd length ends the connection). */
+static bool
+head_done(struct tcpe_sock *s, struct cl_conn *st)
+{
+	if (st->clen >= CLEN_MAX) {
+		tcpe_abort(s);
+		return false;
+	}
+	st->phase = PH_BODY;
+	st->want = st->clen;
+	return true;
+}
+
+/* A whole header line at @p d (@p n bytes, without the '\n'). Returns false at the blank line. */
+static bool
+head_line(struct cl_conn *st, const uint8_t *d, uint32_t n)
+{
+	if (n == 0 || (n == 1 && d[0] == '\r'))
+		return false;
+	if (n > sizeof(cl_header) - 1 &&
+	    strncasecmp((const char *)d, cl_header, sizeof(cl_header) - 1) == 0) {
+		st->clen = 0;	/* a repeated header replaces, never adds to, the value */
+		for (uint32_t k = sizeof(cl_header) - 1; k < n; k++)
+			clen_digit(st, d[k]);
+	}
+	st->prev = '\n';
+	return true;
+}
+
+/* One header byte of a line split between segments. Returns false at the blank line. */
+static bool
+head_byte(struct cl_conn *st, uint8_t b)
+{
+	if (b == '\n') {
+		if (st->line_len == 0 || (st->line_len == 1 && st->prev == '\r'))
+			return false;
+		st->line_len = 0;
+		st->match = 0;
+		st->in_cl = 0;
+	} else {
+		if (st->in_cl) {
+			clen_digit(st, b);
+		} else if (st->line_len == st->match && st->match < sizeof(cl_header) - 1 &&
+			   (b | 0x20) == (uint8_t)cl_header[st->match]) {
+			if (++st->match == sizeof(cl_header) - 1) {
+				st->in_cl = 1;
+				st->clen = 0;
+			}
+		}
+		st->line_len++;
+	}
+	st->prev = b;
+	return true;
+}
+
 /* HTTP/1.1 response: a header block ending in an empty line, then Content-Length bytes. */
 static void
 http_bytes(struct tcpe_sock *s, const uint8_t *d, uint32_t len)
@@ -151,55 +210,20 @@ http_bytes(struct tcpe_sock *s, const uint8_t *d, uint32_t len)
 	uint32_t i = 0;
 
 	while (i < len && st->phase == PH_HEAD) {
-		uint8_t b;
+		const uint8_t *nl;
 
-		if (st->line_len == 0) {
-			/* a whole line at hand: look at it at once (the byte loop below is for lines
-			 * split between segments) */
-			const uint8_t *nl = memchr(d + i, '\n', len - i);
+		/* a whole line at hand: look at it at once (head_byte is for lines split between
+		 * segments) */
+		if (st->line_len == 0 && (nl = memchr(d + i, '\n', len - i)) != NULL) {
+			uint32_t n = (uint32_t)(nl - (d + i));
 
-			if (nl != NULL) {
-				uint32_t n = (uint32_t)(nl - (d + i));	/* without the '\n' */
-
-				if (n == 0 || (n == 1 && d[i] == '\r')) {
-					i += n + 1;
-					st->phase = PH_BODY;
-					st->want = st->clen;
-					break;
-				}
-				if (n > sizeof(cl_header) - 1 &&
-				    strncasecmp((const char *)d + i, cl_header, sizeof(cl_header) - 1) == 0)
-					for (uint32_t k = i + sizeof(cl_header) - 1; k < i + n; k++)
-						if (d[k] >= '0' && d[k] <= '9')
-							st->clen = st->clen * 10 + (uint32_t)(d[k] - '0');
-				st->prev = '\n';
-				i += n + 1;
-				continue;
-			}
+			if (!head_line(st, d + i, n) && !head_done(s, st))
+				return;
+			i += n + 1;
+			continue;
 		}
-		b = d[i++];
-
-		if (b == '\n') {
-			if (st->line_len == 0 || (st->line_len == 1 && st->prev == '\r')) {
-				st->phase = PH_BODY;
-				st->want = st->clen;
-				break;
-			}
-			st->line_len = 0;
-			st->match = 0;
-			st->in_cl = 0;
-		} else {
-			if (st->in_cl) {
-				if (b >= '0' && b <= '9')
-					st->clen = st->clen * 10 + (uint32_t)(b - '0');
-			} else if (st->line_len == st->match && st->match < sizeof(cl_header) - 1 &&
-				   (b | 0x20) == (uint8_t)cl_header[st->match]) {
-				if (++st->match == sizeof(cl_header) - 1)
-					st->in_cl = 1;
-			}
-			st->line_len++;
-		}
-		st->prev = b;
+		if (!head_byte(st, d[i++]) && !head_done(s, st))
+			return;
 	}
 	if (st->phase == PH_BODY) {
 		uint32_t n = len - i < st->want ? len - i : st->want;
@@ -259,21 +283,21 @@ port_mark(struct client *k, const struct tcp_tuple *t, bool used)
 static void
 cl_closed(struct tcpe_sock *s, int reset)
 {
-	struct worker *w = wk(s);
+	struct client *k = ck(s);
 	struct cl_conn *st = cl(s);
 
-	w->client.live--;
+	k->live--;
 	/* the pair is free again unless a TIME_WAIT entry takes the tuple over */
-	if (((struct conn *)s)->tcb.state != TCP_TIME_WAIT)
-		port_mark(&w->client, &((struct conn *)s)->tcb.tuple, false);
+	if (!tcpe_sock_time_wait(s))
+		port_mark(k, tcpe_sock_tuple(s), false);
 	if (!st->done || reset) {
-		w->st.client_errors++;
+		k->st->client_errors++;
 		/* refused or reset: do not turn a dead server into a storm of SYNs */
-		w->client.pause_until_us = tcpe_now_us(s) + CLIENT_ERROR_PAUSE_US;
+		k->pause_until_us = tcpe_now_us(s) + CLIENT_ERROR_PAUSE_US;
 	}
 }
 
-const struct tcpe_app app_client = {
+static const struct tcpe_app app_client = {
 	.name = "client",
 	.on_accept = cl_established,
 	.on_data = cl_data,
@@ -281,38 +305,15 @@ const struct tcpe_app app_client = {
 	.on_closed = cl_closed,
 };
 
-void
-client_init(struct worker *w, unsigned int nworkers)
+/* --- the opener ---------------------------------------------------------------------------- */
+
+/* The requests an HTTP client sends to @p ip (network order). */
+static void
+requests_init(struct client *k, uint32_t ip_be)
 {
-	const struct tcpe_config *cfg = w->cfg;
-	struct client *k = &w->client;
+	uint32_t ip = rte_be_to_cpu_32(ip_be);
 	char host[32];
-	uint32_t ip = rte_be_to_cpu_32(cfg->client_ip);
-	uint64_t share;
 
-	memset(k, 0, sizeof(*k));
-	if (cfg->connect[0] == '\0')
-		return;
-	k->on = true;
-	/* This worker's share of --concurrency or --rate (the first workers take the remainder). */
-	share = cfg->concurrency / nworkers + (w->index < cfg->concurrency % nworkers);
-	k->target = (uint32_t)share;
-	if (cfg->concurrency == 0) {
-		uint64_t r = cfg->rate / nworkers + (w->index < cfg->rate % nworkers);
-
-		k->interval_us = r > 0 ? 1000000 / r : 0;	/* start-up only */
-		if (cfg->rate > 0 && r == 0)
-			k->on = false;	/* fewer connections per second than workers */
-	}
-	k->next_hop = ((cfg->client_ip ^ cfg->ports[0].ip) & htonl(cfg->ports[0].prefix ?
-			~0u << (32 - cfg->ports[0].prefix) : 0)) == 0 || cfg->ports[0].gateway == 0 ?
-			cfg->client_ip : cfg->ports[0].gateway;
-	k->cursor = (uint16_t)(10000 + 1000 * w->index);
-	k->src_lo = cfg->source_n ? cfg->source_lo : rte_be_to_cpu_32(cfg->ports[0].ip);
-	k->nsrc = cfg->source_n ? cfg->source_n : 1;
-	/* 8 KiB per source address; without it every pick is a flow-table lookup, as before */
-	k->port_used = rte_zmalloc_socket("tcpe_client_ports", (size_t)k->nsrc << 13,
-					  RTE_CACHE_LINE_SIZE, (int)rte_lcore_to_socket_id(w->lcore));
 	snprintf(host, sizeof(host), "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255,
 		 ip & 255);
 	k->req_len = (uint16_t)snprintf(k->req, sizeof(k->req),
@@ -322,17 +323,90 @@ client_init(struct worker *w, unsigned int nworkers)
 					      "Connection: close\r\n\r\n", host);
 }
 
+struct client *
+client_create(const struct tcpe_config *cfg, unsigned int index, unsigned int nworkers,
+	      int socket, struct conn_table *tab, const struct steer *steer)
+{
+	struct client *k = rte_zmalloc_socket("tcpe_client", sizeof(*k), RTE_CACHE_LINE_SIZE, socket);
+	const struct tcpe_port_cfg *p0 = &cfg->ports[0];
+	uint32_t mask = rte_cpu_to_be_32(p0->prefix ? ~0u << (32 - p0->prefix) : 0);
+
+	if (k == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	k->on = true;
+	k->tab = tab;
+	k->steer = steer;
+	k->st = tab->st;
+	k->index = (uint16_t)index;
+	k->nworkers = (uint16_t)nworkers;
+	k->server_ip = cfg->client_ip;
+	k->server_port = cfg->client_port;
+	k->kind = cfg->client_kind;
+	k->echo_bytes = cfg->client_echo_bytes;
+	k->requests_per_conn = cfg->requests_per_conn;
+	/* This worker's share of --concurrency or --rate (the first workers take the remainder). */
+	k->target = (uint32_t)(cfg->concurrency / nworkers + (index < cfg->concurrency % nworkers));
+	if (cfg->concurrency == 0) {
+		uint64_t r = cfg->rate / nworkers + (index < cfg->rate % nworkers);
+
+		k->interval_us = r > 0 ? 1000000 / r : 0;
+		if (cfg->rate > 0 && r == 0)
+			k->on = false;	/* fewer connections per second than workers */
+	}
+	k->next_hop = ((cfg->client_ip ^ p0->ip) & mask) == 0 || p0->gateway == 0 ?
+		      cfg->client_ip : p0->gateway;
+	k->cursor = (uint16_t)(10000 + 1000 * index);
+	k->src_lo = cfg->source_n ? cfg->source_lo : rte_be_to_cpu_32(p0->ip);
+	k->nsrc = cfg->source_n ? cfg->source_n : 1;
+	/* 8 KiB per source address; without it every pick is a flow-table lookup */
+	k->port_used = rte_zmalloc_socket("tcpe_client_ports", (size_t)k->nsrc << 13,
+					  RTE_CACHE_LINE_SIZE, socket);
+	requests_init(k, cfg->client_ip);
+	tab->apps[CONN_APP_CLIENT] = &app_client;
+	conn_set_app_ctx(tab, CONN_APP_CLIENT, k);
+	return k;
+}
+
+void
+client_destroy(struct client *k)
+{
+	if (k == NULL)
+		return;
+	rte_free(k->port_used);
+	rte_free(k);
+}
+
+void
+client_reset(struct client *k)
+{
+	k->resolved = false;
+	k->live = 0;
+	k->cursor = (uint16_t)(10000 + 1000 * k->index);
+	k->src_idx = 0;
+	k->next_us = 0;
+	k->pause_until_us = 0;
+	if (k->port_used != NULL)
+		memset(k->port_used, 0, (size_t)k->nsrc << 13);
+	memset(k->lat_hist, 0, sizeof(k->lat_hist));
+}
+
+void
+client_set_mac(struct client *k, const struct rte_ether_addr *mac, uint64_t now_us)
+{
+	k->mac = *mac;
+	k->resolved = true;
+	k->next_us = now_us;
+}
+
 /* A free source port whose tuple this worker owns (RSS or software steering send the replies
  * back here) and that no record or TIME_WAIT entry uses. */
 static bool
-pick_port(struct worker *w, struct tcp_tuple *t)
+pick_port(struct client *k, struct tcp_tuple *t)
 {
-	struct client *k = &w->client;
-
 	/* Bounded: a crowded port space costs a counted miss (client_no_port), never a stall. */
 	for (unsigned int tries = 0; tries < CLIENT_PORT_TRIES; tries++) {
-		void *ref;
-
 		/* every (source address, port) pair in turn: the address moves fastest */
 		if (++k->src_idx >= k->nsrc) {
 			k->src_idx = 0;
@@ -341,7 +415,7 @@ pick_port(struct worker *w, struct tcp_tuple *t)
 		t->laddr = rte_cpu_to_be_32(k->src_lo + k->src_idx);
 		t->lport = rte_cpu_to_be_16(k->cursor);
 
-		if (w->nworkers > 1 && worker_owner(w, t) != w->index)
+		if (k->nworkers > 1 && steer_owner(k->steer, t) != k->index)
 			continue;
 		if (k->port_used != NULL) {
 			uint64_t bit = (uint64_t)k->src_idx << 16 | k->cursor;
@@ -349,83 +423,52 @@ pick_port(struct worker *w, struct tcp_tuple *t)
 			if (!(k->port_used[bit >> 6] & (1ULL << (bit & 63))))
 				return true;	/* no record or TIME_WAIT has held it since */
 		}
-		ref = flow_lookup(w->flows, t);
-		if (ref != NULL && !(ref_is_tw(ref) &&
-				     tcp_tw_reuse(&w->tcp, &w->tw, ref_tw(ref), CLIENT_TW_REUSE_US)))
-			continue;
-		return true;
+		if (conn_tuple_free(k->tab, t, CLIENT_TW_REUSE_US))
+			return true;
 	}
 	return false;
 }
 
 static bool
-open_one(struct worker *w)
+open_one(struct client *k)
 {
-	struct client *k = &w->client;
-	struct tcp_tuple t = { .raddr = w->cfg->client_ip, .rport = w->cfg->client_port };
-	struct conn *c;
+	struct tcp_tuple t = { .raddr = k->server_ip, .rport = k->server_port };
 
-	if (!pick_port(w, &t)) {
-		w->st.client_no_port++;
+	if (!pick_port(k, &t)) {
+		k->st->client_no_port++;
 		return false;
 	}
-	c = stack_conn_new(w, &t);
-	if (c == NULL) {
-		w->st.client_no_record++;
+	if (conn_open(k->tab, &t, 0, &k->mac, CONN_APP_CLIENT) == NULL) {
+		k->st->client_no_record++;
 		return false;
 	}
 	port_mark(k, &t, true);
-	c->peer_mac = k->mac;
-	c->port = 0;
-	c->app = APP_CLIENT;
-	c->accepted = 1;	/* on_closed is owed whatever happens */
 	k->live++;
-	tcp_active_open(&w->tcp, &c->tcb, &t);
 	return true;
 }
 
 bool
-client_tick(struct worker *w)
+client_tick(struct client *k, uint64_t now)
 {
-	struct client *k = &w->client;
 	unsigned int opened = 0;
 
-	if (!k->on || w->nports == 0)
-		return false;
-	if (!k->resolved) {
-		bool want = false;
-		int rc = arp_resolve(&w->arp, k->next_hop, w->tcp.now, NULL, &k->mac, &want);
-
-		if (rc == 1) {
-			k->resolved = true;
-			k->next_us = w->tcp.now;
-		} else if (want) {
-			struct rte_mbuf *m = arp_request(w->mp, &w->ports[0].addr, k->next_hop);
-
-			if (m != NULL) {
-				w->st.arp_tx++;
-				worker_tx(w, &w->ports[0], m);
-			}
-		}
-		return false;
-	}
-	if (w->tcp.now < k->pause_until_us)
+	if (!k->on || now < k->pause_until_us)
 		return false;
 	if (k->target > 0) {
 		/* keep --concurrency connections: replace each one that ends */
-		while (k->live < k->target && opened < CLIENT_OPEN_BURST && open_one(w))
+		while (k->live < k->target && opened < CLIENT_OPEN_BURST && open_one(k))
 			opened++;
 	} else if (k->interval_us > 0) {
 		/* --rate: a token per interval, never more than a burst at once after a stall */
-		if (w->tcp.now > k->next_us + 100000)
-			k->next_us = w->tcp.now - 100000;
-		while (k->next_us <= w->tcp.now && opened < CLIENT_OPEN_BURST && open_one(w)) {
+		if (now > k->next_us + 100000)
+			k->next_us = now - 100000;
+		while (k->next_us <= now && opened < CLIENT_OPEN_BURST && open_one(k)) {
 			k->next_us += k->interval_us;
 			opened++;
 		}
 	} else {
 		/* as fast as possible: keep a bounded number of opens in flight */
-		while (k->live < CLIENT_MAX_INFLIGHT && opened < CLIENT_OPEN_BURST && open_one(w))
+		while (k->live < CLIENT_MAX_INFLIGHT && opened < CLIENT_OPEN_BURST && open_one(k))
 			opened++;
 	}
 	return opened > 0;

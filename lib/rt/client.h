@@ -1,4 +1,4 @@
-/* client.h - client mode (--connect): the per-worker opener state and the request latency histogram. */
+/* client.h - client mode (--connect): a worker's opener (rates, concurrency, source ports that hash back to it) and the application its connections run. */
 #ifndef TCPE_CLIENT_H
 #define TCPE_CLIENT_H
 
@@ -7,7 +7,9 @@
 
 #include <rte_ether.h>
 
-#include "app.h"
+#include "config.h"
+#include "conn.h"
+#include "steer.h"
 
 #define CLIENT_LAT_MAX_EXP 36	/**< values up to 2^37 us (~38 h) */
 #define CLIENT_LAT_BUCKETS (16 + (CLIENT_LAT_MAX_EXP - 3) * 8)	/**< HDR-style: 3 significant bits */
@@ -18,39 +20,75 @@
 #define CLIENT_CLOSE_WAIT_MS 1000	/**< after "Connection: close", wait this long for the server's FIN */
 #define CLIENT_PORT_TRIES 1024		/**< source ports tried per open at most */
 
-struct worker;
-
-/** One worker's share of client mode. Written by the worker; the histogram is read by the control core. */
+/** One worker's share of client mode. Written by the worker; `live` and the histogram are read
+ * by the control core. */
 struct client {
 	bool on;
 	bool resolved;			/**< the next hop's MAC is known */
 	uint16_t cursor;		/**< last source port tried */
+	uint16_t index;			/**< the worker's number */
+	uint16_t nworkers;
 	uint32_t src_lo;		/**< first source address, host order */
 	uint32_t nsrc;			/**< source addresses (--source-ips, else 1: port 0's) */
 	uint32_t src_idx;		/**< the address of the last pair tried */
 	uint64_t *port_used;		/**< a bit per (address, port): a record or TIME_WAIT may hold it
 					     (clear: free without a flow-table lookup); NULL: always look up */
 	uint32_t next_hop;		/**< network order */
+	uint32_t server_ip;		/**< network order */
+	uint16_t server_port;		/**< network order */
 	struct rte_ether_addr mac;
 	uint32_t target;		/**< connections to keep open (--concurrency share), 0: rate mode */
-	uint32_t live;			/**< client connections open now */
+	volatile uint32_t live;		/**< client connections open now */
 	uint64_t interval_us;		/**< --rate share: one open per interval (0: as fast as possible) */
 	uint64_t next_us;		/**< when the next open is due */
 	uint64_t pause_until_us;	/**< no opens before this (after an error) */
+	uint64_t requests_per_conn;
+	uint64_t echo_bytes;
+	uint8_t kind;			/**< enum client_kind */
 	uint16_t req_len, req_close_len;
 	char req[96];			/**< the keep-alive GET */
 	char req_close[128];		/**< the last GET on a connection (Connection: close) */
+	struct conn_table *tab;
+	const struct steer *steer;
+	struct tcpe_stats *st;
 	uint64_t lat_hist[CLIENT_LAT_BUCKETS]; /**< request latency, microseconds, log-linear */
 };
 
-/** The client application (callbacks for connections opened by client mode). */
-extern const struct tcpe_app app_client;
+/**
+ * Worker @p index's share of client mode among @p nworkers (--connect given), opening through
+ * @p tab from source ports @p steer says this worker owns. Control core, before launch.
+ * @return the client, or NULL with rte_errno set.
+ */
+struct client *client_create(const struct tcpe_config *cfg, unsigned int index,
+			     unsigned int nworkers, int socket, struct conn_table *tab,
+			     const struct steer *steer);
 
-/** Set up @p w's share of client mode among @p nworkers (does nothing without --connect). */
-void client_init(struct worker *w, unsigned int nworkers);
+/** Release what client_create() allocated (after the connection table is gone). */
+void client_destroy(struct client *k);
 
-/** Once per worker iteration: resolve the next hop, then open connections as due. @return true if any opened. */
-bool client_tick(struct worker *w);
+/** The address whose MAC client mode needs (the server, or port 0's gateway), network order. */
+static inline uint32_t
+client_next_hop(const struct client *k)
+{
+	return k->next_hop;
+}
+
+/** True once the next hop's MAC is known. */
+static inline bool
+client_resolved(const struct client *k)
+{
+	return k->resolved;
+}
+
+/** The next hop is at @p mac: opens may start at @p now_us. */
+void client_set_mac(struct client *k, const struct rte_ether_addr *mac, uint64_t now_us);
+
+/** Start again as just created (unresolved, nothing open, histogram empty): the fuzzer between
+ * inputs, after the connection table's reset has closed every client connection. */
+void client_reset(struct client *k);
+
+/** Once per worker iteration: open connections as due. @return true if any opened. */
+bool client_tick(struct client *k, uint64_t now_us);
 
 /** Histogram bucket of a latency in microseconds (relative error at most 1/8). */
 unsigned int client_lat_bucket(uint64_t us);

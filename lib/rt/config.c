@@ -1,9 +1,6 @@
 /* config.c - declarative key table behind the INI file (rte_cfgfile) and the long options. */
 #include "config.h"
 
-#include "apps.h"
-#include "prometheus.h"
-
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -16,7 +13,7 @@
 #include <rte_cfgfile.h>
 #include <rte_common.h>
 
-enum ktype { K_NUM, K_SIZE, K_STR };
+enum ktype { K_NUM, K_SIZE, K_STR, K_ENUM };
 
 /** One setting: its INI section and key (also its --long-option), type, bounds and default. */
 struct key {
@@ -28,15 +25,22 @@ struct key {
 	uint64_t min, max;
 	const char *def;
 	const char *help;
+	const char *const *choices;	/**< K_ENUM: the names, NULL-terminated; stored as the index */
 };
 
 #define NUM(n, sec, field, lo, hi, d, h) \
-	{ n, sec, K_NUM, offsetof(struct tcpe_config, field), 0, lo, hi, d, h }
+	{ n, sec, K_NUM, offsetof(struct tcpe_config, field), 0, lo, hi, d, h, NULL }
 #define SIZE(n, sec, field, lo, hi, d, h) \
-	{ n, sec, K_SIZE, offsetof(struct tcpe_config, field), 0, lo, hi, d, h }
+	{ n, sec, K_SIZE, offsetof(struct tcpe_config, field), 0, lo, hi, d, h, NULL }
 #define STR(n, sec, field, d, h) \
 	{ n, sec, K_STR, offsetof(struct tcpe_config, field), \
-	  sizeof(((struct tcpe_config *)0)->field), 0, 0, d, h }
+	  sizeof(((struct tcpe_config *)0)->field), 0, 0, d, h, NULL }
+#define ENUM(n, sec, field, names, d, h) \
+	{ n, sec, K_ENUM, offsetof(struct tcpe_config, field), 0, 0, 0, d, h, names }
+
+/* In enum tcp_cc and enum tcpe_steer order. */
+static const char *const cc_names[] = { "newreno", "cubic", NULL };
+static const char *const steer_names[] = { "auto", "on", "off", NULL };
 
 static const struct key keys[] = {
 	STR("greeting", "tcpe", greeting, "hello client", "the hello app's message"),
@@ -77,9 +81,9 @@ static const struct key keys[] = {
 	    "close a kept connection after N requests (0: never)"),
 	STR("source-ips", "client", source_ips, "",
 	    "client source addresses FIRST[-LAST] in port 0's subnet, ~64K ports each (default: --ip)"),
-	STR("steer", "tcpe", steer, "auto",
-	    "software steering between workers: auto (ports without RSS), on, off"),
-	STR("cc", "tcp", cc, "newreno", "congestion control for what we send: newreno or cubic"),
+	ENUM("steer", "tcpe", steer, steer_names, "auto",
+	     "software steering between workers: auto (ports without RSS), on, off"),
+	ENUM("cc", "tcp", cc, cc_names, "newreno", "congestion control for what we send: newreno or cubic"),
 	NUM("init-cwnd", "tcp", init_cwnd, 1, 100, "10", "initial congestion window in segments (RFC 6928)"),
 	SIZE("ooo-pkts", "tcp", ooo_pkts, 0, 1ULL << 24, "0",
 	     "out-of-order packets held per worker, at most 64 per connection (0: mbufs / 16)"),
@@ -117,6 +121,19 @@ config_app_name(unsigned int app)
 	const struct tcpe_app *a = apps_get(app);
 
 	return a != NULL ? a->name : "?";
+}
+
+/* "newreno or cubic", "auto, on or off" for messages. */
+static const char *
+choice_list(const char *const *names, char *buf, size_t n)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; names[i] != NULL && at < n; i++)
+		at += (size_t)snprintf(buf + at, n - at, "%s%s", i == 0 ? "" :
+				       names[i + 1] == NULL ? " or " : ", ", names[i]);
+	return buf;
 }
 
 /* "hello, echo, discard, http" for messages. */
@@ -173,6 +190,19 @@ set_key(struct tcpe_config *cfg, const struct key *k, const char *val, const cha
 		strcpy((char *)cfg + k->off, val);
 		return 0;
 	}
+	if (k->type == K_ENUM) {
+		char names[96];
+
+		for (unsigned int i = 0; k->choices[i] != NULL; i++) {
+			if (strcmp(val, k->choices[i]) == 0) {
+				*(uint64_t *)((char *)cfg + k->off) = i;
+				return 0;
+			}
+		}
+		fprintf(err, "tcpe: %s: '%s' is not %s\n", where, val,
+			choice_list(k->choices, names, sizeof(names)));
+		return -EINVAL;
+	}
 	if (parse_u64(val, k->type == K_SIZE, &v) != 0) {
 		fprintf(err, "tcpe: %s: '%s' is not a%s\n", where, val,
 			k->type == K_SIZE ? " size (digits with an optional K, M or G suffix)" :
@@ -216,6 +246,30 @@ parse_prefix(const char *s, uint32_t *ip, uint8_t *prefix)
 		return -EINVAL;
 	*ip = a.s_addr;
 	*prefix = (uint8_t)p;
+	return 0;
+}
+
+int
+config_parse_hostport(const char *spec, uint32_t *ip, uint16_t *port)
+{
+	const char *colon = strrchr(spec, ':');
+	char host[64];
+	char *end;
+	long p;
+
+	if (colon == NULL || (size_t)(colon - spec) >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, spec, (size_t)(colon - spec));
+	host[colon - spec] = '\0';
+	errno = 0;
+	p = strtol(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || errno != 0 || p < 1 || p > 65535)
+		return -EINVAL;
+	if (host[0] == '\0')
+		strcpy(host, "127.0.0.1");
+	if (inet_pton(AF_INET, host, ip) != 1)
+		return -EINVAL;
+	*port = (uint16_t)p;
 	return 0;
 }
 
@@ -345,10 +399,8 @@ add_listen(struct tcpe_config *cfg, const char *port, const char *app, const cha
 		fprintf(err, "tcpe: %s: port '%s' is not in 1..65535\n", where, port);
 		return -EINVAL;
 	}
-	for (a = 0; a < APP__COUNT; a++)
-		if (strcmp(app, config_app_name(a)) == 0)
-			break;
-	if (a == APP__COUNT) {
+	a = (unsigned int)apps_find(app);
+	if (a >= APP__COUNT) {
 		char names[128];
 
 		fprintf(err, "tcpe: %s: unknown app '%s' (one of: %s)\n", where, app,
@@ -541,15 +593,6 @@ validate(struct tcpe_config *cfg, FILE *err)
 			(unsigned long long)cfg->rto_max_ms, (unsigned long long)cfg->rto_init_ms);
 		return -EINVAL;
 	}
-	if (strcmp(cfg->steer, "auto") != 0 && strcmp(cfg->steer, "on") != 0 &&
-	    strcmp(cfg->steer, "off") != 0) {
-		fprintf(err, "tcpe: --steer: '%s' is not auto, on or off\n", cfg->steer);
-		return -EINVAL;
-	}
-	if (strcmp(cfg->cc, "newreno") != 0 && strcmp(cfg->cc, "cubic") != 0) {
-		fprintf(err, "tcpe: --cc: '%s' is not newreno or cubic\n", cfg->cc);
-		return -EINVAL;
-	}
 	if (cfg->ooo_pkts == 0)
 		cfg->ooo_pkts = cfg->mbufs / 16;
 	if (cfg->ooo_pkts * 2 > cfg->mbufs) {
@@ -561,7 +604,7 @@ validate(struct tcpe_config *cfg, FILE *err)
 		uint32_t ip;
 		uint16_t port;
 
-		if (metrics_parse_addr(cfg->prometheus, &ip, &port) != 0) {
+		if (config_parse_hostport(cfg->prometheus, &ip, &port) != 0) {
 			fprintf(err, "tcpe: --prometheus: '%s' is not ADDR:PORT (e.g. 127.0.0.1:9100 or "
 				":9100)\n", cfg->prometheus);
 			return -EINVAL;
@@ -670,7 +713,8 @@ config_usage(FILE *out, const char *prog)
 		char opt[48];
 
 		snprintf(opt, sizeof(opt), "--%s %s", keys[i].name,
-			 keys[i].type == K_STR ? "TEXT" : keys[i].type == K_SIZE ? "BYTES" : "N");
+			 keys[i].type == K_STR ? "TEXT" : keys[i].type == K_SIZE ? "BYTES" :
+			 keys[i].type == K_ENUM ? "NAME" : "N");
 		fprintf(out, "  %-22s %s [%s] (default %s)\n", opt, keys[i].help,
 			keys[i].section, keys[i].def[0] ? keys[i].def : "none");
 	}
@@ -686,6 +730,9 @@ config_dump(const struct tcpe_config *cfg, FILE *out)
 
 		if (k->type == K_STR)
 			fprintf(out, "%s = %s\n", k->name, (const char *)cfg + k->off);
+		else if (k->type == K_ENUM)
+			fprintf(out, "%s = %s\n", k->name,
+				k->choices[*(const uint64_t *)((const char *)cfg + k->off)]);
 		else
 			fprintf(out, "%s = %llu\n", k->name,
 				(unsigned long long)*(const uint64_t *)((const char *)cfg + k->off));

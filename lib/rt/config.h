@@ -5,14 +5,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "apps.h"
+
 #define TCPE_MAX_PORTS 4
 #define TCPE_MAX_LISTEN 16
 #define TCPE_GREETING_MAX 1024
 #define CLIENT_MAX_SOURCES 4096	/**< --source-ips addresses at most */
 
-/** Built-in applications (DESIGN.md "Applications"). */
-enum tcpe_app_id { APP_HELLO, APP_ECHO, APP_DISCARD, APP_HTTP, APP_BULK, APP__COUNT,
-		   APP_CLIENT = APP__COUNT /**< client mode's connections: not a listener */ };
+/** Software steering between workers (--steer). */
+enum tcpe_steer { STEER_AUTO, STEER_ON, STEER_OFF };
 
 struct tcpe_port_cfg {
 	uint32_t ip;		/**< network order; 0 = not configured */
@@ -22,7 +23,7 @@ struct tcpe_port_cfg {
 
 struct tcpe_listen {
 	uint16_t port;		/**< host order */
-	uint8_t app;		/**< enum tcpe_app_id */
+	uint8_t app;		/**< enum tcpe_app_id (lib/apps) */
 };
 
 /** Everything tcpe is told. Filled by config_parse(); read-only once workers start. */
@@ -57,8 +58,8 @@ struct tcpe_config {
 	uint64_t fin_wait2_ms;
 	uint64_t delack_ms;
 	uint64_t syn_backlog;
-	char cc[16];
-	char steer[8];
+	uint64_t cc;		/**< enum tcp_cc (--cc newreno|cubic) */
+	uint64_t steer;		/**< enum tcpe_steer (--steer auto|on|off) */
 	/* client mode */
 	char connect[64];	/**< ADDR:PORT, or empty (no client) */
 	char request[32];	/**< http | hello | echo:BYTES | bulk */
@@ -106,7 +107,14 @@ void config_usage(FILE *out, const char *prog);
 /** Write every key with its effective value as "key = value" lines (for logs and telemetry). */
 void config_dump(const struct tcpe_config *cfg, FILE *out);
 
-/** Name of an application id ("hello"). */
+/** Name of an application id ("hello"); "?" when out of range. */
 const char *config_app_name(unsigned int app);
+
+/**
+ * Parse "ADDR:PORT" or ":PORT" (ADDR defaults to 127.0.0.1: loopback unless asked otherwise),
+ * as --prometheus takes it. @return 0 with @p ip (network order) and @p port (host order) set,
+ * or -EINVAL.
+ */
+int config_parse_hostport(const char *spec, uint32_t *ip, uint16_t *port);
 
 #endif

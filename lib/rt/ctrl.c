@@ -1,7 +1,8 @@
 /* ctrl.c - per-worker rates on the console, JSON lines with running totals, trace output, final totals. */
 #include "ctrl.h"
 
-#include "prometheus.h"
+#include "httpd.h"
+#include "stats_view.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -32,24 +33,6 @@ sleep_us(uint64_t us)
 		;
 }
 
-void
-stats_snapshot(struct worker *const *workers, unsigned int n, struct tcpe_stats *out)
-{
-	uint64_t *sum = (uint64_t *)&out[n];
-
-	memset(&out[n], 0, sizeof(out[n]));
-	for (unsigned int w = 0; w < n; w++) {
-		uint64_t *d = (uint64_t *)&out[w];
-
-		for (unsigned int i = 0; i < tcpe_stat_ndescs; i++) {
-			uint32_t idx = tcpe_stat_descs[i].index;
-
-			d[idx] = tcpe_stats_word(&workers[w]->st, idx);
-			sum[idx] += d[idx];
-		}
-	}
-}
-
 /* 1234567 -> "1.23M": SI prefixes, three significant digits. */
 static const char *
 si(double v, char *buf, size_t n)
@@ -70,11 +53,15 @@ si(double v, char *buf, size_t n)
 
 int
 ctrl_init(struct ctrl *c, struct worker **workers, unsigned int n, const struct tcpe_config *cfg,
-	  FILE *out)
+	  struct port_link *links, uint16_t nlinks, FILE *out)
 {
 	memset(c, 0, sizeof(*c));
 	c->workers = workers;
 	c->nworkers = n > CTRL_MAX_WORKERS ? CTRL_MAX_WORKERS : n;
+	c->links = links;
+	c->nlinks = nlinks;
+	for (unsigned int i = 0; i < c->nworkers; i++)
+		c->stp[i] = &workers[i]->st;
 	c->cfg = cfg;
 	c->out = out;
 	c->tp.out = out;
@@ -86,8 +73,8 @@ ctrl_init(struct ctrl *c, struct worker **workers, unsigned int n, const struct 
 			return -ENOMEM;
 	}
 	if (cfg->prometheus[0] != '\0') {
-		c->metrics = metrics_open(cfg->prometheus, stderr);
-		if (c->metrics == NULL)
+		c->httpd = httpd_open(cfg->prometheus, stderr);
+		if (c->httpd == NULL)
 			return -EADDRNOTAVAIL;
 		fprintf(out, "tcpe: dashboard, /metrics and /stats.json on http://%s/\n",
 			cfg->prometheus);
@@ -103,15 +90,6 @@ ctrl_init(struct ctrl *c, struct worker **workers, unsigned int n, const struct 
 		}
 	}
 	return 0;
-}
-
-void
-stats_json_object(FILE *f, const struct tcpe_stats *s)
-{
-	for (unsigned int i = 0; i < tcpe_stat_ndescs; i++)
-		fprintf(f, "\"%s\": %llu, ", tcpe_stat_descs[i].name,
-			(unsigned long long)tcpe_stats_word(s, tcpe_stat_descs[i].index));
-	fprintf(f, "\"drops\": %llu}", (unsigned long long)tcpe_stats_drops(s));
 }
 
 /* The latency of the interval's requests at quantile @p q, microseconds (0 without any). */
@@ -210,7 +188,7 @@ lat_interval(struct ctrl *c)
 
 	memset(sum, 0, sizeof(c->lat_iv[0]));
 	for (unsigned int i = 0; i < c->nworkers; i++) {
-		const uint64_t *h = c->workers[i]->client.lat_hist;
+		const uint64_t *h = c->workers[i]->client->lat_hist;
 
 		for (unsigned int b = 0; b < CLIENT_LAT_BUCKETS; b++) {
 			uint64_t cur = h[b];
@@ -229,7 +207,7 @@ client_line(struct ctrl *c, const struct tcpe_stats *now, const struct tcpe_stat
 	char pct[160];
 
 	for (unsigned int i = 0; i < c->nworkers; i++)
-		live += c->workers[i]->client.live;
+		live += c->workers[i]->client->live;
 	lat_percentiles(c->lat_iv[c->nworkers], pct, sizeof(pct));
 	fprintf(c->out, "client %9.0f req/s %8.0f conn/s  open %6u  errors %llu  rx %.0f Mbit/s  "
 		"latency %s\n", (double)(now->client_requests - prev->client_requests) / dt,
@@ -307,15 +285,22 @@ ctrl_run(struct ctrl *c, volatile sig_atomic_t *stop)
 		uint64_t now = rte_get_tsc_cycles();
 
 		drain_traces(c);
-		if (c->metrics != NULL)
-			metrics_poll(c->metrics, c->workers, c->nworkers, c->cur,
-				     c->prev_wall > 0 ? c->prev : NULL, c->prev_wall);
+		for (uint16_t p = 0; p < c->nlinks; p++)
+			link_poll(&c->links[p], c->stp, c->nworkers, c->workers[0]->mp);
+		if (c->httpd != NULL) {
+			struct httpd_view v = {
+				.workers = c->workers, .n = c->nworkers, .scratch = c->cur,
+				.prev = c->prev_wall > 0 ? c->prev : NULL, .prev_time = c->prev_wall,
+			};
+
+			httpd_poll(c->httpd, &v);
+		}
 		if (now >= end)
 			break;
 		if (now >= next) {
 			/* With the console off, still feed --stats-json once a second. */
 			/* the endpoint's /stats.json also carries the last report's snapshot */
-			if (c->cfg->stats_interval > 0 || c->json != NULL || c->metrics != NULL)
+			if (c->cfg->stats_interval > 0 || c->json != NULL || c->httpd != NULL)
 				report(c);
 			next += period;
 			if (next < now)
@@ -361,7 +346,7 @@ ctrl_final(struct ctrl *c)
 
 		for (unsigned int i = 0; i < c->nworkers; i++)
 			for (unsigned int b = 0; b < CLIENT_LAT_BUCKETS; b++)
-				h[b] += c->workers[i]->client.lat_hist[b];
+				h[b] += c->workers[i]->client->lat_hist[b];
 		lat_percentiles(h, pct, sizeof(pct));
 		fprintf(c->out, "tcpe: client: %llu requests, %llu errors, latency %s\n",
 			(unsigned long long)total->client_requests,
@@ -376,8 +361,8 @@ ctrl_fini(struct ctrl *c)
 	if (c->json != NULL)
 		fclose(c->json);
 	c->json = NULL;
-	metrics_close(c->metrics);
-	c->metrics = NULL;
+	httpd_close(c->httpd);
+	c->httpd = NULL;
 	free(c->lat_prev);
 	free(c->lat_iv);
 	c->lat_prev = NULL;

@@ -6,10 +6,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "client.h"
 #include "config.h"
+#include "link.h"
 #include "stats.h"
 #include "trace.h"
-#include "client.h"
 #include "worker.h"
 
 #define CTRL_MAX_WORKERS 128
@@ -27,31 +28,26 @@ struct ctrl {
 	double prev_wall;		/**< Unix time of the prev snapshot (0: none yet) */
 	uint64_t start_tsc;
 	struct trace_printer tp;
-	struct metrics_srv *metrics;	/**< --prometheus endpoint, or NULL */
+	struct httpd *httpd;		/**< --prometheus endpoint, or NULL */
+	struct port_link *links;	/**< the ports' gates, stepped every poll (link.h) */
+	uint16_t nlinks;
+	struct tcpe_stats *stp[CTRL_MAX_WORKERS];	/**< each worker's live counters */
 	uint64_t (*lat_prev)[CLIENT_LAT_BUCKETS]; /**< client mode: each worker's histogram at the last report */
 	uint64_t (*lat_iv)[CLIENT_LAT_BUCKETS];	  /**< the last interval's: per worker, [nworkers] merged */
 };
 
 /**
- * Read every worker's counters once into @p out[0..n-1] and their sum into @p out[n], so that a
- * view is consistent (its total is the sum of the per-worker values shown with it). Any thread.
- */
-void stats_snapshot(struct worker *const *workers, unsigned int n, struct tcpe_stats *out);
-
-/** Write @p s as a JSON object of every counter plus "drops" (no trailing newline). */
-void stats_json_object(FILE *f, const struct tcpe_stats *s);
-
-/**
- * Prepare reporting for @p n workers. Opens --stats-json for appending.
- * @return 0, or -errno when the JSON file cannot be opened (message printed).
+ * Prepare reporting for @p n workers and the gates of @p nlinks ports. Opens --stats-json for
+ * appending and the --prometheus endpoint.
+ * @return 0, or -errno when either cannot be opened (message printed).
  */
 int ctrl_init(struct ctrl *c, struct worker **workers, unsigned int n,
-	      const struct tcpe_config *cfg, FILE *out);
+	      const struct tcpe_config *cfg, struct port_link *links, uint16_t nlinks, FILE *out);
 
 /**
- * Run until @p stop becomes non-zero or --duration elapses: drain traces every few
- * milliseconds, report every --stats-interval. Sleeps between polls (the control lcore may
- * share a CPU with a worker).
+ * Run until @p stop becomes non-zero or --duration elapses: drain traces, step the port gates
+ * and serve the HTTP endpoint every few milliseconds, report every --stats-interval. Sleeps
+ * between polls (the control lcore may share a CPU with a worker).
  */
 void ctrl_run(struct ctrl *c, volatile sig_atomic_t *stop);
 

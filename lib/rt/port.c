@@ -46,14 +46,85 @@ program_reta(uint16_t port_id, uint16_t nq, uint16_t size, struct port_info *inf
 	info->reta_size = size;
 }
 
+/* RSS over IPv4/TCP with the symmetric key, when the device has it and there are queues to
+ * spread over. @p key must outlive the configure call. */
+static void
+rss_conf(const struct rte_eth_dev_info *di, uint16_t nq, uint8_t *key, struct rte_eth_conf *conf,
+	 struct port_info *info)
+{
+	uint64_t want = RTE_ETH_RSS_NONFRAG_IPV4_TCP & di->flow_type_rss_offloads;
+
+	/* The symmetric pattern repeats, so any key length the device wants is symmetric too. */
+	for (unsigned int i = 0; i < RSS_KEY_MAX; i++)
+		key[i] = rss_symmetric_key[i % 2];
+	/*
+	 * net_tap lists RSS, but does it with rte_flow rules that need a multiq qdisc; where the
+	 * kernel refuses that ("disabling rte flow"), queues are the kernel's per-flow choice, not
+	 * our key's. Software steering then gives the owner the hash predicts, so treat tap as
+	 * RSS-less.
+	 */
+	if (strcmp(di->driver_name, "net_tap") == 0)
+		want = 0;
+	if (nq < 2 || want == 0)
+		return;
+	conf->rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+	conf->rx_adv_conf.rss_conf.rss_key = key;
+	conf->rx_adv_conf.rss_conf.rss_key_len =
+		di->hash_key_size && di->hash_key_size <= RSS_KEY_MAX ? di->hash_key_size : RSS_KEY_LEN;
+	conf->rx_adv_conf.rss_conf.rss_hf = want | (RTE_ETH_RSS_IPV4 & di->flow_type_rss_offloads);
+	info->rss = true;
+}
+
+/* Checksum offloads both ways and chained TX, where offered. */
+static void
+offload_conf(const struct rte_eth_dev_info *di, struct rte_eth_conf *conf, struct port_info *info)
+{
+	uint64_t want = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
+
+	if ((di->rx_offload_capa & want) == want) {
+		conf->rxmode.offloads |= want;
+		info->rx_cksum = true;
+	}
+	want = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
+	if ((di->tx_offload_capa & want) == want) {
+		conf->txmode.offloads |= want;
+		info->tx_cksum = true;
+	}
+	if (di->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
+		conf->txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+		info->tx_multiseg = true;
+	}
+}
+
+/* One RX and one TX queue per worker, RX buffers from @p mp. */
+static int
+queues_setup(uint16_t port_id, uint16_t nq, const struct rte_eth_dev_info *di,
+	     const struct rte_eth_conf *conf, struct rte_mempool *mp, int socket)
+{
+	uint16_t nrx = NB_DESC, ntx = NB_DESC;
+	int rc = rte_eth_dev_adjust_nb_rx_tx_desc(port_id, &nrx, &ntx);
+
+	for (uint16_t q = 0; rc == 0 && q < nq; q++) {
+		struct rte_eth_rxconf rxc = di->default_rxconf;
+		struct rte_eth_txconf txc = di->default_txconf;
+
+		rxc.offloads = conf->rxmode.offloads;
+		txc.offloads = conf->txmode.offloads;
+		rc = rte_eth_rx_queue_setup(port_id, q, nrx, (unsigned int)socket, &rxc, mp);
+		if (rc == 0)
+			rc = rte_eth_tx_queue_setup(port_id, q, ntx, (unsigned int)socket, &txc);
+		if (rc != 0)
+			PLOG(ERR, "%u: queue %u setup failed: %s\n", port_id, q, strerror(-rc));
+	}
+	return rc;
+}
+
 int
 port_setup(uint16_t port_id, uint16_t nq, struct rte_mempool *mp, struct port_info *info)
 {
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info di;
-	uint16_t nrx = NB_DESC, ntx = NB_DESC;
 	uint8_t key[RSS_KEY_MAX];
-	uint64_t want;
 	int rc;
 
 	memset(&conf, 0, sizeof(conf));
@@ -68,42 +139,8 @@ port_setup(uint16_t port_id, uint16_t nq, struct rte_mempool *mp, struct port_in
 		     di.driver_name, di.max_rx_queues, di.max_tx_queues, nq);
 		return -EINVAL;
 	}
-	/* The symmetric pattern repeats, so any key length the device wants is symmetric too. */
-	for (unsigned int i = 0; i < sizeof(key); i++)
-		key[i] = rss_symmetric_key[i % 2];
-	want = RTE_ETH_RSS_NONFRAG_IPV4_TCP & di.flow_type_rss_offloads;
-	/*
-	 * net_tap lists RSS, but does it with rte_flow rules that need a multiq qdisc; where the
-	 * kernel refuses that ("disabling rte flow"), queues are the kernel's per-flow choice, not
-	 * our key's. Software steering then gives the owner the hash predicts, so treat tap as
-	 * RSS-less.
-	 */
-	if (strcmp(di.driver_name, "net_tap") == 0)
-		want = 0;
-	if (nq > 1 && want != 0) {
-		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf.rx_adv_conf.rss_conf.rss_key = key;
-		conf.rx_adv_conf.rss_conf.rss_key_len =
-			di.hash_key_size && di.hash_key_size <= RSS_KEY_MAX ? di.hash_key_size :
-									      RSS_KEY_LEN;
-		conf.rx_adv_conf.rss_conf.rss_hf = want | (RTE_ETH_RSS_IPV4 &
-							   di.flow_type_rss_offloads);
-		info->rss = true;
-	}
-	want = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
-	if ((di.rx_offload_capa & want) == want) {
-		conf.rxmode.offloads |= want;
-		info->rx_cksum = true;
-	}
-	want = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
-	if ((di.tx_offload_capa & want) == want) {
-		conf.txmode.offloads |= want;
-		info->tx_cksum = true;
-	}
-	if (di.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
-		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
-		info->tx_multiseg = true;
-	}
+	rss_conf(&di, nq, key, &conf, info);
+	offload_conf(&di, &conf, info);
 	rc = rte_eth_dev_configure(port_id, nq, nq, &conf);
 	if (rc != 0 && info->rss) {
 		/* Some virtual devices list RSS types but refuse the mode: run without it. */
@@ -118,24 +155,9 @@ port_setup(uint16_t port_id, uint16_t nq, struct rte_mempool *mp, struct port_in
 		PLOG(ERR, "%u: configure failed: %s\n", port_id, strerror(-rc));
 		return rc;
 	}
-	rc = rte_eth_dev_adjust_nb_rx_tx_desc(port_id, &nrx, &ntx);
-	if (rc != 0)
-		return rc;
-	for (uint16_t q = 0; q < nq; q++) {
-		struct rte_eth_rxconf rxc = di.default_rxconf;
-		struct rte_eth_txconf txc = di.default_txconf;
-
-		rxc.offloads = conf.rxmode.offloads;
-		txc.offloads = conf.txmode.offloads;
-		rc = rte_eth_rx_queue_setup(port_id, q, nrx, (unsigned int)info->socket, &rxc, mp);
-		if (rc == 0)
-			rc = rte_eth_tx_queue_setup(port_id, q, ntx, (unsigned int)info->socket, &txc);
-		if (rc != 0) {
-			PLOG(ERR, "%u: queue %u setup failed: %s\n", port_id, q, strerror(-rc));
-			return rc;
-		}
-	}
-	rc = rte_eth_dev_start(port_id);
+	rc = queues_setup(port_id, nq, &di, &conf, mp, info->socket);
+	if (rc == 0)
+		rc = rte_eth_dev_start(port_id);
 	if (rc != 0) {
 		PLOG(ERR, "%u: start failed: %s\n", port_id, strerror(-rc));
 		return rc;

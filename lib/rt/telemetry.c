@@ -1,8 +1,8 @@
 /* telemetry.c - /tcpe/ commands for dpdk-telemetry.py: counters from the same descriptor table as every other view. */
 #include "telemetry.h"
 
-#include "ctrl.h"
 #include "port.h"
+#include "stats_view.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
+#include <rte_rwlock.h>
 #include <rte_telemetry.h>
 
 /** What the commands show; set once at start, cleared before the workers go. */
@@ -19,8 +20,32 @@ struct tel_view {
 	const struct tcpe_config *cfg;
 };
 
-static struct tel_view *volatile view;	/* see telemetry.h: 22.11 callbacks take no context */
+/*
+ * See telemetry.h: 22.11 callbacks take no context, so the view is file-scope. Callbacks run on
+ * DPDK's telemetry thread and hold the lock's read side while they use the workers;
+ * telemetry_fini() takes the write side, so no callback is inside when the workers go.
+ */
+static struct tel_view *view;
 static struct tel_view the_view;
+static rte_rwlock_t view_lock = RTE_RWLOCK_INITIALIZER;
+
+static struct tel_view *
+view_get(void)
+{
+	struct tel_view *v;
+
+	rte_rwlock_read_lock(&view_lock);
+	v = view;
+	if (v == NULL)
+		rte_rwlock_read_unlock(&view_lock);
+	return v;
+}
+
+static void
+view_put(void)
+{
+	rte_rwlock_read_unlock(&view_lock);
+}
 
 static struct tcpe_stats *
 snapshot(const struct tel_view *v)
@@ -49,9 +74,8 @@ counters(const struct tcpe_stats *st)
 }
 
 static int
-cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+do_stats(struct tel_view *v, const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct tel_view *v = view;
 	struct tcpe_stats *snap;
 	char key[32];
 	int only = -1, rc = 0;
@@ -92,9 +116,8 @@ cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 }
 
 static int
-cmd_workers(const char *cmd, const char *params, struct rte_tel_data *d)
+do_workers(struct tel_view *v, const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct tel_view *v = view;
 
 	(void)cmd;
 	(void)params;
@@ -113,14 +136,14 @@ cmd_workers(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_int(c, "socket", (int)rte_lcore_to_socket_id(w->lcore));
 		rte_tel_data_add_dict_int(c, "ports", w->nports);
 		rte_tel_data_add_dict_u64(c, "queue", w->index);
-		rte_tel_data_add_dict_u64(c, "max_conns", w->nconns);
+		rte_tel_data_add_dict_u64(c, "max_conns", w->conn->nconns);
 		rte_tel_data_add_dict_u64(c, "conn_active", tcpe_stats_word(&w->st,
 			(uint32_t)(offsetof(struct tcpe_stats, conn_active) / 8)));
 		rte_tel_data_add_dict_u64(c, "busy_us", tcpe_stats_word(&w->st,
 			(uint32_t)(offsetof(struct tcpe_stats, busy_us) / 8)));
 		rte_tel_data_add_dict_u64(c, "mbufs_free", rte_mempool_avail_count(w->mp));
 		rte_tel_data_add_dict_u64(c, "mbufs_total", w->mp->size);
-		rte_tel_data_add_dict_u64(c, "txbuf_size", WORKER_TX_BUF);
+		rte_tel_data_add_dict_u64(c, "txbuf_size", TXBUF_SIZE);
 		snprintf(key, sizeof(key), "lcore_%u", w->lcore);
 		if (rte_tel_data_add_dict_container(d, key, c, 0) != 0)
 			return -ENOMEM;
@@ -129,9 +152,8 @@ cmd_workers(const char *cmd, const char *params, struct rte_tel_data *d)
 }
 
 static int
-cmd_drops(const char *cmd, const char *params, struct rte_tel_data *d)
+do_drops(struct tel_view *v, const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct tel_view *v = view;
 	struct tcpe_stats *snap;
 
 	(void)cmd;
@@ -146,9 +168,8 @@ cmd_drops(const char *cmd, const char *params, struct rte_tel_data *d)
 }
 
 static int
-cmd_config(const char *cmd, const char *params, struct rte_tel_data *d)
+do_config(struct tel_view *v, const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct tel_view *v = view;
 	char *buf = NULL, *line, *save = NULL;
 	size_t len = 0;
 	int rc = 0;
@@ -173,6 +194,9 @@ cmd_config(const char *cmd, const char *params, struct rte_tel_data *d)
 		/* telemetry names allow [A-Za-z0-9_/]: max-conns -> max_conns, listen.80 -> listen/80 */
 		for (char *p = line; *p != '\0'; p++)
 			*p = *p == '-' ? '_' : *p == '.' ? '/' : *p;
+		/* a value longer than telemetry takes (the greeting) is shown cut, not refused */
+		if (strlen(eq + 3) >= RTE_TEL_MAX_STRING_LEN)
+			strcpy(eq + 3 + RTE_TEL_MAX_STRING_LEN - 4, "...");
 		if (rte_tel_data_add_dict_string(d, line, eq + 3) != 0)
 			rc = -E2BIG;
 	}
@@ -182,9 +206,8 @@ cmd_config(const char *cmd, const char *params, struct rte_tel_data *d)
 
 /* /tcpe/ports: per port, the driver's xstats (imissed, ierrors, rx_nombuf, per-queue counts...). */
 static int
-cmd_ports(const char *cmd, const char *params, struct rte_tel_data *d)
+do_ports(struct tel_view *v, const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct tel_view *v = view;
 	const struct worker *w;
 
 	(void)cmd;
@@ -201,12 +224,12 @@ cmd_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 
 		if (c == NULL)
 			return -ENOMEM;
-		rc = port_xstats_get(w->ports[p].port_id, &x);
+		rc = port_xstats_get(w->ports[p].txb.port_id, &x);
 		rte_tel_data_start_dict(c);
 		for (int i = 0; rc == 0 && i < x.n; i++)
 			rte_tel_data_add_dict_u64(c, x.names[x.vals[i].id].name, x.vals[i].value);
 		port_xstats_free(&x);
-		snprintf(key, sizeof(key), "port_%u", w->ports[p].port_id);
+		snprintf(key, sizeof(key), "port_%u", w->ports[p].txb.port_id);
 		if (rc != 0 || rte_tel_data_add_dict_container(d, key, c, 0) != 0) {
 			rte_tel_data_free(c);
 			return rc != 0 ? rc : -ENOMEM;
@@ -215,13 +238,35 @@ cmd_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* Each command runs with the view held (or answers EAGAIN once the workers are going). */
+#define TEL_CMD(name)								\
+	static int								\
+	cmd_##name(const char *cmd, const char *params, struct rte_tel_data *d)	\
+	{									\
+		struct tel_view *v = view_get();				\
+		int rc;								\
+										\
+		if (v == NULL)							\
+			return -EAGAIN;						\
+		rc = do_##name(v, cmd, params, d);				\
+		view_put();							\
+		return rc;							\
+	}
+TEL_CMD(stats)
+TEL_CMD(workers)
+TEL_CMD(drops)
+TEL_CMD(config)
+TEL_CMD(ports)
+
 int
 telemetry_init(struct worker **workers, unsigned int n, const struct tcpe_config *cfg)
 {
 	int rc;
 
+	rte_rwlock_write_lock(&view_lock);
 	the_view = (struct tel_view){ .workers = workers, .n = n, .cfg = cfg };
 	view = &the_view;
+	rte_rwlock_write_unlock(&view_lock);
 	rc = rte_telemetry_register_cmd("/tcpe/stats", cmd_stats,
 		"Every counter, total and per worker. Parameter: a worker lcore id for one worker");
 	if (rc == 0)
@@ -242,5 +287,7 @@ telemetry_init(struct worker **workers, unsigned int n, const struct tcpe_config
 void
 telemetry_fini(void)
 {
+	rte_rwlock_write_lock(&view_lock);
 	view = NULL;
+	rte_rwlock_write_unlock(&view_lock);
 }

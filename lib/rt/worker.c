@@ -1,10 +1,8 @@
-/* worker.c - the poll-mode loop: rx burst -> classify -> bulk flow lookup -> TCP -> timers -> tx flush. */
+/* worker.c - the poll-mode loop: rx burst -> classify -> steer -> connection table -> timers -> tx flush; and building a worker from the config. */
 #include "worker.h"
 
 #include <errno.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
@@ -14,59 +12,12 @@
 #include <rte_malloc.h>
 #include <rte_prefetch.h>
 
-#include "apps.h"
-#include "flow.h"
-#include "rss.h"
+#include "client.h"
 #include "icmp.h"
-#include "tcp.h"
+#include "leave.h"
+#include "trace.h"
 
 #define PREFETCH_AHEAD 3
-
-void
-worker_tx_flush(struct worker *w, struct wport *p)
-{
-	uint16_t n = p->ntx, sent;
-	uint64_t bytes = 0;
-
-	if (n == 0)
-		return;
-	w->st.tx_flushes++;
-	w->st.tx_flush_pkts += n;
-	sent = rte_eth_tx_burst(p->port_id, p->queue, p->txb, n);
-	/* lengths were noted at enqueue: the PMD may have freed what it took already */
-	for (uint16_t i = 0; i < sent; i++)
-		bytes += p->txlen[i];
-	w->st.tx_pkts += sent;
-	w->st.tx_bytes += bytes;
-	/* What the queue refused waits for the next flush (a full ring drains in microseconds);
-	 * only a packet that finds the buffer still full is dropped, in worker_tx(). */
-	if (sent < n) {
-		/* counted once each: the first p->ndefer were refused before */
-		uint16_t before = p->ndefer > sent ? (uint16_t)(p->ndefer - sent) : 0;
-
-		w->st.tx_deferred += (uint16_t)(n - sent) - before;
-		memmove(p->txb, p->txb + sent, (size_t)(n - sent) * sizeof(p->txb[0]));
-		memmove(p->txlen, p->txlen + sent, (size_t)(n - sent) * sizeof(p->txlen[0]));
-	}
-	p->ntx = (uint16_t)(n - sent);
-	p->ndefer = p->ntx;
-}
-
-void
-worker_tx(struct worker *w, struct wport *p, struct rte_mbuf *m)
-{
-	if (p->ntx == WORKER_TX_BUF) {
-		worker_tx_flush(w, p);
-		if (p->ntx == WORKER_TX_BUF) {
-			worker_drop(w, m, TCPE_DROP_TX_FULL);
-			return;
-		}
-	}
-	p->txlen[p->ntx] = (uint16_t)rte_pktmbuf_pkt_len(m);
-	p->txb[p->ntx++] = m;
-	if (p->ntx == WORKER_TX_BUF)
-		worker_tx_flush(w, p);
-}
 
 static inline uint64_t
 now_us(const struct worker *w)
@@ -75,8 +26,9 @@ now_us(const struct worker *w)
 }
 
 static void
-arp_input(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pkt_info *pi)
+arp_input(struct worker *w, uint16_t port, struct rte_mbuf *m, struct pkt_info *pi)
 {
+	struct wport *p = &w->ports[port];
 	struct rte_arp_ipv4 *d = &pi->arp->arp_data;
 	struct rte_mbuf *released[ARP_HOLD_MAX];
 	unsigned int n = 0;
@@ -84,9 +36,9 @@ arp_input(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pkt_info
 	w->st.arp_rx++;
 	/* Learn the sender from requests and replies alike when it is on our subnet (RFC 826). */
 	if (d->arp_sip != 0 && ((d->arp_sip ^ p->addr.ip) & p->addr.mask) == 0)
-		n = arp_learn(&w->arp, d->arp_sip, &d->arp_sha, w->tcp.now, released);
+		n = arp_learn(&w->arp, d->arp_sip, &d->arp_sha, w->conn->tcp.now, released);
 	for (unsigned int i = 0; i < n; i++)
-		worker_tx(w, p, released[i]);
+		worker_tx(w, port, released[i]);
 	if (pi->arp->arp_opcode == RTE_BE16(RTE_ARP_OP_REPLY)) {
 		rte_pktmbuf_free(m);	/* consumed: its content was learned */
 		return;
@@ -100,51 +52,42 @@ arp_input(struct worker *w, struct wport *p, struct rte_mbuf *m, struct pkt_info
 		return;
 	}
 	w->st.arp_tx++;
-	worker_tx(w, p, m);
+	worker_tx(w, port, m);
 }
 
-unsigned int
-worker_owner(const struct worker *w, const struct tcp_tuple *key)
+/* A tcpe peer is about to close the link: the control core stops our polling, then answers. */
+static void
+leave_input(struct worker *w, uint16_t port, struct rte_mbuf *m, const struct pkt_info *pi)
 {
-	/* The symmetric key makes hash(a->b) == hash(b->a): both directions find one owner. */
-	uint32_t h = rss_hash_v4_tcp(rss_symmetric_key, key->raddr, key->laddr, key->rport,
-				     key->lport);
-
-	return w->steer_reta[h & w->steer_mask];
+	w->st.leave_rx++;
+	if (pi->leave == LEAVE_REQ)
+		link_peer_leaving(w->ports[port].link);
+	rte_pktmbuf_free(m);
 }
 
 /* A segment that arrived on our queue but belongs to another worker: hand it over. */
 static bool
 steer_away(struct worker *w, struct rte_mbuf *m, const struct pkt_info *pi)
 {
-	unsigned int owner = worker_owner(w, &pi->key);
+	unsigned int owner = steer_owner(&w->steer, &pi->key);
 
 	if (owner == w->index)
 		return false;
-	if (rte_ring_sp_enqueue(w->steer_out[owner], m) != 0)
+	if (rte_ring_sp_enqueue(w->steer.out[owner], m) != 0)
 		worker_drop(w, m, TCPE_DROP_STEER_FULL);
 	else
 		w->st.steered_out++;
 	return true;
 }
 
-/* Input from a port, or (@p steered) handed over by another worker, already ours. */
+/* Input from port index @p port, or (@p steered) handed over by another worker, already ours. */
 static void
-input(struct worker *w, struct wport *p, struct rte_mbuf **pkts, uint16_t n, bool steered);
-
-void
-worker_input(struct worker *w, struct wport *p, struct rte_mbuf **pkts, uint16_t n)
-{
-	input(w, p, pkts, n, false);
-}
-
-static void
-input(struct worker *w, struct wport *p, struct rte_mbuf **pkts, uint16_t n, bool steered)
+input(struct worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n, bool steered)
 {
 	struct pkt_info pi[WORKER_BURST];
-	const struct tcp_tuple *keys[WORKER_BURST];
-	void *found[WORKER_BURST];
-	uint16_t tcp_at[WORKER_BURST];
+	struct pkt_info *tpi[WORKER_BURST];
+	struct rte_mbuf *tm[WORKER_BURST];
+	const struct net_addr *addr = &w->ports[port].addr;
 	unsigned int ntcp = 0;
 
 	for (uint16_t i = 0; i < n && i < PREFETCH_AHEAD; i++)
@@ -161,65 +104,48 @@ input(struct worker *w, struct wport *p, struct rte_mbuf **pkts, uint16_t n, boo
 			w->st.rx_pkts++;
 			w->st.rx_bytes += rte_pktmbuf_pkt_len(m);
 		}
-		switch (pkt_parse(&p->addr, m, &pi[i], &reason)) {
+		switch (pkt_parse(addr, m, &pi[i], &reason)) {
 		case PKT_TCP:
-			if (w->steer && !steered && steer_away(w, m, &pi[i]))
+			if (w->steer.on && !steered && steer_away(w, m, &pi[i]))
 				break;
-			keys[ntcp] = &pi[i].key;
-			tcp_at[ntcp++] = i;
+			tm[ntcp] = m;
+			tpi[ntcp++] = &pi[i];
 			break;
 		case PKT_ARP:
-			arp_input(w, p, m, &pi[i]);
+			arp_input(w, port, m, &pi[i]);
 			break;
 		case PKT_ICMP:
 			w->st.icmp_rx++;
-			icmp_echo_reply_in_place(m, &pi[i], &p->tx);
+			icmp_echo_reply_in_place(m, &pi[i], &w->tx[port]);
 			w->st.icmp_tx++;
-			worker_tx(w, p, m);
+			worker_tx(w, port, m);
+			break;
+		case PKT_LEAVE:
+			leave_input(w, port, m, &pi[i]);
 			break;
 		default:
 			worker_drop(w, m, reason);
 			break;
 		}
 	}
-	flow_lookup_bulk(w->flows, keys, ntcp, found);
-	w->churn = false;
-	for (unsigned int j = 0; j < ntcp; j++) {
-		struct pkt_info *info = &pi[tcp_at[j]];
-		void *ref = found[j];
-
-		/* A record created or freed earlier in this burst may make the bulk answer stale. */
-		if (w->churn && !stack_ref_valid(ref, &info->key))
-			ref = flow_lookup(w->flows, &info->key);
-		stack_tcp_input(w, p, pkts[tcp_at[j]], info, ref);
-	}
+	if (ntcp > 0)
+		conn_input_burst(w->conn, port, tm, tpi, ntcp, NULL);
 }
 
-static inline struct conn *
-conn_of_timer(struct tmr_link *l)
+void
+worker_input(struct worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct tcb *t = container_of(l, struct tcb, timer);
-
-	return container_of(t, struct conn, tcb);
+	input(w, port, pkts, n, false);
 }
 
-static void
-run_timers(struct worker *w)
+/* The worker's port index for DPDK port @p port_id, or -1. */
+static int
+port_index(const struct worker *w, uint16_t port_id)
 {
-	struct tmr_link *due[WORKER_TIMER_BATCH];
-	unsigned int n;
-
-	n = tmr_wheel_expire(&w->tcp.wheel, w->tcp.now, due, RTE_DIM(due));
-	for (unsigned int i = 0; i < n; i++)
-		stack_timer(w, conn_of_timer(due[i]));
-	n = tmr_fifo_expire(&w->tcp.time_wait, w->tcp.now, due, RTE_DIM(due));
-	for (unsigned int i = 0; i < n; i++)
-		stack_timer(w, conn_of_timer(due[i]));
-	n = tmr_fifo_expire(&w->tcp.fin_wait2, w->tcp.now, due, RTE_DIM(due));
-	for (unsigned int i = 0; i < n; i++)
-		stack_timer(w, conn_of_timer(due[i]));
-	if (tcp_tw_expire(&w->tcp, &w->tw, WORKER_TIMER_BATCH) > 0)
-		w->churn = true;
+	for (uint16_t i = 0; i < w->nports; i++)
+		if (w->ports[i].txb.port_id == port_id)
+			return i;
+	return -1;
 }
 
 /* Segments other workers handed to us, grouped by the port they arrived on. */
@@ -229,32 +155,49 @@ steer_drain(struct worker *w)
 	struct rte_mbuf *pkts[WORKER_BURST];
 	bool any = false;
 
-	for (uint16_t j = 0; j < w->nworkers; j++) {
+	for (uint16_t j = 0; j < w->steer.nworkers; j++) {
 		unsigned int n, at = 0;
 
-		if (w->steer_in[j] == NULL)
+		if (w->steer.in[j] == NULL)
 			continue;
-		n = rte_ring_sc_dequeue_burst(w->steer_in[j], (void **)pkts, WORKER_BURST, NULL);
+		n = rte_ring_sc_dequeue_burst(w->steer.in[j], (void **)pkts, WORKER_BURST, NULL);
 		while (at < n) {
 			unsigned int k = at + 1;
-			struct wport *p = NULL;
+			int port = port_index(w, pkts[at]->port);
 
 			while (k < n && pkts[k]->port == pkts[at]->port)
 				k++;
-			for (uint16_t i = 0; i < w->nports; i++)
-				if (w->ports[i].port_id == pkts[at]->port)
-					p = &w->ports[i];
-			if (p == NULL) {
+			if (port < 0) {
 				for (unsigned int d = at; d < k; d++)
-					worker_drop(w, pkts[d], TCPE_DROP_STEER_FULL);
+					worker_drop(w, pkts[d], TCPE_DROP_STEER_NO_PORT);
 			} else {
-				input(w, p, pkts + at, (uint16_t)(k - at), true);
+				input(w, (uint16_t)port, pkts + at, (uint16_t)(k - at), true);
 			}
 			at = k;
 		}
 		any |= n > 0;
 	}
 	return any;
+}
+
+/* Client mode: resolve the next hop, then open connections as they are due. */
+static bool
+client_step(struct worker *w, uint64_t now)
+{
+	struct client *k = w->client;
+	struct rte_ether_addr mac;
+	struct rte_mbuf *m;
+	bool want = false;
+
+	if (client_resolved(k))
+		return client_tick(k, now);
+	if (arp_resolve(&w->arp, client_next_hop(k), now, NULL, &mac, &want) == 1) {
+		client_set_mac(k, &mac, now);
+	} else if (want && (m = arp_request(w->mp, &w->ports[0].addr, client_next_hop(k))) != NULL) {
+		w->st.arp_tx++;
+		worker_tx(w, 0, m);
+	}
+	return false;
 }
 
 static void
@@ -269,192 +212,195 @@ announce(struct worker *w)
 			continue;
 		}
 		w->st.arp_tx++;
-		worker_tx(w, &w->ports[i], m);
+		worker_tx(w, i, m);
 	}
+}
+
+bool
+worker_iterate(struct worker *w)
+{
+	struct rte_mbuf *pkts[WORKER_BURST];
+	uint64_t t0 = now_us(w);	/* read once per iteration, passed down */
+	bool busy = false;
+
+	conn_set_now(w->conn, t0);
+	/* the control core counts on this moving at the start of every iteration (link.h) */
+	__atomic_store_n(&w->st.loops, w->st.loops + 1, __ATOMIC_RELEASE);
+	for (uint16_t i = 0; i < w->nports; i++) {
+		struct wport *p = &w->ports[i];
+		uint16_t n;
+
+		if (!link_pollable(p->link))
+			continue;
+		n = rte_eth_rx_burst(p->txb.port_id, p->txb.queue, pkts, WORKER_BURST);
+		if (n == 0)
+			continue;
+		busy = true;
+		worker_input(w, i, pkts, n);
+	}
+	if (w->steer.on)
+		busy |= steer_drain(w);
+	if (w->client != NULL)
+		busy |= client_step(w, t0);
+	conn_timers(w->conn);
+	for (uint16_t i = 0; i < w->nports; i++)
+		if (link_pollable(w->ports[i].link))
+			txbuf_flush(&w->ports[i].txb, &w->st);
+	if (busy) {
+		/* Busy share = time in iterations that had work / wall time. */
+		w->st.busy_loops++;
+		w->st.busy_us += now_us(w) - t0;
+	}
+	return busy;
 }
 
 int
 worker_main(void *arg)
 {
 	struct worker *w = arg;
-	struct rte_mbuf *pkts[WORKER_BURST];
 
-	w->tcp.now = now_us(w);
+	conn_set_now(w->conn, now_us(w));
 	if (w->index == 0)
 		announce(w);
-	while (!w->stop) {
-		bool busy = false;
-
-		w->tcp.now = now_us(w);	/* read once per iteration, passed down */
-		w->st.loops++;
-		for (uint16_t i = 0; i < w->nports; i++) {
-			struct wport *p = &w->ports[i];
-			uint16_t n = rte_eth_rx_burst(p->port_id, p->queue, pkts, WORKER_BURST);
-
-			if (n == 0)
-				continue;
-			busy = true;
-			worker_input(w, p, pkts, n);
-		}
-		if (w->steer)
-			busy |= steer_drain(w);
-		if (w->client.on)
-			busy |= client_tick(w);
-		run_timers(w);
-		tcp_dack_run(&w->tcp);
-		for (uint16_t i = 0; i < w->nports; i++)
-			worker_tx_flush(w, &w->ports[i]);
-		if (busy) {
-			/* Busy share = time in iterations that had packets / wall time. */
-			w->st.busy_loops++;
-			w->st.busy_us += now_us(w) - w->tcp.now;
-		}
-	}
+	while (!w->stop)
+		worker_iterate(w);
 	return 0;
 }
+
+/* --- building a worker -------------------------------------------------------------------- */
 
 static void
-body_never_freed(void *addr, void *opaque)
+conn_tx_hook(void *arg, uint16_t port, struct rte_mbuf *m)
 {
-	/* The template lives as long as the worker; its base reference is never dropped. */
-	(void)addr;
-	(void)opaque;
+	worker_tx(arg, port, m);
 }
 
-/* The body template referenced by tcpe_send_body(), and the wall-clock offset. */
-static int
-body_template_init(struct worker *w, int socket)
+static bool
+conn_owns_hook(void *arg, const struct tcp_tuple *key)
 {
-	static const char pattern[] = "0123456789abcdefghijklmnopqrstuv";
-	struct timespec ts;
+	const struct worker *w = arg;
 
-	w->body = rte_malloc_socket("tcpe_body", TCPE_BODY_TEMPLATE, RTE_CACHE_LINE_SIZE, socket);
-	if (w->body == NULL)
-		return -ENOMEM;
-	for (unsigned int i = 0; i < TCPE_BODY_TEMPLATE; i++)
-		w->body[i] = (uint8_t)pattern[i % 32];
-	w->body_shinfo.free_cb = body_never_freed;
-	w->body_shinfo.fcb_opaque = NULL;
-	rte_mbuf_ext_refcnt_set(&w->body_shinfo, 1);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	w->wall_off_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 - (int64_t)w->tcp.now;
-	return 0;
+	return steer_owner(&w->steer, key) == w->index;
+}
+
+/* Queues, addresses and transmit properties of every port, as this worker sees them. */
+static void
+ports_init(struct worker *w, const struct worker_spec *spec)
+{
+	const struct tcpe_config *cfg = spec->cfg;
+
+	w->nports = spec->nports;
+	for (uint16_t p = 0; p < spec->nports; p++) {
+		struct wport *wp = &w->ports[p];
+		uint8_t prefix = cfg->ports[p].prefix;
+
+		wp->txb.port_id = spec->port_ids[p];
+		wp->txb.queue = (uint16_t)spec->index;
+		wp->addr.mac = spec->pinfo[p].mac;
+		wp->addr.ip = cfg->ports[p].ip;
+		wp->addr.mask = rte_cpu_to_be_32(prefix ? ~0u << (32 - prefix) : 0);
+		if (p == 0) {	/* client mode's --source-ips are port 0's too */
+			wp->addr.alias_lo = cfg->source_lo;
+			wp->addr.alias_n = cfg->source_n;
+		}
+		wp->link = &spec->links[p];
+		w->tx[p].mac = spec->pinfo[p].mac;
+		w->tx[p].cksum_offload = spec->pinfo[p].tx_cksum;
+		w->tx[p].multiseg = spec->pinfo[p].tx_multiseg;
+	}
+}
+
+/*
+ * The owner map (DESIGN "Flow steering"): the port's RETA as programmed (entry k -> queue
+ * k % n) or 128 entries in software; segments are handed over when a port has no usable RSS
+ * (--steer auto) or when asked (--steer on).
+ */
+static void
+steering_init(struct worker *w, const struct worker_spec *spec)
+{
+	const struct tcpe_config *cfg = spec->cfg;
+	bool need = cfg->steer == STEER_ON;
+	unsigned int reta = 128;
+
+	for (uint16_t p = 0; p < spec->nports; p++) {
+		bool rss = spec->pinfo[p].rss && spec->pinfo[p].reta_size > 0;
+
+		need |= !rss && cfg->steer == STEER_AUTO;
+		if (rss)
+			reta = spec->pinfo[p].reta_size;
+	}
+	steer_init(&w->steer, spec->index, spec->nworkers, reta, need && cfg->steer != STEER_OFF);
+}
+
+/* Whether the owner map says where a tuple's segments arrive: software steering hands them
+ * there, or every port's RSS uses the RETA tcpe programmed. Only then is a record made by
+ * another worker a broken invariant (steer_misowned). */
+static bool
+owner_known(const struct worker *w, const struct worker_spec *spec)
+{
+	bool rss = true;
+
+	for (uint16_t p = 0; p < spec->nports; p++)
+		rss &= spec->pinfo[p].rss && spec->pinfo[p].reta_size > 0;
+	return spec->nworkers > 1 && (w->steer.on || rss);
+}
+
+/* The trace ring towards the control core (--trace), and the connection table. */
+static int
+conn_init(struct worker *w, const struct worker_spec *spec, int socket)
+{
+	struct conn_env env = {
+		.index = spec->index, .lcore = spec->lcore, .socket = socket, .mp = spec->mp,
+		.st = &w->st, .tx = w->tx, .nports = spec->nports,
+		.hooks = { .tx = conn_tx_hook, .arg = w,
+			   .owns = owner_known(w, spec) ? conn_owns_hook : NULL },
+		.now_us = now_us(w),
+	};
+	char name[RTE_RING_NAMESIZE];
+
+	if (spec->cfg->trace > 0) {
+		snprintf(name, sizeof(name), "tcpe_trace_%u", spec->index);
+		w->trace_ring = rte_ring_create_elem(name, sizeof(struct trace_rec), TRACE_RING_SIZE,
+						     socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (w->trace_ring == NULL)
+			return -rte_errno;
+	}
+	env.trace_ring = w->trace_ring;
+	w->conn = conn_table_create(spec->cfg, &env);
+	return w->conn != NULL ? 0 : -rte_errno;
 }
 
 struct worker *
-worker_create(unsigned int index, unsigned int lcore, const struct tcpe_config *cfg,
-	      struct rte_mempool *mp, struct rte_ring *trace_ring)
+worker_create(const struct worker_spec *spec)
 {
-	int socket = (int)rte_lcore_to_socket_id(lcore);
+	int socket = (int)rte_lcore_to_socket_id(spec->lcore);
 	struct worker *w = rte_zmalloc_socket("tcpe_worker", sizeof(*w), RTE_CACHE_LINE_SIZE,
 					      socket);
-	char name[RTE_HASH_NAMESIZE];
-	struct tcp_dack_ent *dack;
-	uint32_t nreasm, ndack, ntw;
+	int rc;
 
 	if (w == NULL) {
 		rte_errno = ENOMEM;
 		return NULL;
 	}
-	w->index = (uint16_t)index;
-	w->lcore = lcore;
-	w->cfg = cfg;
-	w->mp = mp;
-	w->trace_ring = trace_ring;
-	w->nconns = (uint32_t)cfg->max_conns;
+	w->index = (uint16_t)spec->index;
+	w->lcore = spec->lcore;
+	w->cfg = spec->cfg;
+	w->mp = spec->mp;
 	w->tsc_mult = (uint64_t)(((unsigned __int128)1000000 << 32) / rte_get_tsc_hz());
-	w->conns = rte_zmalloc_socket("tcpe_conns", sizeof(struct conn) * w->nconns,
-				      RTE_CACHE_LINE_SIZE, socket);
-	w->free_idx = rte_malloc_socket("tcpe_free", sizeof(uint32_t) * w->nconns, 0, socket);
-	snprintf(name, sizeof(name), "tcpe_flow_%u", index);
-	ntw = 16;
-	while (ntw < cfg->time_wait_max)
-		ntw <<= 1;
-	w->flows = flow_create(name, w->nconns + ntw, socket);
-	w->tw.e = rte_malloc_socket("tcpe_tw", sizeof(struct tcp_tw) * ntw, RTE_CACHE_LINE_SIZE,
-				    socket);
-	if (w->conns == NULL || w->free_idx == NULL || w->flows == NULL || w->tw.e == NULL) {
-		worker_destroy(w);
-		rte_errno = ENOMEM;
-		return NULL;
-	}
-	for (uint32_t i = 0; i < w->nconns; i++)
-		w->free_idx[i] = w->nconns - 1 - i;	/* pop order 0, 1, 2... */
-	w->nfree = w->nconns;
-	for (unsigned int i = 0; i < cfg->nlisten; i++)
-		w->listen_app[cfg->listen[i].port] = (uint8_t)(cfg->listen[i].app + 1);
-	w->params.greeting = cfg->greeting;
-	w->params.greeting_len = (uint32_t)strlen(cfg->greeting);
-	w->params.http_body = cfg->http_body;
-	w->params.http_max_bytes = cfg->http_max_bytes;
-	w->params.http_max_header = (uint32_t)cfg->http_max_header;
-	w->params.http_idle_ms = (uint32_t)cfg->http_idle_ms;
-	w->params.bulk_bytes = cfg->bulk_bytes;
-
-	w->tcp_cfg.mss = (uint16_t)cfg->mss;
-	w->tcp_cfg.rcv_wnd = (uint32_t)cfg->rcv_wnd;
-	w->tcp_cfg.features = (uint8_t)((cfg->wscale ? TCB_OPT_WS : 0) |
-					(cfg->timestamps ? TCB_OPT_TS : 0) | (cfg->sack ? TCB_OPT_SACK : 0));
-	/* The smallest shift that lets the window field carry rcv_wnd (RFC 7323 §2.3). */
-	while (w->tcp_cfg.rcv_ws < 14 && (65535u << w->tcp_cfg.rcv_ws) < w->tcp_cfg.rcv_wnd)
-		w->tcp_cfg.rcv_ws++;
-	if (!cfg->wscale && w->tcp_cfg.rcv_wnd > 65535)
-		w->tcp_cfg.rcv_wnd = 65535;
-	w->tcp_cfg.delack_us = (uint32_t)(cfg->delack_ms * 1000);
-	w->tcp_cfg.init_cwnd = (uint8_t)cfg->init_cwnd;
-	w->tcp_cfg.cc = strcmp(cfg->cc, "cubic") == 0 ? TCP_CC_CUBIC : TCP_CC_NEWRENO;
-	w->tcp_cfg.reasm_max_pkts = (uint32_t)cfg->ooo_pkts;
-	w->tcp_cfg.keepalive_us = (uint32_t)(cfg->keepalive_s * 1000000);
-	w->tcp_cfg.keepalive_intvl_us = (uint32_t)(cfg->keepalive_intvl_s * 1000000);
-	w->tcp_cfg.keepalive_probes = (uint8_t)cfg->keepalive_probes;
-	w->tcp_cfg.rto_init_us = (uint32_t)(cfg->rto_init_ms * 1000);
-	w->tcp_cfg.rto_min_us = (uint32_t)(cfg->rto_min_ms * 1000);
-	w->tcp_cfg.rto_max_us = (uint32_t)(cfg->rto_max_ms * 1000);
-	w->tcp_cfg.synack_retries = (uint8_t)cfg->synack_retries;
-	w->tcp_cfg.data_retries = (uint8_t)cfg->data_retries;
-	w->tcp_cfg.time_wait_us = cfg->time_wait_ms * 1000;
-	w->tcp_cfg.challenge_ack_limit = (uint32_t)cfg->challenge_ack_limit;
-	w->tcp_cfg.fin_wait2_us = cfg->fin_wait2_ms * 1000;
-	/* RFC 6528 secret: per worker is enough, a connection never changes worker. */
-	if (getrandom(w->tcp_cfg.isn_key, sizeof(w->tcp_cfg.isn_key), 0) !=
-	    (ssize_t)sizeof(w->tcp_cfg.isn_key)) {
-		worker_destroy(w);
-		rte_errno = EIO;
-		return NULL;
-	}
-	w->tcp.cfg = &w->tcp_cfg;
-	w->tcp.st = &w->st;
-	w->tcp.emit = stack_emit;
-	w->tcp.ts_cache = w->ts_cache;
-	w->tcp.emit_arg = w;
-	w->tcp.pkt_free = stack_pkt_free;
-	/* Out-of-order queues: one per 8 held packets is plenty (most holes are one segment). */
-	nreasm = (uint32_t)(cfg->ooo_pkts / 8 + 16);
-	ndack = 1;
-	while (ndack < 2 * w->nconns)
-		ndack <<= 1;
-	w->reasm = rte_zmalloc_socket("tcpe_reasm", sizeof(struct reasm) * nreasm,
-				      RTE_CACHE_LINE_SIZE, socket);
-	dack = rte_malloc_socket("tcpe_dack", sizeof(*dack) * ndack, RTE_CACHE_LINE_SIZE, socket);
-	w->dack.q = dack;
-	if (w->reasm == NULL || dack == NULL) {
-		worker_destroy(w);
-		rte_errno = ENOMEM;
-		return NULL;
-	}
-	tcp_reasm_pool_init(&w->tcp, w->reasm, nreasm);
-	tcp_tw_init(&w->tw, w->tw.e, ntw);
-	w->tw.key = stack_tw_key;
-	w->tw.key_arg = w;
-	tcp_dack_init(&w->tcp, &w->dack, dack, ndack);
-	w->tcp.now = now_us(w);
-	tmr_wheel_init(&w->tcp.wheel, w->wheel_slots, WORKER_WHEEL_SLOTS, 10, w->tcp.now);
-	tmr_fifo_init(&w->tcp.time_wait, w->tcp_cfg.time_wait_us);
-	tmr_fifo_init(&w->tcp.fin_wait2, w->tcp_cfg.fin_wait2_us);
+	ports_init(w, spec);
+	steering_init(w, spec);
 	arp_cache_init(&w->arp, 300ULL * 1000000, 1000000);
-	if (body_template_init(w, socket) != 0) {
+	rc = conn_init(w, spec, socket);
+	if (rc == 0) {
+		if (spec->cfg->connect[0] != '\0') {
+			w->client = client_create(spec->cfg, spec->index, spec->nworkers, socket,
+						  w->conn, &w->steer);
+			rc = w->client != NULL ? 0 : -rte_errno;
+		}
+	}
+	if (rc != 0) {
 		worker_destroy(w);
-		rte_errno = ENOMEM;
+		rte_errno = -rc;
 		return NULL;
 	}
 	return w;
@@ -465,25 +411,18 @@ worker_destroy(struct worker *w)
 {
 	if (w == NULL)
 		return;
-	if (w->conns != NULL && w->flows != NULL)
-		stack_release_all(w);
-	rte_free(w->client.port_used);	/* after the records: their on_closed marks it */
+	conn_table_destroy(w->conn);	/* first: client connections' on_closed use the client */
+	client_destroy(w->client);
 	for (uint16_t i = 0; i < w->nports; i++)
-		for (uint16_t j = 0; j < w->ports[i].ntx; j++)
-			worker_drop(w, w->ports[i].txb[j], TCPE_DROP_NOT_SENT_DOWN);
-	for (uint16_t j = 0; j < WORKER_MAX; j++) {
+		txbuf_discard(&w->ports[i].txb, &w->st);
+	for (uint16_t j = 0; j < STEER_WORKERS_MAX; j++) {
 		struct rte_mbuf *m;
 
-		while (w->steer_in[j] != NULL && rte_ring_sc_dequeue(w->steer_in[j], (void **)&m) == 0)
+		while (w->steer.in[j] != NULL && rte_ring_sc_dequeue(w->steer.in[j], (void **)&m) == 0)
 			worker_drop(w, m, TCPE_DROP_NOT_SENT_DOWN);
 	}
+	steer_free_in(&w->steer);
 	arp_cache_flush(&w->arp);
-	rte_free(w->body);
-	rte_hash_free(w->flows);
-	rte_free(w->free_idx);
-	rte_free(w->conns);
-	rte_free(w->reasm);
-	rte_free(w->tw.e);
-	rte_free(w->dack.q);
+	rte_ring_free(w->trace_ring);
 	rte_free(w);
 }

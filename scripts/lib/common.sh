@@ -121,8 +121,26 @@ tcpe_stop() {
 	return $rc
 }
 
-# counter LOG NAME: a counter from tcpe's final totals (0 when absent).
+# Every name tcpe's final totals can show, from the one list (lib/core/*.def), one per line.
+counter_names() {
+	local d=$TCPE_ROOT/lib/core
+	sed -n 's/^TCPE_CTR(\([a-z0-9_]*\),.*/\1/p' "$d/stats.def"
+	sed -n 's/^TCPE_DROP([A-Z0-9_]*, *\([a-z0-9_]*\),.*/drop_\1/p' "$d/drop.def"
+	sed -n 's/^TCPE_STATE([A-Z0-9_]*, *\([a-z0-9_]*\),.*/state_\1\nenter_\1/p' "$d/state.def"
+	sed -n 's/^TCPE_RTT_BUCKET(\([a-z0-9_]*\),.*/rtt_\1/p' "$d/rtt.def"
+}
+
+# counter LOG NAME: a counter from tcpe's final totals (which list only non-zero ones: absent is
+# 0). A NAME that is not a counter at all is a broken test, not a zero: it prints "unknown
+# counter" (so no check can pass on it), says so on stderr and is remembered in
+# $TCPE_BAD_COUNTERS, which peer_done fails on.
 counter() {
+	if ! counter_names | grep -qx -- "$2"; then
+		log "  FAIL: counter '$2' is not in lib/core/*.def (a typo in the test?)"
+		[[ -n ${TCPE_BAD_COUNTERS:-} ]] && echo "$2" >>"$TCPE_BAD_COUNTERS"
+		echo "unknown counter '$2'"
+		return 1
+	fi
 	awk -v k="$2" '$1 == k { print $2; found = 1 } END { if (!found) print 0 }' "$1"
 }
 

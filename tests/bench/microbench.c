@@ -38,6 +38,8 @@ static struct rte_ring *wire_in, *wire_out;
 static struct port_info pinfo;
 static struct tcpe_config cfg;
 static struct worker *w;
+static struct port_link plink;
+static uint16_t port_id;
 static struct net_addr peer;
 static struct tx_props peer_tx;
 static uint32_t tcpe_ip;
@@ -78,10 +80,10 @@ feed(struct rte_mbuf **m, unsigned int n)
 	unsigned int k, total = 0;
 	uint64_t t0 = rte_rdtsc_precise();
 
-	w->tcp.now = (rte_rdtsc() * w->tsc_mult) >> 32;
-	worker_input(w, &w->ports[0], m, (uint16_t)n);
-	tcp_dack_run(&w->tcp);
-	worker_tx_flush(w, &w->ports[0]);
+	conn_set_now(w->conn, (uint64_t)(((unsigned __int128)rte_rdtsc() * w->tsc_mult) >> 32));
+	worker_input(w, 0, m, (uint16_t)n);
+	conn_timers(w->conn);
+	txbuf_flush(&w->ports[0].txb, &w->st);
 	while ((k = rte_ring_dequeue_burst(wire_out, (void **)out, RTE_DIM(out), NULL)) > 0) {
 		rte_pktmbuf_free_bulk(out, k);
 		total += k;
@@ -96,9 +98,9 @@ record(uint16_t sport, uint16_t dport)
 {
 	struct tcp_tuple key = { .raddr = peer.ip, .laddr = tcpe_ip, .rport = htons(sport),
 				 .lport = htons(dport) };
-	void *ref = flow_lookup(w->flows, &key);
+	void *ref = flow_lookup(w->conn->flows, &key);
 
-	return ref != NULL && !ref_is_tw(ref) ? ref : NULL;
+	return ref != NULL && !conn_ref_is_tw(ref) ? ref : NULL;
 }
 
 static const char request[] = "GET / HTTP/1.1\r\nHost: bench\r\n\r\n";
@@ -244,15 +246,18 @@ main(int argc, char **argv)
 	p = rte_eth_from_rings("net_ring_bench", &rx, 1, &tx, 1, (unsigned int)rte_socket_id());
 	if (p < 0 || port_setup((uint16_t)p, 1, mp, &pinfo) != 0)
 		return 1;
-	w = worker_create(0, rte_lcore_id(), &cfg, mp, NULL);
+	port_id = (uint16_t)p;
+	link_init(&plink, port_id, pinfo.driver, 1, &pinfo.mac);
+	{
+		struct worker_spec spec = {
+			.cfg = &cfg, .index = 0, .lcore = rte_lcore_id(), .nworkers = 1, .mp = mp,
+			.nports = 1, .port_ids = &port_id, .pinfo = &pinfo, .links = &plink,
+		};
+
+		w = worker_create(&spec);
+	}
 	if (w == NULL)
 		return 1;
-	w->nports = 1;
-	w->ports[0].port_id = (uint16_t)p;
-	w->ports[0].addr.mac = pinfo.mac;
-	w->ports[0].addr.ip = cfg.ports[0].ip;
-	w->ports[0].addr.mask = htonl(0xffffff00u);
-	w->ports[0].tx.mac = pinfo.mac;
 	tcpe_ip = cfg.ports[0].ip;
 	peer.mac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, 2 } };
 	inet_pton(AF_INET, "198.18.0.2", &peer.ip);
@@ -262,7 +267,7 @@ main(int argc, char **argv)
 	       n, (double)rte_get_tsc_hz() / 1e9);
 	if (only == NULL || strcmp(only, "syn") == 0)
 		report("syn", n < 57344 ? n : 57344, "conn", bench_syn);	/* distinct ports */
-	stack_release_all(w);
+	conn_table_reset(w->conn);	/* the SYN scenario's half-open records */
 	if (only == NULL || strcmp(only, "http") == 0)
 		report("http", n / 4, "conn", bench_http);
 	if (only == NULL || strcmp(only, "data") == 0)

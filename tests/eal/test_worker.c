@@ -20,6 +20,7 @@
 #include "parse.h"
 #include "port.h"
 #include "rss.h"
+#include "suites.h"
 #include "worker.h"
 
 #define NB_MBUF 4096
@@ -32,6 +33,7 @@ static struct tcpe_config cfg;
 static struct worker *w;
 static unsigned int worker_lcore;
 
+static struct port_link plink;
 static struct net_addr peer;	/* the test plays the peer at 198.18.0.2 */
 static struct tx_props peer_tx;
 static uint32_t tcpe_ip;
@@ -285,14 +287,11 @@ same_burst_duplicate_syn_finds_the_new_record(void)
 static void
 owner_is_the_nic_queue(void)
 {
-	struct worker *o = calloc(1, sizeof(*o));
+	struct steer *o = calloc(1, sizeof(*o));
 	struct tcp_tuple t;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
-	o->nworkers = 3;
-	o->steer_mask = 127;
-	for (unsigned int k = 0; k < STEER_RETA; k++)
-		o->steer_reta[k] = (uint8_t)(k % 3);
+	steer_init(o, 0, 3, 128, false);
 	inet_pton(AF_INET, "198.18.1.2", &t.laddr);
 	inet_pton(AF_INET, "198.18.1.1", &t.raddr);
 	t.rport = htons(80);
@@ -303,14 +302,14 @@ owner_is_the_nic_queue(void)
 
 		t.lport = htons((uint16_t)port);
 		r.rport = t.lport;
-		CU_ASSERT_EQUAL(worker_owner(o, &t), (h & 127) % 3);
-		CU_ASSERT_EQUAL(worker_owner(o, &r), worker_owner(o, &t));
+		CU_ASSERT_EQUAL(steer_owner(o, &t), (h & 127) % 3);
+		CU_ASSERT_EQUAL(steer_owner(o, &r), steer_owner(o, &t));
 	}
 	/* one value pinned: 198.18.1.1:80 -> 198.18.1.2:10001 under the symmetric key */
 	t.lport = htons(10001);
 	CU_ASSERT_EQUAL(rss_hash_v4_tcp(rss_symmetric_key, t.raddr, t.laddr, t.rport, t.lport),
 			0xca05ca05u);
-	CU_ASSERT_EQUAL(worker_owner(o, &t), (0xca05ca05u & 127) % 3);
+	CU_ASSERT_EQUAL(steer_owner(o, &t), (0xca05ca05u & 127) % 3);
 	free(o);
 }
 
@@ -341,17 +340,17 @@ setup(void)
 	if (port_setup(port_id, 1, mp, &pinfo) != 0)
 		return -1;
 	worker_lcore = rte_get_next_lcore(-1, 1, 0);
-	w = worker_create(0, worker_lcore, &cfg, mp, NULL);
+	link_init(&plink, port_id, pinfo.driver, 1, &pinfo.mac);
+	{
+		struct worker_spec spec = {
+			.cfg = &cfg, .index = 0, .lcore = worker_lcore, .nworkers = 1, .mp = mp,
+			.nports = 1, .port_ids = &port_id, .pinfo = &pinfo, .links = &plink,
+		};
+
+		w = worker_create(&spec);
+	}
 	if (w == NULL)
 		return -1;
-	w->nports = 1;
-	w->ports[0].port_id = port_id;
-	w->ports[0].queue = 0;
-	w->ports[0].addr.mac = pinfo.mac;
-	w->ports[0].addr.ip = cfg.ports[0].ip;
-	w->ports[0].addr.mask = htonl(0xffffff00u);
-	w->ports[0].tx.mac = pinfo.mac;
-	w->ports[0].tx.cksum_offload = pinfo.tx_cksum;
 	tcpe_ip = cfg.ports[0].ip;
 	peer.mac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, 2 } };
 	inet_pton(AF_INET, "198.18.0.2", &peer.ip);
@@ -389,13 +388,32 @@ teardown(void)
 }
 
 int
+suite_worker(void)
+{
+	CU_pSuite s = CU_add_suite("worker loop on net_ring", setup, teardown);
+
+	if (s == NULL ||
+	    CU_add_test(s, "arp_request_is_answered", arp_request_is_answered) == NULL ||
+	    CU_add_test(s, "owner_is_the_nic_queue", owner_is_the_nic_queue) == NULL ||
+	    CU_add_test(s, "hello_connection_runs_through_the_worker_loop",
+			hello_connection_runs_through_the_worker_loop) == NULL ||
+	    CU_add_test(s, "closed_port_and_stray_ack_get_rst_and_rst_gets_nothing",
+			closed_port_gets_rst_and_rst_gets_nothing) == NULL ||
+	    CU_add_test(s, "malformed_frames_are_counted_not_answered",
+			malformed_frames_are_counted_not_answered) == NULL ||
+	    CU_add_test(s, "same_burst_duplicate_syn_finds_the_new_record",
+			same_burst_duplicate_syn_finds_the_new_record) == NULL)
+		return -1;
+	return 0;
+}
+
+int
 main(int argc, char **argv)
 {
 	char prefix[64];
 	char *eal[] = { argv[0], "-l", "0-1", "--no-huge", "-m", "256", "--no-pci",
 			"--file-prefix", prefix, "--log-level", "lib.eal:warning", NULL };
 	unsigned int failures;
-	CU_pSuite s;
 
 	(void)argc;
 	/* the runner names the prefix so it can remove /var/run/dpdk/<prefix> afterwards */
@@ -407,19 +425,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "EAL init failed\n");
 		return 2;
 	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (CU_initialize_registry() != CUE_SUCCESS || suite_table() != 0 || suite_worker() != 0)
 		return 2;
-	s = CU_add_suite("worker loop on net_ring", setup, teardown);
-	CU_add_test(s, "arp_request_is_answered", arp_request_is_answered);
-	CU_add_test(s, "owner_is_the_nic_queue", owner_is_the_nic_queue);
-	CU_add_test(s, "hello_connection_runs_through_the_worker_loop",
-		    hello_connection_runs_through_the_worker_loop);
-	CU_add_test(s, "closed_port_and_stray_ack_get_rst_and_rst_gets_nothing",
-		    closed_port_gets_rst_and_rst_gets_nothing);
-	CU_add_test(s, "malformed_frames_are_counted_not_answered",
-		    malformed_frames_are_counted_not_answered);
-	CU_add_test(s, "same_burst_duplicate_syn_finds_the_new_record",
-		    same_burst_duplicate_syn_finds_the_new_record);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +

@@ -12,7 +12,8 @@ for row in "short HTTP connections/s" "keep-alive requests/s" "bulk Mbit/s, CPU 
 	v=$(grep -F "$row" "$T/bench.out" | cut -c45- | awk '{print $1}')	# the tcpe column
 	check_ge "$row (tcpe, non-zero)" "${v:-0}" 1
 done
-python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert all(v > 0 for v in d['tcpe'].values() if v is not None)" \
+python3 -c "import json,sys; from checks import check; d=json.load(open(sys.argv[1]));
+check(all(v > 0 for v in d['tcpe'].values() if v is not None), 'a zero tcpe figure')" \
 	"$TCPE_BUILD/bench/bench.json" || fail "bench.json has a zero tcpe figure"
 for s in conn req down up; do
 	[[ -s "$TCPE_BUILD/bench/$s.dat" ]] || fail "no per-second series for $s"

@@ -6,36 +6,38 @@ back, counters in total equal to the sum over workers, and CONNS connections ope
 import json
 import sys
 
+from checks import CheckFailed, check
+
 REQUIRED = ["rx_pkts", "tx_pkts", "rx_bytes", "tx_bytes", "conn_opened", "conn_closed",
             "conn_active", "retransmits", "drops"]
 
 
 def main(path, nworkers, conns):
     lines = open(path).read().splitlines()
-    assert len(lines) >= 3, f"only {len(lines)} report lines"
+    check(len(lines) >= 3, f"only {len(lines)} report lines")
     prev = None
     for n, line in enumerate(lines, 1):
         o = json.loads(line)
-        assert set(o) == {"time", "interval", "total", "workers"}, f"line {n}: keys {set(o)}"
-        assert o["interval"] > 0 and o["time"] > 1.7e9, f"line {n}: time/interval"
+        check(set(o) == {"time", "interval", "total", "workers"}, f"line {n}: keys {set(o)}")
+        check(o["interval"] > 0 and o["time"] > 1.7e9, f"line {n}: time/interval")
         ws = o["workers"]
-        assert len(ws) == nworkers, f"line {n}: {len(ws)} workers"
+        check(len(ws) == nworkers, f"line {n}: {len(ws)} workers")
         keys = set(o["total"])
         for k in REQUIRED:
-            assert k in keys, f"line {n}: total lacks {k}"
+            check(k in keys, f"line {n}: total lacks {k}")
         for w in ws:
-            assert isinstance(w["lcore"], int)
-            assert set(w) - {"lcore"} == keys, f"line {n}: worker keys differ from total"
+            check(isinstance(w["lcore"], int), 'isinstance(w["lcore"], int)')
+            check(set(w) - {"lcore"} == keys, f"line {n}: worker keys differ from total")
         for k in keys:
-            assert o["total"][k] == sum(w[k] for w in ws), f"line {n}: total {k} != sum"
+            check(o["total"][k] == sum(w[k] for w in ws), f"line {n}: total {k} != sum")
         if prev is not None:
-            assert o["time"] >= prev["time"]
+            check(o["time"] >= prev["time"], 'o["time"] >= prev["time"]')
             for k in REQUIRED:
                 if k != "conn_active":
-                    assert o["total"][k] >= prev["total"][k], f"line {n}: {k} went back"
+                    check(o["total"][k] >= prev["total"][k], f"line {n}: {k} went back")
         prev = o
-    assert prev["total"]["conn_opened"] == conns, \
-        f"conn_opened {prev['total']['conn_opened']} != {conns}"
+    check(prev["total"]["conn_opened"] == conns,
+          f"conn_opened {prev['total']['conn_opened']} != {conns}")
     print(f"stats-json: {len(lines)} lines, {len(keys)} keys each, totals = sum of "
           f"{nworkers} workers, {conns} connections")
 
@@ -43,6 +45,6 @@ def main(path, nworkers, conns):
 if __name__ == "__main__":
     try:
         main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))
-    except (AssertionError, ValueError, KeyError) as e:
+    except (CheckFailed, ValueError, KeyError) as e:
         print(f"stats-json: {e}")
         sys.exit(1)

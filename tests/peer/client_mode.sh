@@ -8,8 +8,23 @@
 source "$(dirname "$0")/lib.sh"
 
 SOCK="/tmp/tcpe_memif_$$.sock"
-memif_pair() {	# NAME SERVER-OPTS -- CLIENT-OPTS: tcpe server, then the client for --duration
-	local name=$1; shift
+# wait_progress JSON KEY MIN: until the client's --stats-json shows the running total KEY at MIN
+# or more (bounded: 60 s). Progress, not a clock, decides how long a scenario runs, so a
+# contended CPU makes it slower, never wrong.
+wait_progress() {
+	local json=$1 key=$2 min=$3
+	for _ in $(seq 600); do
+		python3 - "$json" "$key" "$min" <<'PY' 2>/dev/null && return 0
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+sys.exit(0 if rows and rows[-1]["total"][sys.argv[2]] >= int(sys.argv[3]) else 1)
+PY
+		sleep 0.1
+	done
+	return 1
+}
+memif_pair() {	# NAME KEY MIN SERVER-OPTS -- CLIENT-OPTS: run until the client's KEY reaches MIN
+	local name=$1 key=$2 min=$3; shift 3
 	local sopts=() copts=()
 	while [[ $1 != -- ]]; do sopts+=("$1"); shift; done; shift
 	copts=("$@")
@@ -24,13 +39,13 @@ memif_pair() {	# NAME SERVER-OPTS -- CLIENT-OPTS: tcpe server, then the client f
 	for _ in $(seq 100); do grep -q "^tcpe: listening" "$T/s_$name.log" 2>/dev/null && break; sleep 0.1; done
 	"$TCPE_BIN" --lcores "${CL:-0@1,1@1}" --no-pci --no-huge -m 512 --file-prefix "$cp" \
 		--vdev "net_memif0,role=client,socket=$SOCK,id=0" -- --ip 198.18.1.2/24 \
-		--connect 198.18.1.1:80 --stats-interval 1 --duration 60 "${copts[@]}" \
-		>"$T/c_$name.log" 2>&1 &
+		--connect 198.18.1.1:80 --stats-interval 1 --duration 90 --stats-json "$T/c_$name.json" \
+		"${copts[@]}" >"$T/c_$name.log" 2>&1 &
 	local cpid=$!
 	track_pid "$cpid"
-	sleep 2.5
-	# Stop both at once: net_memif unmaps the rings when the peer goes away, and a worker still
-	# polling them would fault (a race inside the PMD); neither side may outlive the other running.
+	wait_progress "$T/c_$name.json" "$key" "$min" || fail "$name: the client's $key did not reach $min"
+	# Both stop at once; before closing the link they agree that neither polls it any more
+	# (net_memif unmaps the rings under a peer that still polls: lib/rt/link.h).
 	kill -INT "$cpid" "$spid"
 	wait "$cpid"
 	check "client exit status ($name)" "$?" 0
@@ -41,7 +56,7 @@ memif_pair() {	# NAME SERVER-OPTS -- CLIENT-OPTS: tcpe server, then the client f
 	log "        $(grep '^client ' "$T/c_$name.log" | tail -1)"
 }
 
-memif_pair http --listen 80:http -- --request http --concurrency 16
+memif_pair http responses 1000 --listen 80:http -- --request http --concurrency 16
 req=$(counter "$T/c_http.log" client_requests)
 check_ge "http requests completed over memif" "$req" 1000
 check "client errors (http)" "$(counter "$T/c_http.log" client_errors)" 0
@@ -50,20 +65,20 @@ check "connections kept (concurrency 16)" "$(counter "$T/c_http.log" active_open
 grep -q "^tcpe: client: .*latency p50 [0-9]* us  p90 [0-9]* us  p99 [0-9]* us  p99.9" "$T/c_http.log" ||
 	fail "no latency percentiles"
 
-memif_pair hello --listen 80:hello --time-wait-ms 500 -- --request hello --rate 300
+memif_pair hello responses 400 --listen 80:hello --time-wait-ms 500 -- --request hello --rate 300
 req=$(counter "$T/c_hello.log" client_requests)
-check_ge "hello: one request per connection at --rate 300 for ~2.5 s (at least half of 750)" "$req" 375
+check_ge "hello: one request per connection at --rate 300" "$req" 400
 check "client errors (hello)" "$(counter "$T/c_hello.log" client_errors)" 0
 got=$(counter "$T/c_hello.log" data_rx_bytes)
 check_ge "greeting bytes: 12 per completed request at least" "$got" $((req * 12))
 check "greeting bytes are whole greetings" "$((got % 12))" 0
 
-memif_pair echo --listen 80:echo -- --request echo:100K --concurrency 4 --requests-per-conn 10
+memif_pair echo responses 10 --listen 80:echo -- --request echo:100K --concurrency 4 --requests-per-conn 10
 req=$(counter "$T/c_echo.log" client_requests)
 check_ge "echo:100K requests completed" "$req" 10
 check "client errors (echo)" "$(counter "$T/c_echo.log" client_errors)" 0
 
-memif_pair bulk --listen 80:bulk --bulk-bytes 4M -- --request bulk --concurrency 2
+memif_pair bulk responses 2 --listen 80:bulk --bulk-bytes 4M -- --request bulk --concurrency 2
 req=$(counter "$T/c_bulk.log" client_requests)
 check_ge "bulk downloads completed" "$req" 2
 check_ge "bulk bytes received" "$(counter "$T/c_bulk.log" data_rx_bytes)" $((req * 4 << 20))
@@ -75,9 +90,9 @@ check_ge "bulk bytes received" "$(counter "$T/c_bulk.log" data_rx_bytes)" $((req
 # the same reason. With server steering on, a segment on the wrong queue would be handed over
 # (none may be); with it off, a wrong one would find no record (RST). Either way: the invariant.
 for steer in on off; do
-	SL=0@0,1@0,2@0 CL=0@1,1@1,2@1 memif_pair "conn_$steer" --listen 80:http --steer "$steer" \
-		--trace 4 -- --request http --concurrency 32 --requests-per-conn 1 \
-		--source-ips 198.18.1.10-198.18.1.13 --stats-json "$T/c_conn_$steer.json"
+	SL=0@0,1@0,2@0 CL=0@1,1@1,2@1 memif_pair "conn_$steer" responses 5000 --listen 80:http \
+		--steer "$steer" --trace 4 -- --request http --concurrency 32 --requests-per-conn 1 \
+		--source-ips 198.18.1.10-198.18.1.13
 	s=$T/s_conn_$steer.log c=$T/c_conn_$steer.log
 	req=$(counter "$c" client_requests)
 	check_ge "short connections completed (steer $steer)" "$req" 5000
@@ -106,20 +121,21 @@ srcs=$(sed -n 's/^trace: connection [0-9.]*  \(198\.18\.1\.[0-9]*\):.*/\1/p' "$T
 check "distinct source addresses the server saw in its traced connections" "$srcs" 4
 python3 - "$T/c_conn_on.json" <<'PY' || fail "client-mode keys in --stats-json"
 import json, sys
+from checks import check
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-assert len(rows) >= 3, len(rows)
+check(len(rows) >= 1, "no --stats-json line")
 keys = ("requests", "responses", "errors", "lat_p50_us", "lat_p99_us", "lat_p999_us")
 for r in rows:
     for obj in [r["total"]] + r["workers"]:
         missing = [k for k in keys if k not in obj]
-        assert not missing, missing
-    assert r["total"]["responses"] == sum(w["responses"] for w in r["workers"])
-    assert r["total"]["requests"] >= r["total"]["responses"]
+        check(not missing, missing)
+    check(r["total"]["responses"] == sum(w["responses"] for w in r["workers"]), 'r["total"]["responses"] == sum(w["responses"] for w in r["workers"])')
+    check(r["total"]["requests"] >= r["total"]["responses"], 'r["total"]["requests"] >= r["total"]["responses"]')
 busy = [r for r in rows if r["total"]["lat_p50_us"] > 0]
-assert busy, "no interval with latency"
+check(busy, "no interval with latency")
 for r in busy:
     t = r["total"]
-    assert 0 < t["lat_p50_us"] <= t["lat_p99_us"] <= t["lat_p999_us"], t
+    check(0 < t["lat_p50_us"] <= t["lat_p99_us"] <= t["lat_p999_us"], t)
 print("  ok: --stats-json has requests/responses/errors/lat_p50_us/lat_p99_us/lat_p999_us, total and per worker")
 PY
 
@@ -155,8 +171,9 @@ req=$(counter "$T/tcpe.log" client_requests)
 check_ge "requests completed against nginx" "$req" 100
 check "client errors against nginx" "$(counter "$T/tcpe.log" client_errors)" 0
 check "connections kept against nginx (concurrency 8)" "$(counter "$T/tcpe.log" active_opens)" 8
-# The same server measured by wrk, over the namespace's loopback (the tap left with tcpe). Counts must agree with what nginx handled; rates within reason
-# (nginx, one worker, is the bottleneck either way; the tap path costs the kernel more).
+# The same server measured by wrk, over the namespace's loopback (the tap left with tcpe). Both
+# clients' counts must agree with what nginx says it handled; their rates are reported, not
+# compared (the paths differ: the tap's reads and writes cost nginx's CPU about half its rate).
 n0=$(nginx_requests)
 check "tcpe's completed requests = nginx's count (within its 8 connections)" \
 	"$(( n0 - 1 >= req && n0 - 1 <= req + 8 ))" 1
@@ -174,11 +191,6 @@ log "  same nginx: tcpe client (tap, 8 conns) $tcpe_rate req/s, wrk (loopback, 8
 wrk_nginx=$((n2 - n1 - 1))
 check "wrk's requests = nginx's count (within wrk's 8 connections)" \
 	"$(( wrk_nginx >= wrk_req && wrk_nginx <= wrk_req + 8 ))" 1
-# The exact agreement is the counts above; the rates differ by path (measured here: the tap's
-# tun reads/writes in the kernel cost nginx's CPU about half its loopback rate), so this only
-# catches a client that mis-measures grossly.
-check "tcpe client's requests/s and wrk's within a factor of 4" \
-	"$(( tcpe_rate * 4 >= wrk_rate && wrk_rate * 4 >= tcpe_rate ))" 1
 check "mbufs in use at exit" "$(sed -n 's/^tcpe: mbufs in use at exit (socket [0-9]*): //p' \
 	"$T/tcpe.log" | sort -n | tail -1)" 0
 peer_done

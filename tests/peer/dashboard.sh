@@ -34,18 +34,19 @@ chrome --virtual-time-budget=6000 --dump-dom >"$T/dom.html" || fail "chromium --
 in_ns curl -s -o "$T/stats.json" http://127.0.0.1:9100/stats.json
 python3 - "$T/dom.html" "$T/stats.json" <<'PY' >&2 || fail "dashboard content"
 import json, re, sys
+from checks import check
 dom = open(sys.argv[1]).read()
 js = json.load(open(sys.argv[2]))
 updates = int(re.search(r'data-updates="(\d+)"', dom).group(1))
-assert updates >= 2, f"only {updates} updates"
-assert dom.count('<canvas width="840"') == 8, dom.count('<canvas width="840"')
+check(updates >= 2, f"only {updates} updates")
+check(dom.count('<canvas width="840"') == 8, dom.count('<canvas width="840"'))
 for w in js["workers"]:
     row = re.search(r"<tr data-row=\"lcore %d\">(.*?)</tr>" % w["lcore"], dom).group(1)
     shown = int(re.search(r"class=\"conn_opened\">(\d+)<", row).group(1))
-    assert shown == w["conn_opened"], (w["lcore"], shown, w["conn_opened"])
+    check(shown == w["conn_opened"], (w["lcore"], shown, w["conn_opened"]))
 total = re.search(r"<tr data-row=\"total\">(.*?)</tr>", dom).group(1)
-assert int(re.search(r"class=\"conn_opened\">(\d+)<", total).group(1)) == js["total"]["conn_opened"] >= 300
-assert "2 workers, updated" in dom
+check(int(re.search(r"class=\"conn_opened\">(\d+)<", total).group(1)) == js["total"]["conn_opened"] >= 300, 'int(re.search(r"class=\\"conn_opened\\">(\\d+)<", total).group(1)) == js["total"]["conn_opened"] >= 300')
+check("2 workers, updated" in dom, '"2 workers, updated" in dom')
 print(f"  ok: dashboard: {updates} updates, 8 charts, rows for {len(js['workers'])} workers + total "
       f"equal to /stats.json (conn_opened {js['total']['conn_opened']})")
 PY

@@ -11,6 +11,9 @@ _failures=0
 
 tcpe_trap
 tcpe_tmpdir T
+export TCPE_BAD_COUNTERS=$T/bad_counters
+# the Python parts of a test import checks.py (explicit checks, not assert statements)
+export PYTHONPATH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)${PYTHONPATH:+:$PYTHONPATH}"
 
 # Record a failed expectation (the test goes on, to report everything that is wrong).
 fail() { log "  FAIL: $*"; _failures=$((_failures + 1)); }
@@ -20,9 +23,10 @@ check() {
 	if [[ "$2" == "$3" ]]; then log "  ok: $1 = $2"; else fail "$1: got '$2', want '$3'"; fi
 }
 
-# check_ge "what" ACTUAL MIN
+# check_ge "what" ACTUAL MIN (ACTUAL must be a number)
 check_ge() {
-	if (( $2 >= $3 )); then log "  ok: $1 = $2 (>= $3)"; else fail "$1: got $2, want >= $3"; fi
+	if [[ $2 =~ ^[0-9]+$ ]] && (( $2 >= $3 )); then log "  ok: $1 = $2 (>= $3)"
+	else fail "$1: got '$2', want >= $3"; fi
 }
 
 # peer_setup "EAL lcores" tcpe-options...: namespace + tcpe; the tcpe log is $T/tcpe.log.
@@ -48,6 +52,7 @@ peer_stop() {
 }
 
 peer_done() {
+	[[ -s $TCPE_BAD_COUNTERS ]] && fail "unknown counter names used: $(sort -u "$TCPE_BAD_COUNTERS" | tr '\n' ' ')"
 	if (( _failures > 0 )); then
 		log "  --- tcpe log (tail) ---"; tail -40 "$T/tcpe.log" >&2
 		exit 1

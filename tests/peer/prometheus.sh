@@ -15,6 +15,7 @@ check "unknown path" "$(in_ns curl -s -o /dev/null -w '%{http_code}' http://127.
 grep -qi '^content-type: text/plain; version=0.0.4' "$T/mh" || fail "exposition content type"
 python3 - "$T/metrics" "$T/tel.json" "$T/stats.json" <<'PY' >&2 || fail "/metrics content"
 import json, re, sys
+from checks import check
 text = open(sys.argv[1]).read()
 tel = json.load(open(sys.argv[2]))["/tcpe/stats"]
 js = json.load(open(sys.argv[3]))
@@ -29,24 +30,24 @@ for line in text.splitlines():
         if x:
             xstats[x.group(1)] = int(x.group(2)); continue
         m = re.fullmatch(r'([a-zA-Z_:][a-zA-Z0-9_:]*)(\{worker="(\d+)"\})? (\d+)', line)
-        assert m, f"not an exposition line: {line!r}"
+        check(m, f"not an exposition line: {line!r}")
         samples.append((m.group(1), m.group(3), int(m.group(4))))
 for name, worker, value in samples:
-    assert name in helps and name in types, f"{name} lacks HELP or TYPE"
-    assert types[name] in ("counter", "gauge")
-    assert (types[name] == "counter") == name.endswith("_total"), name
+    check(name in helps and name in types, f"{name} lacks HELP or TYPE")
+    check(types[name] in ("counter", "gauge"), 'types[name] in ("counter", "gauge")')
+    check((types[name] == "counter") == name.endswith("_total"), name)
 names = {n for n, _, _ in samples}
-assert len(names) >= 110, len(names)
-assert all(v > 1000 for n, _, v in samples if n == "tcpe_mbufs_free")
+check(len(names) >= 110, len(names))
+check(all(v > 1000 for n, _, v in samples if n == "tcpe_mbufs_free"), 'all(v > 1000 for n, _, v in samples if n == "tcpe_mbufs_free")')
 # counters that cannot move while the clients are done must equal /tcpe/stats
 for key in ("conn_opened", "syn_rx", "fin_tx", "data_tx_bytes", "conn_closed"):
     for w in ("1", "2"):
         v = [val for n, wk, val in samples if n == f"tcpe_{key}_total" and wk == w]
-        assert v == [tel[f"lcore_{w}"][key]], (key, w, v, tel[f"lcore_{w}"][key])
-assert sum(val for n, _, val in samples if n == "tcpe_conn_opened_total") == 150
-assert js["total"]["conn_opened"] == 150 and len(js["workers"]) == 2
-assert xstats.get("rx_good_packets", 0) >= 150 * 3 and "rx_missed_errors" in xstats, xstats
-assert "tcpe_port_xstat" in types and "tcpe_mbufs_free" in types
+        check(v == [tel[f"lcore_{w}"][key]], (key, w, v, tel[f"lcore_{w}"][key]))
+check(sum(val for n, _, val in samples if n == "tcpe_conn_opened_total") == 150, 'sum(val for n, _, val in samples if n == "tcpe_conn_opened_total") == 150')
+check(js["total"]["conn_opened"] == 150 and len(js["workers"]) == 2, 'js["total"]["conn_opened"] == 150 and len(js["workers"]) == 2')
+check(xstats.get("rx_good_packets", 0) >= 150 * 3 and "rx_missed_errors" in xstats, xstats)
+check("tcpe_port_xstat" in types and "tcpe_mbufs_free" in types, '"tcpe_port_xstat" in types and "tcpe_mbufs_free" in types')
 print(f"  ok: /metrics: {len(names)} metrics, {len(samples)} samples, all with HELP/TYPE and a worker "
       f"label, equal to /tcpe/stats; /stats.json agrees")
 PY

@@ -12,29 +12,30 @@ python3 "$(dirname "$0")/telemetry_client.py" "$TCPE_PREFIX" /tcpe/stats /tcpe/s
 	/tcpe/drops /tcpe/config /tcpe/ports /ethdev/list >"$T/tel.json" || fail "telemetry socket"
 python3 - "$T/tel.json" "$T/s.jsonl" <<'PY' >&2 || fail "telemetry replies"
 import json, sys
+from checks import check
 t = json.load(open(sys.argv[1]))
 st, one, wk, dr, cf = (t[k] for k in ("/tcpe/stats", "/tcpe/stats,2", "/tcpe/workers", "/tcpe/drops", "/tcpe/config"))
-assert set(st) == {"total", "lcore_1", "lcore_2"}, set(st)
+check(set(st) == {"total", "lcore_1", "lcore_2"}, set(st))
 for k, v in st["total"].items():
-    assert v == st["lcore_1"][k] + st["lcore_2"][k], k
-assert st["total"]["conn_opened"] == 200, st["total"]["conn_opened"]
-assert st["total"]["rst_closed_port"] == 1
-assert set(one) == {"lcore_2"} and one["lcore_2"]["conn_opened"] == st["lcore_2"]["conn_opened"]
-assert set(wk) == {"lcore_1", "lcore_2"} and wk["lcore_2"]["queue"] == 1 and wk["lcore_1"]["max_conns"] > 0
-assert "tcp_cksum" in dr and "eth_multicast" in dr and len(dr) > 40
-assert sum(dr.values()) == st["total"]["drops"]
-assert cf["listen/42181"] == "hello" and cf["listen/8080"] == "http" and cf["mss"] == "1460"
-assert cf["max_conns"] == "65536" and cf["port0/ip"] == "198.18.0.1/24", cf
+    check(v == st["lcore_1"][k] + st["lcore_2"][k], k)
+check(st["total"]["conn_opened"] == 200, st["total"]["conn_opened"])
+check(st["total"]["rst_closed_port"] == 1, 'st["total"]["rst_closed_port"] == 1')
+check(set(one) == {"lcore_2"} and one["lcore_2"]["conn_opened"] == st["lcore_2"]["conn_opened"], 'set(one) == {"lcore_2"} and one["lcore_2"]["conn_opened"] == st["lcore_2"]["conn_opened"]')
+check(set(wk) == {"lcore_1", "lcore_2"} and wk["lcore_2"]["queue"] == 1 and wk["lcore_1"]["max_conns"] > 0, 'set(wk) == {"lcore_1", "lcore_2"} and wk["lcore_2"]["queue"] == 1 and wk["lcore_1"]["max_conns"] > 0')
+check("tcp_cksum" in dr and "eth_multicast" in dr and len(dr) > 40, '"tcp_cksum" in dr and "eth_multicast" in dr and len(dr) > 40')
+check(sum(dr.values()) == st["total"]["drops"], 'sum(dr.values()) == st["total"]["drops"]')
+check(cf["listen/42181"] == "hello" and cf["listen/8080"] == "http" and cf["mss"] == "1460", 'cf["listen/42181"] == "hello" and cf["listen/8080"] == "http" and cf["mss"] == "1460"')
+check(cf["max_conns"] == "65536" and cf["port0/ip"] == "198.18.0.1/24", cf)
 # the JSON report taken around the same moment agrees on what no longer changes
 last = json.loads(open(sys.argv[2]).read().splitlines()[-1])
-assert last["total"]["conn_opened"] == st["total"]["conn_opened"]
-assert t["/ethdev/list"] == [0]
+check(last["total"]["conn_opened"] == st["total"]["conn_opened"], 'last["total"]["conn_opened"] == st["total"]["conn_opened"]')
+check(t["/ethdev/list"] == [0], 't["/ethdev/list"] == [0]')
 tot = st["total"]
-assert tot["tx_flushes"] > 0 and tot["tx_flush_pkts"] >= tot["tx_pkts"] > 0
-assert 1 <= tot["tx_flush_pkts"] / tot["tx_flushes"] <= wk["lcore_1"]["txbuf_size"]
-assert 0 < wk["lcore_1"]["mbufs_free"] <= wk["lcore_1"]["mbufs_total"]
+check(tot["tx_flushes"] > 0 and tot["tx_flush_pkts"] >= tot["tx_pkts"] > 0, 'tot["tx_flushes"] > 0 and tot["tx_flush_pkts"] >= tot["tx_pkts"] > 0')
+check(1 <= tot["tx_flush_pkts"] / tot["tx_flushes"] <= wk["lcore_1"]["txbuf_size"], '1 <= tot["tx_flush_pkts"] / tot["tx_flushes"] <= wk["lcore_1"]["txbuf_size"]')
+check(0 < wk["lcore_1"]["mbufs_free"] <= wk["lcore_1"]["mbufs_total"], '0 < wk["lcore_1"]["mbufs_free"] <= wk["lcore_1"]["mbufs_total"]')
 ports = t["/tcpe/ports"]
-assert set(ports) == {"port_0"} and ports["port_0"]["rx_good_packets"] > 0 and "rx_missed_errors" in ports["port_0"], ports
+check(set(ports) == {"port_0"} and ports["port_0"]["rx_good_packets"] > 0 and "rx_missed_errors" in ports["port_0"], ports)
 print(f"  ok: telemetry: {len(st['total'])} counters x (total + 2 workers), {len(dr)} drop reasons, "
       f"{len(cf)} config keys; totals = sum of workers = --stats-json")
 PY
@@ -42,9 +43,10 @@ PY
 echo /tcpe/stats | dpdk-telemetry.py -f "$TCPE_PREFIX" >"$T/dpdk-tel" 2>&1 || fail "dpdk-telemetry.py"
 python3 - "$T/dpdk-tel" <<'PY' >&2 || fail "dpdk-telemetry.py reply"
 import json, sys
+from checks import check
 lines = [l for l in open(sys.argv[1]) if l.startswith('{"/tcpe/stats"')]
 st = json.loads(lines[-1])["/tcpe/stats"]
-assert st["total"]["conn_opened"] == 200, st["total"]["conn_opened"]
+check(st["total"]["conn_opened"] == 200, st["total"]["conn_opened"])
 print("  ok: dpdk-telemetry.py: /tcpe/stats total conn_opened = 200")
 PY
 peer_stop

@@ -13,17 +13,6 @@ count_free(void *pkt)
 	h_pkts_freed++;
 }
 
-static void
-capture(void *arg, struct tcb *t, const struct tcp_out *o)
-{
-	struct harness *h = arg;
-
-	CU_ASSERT_FATAL(h->nout < CAP_MAX);
-	h->out[h->nout] = *o;
-	h->out_tcb[h->nout] = t;
-	h->nout++;
-}
-
 void
 h_init(struct harness *h, uint64_t now_us)
 {
@@ -46,8 +35,7 @@ h_init(struct harness *h, uint64_t now_us)
 	h->c.cfg = &h->cfg;
 	h->c.st = &h->st;
 	h->c.now = now_us;
-	h->c.emit = capture;
-	h->c.emit_arg = h;
+	h->c.outq = &h->q;
 	h->c.pkt_free = count_free;
 	h_pkts_freed = 0;
 	tcp_reasm_pool_init(&h->c, h->reasm, 4);
@@ -63,7 +51,7 @@ h_init(struct harness *h, uint64_t now_us)
 void
 h_clear(struct harness *h)
 {
-	h->nout = 0;
+	h->q.n = 0;
 }
 
 uint32_t
@@ -136,13 +124,13 @@ void
 h_expect(const struct harness *h, unsigned int i, uint8_t flags, uint32_t rel_seq,
 	 uint32_t rel_ack, uint32_t len, const char *file, int line)
 {
-	const struct tcp_out *o = &h->out[i];
+	const struct tcp_out *o = &h->q.d[i].o;
 	char msg[256];
 	bool ok;
 
-	if (i >= h->nout) {
+	if (i >= h->q.n) {
 		snprintf(msg, sizeof(msg), "%s:%d: segment %u not sent (%u sent)", file, line, i,
-			 h->nout);
+			 h->q.n);
 		CU_assertImplementation(false, (unsigned int)line, msg, file, "", CU_FALSE);
 		return;
 	}
@@ -159,6 +147,7 @@ void
 h_no_leaks(struct harness *h)
 {
 	CU_ASSERT_EQUAL(h->c.wheel.armed, 0);
+	CU_ASSERT_EQUAL(h->st.outq_overflow, 0);
 	CU_ASSERT_EQUAL(h->c.time_wait.count, 0);
 	CU_ASSERT_EQUAL(h->c.fin_wait2.count, 0);
 	CU_ASSERT_FALSE(tmr_armed(&h->t.timer));
@@ -226,7 +215,7 @@ h_establish_with(struct harness *h, uint8_t present)
 	ack = h_seg(h, TCP_ACK, 1, 1, 0);
 	ack.opts.present = present & TCP_HAVE_TIMESTAMP;
 	ack.opts.ts_val = 1001;
-	ack.opts.ts_ecr = h->out[0].opt[0];	/* not checked by the core */
+	ack.opts.ts_ecr = h->q.d[0].o.opt[0];	/* not checked by the core */
 	ack.wnd = 65535 >> ((present & TCP_HAVE_WSCALE) ? 7 : 0);
 	h_input(h, &ack, NULL);
 	CU_ASSERT_EQUAL(h->t.state, TCP_ESTABLISHED);

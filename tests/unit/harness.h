@@ -1,4 +1,4 @@
-/* harness.h - drives the TCP core without EAL: a capture sink for emitted segments, time as a variable, segment builders. */
+/* harness.h - drives the TCP core without EAL: its output queue as the capture, time as a variable, segment builders. */
 #ifndef TCPE_TEST_HARNESS_H
 #define TCPE_TEST_HARNESS_H
 
@@ -9,17 +9,13 @@
 #include "reasm.h"
 #include "tcp.h"
 
-#define CAP_MAX 64
-
-/** One worker's core context with everything it emits captured. */
+/** One worker's core context; what it decides to send stays in q until h_clear(). */
 struct harness {
 	struct tcp_ctx c;
 	struct tcp_cfg cfg;
 	struct tcpe_stats st;
 	struct tmr_link slots[256];
-	struct tcp_out out[CAP_MAX];
-	struct tcb *out_tcb[CAP_MAX];
-	unsigned int nout;
+	struct tcp_outq q;	/**< the core's output queue: q.d[i].o is the i-th segment sent */
 	struct reasm reasm[4];	/**< the out-of-order queue pool */
 	struct tcp_dack dack;
 	struct tcp_dack_ent dack_ents[16];
@@ -37,14 +33,14 @@ void h_init(struct harness *h, uint64_t now_us);
 /** Move time to @p now_us and run due timers of h->t; returns the events of the last one. */
 uint32_t h_advance(struct harness *h, uint64_t now_us);
 
-/** Forget captured segments. */
+/** Forget captured segments (empty the output queue, as the runtime's drain does). */
 void h_clear(struct harness *h);
 
 /** The peer's segment: flags, seq and ack relative to the two ISNs (+1 after SYNs), payload len. */
 struct tcp_seg h_seg(const struct harness *h, uint8_t flags, uint32_t rel_seq, uint32_t rel_ack,
 		     uint32_t len);
 
-/** Feed @p s to h->t and run output as the runtime would; returns the events. */
+/** Feed @p s to h->t and run output (tcp_input then tcp_output); returns the events. */
 uint32_t h_input(struct harness *h, const struct tcp_seg *s, struct tcp_rx *rx);
 
 /** SYN from the peer, SYN-ACK from us, the peer's ACK: h->t ends ESTABLISHED. */
@@ -76,7 +72,8 @@ struct tcp_seg h_data_seg(const struct harness *h, uint32_t rel_seq, uint32_t le
 /** Queue @p n full segments with a wide peer window and run output. */
 void h_send_segments(struct harness *h, unsigned int n);
 
-/** Teardown check: no timer armed anywhere, every state gauge back to zero. */
+/** Teardown check: no timer armed anywhere, every state gauge back to zero, no segment lost
+ * to a full output queue. */
 void h_no_leaks(struct harness *h);
 
 #endif

@@ -42,7 +42,7 @@ window_scale_is_negotiated_and_applied(void)
 	CU_ASSERT_EQUAL(h->t.snd_wnd, (65535u >> 7) << 7);	/* the handshake's ACK is scaled */
 	h->t.rcv_wnd = 200000;
 	tcp_emit_ack(&h->c, &h->t);
-	CU_ASSERT_EQUAL(h->out[0].wnd, 50000);	/* 200000 >> 2 */
+	CU_ASSERT_EQUAL(h->q.d[0].o.wnd, 50000);	/* 200000 >> 2 */
 	h_clear(h);
 	s = h_seg(h, TCP_ACK, 1, 1, 0);
 	s.wnd = 1000;
@@ -80,7 +80,7 @@ paws_drops_old_timestamps_and_echoes_ts_recent(void)
 	h_input(h, &s, &rx);
 	CU_ASSERT_EQUAL(rx.data_len, 100);
 	CU_ASSERT_EQUAL(h->t.ts_recent, 2000);
-	CU_ASSERT_EQUAL(tcp_opts_parse(h->out[0].opt, h->out[0].optlen, &o), 0);
+	CU_ASSERT_EQUAL(tcp_opts_parse(h->q.d[0].o.opt, h->q.d[0].o.optlen, &o), 0);
 	CU_ASSERT(o.present & TCP_HAVE_TIMESTAMP);
 	CU_ASSERT_EQUAL(o.ts_ecr, 2000);
 	CU_ASSERT_EQUAL(o.ts_val, tcp_ts_now(&h->c, &h->t));
@@ -114,8 +114,8 @@ echoed_timestamp_gives_rtt_after_retransmission(void)
 	h_send_segments(h, 1);
 	h_clear(h);
 	h_advance(h, 2 * S + 10 * MS);		/* RTO: resent, Karn stops the timed sample */
-	CU_ASSERT_EQUAL(h->nout, 1);
-	CU_ASSERT_EQUAL(tcp_opts_parse(h->out[0].opt, h->out[0].optlen, &o), 0);
+	CU_ASSERT_EQUAL(h->q.n, 1);
+	CU_ASSERT_EQUAL(tcp_opts_parse(h->q.d[0].o.opt, h->q.d[0].o.optlen, &o), 0);
 	h->c.now += 50 * MS;
 	h->t.srtt8 = 0;				/* forget the handshake's sample: this one is first */
 	s = h_seg(h, TCP_ACK, 1, 1 + h->t.snd_mss, 0);
@@ -141,23 +141,23 @@ keepalive_probes_then_resets(void)
 	h_establish(h);
 	tcp_output(&h->c, &h->t);		/* quiet: the keepalive timer starts */
 	h_advance(h, 11 * S + 10 * MS);
-	CU_ASSERT_EQUAL(h->nout, 1);
+	CU_ASSERT_EQUAL(h->q.n, 1);
 	EXPECT_OUT(h, 0, TCP_ACK, 0, 1, 0);	/* SND.UNA - 1: the peer must answer */
 	h_clear(h);
 	/* the peer answers: the next probe waits a full keepalive time again */
 	s = h_seg(h, TCP_ACK, 1, 1, 0);
 	h_input(h, &s, NULL);
 	h_advance(h, 12 * S + 20 * MS);
-	CU_ASSERT_EQUAL(h->nout, 0);
+	CU_ASSERT_EQUAL(h->q.n, 0);
 	h_advance(h, 21 * S + 20 * MS);
-	CU_ASSERT_EQUAL(h->nout, 1);
+	CU_ASSERT_EQUAL(h->q.n, 1);
 	/* silence: probes every interval, then a reset after the third */
 	for (unsigned int i = 0; i < 3 && !(ev & TCP_EV_FREE); i++)
 		ev = h_advance(h, (22 + i) * S + (i + 1) * 50 * MS);
 	CU_ASSERT(ev & TCP_EV_FREE);
 	CU_ASSERT_EQUAL(h->st.keepalive_tx, 4);
 	CU_ASSERT_EQUAL(h->st.keepalive_timeouts, 1);
-	CU_ASSERT_EQUAL(h->out[h->nout - 1].flags, TCP_RST | TCP_ACK);
+	CU_ASSERT_EQUAL(h->q.d[h->q.n - 1].o.flags, TCP_RST | TCP_ACK);
 	h_no_leaks(h);
 }
 
@@ -332,18 +332,18 @@ active_open_handshake_refusal_and_timeout(void)
 	h->cfg.rcv_ws = 2;
 	tcp_active_open(&h->c, &h->t, &h->tuple);
 	CU_ASSERT_EQUAL(h->t.state, TCP_SYN_SENT);
-	CU_ASSERT_EQUAL(h->nout, 1);
-	CU_ASSERT_EQUAL(h->out[0].flags, TCP_SYN);
-	CU_ASSERT_EQUAL(h->out[0].seq, h->t.iss);
-	CU_ASSERT_EQUAL(tcp_opts_parse(h->out[0].opt, h->out[0].optlen, &o), 0);
+	CU_ASSERT_EQUAL(h->q.n, 1);
+	CU_ASSERT_EQUAL(h->q.d[0].o.flags, TCP_SYN);
+	CU_ASSERT_EQUAL(h->q.d[0].o.seq, h->t.iss);
+	CU_ASSERT_EQUAL(tcp_opts_parse(h->q.d[0].o.opt, h->q.d[0].o.optlen, &o), 0);
 	CU_ASSERT_EQUAL(o.present, TCP_HAVE_MSS | TCP_HAVE_WSCALE | TCP_HAVE_SACK_PERM | TCP_HAVE_TIMESTAMP);
 	h_clear(h);
 	/* an ACK for something else draws <SEQ=SEG.ACK><CTL=RST> and changes nothing */
 	s = (struct tcp_seg){ .seq = h->peer_iss, .ack = h->t.iss + 7, .wnd = 1000, .flags = TCP_ACK };
 	tcp_input(&h->c, &h->t, &s, &rx);
-	CU_ASSERT_EQUAL(h->nout, 1);
-	CU_ASSERT_EQUAL(h->out[0].flags, TCP_RST);
-	CU_ASSERT_EQUAL(h->out[0].seq, h->t.iss + 7);
+	CU_ASSERT_EQUAL(h->q.n, 1);
+	CU_ASSERT_EQUAL(h->q.d[0].o.flags, TCP_RST);
+	CU_ASSERT_EQUAL(h->q.d[0].o.seq, h->t.iss + 7);
 	CU_ASSERT_EQUAL(h->t.state, TCP_SYN_SENT);
 	h_clear(h);
 	/* the SYN-ACK: established, the options agreed, the third segment goes at once */

@@ -96,9 +96,9 @@ out_of_order_data_is_held_then_delivered_in_order(void)
 	CU_ASSERT(rx.events & TCP_EV_HELD);
 	CU_ASSERT_FALSE(rx.events & TCP_EV_DATA);
 	CU_ASSERT_EQUAL(h->st.ooo_held, 1);
-	CU_ASSERT_EQUAL(h->nout, 1);		/* an immediate duplicate ACK with a SACK block */
+	CU_ASSERT_EQUAL(h->q.n, 1);		/* an immediate duplicate ACK with a SACK block */
 	EXPECT_OUT(h, 0, TCP_ACK, 1, 1, 0);
-	CU_ASSERT_EQUAL(tcp_opts_parse(h->out[0].opt, h->out[0].optlen, &o), 0);
+	CU_ASSERT_EQUAL(tcp_opts_parse(h->q.d[0].o.opt, h->q.d[0].o.optlen, &o), 0);
 	CU_ASSERT_EQUAL(o.nsack, 1);
 	CU_ASSERT_EQUAL(o.sack[0].left - h->peer_iss, 1001);
 	CU_ASSERT_EQUAL(o.sack[0].right - h->peer_iss, 2001);
@@ -106,7 +106,7 @@ out_of_order_data_is_held_then_delivered_in_order(void)
 	s = h_data_seg(h, 2001, 1000, 2);
 	h_input(h, &s, &rx);
 	CU_ASSERT(rx.events & TCP_EV_HELD);
-	CU_ASSERT_EQUAL(tcp_opts_parse(h->out[0].opt, h->out[0].optlen, &o), 0);
+	CU_ASSERT_EQUAL(tcp_opts_parse(h->q.d[0].o.opt, h->q.d[0].o.optlen, &o), 0);
 	CU_ASSERT_EQUAL(o.nsack, 1);		/* adjacent segments are one block */
 	CU_ASSERT_EQUAL(o.sack[0].right - h->peer_iss, 3001);
 	h_clear(h);
@@ -126,9 +126,9 @@ out_of_order_data_is_held_then_delivered_in_order(void)
 	CU_ASSERT_PTR_NULL(h->t.rq);		/* the queue went back to the pool */
 	CU_ASSERT_EQUAL(h->st.ooo_delivered, 2);
 	tcp_output(&h->c, &h->t);
-	CU_ASSERT_EQUAL(h->nout, 1);
+	CU_ASSERT_EQUAL(h->q.n, 1);
 	EXPECT_OUT(h, 0, TCP_ACK, 1, 3001, 0);	/* at once, no SACK block left */
-	CU_ASSERT_EQUAL(h->out[0].optlen, 0);
+	CU_ASSERT_EQUAL(h->q.d[0].o.optlen, 0);
 	CU_ASSERT_EQUAL(h_pkts_freed, 0);	/* delivered packets are the runtime's to free */
 	h_finish(h);
 }
@@ -211,7 +211,7 @@ initial_window_is_ten_segments(void)
 	h_established(h, 1 * S);		/* MSS 1400: IW = min(14000, max(2800, 14600)) */
 	CU_ASSERT_EQUAL(h->t.cwnd, 14000);
 	h_send_segments(h, 30);
-	CU_ASSERT_EQUAL(h->nout, 10);
+	CU_ASSERT_EQUAL(h->q.n, 10);
 	h_clear(h);
 	/* slow start: each ACK of two segments opens two more (appropriate byte counting, L=2) */
 	s = h_seg(h, TCP_ACK, 1, 1 + 2800, 0);
@@ -221,7 +221,7 @@ initial_window_is_ten_segments(void)
 	h->t.snd_wnd = 1u << 20;
 	tcp_output(&h->c, &h->t);
 	CU_ASSERT_EQUAL(h->t.cwnd, 14000 + 2800);
-	CU_ASSERT_EQUAL(h->nout, 4);
+	CU_ASSERT_EQUAL(h->q.n, 4);
 	h_finish(h);
 }
 
@@ -249,7 +249,7 @@ three_dup_acks_fast_retransmit_then_newreno_recovers(void)
 	h->t.snd_wnd = 65535;
 	tcp_send_queued(&h->t, 20 * mss);
 	tcp_output(&h->c, &h->t);
-	CU_ASSERT_EQUAL(h->nout, 10);		/* IW10; segments 1 and 4 are "lost" */
+	CU_ASSERT_EQUAL(h->q.n, 10);		/* IW10; segments 1 and 4 are "lost" */
 	h_clear(h);
 	s = h_seg(h, TCP_ACK, 1, 1, 0);		/* keeps the window as it is */
 	s.wnd = 65535;
@@ -258,7 +258,7 @@ three_dup_acks_fast_retransmit_then_newreno_recovers(void)
 	/* two duplicates are not yet a loss; limited transmit (RFC 3042) sends one new segment
 	 * for each, so that a small window can still produce the third duplicate */
 	CU_ASSERT_EQUAL(h->st.fast_retransmits, 0);
-	CU_ASSERT_EQUAL(h->nout, 2);
+	CU_ASSERT_EQUAL(h->q.n, 2);
 	EXPECT_OUT(h, 0, TCP_ACK, 1 + 10 * mss, 1, mss);
 	EXPECT_OUT(h, 1, TCP_ACK, 1 + 11 * mss, 1, mss);
 	h_clear(h);
@@ -266,7 +266,7 @@ three_dup_acks_fast_retransmit_then_newreno_recovers(void)
 	CU_ASSERT_EQUAL(h->st.fast_retransmits, 1);
 	CU_ASSERT_EQUAL(h->st.cc_recoveries, 1);
 	CU_ASSERT(h->t.flags & TCB_RECOVERY);
-	CU_ASSERT_EQUAL(h->nout, 1);
+	CU_ASSERT_EQUAL(h->q.n, 1);
 	EXPECT_OUT(h, 0, TCP_ACK, 1, 1, mss);	/* the first segment again */
 	CU_ASSERT_EQUAL(h->t.ssthresh, 6 * mss);	/* half of the twelve in flight */
 	CU_ASSERT_EQUAL(h->t.cwnd, 9 * mss);	/* ssthresh + 3 */
@@ -275,13 +275,13 @@ three_dup_acks_fast_retransmit_then_newreno_recovers(void)
 	for (unsigned int i = 0; i < 4; i++)
 		dup_ack(h, 1);
 	CU_ASSERT_EQUAL(h->t.cwnd, 13 * mss);
-	CU_ASSERT_EQUAL(h->nout, 1);
+	CU_ASSERT_EQUAL(h->q.n, 1);
 	EXPECT_OUT(h, 0, TCP_ACK, 1 + 12 * mss, 1, mss);
 	h_clear(h);
 	/* partial ACK: up to segment 4, which was lost too: resent at once, still recovering */
 	s = h_seg(h, TCP_ACK, 1, 1 + 3 * mss, 0);
 	tcp_input(&h->c, &h->t, &s, &rx);
-	CU_ASSERT_EQUAL(h->nout, 0);		/* nothing leaves from inside input */
+	CU_ASSERT_EQUAL(h->q.n, 1);		/* input itself decides the retransmission */
 	tcp_output(&h->c, &h->t);
 	CU_ASSERT_EQUAL(h->st.partial_acks, 1);
 	CU_ASSERT(h->t.flags & TCB_RECOVERY);
@@ -312,7 +312,7 @@ rto_restarts_from_one_segment(void)
 	CU_ASSERT_EQUAL(h->st.rto_expiries, 1);
 	CU_ASSERT_EQUAL(h->t.cwnd, mss);
 	CU_ASSERT_EQUAL(h->t.ssthresh, 5 * mss);
-	CU_ASSERT_EQUAL(h->nout, 1);		/* go-back-N, one segment at a time */
+	CU_ASSERT_EQUAL(h->q.n, 1);		/* go-back-N, one segment at a time */
 	EXPECT_OUT(h, 0, TCP_ACK, 1, 1, mss);
 	h_finish(h);
 }
@@ -328,21 +328,21 @@ delayed_ack_every_second_segment_or_timer(void)
 	h_establish(h);
 	s = h_data_seg(h, 1, 100, 0);
 	h_input(h, &s, NULL);
-	CU_ASSERT_EQUAL(h->nout, 0);		/* owed, not sent */
+	CU_ASSERT_EQUAL(h->q.n, 0);		/* owed, not sent */
 	CU_ASSERT(h->t.flags & TCB_DACK);
 	s = h_data_seg(h, 101, 100, 0);
 	h_input(h, &s, NULL);
-	CU_ASSERT_EQUAL(h->nout, 1);		/* the second segment is ACKed at once */
+	CU_ASSERT_EQUAL(h->q.n, 1);		/* the second segment is ACKed at once */
 	EXPECT_OUT(h, 0, TCP_ACK, 1, 201, 0);
 	h_clear(h);
 	s = h_data_seg(h, 201, 100, 0);
 	h_input(h, &s, NULL);
 	h->c.now += 39 * MS;
 	tcp_dack_run(&h->c);
-	CU_ASSERT_EQUAL(h->nout, 0);
+	CU_ASSERT_EQUAL(h->q.n, 0);
 	h->c.now += 1 * MS;
 	tcp_dack_run(&h->c);
-	CU_ASSERT_EQUAL(h->nout, 1);		/* the timer, 40 ms after the segment */
+	CU_ASSERT_EQUAL(h->q.n, 1);		/* the timer, 40 ms after the segment */
 	EXPECT_OUT(h, 0, TCP_ACK, 1, 301, 0);
 	CU_ASSERT_EQUAL(h->st.delayed_acks, 1);
 	h_clear(h);
@@ -354,7 +354,7 @@ delayed_ack_every_second_segment_or_timer(void)
 	EXPECT_OUT(h, 0, TCP_ACK | TCP_PSH, 1, 401, 10);
 	h->c.now += 100 * MS;
 	tcp_dack_run(&h->c);
-	CU_ASSERT_EQUAL(h->nout, 1);
+	CU_ASSERT_EQUAL(h->q.n, 1);
 	CU_ASSERT_EQUAL(h->st.delayed_acks, 1);
 	h_finish(h);
 }
@@ -441,7 +441,7 @@ full_segments_are_acked_every_second_one(void)
 	for (uint32_t i = 0; i < 8; i++) {
 		s = h_data_seg(h, 1 + i * 1460, 1460, 0);
 		h_input(h, &s, NULL);
-		acks += h->nout;
+		acks += h->q.n;
 		h_clear(h);
 	}
 	CU_ASSERT_EQUAL(acks, 4);
@@ -456,9 +456,9 @@ full_segments_are_acked_every_second_one(void)
 	h_clear(h);
 	h->t.rcv_wnd = 65535;		/* it reads everything: announce the reopened window now */
 	tcp_output(&h->c, &h->t);
-	CU_ASSERT_EQUAL(h->nout, 1);
+	CU_ASSERT_EQUAL(h->q.n, 1);
 	EXPECT_OUT(h, 0, TCP_ACK, 1, h->t.rcv_nxt - h->t.irs, 0);
-	CU_ASSERT(h->nout == 1 && h->out[0].wnd > 0);
+	CU_ASSERT(h->q.n == 1 && h->q.d[0].o.wnd > 0);
 	h_finish(h);
 }
 

@@ -21,13 +21,13 @@ passive_open_sends_synack_with_mss(void)
 	syn.opts.mss = 1400;
 	tcp_passive_open(&h->c, &h->t, &h->tuple, &syn);
 	CU_ASSERT_EQUAL(h->t.state, TCP_SYN_RCVD);
-	CU_ASSERT_EQUAL(h->nout, 1);
+	CU_ASSERT_EQUAL(h->q.n, 1);
 	EXPECT_OUT(h, 0, TCP_SYN | TCP_ACK, 0, 1, 0);
-	CU_ASSERT_EQUAL(tcp_opts_parse(h->out[0].opt, h->out[0].optlen, &o), 0);
+	CU_ASSERT_EQUAL(tcp_opts_parse(h->q.d[0].o.opt, h->q.d[0].o.optlen, &o), 0);
 	CU_ASSERT(o.present & TCP_HAVE_MSS);
 	CU_ASSERT_EQUAL(o.mss, 1460);
 	CU_ASSERT_EQUAL(h->t.snd_mss, 1400);	/* the peer's, smaller than ours */
-	CU_ASSERT_EQUAL(h->out[0].wnd, 65535);
+	CU_ASSERT_EQUAL(h->q.d[0].o.wnd, 65535);
 	CU_ASSERT_EQUAL(h->st.state_now[TCP_SYN_RCVD], 1);
 	h_finish(h);
 }
@@ -45,7 +45,7 @@ hello_close_matches_seed_table(void)
 	tcp_close(&h->c, &h->t);
 	CU_ASSERT_EQUAL(h->t.state, TCP_FIN_WAIT_1);
 	tcp_output(&h->c, &h->t);
-	CU_ASSERT_EQUAL(h->nout, 2);
+	CU_ASSERT_EQUAL(h->q.n, 2);
 	EXPECT_OUT(h, 0, TCP_ACK | TCP_PSH, 1, 1, 12);	/* row 4: data, separate from the FIN */
 	EXPECT_OUT(h, 1, TCP_FIN | TCP_ACK, 13, 1, 0);	/* row 6 */
 	h_clear(h);
@@ -57,12 +57,12 @@ hello_close_matches_seed_table(void)
 	h_input(h, &s, &rx);
 	CU_ASSERT_EQUAL(rx.acked, 0);			/* a FIN is not application data */
 	CU_ASSERT_EQUAL(h->t.state, TCP_FIN_WAIT_2);
-	CU_ASSERT_EQUAL(h->nout, 0);
+	CU_ASSERT_EQUAL(h->q.n, 0);
 	s = h_seg(h, TCP_FIN | TCP_ACK, 1, 14, 0);	/* row 8 */
 	h_input(h, &s, &rx);
 	CU_ASSERT(rx.events & TCP_EV_PEER_FIN);
 	CU_ASSERT_EQUAL(h->t.state, TCP_TIME_WAIT);
-	CU_ASSERT_EQUAL(h->nout, 1);
+	CU_ASSERT_EQUAL(h->q.n, 1);
 	EXPECT_OUT(h, 0, TCP_ACK, 14, 2, 0);		/* row 9 */
 	CU_ASSERT_EQUAL(h_advance(h, 5 * S + 59 * S), 0);	/* 2*MSL not over yet */
 	CU_ASSERT_EQUAL(h->t.state, TCP_TIME_WAIT);
@@ -86,14 +86,14 @@ fin_rides_on_the_last_data_segment(void)
 	h->t.flags |= TCB_FIN_DATA;
 	tcp_close(&h->c, &h->t);
 	tcp_output(&h->c, &h->t);
-	CU_ASSERT_EQUAL(h->nout, 1);
+	CU_ASSERT_EQUAL(h->q.n, 1);
 	EXPECT_OUT(h, 0, TCP_ACK | TCP_PSH | TCP_FIN, 1, 1, 100);
 	CU_ASSERT_EQUAL(h->t.snd_nxt, h->t.snd_end + 1);
 	h_clear(h);
 	tcp_output(&h->c, &h->t);
-	CU_ASSERT_EQUAL(h->nout, 0);			/* no second FIN */
+	CU_ASSERT_EQUAL(h->q.n, 0);			/* no second FIN */
 	h_advance(h, 5 * S + 2 * S);			/* RTO: the same segment again */
-	CU_ASSERT(h->nout >= 1);
+	CU_ASSERT(h->q.n >= 1);
 	EXPECT_OUT(h, 0, TCP_ACK | TCP_PSH | TCP_FIN, 1, 1, 100);
 	h_clear(h);
 	s = h_seg(h, TCP_ACK, 1, 101, 0);		/* data acked, FIN not yet */
@@ -172,7 +172,7 @@ data_then_fin_is_delivered_in_order(void)
 	CU_ASSERT_EQUAL(rx.data_off, 0);
 	CU_ASSERT_EQUAL(rx.data_len, 100);
 	CU_ASSERT_EQUAL(h->t.state, TCP_CLOSE_WAIT);
-	CU_ASSERT_EQUAL(h->nout, 1);
+	CU_ASSERT_EQUAL(h->q.n, 1);
 	EXPECT_OUT(h, 0, TCP_ACK, 1, 102, 0);		/* data and FIN acked at once */
 	h_finish(h);
 }
@@ -189,7 +189,7 @@ exact_rst_resets_established(void)
 	h_input(h, &s, &rx);
 	CU_ASSERT_EQUAL(rx.events & (TCP_EV_RESET | TCP_EV_FREE), TCP_EV_RESET | TCP_EV_FREE);
 	CU_ASSERT_EQUAL(h->t.state, TCP_CLOSED);
-	CU_ASSERT_EQUAL(h->nout, 0);			/* never answer a RST */
+	CU_ASSERT_EQUAL(h->q.n, 0);			/* never answer a RST */
 	CU_ASSERT_EQUAL(h->st.conn_reset, 1);
 	h_no_leaks(h);
 }
@@ -223,7 +223,7 @@ out_of_window_rst_is_dropped_silently(void)
 	h_input(h, &s, &rx);
 	CU_ASSERT_EQUAL(h->t.state, TCP_ESTABLISHED);
 	CU_ASSERT_EQUAL(rx.drop, TCPE_DROP_TCP_RST_INVALID);
-	CU_ASSERT_EQUAL(h->nout, 0);
+	CU_ASSERT_EQUAL(h->q.n, 0);
 	h_finish(h);
 }
 
@@ -257,9 +257,9 @@ syn_rcvd_bad_ack_sends_rst(void)
 	s = h_seg(h, TCP_ACK, 1, 7, 0);			/* acks data never sent */
 	h_input(h, &s, NULL);
 	CU_ASSERT_EQUAL(h->t.state, TCP_SYN_RCVD);
-	CU_ASSERT_EQUAL(h->nout, 1);
-	CU_ASSERT_EQUAL(h->out[0].flags, TCP_RST);
-	CU_ASSERT_EQUAL(h->out[0].seq, s.ack);		/* <SEQ=SEG.ACK><CTL=RST> */
+	CU_ASSERT_EQUAL(h->q.n, 1);
+	CU_ASSERT_EQUAL(h->q.d[0].o.flags, TCP_RST);
+	CU_ASSERT_EQUAL(h->q.d[0].o.seq, s.ack);		/* <SEQ=SEG.ACK><CTL=RST> */
 	h_finish(h);
 }
 
@@ -272,7 +272,7 @@ duplicate_syn_resends_synack(void)
 	h_init(h, 1 * S);
 	tcp_passive_open(&h->c, &h->t, &h->tuple, &syn);
 	h_input(h, &syn, NULL);
-	CU_ASSERT_EQUAL(h->nout, 2);
+	CU_ASSERT_EQUAL(h->q.n, 2);
 	EXPECT_OUT(h, 1, TCP_SYN | TCP_ACK, 0, 1, 0);
 	CU_ASSERT_EQUAL(h->st.synack_rexmit, 1);
 	CU_ASSERT_EQUAL(h->t.state, TCP_SYN_RCVD);
@@ -324,7 +324,7 @@ out_of_order_data_is_dup_acked(void)
 	s = h_seg(h, TCP_ACK, 1 + 1000, 1, 100);
 	h_input(h, &s, &rx);
 	CU_ASSERT_EQUAL(rx.drop, TCPE_DROP_TCP_OOO_LIMIT);
-	CU_ASSERT_EQUAL(h->nout, 1);
+	CU_ASSERT_EQUAL(h->q.n, 1);
 	EXPECT_OUT(h, 0, TCP_ACK, 1, 1, 0);		/* still expecting byte 1 */
 	CU_ASSERT_EQUAL(h->t.rcv_nxt, h->peer_iss + 1);
 	h_finish(h);
@@ -376,7 +376,7 @@ data_is_cut_at_mss_and_peer_window(void)
 	h->t.snd_wnd = 3000;
 	tcp_send_queued(&h->t, 5000);
 	tcp_output(&h->c, &h->t);
-	CU_ASSERT_EQUAL(h->nout, 2);
+	CU_ASSERT_EQUAL(h->q.n, 2);
 	EXPECT_OUT(h, 0, TCP_ACK, 1, 1, 1400);
 	EXPECT_OUT(h, 1, TCP_ACK, 1401, 1, 1400);
 	/* The window ends at 3000: a 200-byte runt would be silly-window syndrome (RFC 9293
@@ -385,7 +385,7 @@ data_is_cut_at_mss_and_peer_window(void)
 	s = h_seg(h, TCP_ACK, 1, 2801, 0);
 	s.wnd = 10000;
 	h_input(h, &s, NULL);
-	CU_ASSERT_EQUAL(h->nout, 2);
+	CU_ASSERT_EQUAL(h->q.n, 2);
 	EXPECT_OUT(h, 0, TCP_ACK, 2801, 1, 1400);
 	EXPECT_OUT(h, 1, TCP_ACK | TCP_PSH, 4201, 1, 800);	/* PSH empties the queue */
 	h_clear(h);
@@ -395,7 +395,7 @@ data_is_cut_at_mss_and_peer_window(void)
 	h_input(h, &s, NULL);
 	tcp_send_queued(&h->t, 1000);
 	tcp_output(&h->c, &h->t);
-	CU_ASSERT_EQUAL(h->nout, 1);
+	CU_ASSERT_EQUAL(h->q.n, 1);
 	EXPECT_OUT(h, 0, TCP_ACK, 5001, 1, 300);
 	h_finish(h);
 }
@@ -411,15 +411,15 @@ synack_retransmits_with_backoff_then_gives_up(void)
 	tcp_passive_open(&h->c, &h->t, &h->tuple, &syn);
 	for (unsigned int i = 1; i <= 3; i++) {		/* 1 s, then 2 s, then 4 s */
 		CU_ASSERT_EQUAL(h_advance(h, t + rto - 5000), 0);
-		CU_ASSERT_EQUAL(h->nout, i);		/* nothing early */
+		CU_ASSERT_EQUAL(h->q.n, i);		/* nothing early */
 		t += rto + 5000;
 		h_advance(h, t);
 		rto *= 2;
-		CU_ASSERT_EQUAL(h->nout, i + 1);
+		CU_ASSERT_EQUAL(h->q.n, i + 1);
 		EXPECT_OUT(h, i, TCP_SYN | TCP_ACK, 0, 1, 0);
 	}
 	CU_ASSERT(h_advance(h, t + rto + 5000) & TCP_EV_FREE);	/* 3 retries, then gone */
-	CU_ASSERT_EQUAL(h->nout, 4);
+	CU_ASSERT_EQUAL(h->q.n, 4);
 	CU_ASSERT_EQUAL(h->st.synack_rexmit, 3);
 	CU_ASSERT_EQUAL(h->st.conn_timeout, 1);
 	h_no_leaks(h);
@@ -442,18 +442,18 @@ data_rto_backs_off_then_resets(void)
 	/* Each expiry re-arms from the moment it fired, with the RTO doubled (RFC 6298 §5.5). */
 	for (unsigned int i = 1; i <= 4; i++) {
 		CU_ASSERT_EQUAL(h_advance(h, t + rto - 5000), 0);	/* not early */
-		CU_ASSERT_EQUAL(h->nout, i);
+		CU_ASSERT_EQUAL(h->q.n, i);
 		t += rto + 5000;
 		h_advance(h, t);
 		rto *= 2;
-		CU_ASSERT_EQUAL(h->nout, 1 + i);
+		CU_ASSERT_EQUAL(h->q.n, 1 + i);
 		EXPECT_OUT(h, i, TCP_ACK | TCP_PSH, 1, 1, 100);	/* the same bytes again */
 	}
 	CU_ASSERT_EQUAL(h->st.retransmits, 4);
 	t += rto + 5000;
 	ev = h_advance(h, t);				/* 5th expiry > data_retries (4) */
 	CU_ASSERT_EQUAL(ev & (TCP_EV_RESET | TCP_EV_FREE), TCP_EV_RESET | TCP_EV_FREE);
-	CU_ASSERT_EQUAL(h->out[h->nout - 1].flags & TCP_RST, TCP_RST);
+	CU_ASSERT_EQUAL(h->q.d[h->q.n - 1].o.flags & TCP_RST, TCP_RST);
 	CU_ASSERT_EQUAL(h->st.conn_timeout, 1);
 	h_no_leaks(h);
 }
@@ -472,7 +472,7 @@ ack_stops_the_retransmission_timer(void)
 	h_input(h, &s, NULL);
 	CU_ASSERT_FALSE(tmr_armed(&h->t.timer));
 	h_advance(h, 10 * S);
-	CU_ASSERT_EQUAL(h->nout, 1);			/* no retransmission */
+	CU_ASSERT_EQUAL(h->q.n, 1);			/* no retransmission */
 	h_finish(h);
 }
 
@@ -489,10 +489,10 @@ zero_window_is_probed(void)
 	CU_ASSERT_EQUAL(h->t.snd_wnd, 0);
 	tcp_send_queued(&h->t, 500);
 	tcp_output(&h->c, &h->t);
-	CU_ASSERT_EQUAL(h->nout, 0);			/* closed window: nothing */
+	CU_ASSERT_EQUAL(h->q.n, 0);			/* closed window: nothing */
 	CU_ASSERT_TRUE(tmr_armed(&h->t.timer));		/* but the persist timer runs */
 	h_advance(h, 1 * S + 2000);
-	CU_ASSERT_EQUAL(h->nout, 1);
+	CU_ASSERT_EQUAL(h->q.n, 1);
 	EXPECT_OUT(h, 0, TCP_ACK, 1, 1, 1);		/* one byte into the zero window */
 	CU_ASSERT_EQUAL(h->st.zwp_tx, 1);
 	h_finish(h);
@@ -509,7 +509,7 @@ time_wait_reacks_fin_and_restarts_2msl(void)
 	h_clear(h);
 	h_advance(h, 50 * S);
 	h_input(h, &s, NULL);				/* our last ACK was lost: FIN again */
-	CU_ASSERT_EQUAL(h->nout, 1);
+	CU_ASSERT_EQUAL(h->q.n, 1);
 	EXPECT_OUT(h, 0, TCP_ACK, 2, 2, 0);
 	CU_ASSERT_EQUAL(h_advance(h, 100 * S), 0);	/* restarted at 50 s: still here at 100 */
 	CU_ASSERT(h_advance(h, 111 * S) & TCP_EV_FREE);
@@ -544,12 +544,12 @@ window_reopening_is_announced(void)
 	h->t.rcv_wnd = 0;				/* the application stopped reading */
 	h->t.rcv_adv = h->t.rcv_nxt;
 	tcp_output(&h->c, &h->t);
-	CU_ASSERT_EQUAL(h->nout, 0);
+	CU_ASSERT_EQUAL(h->q.n, 0);
 	h->t.rcv_wnd = 20000;				/* it drained its queue */
 	tcp_output(&h->c, &h->t);
-	CU_ASSERT_EQUAL(h->nout, 1);
+	CU_ASSERT_EQUAL(h->q.n, 1);
 	EXPECT_OUT(h, 0, TCP_ACK, 1, 1, 0);
-	CU_ASSERT_EQUAL(h->out[0].wnd, 20000);
+	CU_ASSERT_EQUAL(h->q.d[0].o.wnd, 20000);
 	h_finish(h);
 }
 
@@ -688,7 +688,7 @@ challenge_acks_are_rate_limited(void)
 		h_clear(h);
 		s = h_seg(h, TCP_RST, 2 + i, 0, 0);	/* in window, never exact */
 		h_input(h, &s, NULL);
-		wire += h->nout;
+		wire += h->q.n;
 	}
 	sent1 = h->st.challenge_acks;
 	CU_ASSERT(sent1 >= 50 && sent1 <= 150);		/* limit/2 .. limit*3/2 */

@@ -1,0 +1,722 @@
+/* conn.c - the connection table: records, TIME_WAIT conversion, listeners, SYN cookies, and the dispatch of each segment (RFC 9293 §3.10.7). */
+#include "conn.h"
+
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include <rte_byteorder.h>
+#include <rte_debug.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_random.h>
+
+#include "conn_priv.h"
+#include "flow.h"
+
+/* --- records ---------------------------------------------------------------------------- */
+
+static struct conn *
+conn_alloc(struct conn_table *tab)
+{
+	struct conn *c;
+
+	if (tab->nfree == 0)
+		return NULL;
+	c = &tab->conns[tab->free_idx[--tab->nfree]];
+	memset(c, 0, sizeof(*c));
+	c->tab = tab;
+	c->in_use = 1;
+	tab->st->conn_active++;
+	return c;
+}
+
+static void
+conn_put(struct conn_table *tab, struct conn *c)
+{
+	c->in_use = 0;
+	tab->free_idx[tab->nfree++] = (uint32_t)(c - tab->conns);
+	tab->st->conn_active--;
+}
+
+/*
+ * Release @p c. What the core decided to send for it leaves first (its send queue is about to
+ * go). @p unkey false leaves the flow-table key to whoever takes the tuple over (TIME_WAIT).
+ */
+static void
+conn_free(struct conn_table *tab, struct conn *c, bool reset, bool unkey)
+{
+	const struct tcpe_app *app = conn_app(c);
+
+	conn_flush(tab);
+	if (c->accepted && app->on_closed != NULL)
+		app->on_closed(sock_of(c), reset || c->aborted);
+	tcp_timer_stop(&tab->tcp, &c->tcb);
+	tcp_reasm_purge(&tab->tcp, &c->tcb);
+	tcp_set_state(&tab->tcp, &c->tcb, TCP_CLOSED);
+	sndq_free(&c->sndq);
+	if (unkey) {
+		flow_del(tab->flows, &c->tcb.tuple);
+		tab->churn = true;
+	}
+	conn_put(tab, c);
+	tab->st->conn_closed++;
+}
+
+/* TIME_WAIT needs 40 bytes, not a record: hand the tuple to a compact entry, free the record. */
+static void
+tw_convert(struct conn_table *tab, struct conn *c)
+{
+	struct tcp_tw *tw = tcp_tw_add(&tab->tcp, &tab->tw, &c->tcb);
+
+	c->time_wait = 1;
+	conn_free(tab, c, false, false);
+	/* the key exists: this only points it at the entry */
+	flow_add(tab->flows, &tw->tuple, (void *)((uintptr_t)tw | 1));
+	tab->churn = true;
+}
+
+/* The TIME_WAIT table's key hook: the flow table follows entries that leave or move. */
+static void
+tw_key(void *arg, struct tcp_tw *tw, bool add)
+{
+	struct conn_table *tab = arg;
+
+	if (add)
+		flow_add(tab->flows, &tw->tuple, (void *)((uintptr_t)tw | 1));
+	else
+		flow_del(tab->flows, &tw->tuple);
+	tab->churn = true;
+}
+
+/* A record keyed by @p key, or NULL with @p why set (no record, or the flow table full). */
+static struct conn *
+conn_new(struct conn_table *tab, const struct tcp_tuple *key, uint16_t *why)
+{
+	struct conn *c = conn_alloc(tab);
+
+	if (c == NULL) {
+		*why = TCPE_DROP_TCP_POOL_FULL;
+		return NULL;
+	}
+	c->tcb.tuple = *key;
+	if (flow_add(tab->flows, key, c) != 0) {
+		conn_put(tab, c);
+		*why = TCPE_DROP_TCP_FLOW_FULL;
+		return NULL;
+	}
+	tab->churn = true;
+	/* the invariant of steering: a record is only ever created by its tuple's owner */
+	if (tab->hooks.owns != NULL && !tab->hooks.owns(tab->hooks.arg, key))
+		tab->st->steer_misowned++;
+	return c;
+}
+
+/* True when flow-table value @p ref is still live and keyed by @p key (after churn). */
+static bool
+ref_valid(void *ref, const struct tcp_tuple *key)
+{
+	if (ref == NULL)
+		return false;
+	if (conn_ref_is_tw(ref)) {
+		const struct tcp_tw *tw = conn_ref_tw(ref);
+
+		return (tw->flags & TW_LIVE) && memcmp(&tw->tuple, key, sizeof(*key)) == 0;
+	}
+	return ((struct conn *)ref)->in_use &&
+	       memcmp(&((struct conn *)ref)->tcb.tuple, key, sizeof(*key)) == 0;
+}
+
+/* --- after input or a timer -------------------------------------------------------------- */
+
+/* The window we offer shrinks as the send queue fills, so a peer that will not read
+ * our replies (echo) is throttled instead of growing our memory. */
+static inline void
+set_rcv_window(struct conn_table *tab, struct conn *c)
+{
+	uint64_t sb = tab->cfg->sndbuf, used = c->sndq.bytes;
+	uint32_t room = used >= sb ? 0 : (uint32_t)(sb - used);
+
+	c->tcb.rcv_wnd = room < tab->tcp_cfg.rcv_wnd ? room : tab->tcp_cfg.rcv_wnd;
+}
+
+/* Everything the record may send now, built and handed over. */
+static void
+output(struct conn_table *tab, struct conn *c)
+{
+	set_rcv_window(tab, c);
+	while (tcp_output(&tab->tcp, &c->tcb))
+		conn_flush(tab);
+	conn_flush(tab);
+}
+
+/* After the core has run for @p c: release it, send what it may, or make it a TIME_WAIT entry. */
+static void
+settle(struct conn_table *tab, struct conn *c, uint32_t events)
+{
+	if ((events & TCP_EV_FREE) || conn_gone(c)) {
+		conn_free(tab, c, (events & TCP_EV_RESET) != 0, true);
+		return;
+	}
+	output(tab, c);
+	if (conn_gone(c))
+		conn_free(tab, c, true, true);
+	else if (c->tcb.state == TCP_TIME_WAIT)
+		tw_convert(tab, c);
+}
+
+/* Hand the core's events to the application, in the order a socket program would see them. */
+static void
+deliver(struct conn *c, const uint8_t *payload, const struct tcp_rx *rx)
+{
+	const struct tcpe_app *app = conn_app(c);
+	struct tcpe_sock *s = sock_of(c);
+
+	if (rx->events & TCP_EV_ACKED) {
+		sndq_trim(&c->sndq, rx->acked);
+		if (c->accepted && app->on_acked != NULL)
+			app->on_acked(s, rx->acked);
+	}
+	if ((rx->events & TCP_EV_ESTABLISHED) && !conn_gone(c)) {
+		c->accepted = 1;
+		if (app->on_accept != NULL)
+			app->on_accept(s);
+	}
+	if ((rx->events & TCP_EV_DATA) && !conn_gone(c) && app->on_data != NULL)
+		app->on_data(s, payload + rx->data_off, rx->data_len);
+	if ((rx->events & TCP_EV_PEER_FIN) && !conn_gone(c) && app->on_peer_fin != NULL)
+		app->on_peer_fin(s);
+}
+
+/* --- input ------------------------------------------------------------------------------ */
+
+/* A segment for record @p c; @p extra are events that happened before it (a cookie open). */
+static void
+record_input(struct conn_table *tab, struct rte_mbuf *m, struct pkt_info *pi, struct conn *c,
+	     uint32_t extra, struct tcp_rx *rx_out)
+{
+	struct tcp_seg *s = &pi->seg;
+	struct tcp_rx rx;
+	bool held;
+
+	s->pkt = m;
+	s->pkt_off = (uint32_t)(pi->payload - rte_pktmbuf_mtod(m, uint8_t *));
+	tcp_input(&tab->tcp, &c->tcb, s, &rx);
+	rx.events |= extra;
+	if (c->trace_id != 0)
+		conn_trace_in(tab, c, s);
+	conn_flush(tab);	/* before the send queue is trimmed: descriptors carry sequence numbers */
+	held = (rx.events & TCP_EV_HELD) != 0;
+	if (rx.events != 0)
+		deliver(c, pi->payload, &rx);
+	if ((rx.events & TCP_EV_DATA) && c->tcb.rq != NULL) {
+		/* The segment may have filled a hole: what was held out of order follows it. */
+		struct tcp_rx hrx;
+		void *hp;
+
+		while (!conn_gone(c) && tcp_reasm_next(&tab->tcp, &c->tcb, &hrx, &hp)) {
+			deliver(c, rte_pktmbuf_mtod((struct rte_mbuf *)hp, uint8_t *), &hrx);
+			rte_pktmbuf_free(hp);
+		}
+	}
+	settle(tab, c, rx.events);
+	if (rx_out != NULL)
+		*rx_out = rx;
+	if (held)
+		return;	/* the record's out-of-order queue owns m now */
+	if (rx.drop != TCPE_DROP__COUNT)
+		conn_drop(tab, m, rx.drop);
+	else
+		rte_pktmbuf_free(m);
+}
+
+/* Answer a segment that has no record with a RST built in its own mbuf, or drop it. */
+static void
+reply_closed(struct conn_table *tab, uint16_t port, struct rte_mbuf *m, struct pkt_info *pi,
+	     uint64_t *counter)
+{
+	struct tcp_out o;
+
+	if (!tcp_reply_closed(&pi->seg, &o)) {
+		conn_drop(tab, m, TCPE_DROP_TCP_RST_NO_CONN);
+		return;
+	}
+	(*counter)++;
+	conn_reply(tab, port, m, &o);
+}
+
+/* Set up the runtime half of a new record: where its frames go and who runs it. */
+static void
+conn_bind(struct conn_table *tab, struct conn *c, uint16_t port,
+	  const struct rte_ether_addr *mac, unsigned int app)
+{
+	rte_ether_addr_copy(mac, &c->peer_mac);
+	c->port = (uint8_t)port;
+	c->app = (uint8_t)app;
+	if (tab->traced < tab->cfg->trace)
+		c->trace_id = (uint32_t)++tab->traced;
+}
+
+static void
+passive_open(struct conn_table *tab, uint16_t port, struct rte_mbuf *m, struct pkt_info *pi,
+	     unsigned int app)
+{
+	uint16_t why;
+	struct conn *c = conn_new(tab, &pi->key, &why);
+
+	if (c == NULL) {
+		conn_drop(tab, m, why);
+		return;
+	}
+	conn_bind(tab, c, port, &pi->eth->src_addr, app);
+	tcp_passive_open(&tab->tcp, &c->tcb, &pi->key, &pi->seg);
+	c->sndq.seq = c->tcb.iss + 1;
+	if (c->trace_id != 0)
+		conn_trace_in(tab, c, &pi->seg);
+	conn_flush(tab);
+	if (pi->seg.len > 0)
+		tab->st->drop[TCPE_DROP_TCP_SYN_DATA]++;	/* the peer resends it after the handshake */
+	rte_pktmbuf_free(m);
+}
+
+/* Cookies went out within the last two cookie slots (~2 min): ACKs may be completing them. */
+static inline bool
+cookies_recent(const struct conn_table *tab)
+{
+	return tab->cookie_sent_us != 0 && tab->tcp.now - tab->cookie_sent_us < (2ULL << 26);
+}
+
+/* The SYN backlog or the record pool is full: answer with a SYN cookie, in the SYN's own mbuf. */
+static void
+syn_cookie_reply(struct conn_table *tab, uint16_t port, struct rte_mbuf *m, struct pkt_info *pi)
+{
+	struct tcp_out o;
+
+	if (!tab->cfg->syncookies) {
+		conn_drop(tab, m, tab->nfree == 0 ? TCPE_DROP_TCP_POOL_FULL : TCPE_DROP_TCP_SYN_BACKLOG);
+		return;
+	}
+	tcp_syncookie_synack(&tab->tcp, &pi->key, &pi->seg, &o);
+	tab->cookie_sent_us = tab->tcp.now;
+	conn_reply(tab, port, m, &o);
+}
+
+/* An ACK that completes a cookie handshake becomes an ESTABLISHED record, then is processed. */
+static bool
+cookie_ack(struct conn_table *tab, uint16_t port, struct rte_mbuf *m, struct pkt_info *pi,
+	   unsigned int app, struct tcp_rx *rx)
+{
+	struct tcp_opts agreed;
+	struct conn *c;
+	uint16_t why;
+
+	if (!cookies_recent(tab))
+		return false;
+	if (!tcp_syncookie_check(&tab->tcp, &pi->key, &pi->seg, &agreed)) {
+		tab->st->syncookies_bad++;
+		return false;
+	}
+	c = conn_new(tab, &pi->key, &why);
+	if (c == NULL) {
+		conn_drop(tab, m, why);
+		return true;
+	}
+	conn_bind(tab, c, port, &pi->eth->src_addr, app);
+	tcp_syncookie_open(&tab->tcp, &c->tcb, &pi->key, &pi->seg, &agreed);
+	c->sndq.seq = c->tcb.iss + 1;
+	record_input(tab, m, pi, c, TCP_EV_ESTABLISHED, rx);
+	return true;
+}
+
+/* RFC 9293 §3.10.7.1-2: segments with no record go to a listener or get a RST. */
+static void
+no_record_input(struct conn_table *tab, uint16_t port, struct rte_mbuf *m, struct pkt_info *pi,
+		struct tcp_rx *rx)
+{
+	unsigned int app = tab->listen_app[rte_be_to_cpu_16(pi->key.lport)];
+	uint8_t f = pi->seg.flags;
+
+	if (app == 0) {
+		reply_closed(tab, port, m, pi, &tab->st->rst_closed_port);
+		return;
+	}
+	if (f & TCP_RST) {
+		conn_drop(tab, m, TCPE_DROP_TCP_RST_NO_CONN);
+		return;
+	}
+	if (f & TCP_ACK) {
+		if (!(f & TCP_SYN) && cookie_ack(tab, port, m, pi, app - 1, rx))
+			return;
+		reply_closed(tab, port, m, pi, &tab->st->rst_no_conn);	/* <SEQ=SEG.ACK><CTL=RST> */
+		return;
+	}
+	if (!(f & TCP_SYN)) {
+		conn_drop(tab, m, TCPE_DROP_TCP_LISTEN_OTHER);
+		return;
+	}
+	if (tab->nfree == 0 || tab->st->state_now[TCP_SYN_RCVD] >= tab->cfg->syn_backlog) {
+		syn_cookie_reply(tab, port, m, pi);
+		return;
+	}
+	passive_open(tab, port, m, pi, app - 1);
+}
+
+/* A segment for a compact TIME_WAIT entry. */
+static void
+tw_input(struct conn_table *tab, uint16_t port, struct rte_mbuf *m, struct pkt_info *pi,
+	 struct tcp_tw *tw, struct tcp_rx *rx)
+{
+	struct tcp_out o;
+	uint16_t drop;
+
+	switch (tcp_tw_input(&tab->tcp, &tab->tw, tw, &pi->seg, &o, &drop)) {
+	case TW_REOPEN:
+		no_record_input(tab, port, m, pi, rx);
+		break;
+	case TW_ACK:
+		tab->st->dup_acks_tx++;
+		conn_reply(tab, port, m, &o);
+		break;
+	default:
+		conn_drop(tab, m, drop);
+		break;
+	}
+}
+
+static void
+segment_input(struct conn_table *tab, uint16_t port, struct rte_mbuf *m, struct pkt_info *pi,
+	      void *ref, struct tcp_rx *rx)
+{
+	const struct tcp_seg *s = &pi->seg;
+
+	tab->st->tcp_rx++;
+	if (s->flags & TCP_SYN)
+		tab->st->syn_rx++;
+	if (s->flags & TCP_FIN)
+		tab->st->fin_rx++;
+	if (s->flags & TCP_RST)
+		tab->st->rst_rx++;
+	if (ref == NULL)
+		no_record_input(tab, port, m, pi, rx);
+	else if (conn_ref_is_tw(ref))
+		tw_input(tab, port, m, pi, conn_ref_tw(ref), rx);
+	else	/* never a record in TIME_WAIT: it became a compact entry on entering */
+		record_input(tab, m, pi, ref, 0, rx);
+}
+
+void
+conn_input_burst(struct conn_table *tab, uint16_t port, struct rte_mbuf **m,
+		 struct pkt_info **pi, unsigned int n, struct tcp_rx *rx)
+{
+	const struct tcp_tuple *keys[FLOW_BULK_MAX];
+	void *refs[FLOW_BULK_MAX];
+
+	RTE_ASSERT(n <= FLOW_BULK_MAX);
+	for (unsigned int i = 0; i < n; i++)
+		keys[i] = &pi[i]->key;
+	flow_lookup_bulk(tab->flows, keys, n, refs);
+	tab->churn = false;
+	for (unsigned int i = 0; i < n; i++) {
+		void *ref = refs[i];
+
+		/* A record created or freed earlier in this burst may make the bulk answer stale. */
+		if (tab->churn && !ref_valid(ref, keys[i]))
+			ref = flow_lookup(tab->flows, keys[i]);
+		segment_input(tab, port, m[i], pi[i], ref, rx);
+	}
+}
+
+/* --- timers ----------------------------------------------------------------------------- */
+
+static inline struct conn *
+conn_of_timer(struct tmr_link *l)
+{
+	return conn_of(container_of(l, struct tcb, timer));
+}
+
+static void
+timer_fired(struct conn_table *tab, struct conn *c)
+{
+	struct tcp_rx rx;
+
+	set_rcv_window(tab, c);
+	tcp_timer(&tab->tcp, &c->tcb, &rx);
+	if (rx.events & TCP_EV_IDLE)
+		tcp_close(&tab->tcp, &c->tcb);	/* idle past the application's limit: a graceful close */
+	settle(tab, c, rx.events);
+}
+
+void
+conn_timers(struct conn_table *tab)
+{
+	struct tmr_link *due[CONN_TIMER_BATCH];
+	unsigned int n;
+
+	n = tmr_wheel_expire(&tab->tcp.wheel, tab->tcp.now, due, RTE_DIM(due));
+	for (unsigned int i = 0; i < n; i++)
+		timer_fired(tab, conn_of_timer(due[i]));
+	n = tmr_fifo_expire(&tab->tcp.time_wait, tab->tcp.now, due, RTE_DIM(due));
+	for (unsigned int i = 0; i < n; i++)
+		timer_fired(tab, conn_of_timer(due[i]));
+	n = tmr_fifo_expire(&tab->tcp.fin_wait2, tab->tcp.now, due, RTE_DIM(due));
+	for (unsigned int i = 0; i < n; i++)
+		timer_fired(tab, conn_of_timer(due[i]));
+	tcp_tw_expire(&tab->tcp, &tab->tw, CONN_TIMER_BATCH);
+	while (tcp_dack_run(&tab->tcp))
+		conn_flush(tab);
+	conn_flush(tab);
+}
+
+/* --- active opens ----------------------------------------------------------------------- */
+
+struct tcpe_sock *
+conn_open(struct conn_table *tab, const struct tcp_tuple *tuple, uint16_t port,
+	  const struct rte_ether_addr *mac, unsigned int app)
+{
+	uint16_t why;
+	struct conn *c = conn_new(tab, tuple, &why);
+
+	if (c == NULL)
+		return NULL;
+	conn_bind(tab, c, port, mac, app);
+	c->accepted = 1;	/* the opener's application is told of the end whatever happens */
+	tcp_active_open(&tab->tcp, &c->tcb, tuple);
+	c->sndq.seq = c->tcb.iss + 1;
+	conn_flush(tab);
+	return sock_of(c);
+}
+
+bool
+conn_tuple_free(struct conn_table *tab, const struct tcp_tuple *tuple, uint64_t tw_reuse_us)
+{
+	void *ref = flow_lookup(tab->flows, tuple);
+
+	if (ref == NULL)
+		return true;
+	return conn_ref_is_tw(ref) &&
+	       tcp_tw_reuse(&tab->tcp, &tab->tw, conn_ref_tw(ref), tw_reuse_us);
+}
+
+/* --- life cycle ------------------------------------------------------------------------- */
+
+/* The core's hook for packets it held out of order. */
+static void
+pkt_free(void *pkt)
+{
+	rte_pktmbuf_free(pkt);
+}
+
+static void
+body_never_freed(void *addr, void *opaque)
+{
+	/* The template lives as long as the table; its base reference is never dropped. */
+	(void)addr;
+	(void)opaque;
+}
+
+/* The core's configuration from tcpe's (units, flags, the smallest window shift). */
+static void
+tcp_cfg_from(struct tcp_cfg *t, const struct tcpe_config *cfg)
+{
+	memset(t, 0, sizeof(*t));
+	t->mss = (uint16_t)cfg->mss;
+	t->rcv_wnd = (uint32_t)cfg->rcv_wnd;
+	t->features = (uint8_t)((cfg->wscale ? TCB_OPT_WS : 0) | (cfg->timestamps ? TCB_OPT_TS : 0) |
+				(cfg->sack ? TCB_OPT_SACK : 0));
+	/* The smallest shift that lets the window field carry rcv_wnd (RFC 7323 §2.3). */
+	while (t->rcv_ws < 14 && (65535u << t->rcv_ws) < t->rcv_wnd)
+		t->rcv_ws++;
+	if (!cfg->wscale && t->rcv_wnd > 65535)
+		t->rcv_wnd = 65535;
+	t->delack_us = (uint32_t)(cfg->delack_ms * 1000);
+	t->init_cwnd = (uint8_t)cfg->init_cwnd;
+	t->cc = (uint8_t)cfg->cc;
+	t->reasm_max_pkts = (uint32_t)cfg->ooo_pkts;
+	t->keepalive_us = (uint32_t)(cfg->keepalive_s * 1000000);
+	t->keepalive_intvl_us = (uint32_t)(cfg->keepalive_intvl_s * 1000000);
+	t->keepalive_probes = (uint8_t)cfg->keepalive_probes;
+	t->rto_init_us = (uint32_t)(cfg->rto_init_ms * 1000);
+	t->rto_min_us = (uint32_t)(cfg->rto_min_ms * 1000);
+	t->rto_max_us = (uint32_t)(cfg->rto_max_ms * 1000);
+	t->synack_retries = (uint8_t)cfg->synack_retries;
+	t->data_retries = (uint8_t)cfg->data_retries;
+	t->time_wait_us = cfg->time_wait_ms * 1000;
+	t->challenge_ack_limit = (uint32_t)cfg->challenge_ack_limit;
+	t->fin_wait2_us = cfg->fin_wait2_ms * 1000;
+}
+
+/* What applications read: the configuration values and the body template they reference. */
+static int
+apps_init(struct conn_table *tab, const struct tcpe_config *cfg, int socket)
+{
+	static const char pattern[] = "0123456789abcdefghijklmnopqrstuv";
+	struct tcpe_app_params *p = &tab->params;
+	struct timespec ts;
+
+	for (unsigned int a = 0; a < APP__COUNT; a++)
+		tab->apps[a] = apps_get(a);
+	for (unsigned int i = 0; i < cfg->nlisten; i++)
+		tab->listen_app[cfg->listen[i].port] = (uint8_t)(cfg->listen[i].app + 1);
+	p->greeting = cfg->greeting;
+	p->greeting_len = (uint32_t)strlen(cfg->greeting);
+	p->http_body = cfg->http_body;
+	p->http_max_bytes = cfg->http_max_bytes;
+	p->http_max_header = (uint32_t)cfg->http_max_header;
+	p->http_idle_ms = (uint32_t)cfg->http_idle_ms;
+	p->bulk_bytes = cfg->bulk_bytes;
+	tab->body = rte_malloc_socket("tcpe_body", TCPE_BODY_TEMPLATE, RTE_CACHE_LINE_SIZE, socket);
+	if (tab->body == NULL)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < TCPE_BODY_TEMPLATE; i++)
+		tab->body[i] = (uint8_t)pattern[i % 32];
+	tab->body_shinfo.free_cb = body_never_freed;
+	tab->body_shinfo.fcb_opaque = NULL;
+	rte_mbuf_ext_refcnt_set(&tab->body_shinfo, 1);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	tab->wall_off_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 - (int64_t)tab->tcp.now;
+	return 0;
+}
+
+/* The tables sized by the configuration: records, flow table, TIME_WAIT ring, queues. */
+static int
+tables_alloc(struct conn_table *tab, const struct tcpe_config *cfg, unsigned int index, int socket)
+{
+	char name[RTE_HASH_NAMESIZE];
+	uint32_t ntw = 16, ndack = 1;
+	struct tcp_dack_ent *dack;
+
+	tab->nconns = (uint32_t)cfg->max_conns;
+	while (ntw < cfg->time_wait_max)
+		ntw <<= 1;
+	while (ndack < 2 * tab->nconns)
+		ndack <<= 1;
+	/* Out-of-order queues: one per 8 held packets is plenty (most holes are one segment). */
+	tab->nreasm = (uint32_t)(cfg->ooo_pkts / 8 + 16);
+	tab->conns = rte_zmalloc_socket("tcpe_conns", sizeof(struct conn) * tab->nconns,
+					RTE_CACHE_LINE_SIZE, socket);
+	tab->free_idx = rte_malloc_socket("tcpe_free", sizeof(uint32_t) * tab->nconns, 0, socket);
+	/* hash names are process-wide: tests and the fuzzer build several tables */
+	snprintf(name, sizeof(name), "tcpe_flow_%u_%08x", index, (unsigned int)rte_rand());
+	tab->flows = flow_create(name, tab->nconns + ntw, socket);
+	tab->tw.e = rte_malloc_socket("tcpe_tw", sizeof(struct tcp_tw) * ntw, RTE_CACHE_LINE_SIZE,
+				      socket);
+	tab->reasm = rte_zmalloc_socket("tcpe_reasm", sizeof(struct reasm) * tab->nreasm,
+					RTE_CACHE_LINE_SIZE, socket);
+	dack = rte_malloc_socket("tcpe_dack", sizeof(*dack) * ndack, RTE_CACHE_LINE_SIZE, socket);
+	tab->dack.q = dack;
+	if (tab->conns == NULL || tab->free_idx == NULL || tab->flows == NULL || tab->tw.e == NULL ||
+	    tab->reasm == NULL || dack == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < tab->nconns; i++)
+		tab->free_idx[i] = tab->nconns - 1 - i;	/* pop order 0, 1, 2... */
+	tab->nfree = tab->nconns;
+	tcp_reasm_pool_init(&tab->tcp, tab->reasm, tab->nreasm);
+	tcp_tw_init(&tab->tw, tab->tw.e, ntw);
+	tab->tw.key = tw_key;
+	tab->tw.key_arg = tab;
+	tcp_dack_init(&tab->tcp, &tab->dack, dack, ndack);
+	return 0;
+}
+
+/* Timers start at the table's clock; everything is empty. */
+static void
+timers_init(struct conn_table *tab)
+{
+	tmr_wheel_init(&tab->tcp.wheel, tab->wheel_slots, CONN_WHEEL_SLOTS, 10, tab->tcp.now);
+	tmr_fifo_init(&tab->tcp.time_wait, tab->tcp_cfg.time_wait_us);
+	tmr_fifo_init(&tab->tcp.fin_wait2, tab->tcp_cfg.fin_wait2_us);
+}
+
+struct conn_table *
+conn_table_create(const struct tcpe_config *cfg, const struct conn_env *env)
+{
+	struct conn_table *tab = rte_zmalloc_socket("tcpe_conn_table", sizeof(*tab),
+						    RTE_CACHE_LINE_SIZE, env->socket);
+
+	if (tab == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	tab->cfg = cfg;
+	tab->mp = env->mp;
+	tab->st = env->st;
+	tab->hooks = env->hooks;
+	tab->tx = env->tx;
+	tab->nports = env->nports;
+	tab->index = (uint16_t)env->index;
+	tab->lcore = env->lcore;
+	tab->trace_ring = env->trace_ring;
+	tab->tcp.now = env->now_us;
+	tcp_cfg_from(&tab->tcp_cfg, cfg);
+	/* RFC 6528 secret: per worker is enough, a connection never changes worker. */
+	if (getrandom(tab->tcp_cfg.isn_key, sizeof(tab->tcp_cfg.isn_key), 0) !=
+	    (ssize_t)sizeof(tab->tcp_cfg.isn_key)) {
+		conn_table_destroy(tab);
+		rte_errno = EIO;
+		return NULL;
+	}
+	tab->tcp.cfg = &tab->tcp_cfg;
+	tab->tcp.st = env->st;
+	tab->tcp.ts_cache = tab->ts_cache;
+	tab->tcp.outq = &tab->outq;
+	tab->tcp.pkt_free = pkt_free;
+	if (tables_alloc(tab, cfg, env->index, env->socket) != 0 ||
+	    apps_init(tab, cfg, env->socket) != 0) {
+		conn_table_destroy(tab);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	timers_init(tab);
+	return tab;
+}
+
+void
+conn_set_app_ctx(struct conn_table *tab, unsigned int app, void *ctx)
+{
+	if (app < CONN_APP_MAX)
+		tab->app_ctx[app] = ctx;
+}
+
+/* Release every record (at shutdown or reset): applications are told, nothing is sent. */
+static void
+release_all(struct conn_table *tab)
+{
+	tab->outq.n = 0;	/* decided but never to be sent */
+	for (uint32_t i = 0; i < tab->nconns; i++)
+		if (tab->conns[i].in_use)
+			conn_free(tab, &tab->conns[i], true, true);
+}
+
+void
+conn_table_reset(struct conn_table *tab)
+{
+	release_all(tab);
+	tcp_tw_init(&tab->tw, tab->tw.e, tab->tw.mask + 1);	/* every entry gone, and its key: */
+	rte_hash_reset(tab->flows);
+	tab->dack.head = tab->dack.tail = 0;
+	tcp_reasm_pool_init(&tab->tcp, tab->reasm, tab->nreasm);
+	timers_init(tab);
+	tab->tcp.chack_second = 0;
+	tab->cookie_sent_us = 0;
+	tab->traced = 0;
+	memset(tab->ts_cache, 0, sizeof(tab->ts_cache));
+	memset(tab->app_scratch, 0, sizeof(tab->app_scratch));
+	memset(tab->st, 0, sizeof(*tab->st));
+}
+
+void
+conn_table_destroy(struct conn_table *tab)
+{
+	if (tab == NULL)
+		return;
+	if (tab->conns != NULL && tab->flows != NULL)
+		release_all(tab);
+	rte_free(tab->body);
+	rte_hash_free(tab->flows);
+	rte_free(tab->free_idx);
+	rte_free(tab->conns);
+	rte_free(tab->reasm);
+	rte_free(tab->tw.e);
+	rte_free(tab->dack.q);
+	rte_free(tab);
+}

@@ -1,0 +1,189 @@
+/* conn.h - the connection table: one worker's records, TIME_WAIT entries, listeners and SYN cookies, and the path a parsed segment takes through them. */
+#ifndef TCPE_CONN_H
+#define TCPE_CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_hash.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "app.h"
+#include "build.h"
+#include "config.h"
+#include "parse.h"
+#include "reasm.h"
+#include "sndq.h"
+#include "tcb.h"
+#include "tcp.h"
+#include "tw.h"
+
+#define CONN_WHEEL_SLOTS 4096	/**< x ~1 ms ticks: a 4 s rotation */
+#define CONN_TIMER_BATCH 64	/**< expiries handled per list per call of conn_timers() */
+#define CONN_APP_MAX (APP__COUNT + 1)	/**< the built-in apps and client mode's */
+#define CONN_APP_CLIENT APP__COUNT	/**< the id client mode's connections run under */
+
+struct conn_table;
+
+/**
+ * One connection: the core's TCB first, then what the runtime keeps (send queue, peer MAC,
+ * application state). Fixed size, from the table's preallocated pool.
+ */
+struct conn {
+	struct tcb tcb;
+	struct sndq sndq;
+	struct conn_table *tab;
+	struct rte_ether_addr peer_mac;
+	uint8_t port;		/**< the worker's port index */
+	uint8_t app;		/**< enum tcpe_app_id, or CONN_APP_CLIENT */
+	uint8_t in_use : 1;
+	uint8_t accepted : 1;	/**< on_accept ran: on_closed is owed */
+	uint8_t aborted : 1;	/**< the application reset it */
+	uint8_t time_wait : 1;	/**< during on_closed: the tuple goes on in TIME_WAIT */
+	uint32_t trace_id;	/**< 0 = not traced */
+	uint64_t app_state[4];
+};
+
+/** What the table needs from the worker that embeds it. */
+struct conn_hooks {
+	/** Take frame @p m for port @p port (the worker's TX buffer owns it afterwards). */
+	void (*tx)(void *arg, uint16_t port, struct rte_mbuf *m);
+	/** True when this worker owns @p key (steering's invariant, counted when false); NULL:
+	 * every tuple is ours. */
+	bool (*owns)(void *arg, const struct tcp_tuple *key);
+	void *arg;
+};
+
+/** Where a table lives and what it reports to; everything else comes from the config. */
+struct conn_env {
+	unsigned int index;		/**< the worker's number (trace records, flow-table name) */
+	unsigned int lcore;		/**< for trace records */
+	int socket;			/**< NUMA node of the tables */
+	struct rte_mempool *mp;		/**< send queues and built packets */
+	struct tcpe_stats *st;		/**< the worker's counters */
+	struct rte_ring *trace_ring;	/**< --trace records towards the control core, or NULL */
+	struct conn_hooks hooks;
+	const struct tx_props *tx;	/**< per port: how to build frames (indexed like port) */
+	uint16_t nports;
+	uint64_t now_us;		/**< the clock at creation (conn_set_now() moves it on) */
+};
+
+/** One worker's connection layer. Written only by its worker (see conn_table_create()). */
+struct conn_table {
+	/* --- hot --- */
+	struct tcp_ctx tcp;		/**< the core's context: config, counters, timers, clock */
+	struct rte_mempool *mp;
+	struct rte_hash *flows;		/**< 4-tuple -> record, or (low bit set) TIME_WAIT entry */
+	struct conn *conns;
+	uint32_t *free_idx;		/**< stack of free record indexes */
+	uint32_t nfree;
+	uint32_t nconns;
+	bool churn;			/**< a key was added or removed since the burst's lookup */
+	struct tcpe_stats *st;
+	struct conn_hooks hooks;
+	const struct tx_props *tx;
+	uint16_t nports;
+	const struct tcpe_config *cfg;
+	struct tcp_outq outq;		/**< what the core decided to send, drained after each call */
+	/* --- warm --- */
+	uint64_t cookie_sent_us;	/**< when the last SYN cookie went out (0: never) */
+	uint64_t traced;		/**< connections traced so far */
+	struct rte_ring *trace_ring;
+	uint16_t index;
+	uint32_t lcore;
+	struct tcp_cfg tcp_cfg;
+	struct tcpe_app_params params;
+	const struct tcpe_app *apps[CONN_APP_MAX];
+	void *app_ctx[CONN_APP_MAX];
+	int64_t wall_off_us;		/**< wall clock = tcp.now + this */
+	struct reasm *reasm;		/**< out-of-order queue pool */
+	uint32_t nreasm;
+	struct tcp_dack dack;		/**< delayed-ACK FIFO */
+	struct tcp_tw_table tw;		/**< compact TIME_WAIT entries */
+	struct tcp_ts_cache ts_cache[TCP_TS_CACHE];
+	uint8_t *body;			/**< TCPE_BODY_TEMPLATE bytes, read-only after creation */
+	struct rte_mbuf_ext_shared_info body_shinfo;
+	uint8_t app_scratch[TCPE_APP_WORKER_SCRATCH] __rte_cache_aligned;
+	/* --- large --- */
+	uint8_t listen_app[65536] __rte_cache_aligned;	/**< host-order port -> app id + 1; 0: none */
+	struct tmr_link wheel_slots[CONN_WHEEL_SLOTS];
+};
+
+/* Flow-table values: a record, or (low bit set) a compact TIME_WAIT entry. */
+static inline bool
+conn_ref_is_tw(const void *ref)
+{
+	return ((uintptr_t)ref & 1) != 0;
+}
+
+static inline struct tcp_tw *
+conn_ref_tw(void *ref)
+{
+	return (struct tcp_tw *)((uintptr_t)ref & ~(uintptr_t)1);
+}
+
+/**
+ * Build a table from @p cfg (records, flow table, TIME_WAIT ring, timers, listeners, body
+ * template, RFC 6528 secret) on @p env's NUMA node. Control core, before the worker starts.
+ * @return the table, or NULL with rte_errno set (ENOMEM, EIO without a random source).
+ */
+struct conn_table *conn_table_create(const struct tcpe_config *cfg, const struct conn_env *env);
+
+/** Release every connection (no packet sent) and what conn_table_create() allocated. */
+void conn_table_destroy(struct conn_table *tab);
+
+/** Set the table's clock (microseconds, monotonic): once per worker iteration. */
+static inline void
+conn_set_now(struct conn_table *tab, uint64_t now_us)
+{
+	tab->tcp.now = now_us;
+}
+
+/** Register @p ctx as what tcpe_app_ctx() returns for connections of application @p app. */
+void conn_set_app_ctx(struct conn_table *tab, unsigned int app, void *ctx);
+
+/**
+ * Process @p n (<= 32) validated TCP segments that arrived on port @p port, in order: one bulk
+ * flow lookup, then TIME_WAIT entry, record, listener or SYN cookie for each (RFC 9293
+ * §3.10.7), the application's callbacks, and what must be sent, built and handed to the tx
+ * hook. Takes every mbuf. @p rx, when not NULL, receives the core's verdict on the last segment
+ * (tests).
+ */
+void conn_input_burst(struct conn_table *tab, uint16_t port, struct rte_mbuf **m,
+		      struct pkt_info **pi, unsigned int n, struct tcp_rx *rx);
+
+/** Run the timers that are due (bounded per call): RTO, delayed ACKs, TIME_WAIT, FIN_WAIT_2. */
+void conn_timers(struct conn_table *tab);
+
+/**
+ * Active open (client mode): a record for @p tuple on port @p port towards @p mac, run by
+ * application @p app, and its SYN. @return the socket, or NULL when the record pool
+ * (client_no_record) or the flow table is full.
+ */
+struct tcpe_sock *conn_open(struct conn_table *tab, const struct tcp_tuple *tuple, uint16_t port,
+			    const struct rte_ether_addr *mac, unsigned int app);
+
+/**
+ * True when @p tuple can be opened now: no record holds it, and a TIME_WAIT entry, if any, was
+ * ended because timestamps make reuse safe and it is over @p tw_reuse_us old (client mode).
+ */
+bool conn_tuple_free(struct conn_table *tab, const struct tcp_tuple *tuple, uint64_t tw_reuse_us);
+
+/**
+ * Drop every connection, TIME_WAIT entry and held packet, and reset timers and counters, as if
+ * the table were new (the fuzzer between inputs). Applications get on_closed.
+ */
+void conn_table_reset(struct conn_table *tab);
+
+/** The record of socket @p s (the application interface's handle). */
+static inline struct conn *
+conn_of_sock(struct tcpe_sock *s)
+{
+	return (struct conn *)s;
+}
+
+#endif

@@ -1,0 +1,132 @@
+/* conn_io.c - the connection table's frames out: segments the core decided, built from records and send queues; stateless replies; trace records. */
+#include "conn.h"
+
+#include <string.h>
+
+#include "conn_priv.h"
+#include "trace.h"
+
+static void
+count_out(struct conn_table *tab, const struct tcp_out *o)
+{
+	struct tcpe_stats *st = tab->st;
+
+	st->tcp_tx++;
+	if (o->flags & TCP_RST)
+		st->rst_tx++;
+	else if ((o->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
+		st->synack_tx++;
+	else if (o->flags & TCP_SYN)
+		st->syn_tx++;
+	else if (o->flags & TCP_FIN)
+		st->fin_tx++;
+	else if (o->len == 0)
+		st->ack_tx++;
+}
+
+/* --- tracing ---------------------------------------------------------------------------- */
+
+static void
+trace_seg(struct conn_table *tab, const struct conn *c, uint8_t dir, uint8_t flags, uint32_t seq,
+	  uint32_t ack, uint32_t len)
+{
+	const struct tcb *t = &c->tcb;
+	struct trace_rec r = {
+		.t_us = tab->tcp.now, .conn = c->trace_id, .len = len, .dir = dir, .flags = flags,
+		.state = t->state, .worker = (uint8_t)tab->index, .lcore = tab->lcore,
+		.raddr = t->tuple.raddr, .laddr = t->tuple.laddr,
+		.rport = t->tuple.rport, .lport = t->tuple.lport,
+	};
+
+	if (tab->trace_ring == NULL)
+		return;
+	r.seq = seq - (dir == TRACE_IN ? t->irs : t->iss);
+	r.ack = ack - (dir == TRACE_IN ? t->iss : t->irs);
+	if (rte_ring_sp_enqueue_elem(tab->trace_ring, &r, sizeof(r)) != 0)
+		tab->st->trace_lost++;
+}
+
+void
+conn_trace_in(struct conn_table *tab, const struct conn *c, const struct tcp_seg *s)
+{
+	trace_seg(tab, c, TRACE_IN, s->flags, s->seq, s->ack, s->len);
+}
+
+/* --- segments decided by the core -------------------------------------------------------- */
+
+/* The payload of @p o from the record's send queue: by reference for large segments when the
+ * port sends chains, copied otherwise. Returns false (counted) when it cannot be had. */
+static bool
+attach_payload(struct conn_table *tab, struct conn *c, struct rte_mbuf *m,
+	       const struct tcp_out *o, const struct tx_props *tx)
+{
+	uint32_t off = sndq_off(&c->sndq, o->seq);
+
+	/* The core only ever names bytes the application queued and the peer has not acked. */
+	if (off > c->sndq.bytes || c->sndq.bytes - off < o->len) {
+		tab->st->drop[TCPE_DROP_TX_OUTSIDE_SNDQ]++;
+		return false;
+	}
+	if (o->len >= BUILD_ZEROCOPY_MIN && tx->multiseg) {
+		struct rte_mbuf *data = sndq_ref_range(&c->sndq, tab->mp, off, o->len);
+
+		if (data == NULL || rte_pktmbuf_chain(m, data) != 0) {
+			rte_pktmbuf_free(data);
+			tab->st->drop[TCPE_DROP_NO_MBUF]++;
+			return false;
+		}
+		tab->st->tx_zerocopy++;
+	} else {
+		uint8_t *dst = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)o->len);
+
+		if (dst == NULL) {
+			tab->st->drop[TCPE_DROP_NO_MBUF]++;
+			return false;
+		}
+		sndq_copy(&c->sndq, off, dst, o->len);
+	}
+	return true;
+}
+
+/* One decided segment as a frame on the record's port. */
+static void
+send_decided(struct conn_table *tab, struct conn *c, const struct tcp_out *o)
+{
+	const struct tx_props *tx = &tab->tx[c->port];
+	struct rte_mbuf *m = rte_pktmbuf_alloc(tab->mp);
+
+	if (m == NULL) {
+		tab->st->drop[TCPE_DROP_NO_MBUF]++;	/* TCP recovers by retransmission */
+		return;
+	}
+	if (o->len > 0 && !attach_payload(tab, c, m, o, tx)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (build_tcp(m, tx, &c->peer_mac, &c->tcb.tuple, o) != 0) {
+		conn_drop(tab, m, TCPE_DROP_NO_MBUF);
+		return;
+	}
+	count_out(tab, o);
+	if (c->trace_id != 0)
+		trace_seg(tab, c, TRACE_OUT, o->flags, o->seq, o->ack, o->len);
+	tab->hooks.tx(tab->hooks.arg, c->port, m);
+}
+
+void
+conn_flush(struct conn_table *tab)
+{
+	struct tcp_outq *q = &tab->outq;
+
+	for (uint32_t i = 0; i < q->n; i++)
+		send_decided(tab, conn_of(q->d[i].t), &q->d[i].o);
+	q->n = 0;
+}
+
+void
+conn_reply(struct conn_table *tab, uint16_t port, struct rte_mbuf *m, const struct tcp_out *o)
+{
+	build_tcp_reply_in_place(m, &tab->tx[port], o);
+	count_out(tab, o);
+	tab->hooks.tx(tab->hooks.arg, port, m);
+}

@@ -1,0 +1,11 @@
+/* suites.h - how each EAL test file registers its CUnit suite. */
+#ifndef TCPE_EAL_SUITES_H
+#define TCPE_EAL_SUITES_H
+
+/** The worker loop on a net_ring port (test_worker.c). @return 0 or -1. */
+int suite_worker(void);
+
+/** The connection table driven synchronously (test_table.c). @return 0 or -1. */
+int suite_table(void);
+
+#endif

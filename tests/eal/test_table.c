@@ -1,0 +1,375 @@
+/* test_table.c - the connection table itself, driven synchronously with time as a variable: real frames in through its input path, every frame out captured and parsed, mbufs counted. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/Basic.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "build.h"
+#include "config.h"
+#include "conn.h"
+#include "flow.h"
+#include "parse.h"
+#include "suites.h"
+#include "trace.h"
+
+#define NB_MBUF 2048
+#define CAP 64
+#define S 1000000ULL
+
+static struct {
+	struct tcpe_config cfg;
+	struct rte_mempool *mp;
+	struct rte_ring *trace;
+	struct tcpe_stats st;
+	struct conn_table *tab;
+	struct tx_props tx;		/* ours */
+	struct tx_props peer_tx;
+	struct net_addr us, peer;
+	struct rte_mbuf *out[CAP];	/* frames the table sent, until t_clear() */
+	struct pkt_info opi[CAP];	/* ... parsed as the peer sees them */
+	unsigned int nout;
+	uint64_t now;
+	struct tcp_rx rx;		/* the core's verdict on the last segment in */
+} T;
+
+static void
+cap_tx(void *arg, uint16_t port, struct rte_mbuf *m)
+{
+	uint16_t drop;
+
+	(void)arg;
+	CU_ASSERT_EQUAL(port, 0);
+	CU_ASSERT_FATAL(T.nout < CAP);
+	CU_ASSERT_EQUAL(pkt_parse(&T.peer, m, &T.opi[T.nout], &drop), PKT_TCP);
+	T.out[T.nout++] = m;
+}
+
+static void
+t_clear(void)
+{
+	for (unsigned int i = 0; i < T.nout; i++)
+		rte_pktmbuf_free(T.out[i]);
+	T.nout = 0;
+}
+
+/* A fresh table from tcpe options (after the defaults every test shares). */
+static void
+t_table(const char *extra[])
+{
+	char *args[48] = { "test", "--ip", "198.18.0.1/24", "--listen", "42181:hello", "--listen",
+			   "7:echo", "--listen", "9:discard", "--max-conns", "16", "--time-wait-max",
+			   "16", "--mbufs", "4096", "--trace", "4" };
+	unsigned int n = 17;
+	struct conn_env env = { .index = 0, .lcore = rte_lcore_id(), .socket = (int)rte_socket_id(),
+				.st = &T.st, .tx = &T.tx, .nports = 1,
+				.hooks = { .tx = cap_tx } };
+
+	for (unsigned int i = 0; extra != NULL && extra[i] != NULL; i++)
+		args[n++] = (char *)extra[i];
+	args[n] = NULL;
+	CU_ASSERT_EQUAL_FATAL(config_parse(&T.cfg, (int)n, args, stderr), 0);
+	memset(&T.st, 0, sizeof(T.st));
+	T.now = 10 * S;
+	env.mp = T.mp;
+	env.trace_ring = T.trace;
+	env.now_us = T.now;
+	T.tab = conn_table_create(&T.cfg, &env);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(T.tab);
+	T.nout = 0;
+}
+
+/* The table gone, the trace drained: every mbuf is back in the pool. */
+static void
+t_done(void)
+{
+	struct trace_rec r;
+
+	t_clear();
+	conn_table_destroy(T.tab);
+	T.tab = NULL;
+	while (rte_ring_sc_dequeue_elem(T.trace, &r, sizeof(r)) == 0)
+		;
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(T.mp), NB_MBUF);
+}
+
+/* A frame from the peer's @p sport to our @p dport, through the table's real input path. */
+static void
+t_in(uint16_t sport, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
+     const void *data, uint32_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(T.mp);
+	struct tcp_tuple tp = { .raddr = T.us.ip, .laddr = T.peer.ip, .rport = htons(dport),
+				.lport = htons(sport) };
+	struct tcp_out o = { .seq = seq, .ack = ack, .len = len, .wnd = 65535, .flags = flags };
+	struct pkt_info pi, *pip = &pi;
+	uint16_t drop;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	if (flags & TCP_SYN) {
+		struct tcp_opts opts = { .present = TCP_HAVE_MSS, .mss = 1460 };
+
+		o.optlen = (uint8_t)tcp_opts_build(o.opt, &opts);
+	}
+	if (len > 0)
+		memcpy(rte_pktmbuf_append(m, (uint16_t)len), data, len);
+	CU_ASSERT_EQUAL_FATAL(build_tcp(m, &T.peer_tx, &T.us.mac, &tp, &o), 0);
+	CU_ASSERT_EQUAL_FATAL(pkt_parse(&T.us, m, &pi, &drop), PKT_TCP);
+	conn_set_now(T.tab, T.now);
+	memset(&T.rx, 0, sizeof(T.rx));
+	conn_input_burst(T.tab, 0, &m, &pip, 1, &T.rx);
+}
+
+/* Move time to @p now and run the table's timers. */
+static void
+t_advance(uint64_t now)
+{
+	T.now = now;
+	conn_set_now(T.tab, now);
+	conn_timers(T.tab);
+}
+
+/* What the flow table holds for the peer's @p sport -> our @p dport. */
+static void *
+t_ref(uint16_t sport, uint16_t dport)
+{
+	struct tcp_tuple key = { .raddr = T.peer.ip, .laddr = T.us.ip, .rport = htons(sport),
+				 .lport = htons(dport) };
+
+	return flow_lookup(T.tab->flows, &key);
+}
+
+/* Captured frame @p i: these flags, absolute seq/ack and payload length. */
+#define OUT(i, fl, sq, ak, ln) do {						\
+	CU_ASSERT_FATAL((i) < T.nout);						\
+	CU_ASSERT_EQUAL(T.opi[i].seg.flags, (fl));				\
+	CU_ASSERT_EQUAL(T.opi[i].seg.seq, (sq));				\
+	CU_ASSERT_EQUAL(T.opi[i].seg.ack, (ak));				\
+	CU_ASSERT_EQUAL(T.opi[i].seg.len, (ln));				\
+} while (0)
+
+/* The seed's exchange through the real table: the record becomes a 40-byte TIME_WAIT entry in
+ * the flow table, answers a retransmitted FIN from there, and leaves after 2*MSL. */
+static void
+hello_ends_in_a_compact_time_wait_entry(void)
+{
+	const char *opts[] = { "--time-wait-ms", "1000", NULL };
+	uint32_t c = 0x7ffffff0u, iss;
+
+	t_table(opts);
+	t_in(41000, 42181, TCP_SYN, c, 0, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(T.nout, 1);
+	OUT(0, TCP_SYN | TCP_ACK, T.opi[0].seg.seq, c + 1, 0);
+	iss = T.opi[0].seg.seq;
+	CU_ASSERT_EQUAL(T.st.conn_active, 1);
+	t_clear();
+	t_in(41000, 42181, TCP_ACK, c + 1, iss + 1, NULL, 0);
+	CU_ASSERT(T.rx.events & TCP_EV_ESTABLISHED);
+	CU_ASSERT_EQUAL_FATAL(T.nout, 2);
+	OUT(0, TCP_ACK | TCP_PSH, iss + 1, c + 1, 12);
+	CU_ASSERT_EQUAL(memcmp(T.opi[0].payload, "hello client", 12), 0);
+	OUT(1, TCP_FIN | TCP_ACK, iss + 13, c + 1, 0);
+	t_clear();
+	t_in(41000, 42181, TCP_ACK, c + 1, iss + 14, NULL, 0);	/* FIN_WAIT_2 */
+	CU_ASSERT_EQUAL(T.nout, 0);
+	t_in(41000, 42181, TCP_FIN | TCP_ACK, c + 1, iss + 14, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(T.nout, 1);
+	OUT(0, TCP_ACK, iss + 14, c + 2, 0);
+	t_clear();
+	CU_ASSERT_EQUAL(T.st.conn_active, 0);			/* the record is free at once */
+	CU_ASSERT_EQUAL(T.st.tw_entries, 1);
+	CU_ASSERT_EQUAL(T.st.state_now[TCP_TIME_WAIT], 1);
+	CU_ASSERT(conn_ref_is_tw(t_ref(41000, 42181)));
+	/* the peer did not hear our ACK: its FIN again is answered from the entry */
+	t_in(41000, 42181, TCP_FIN | TCP_ACK, c + 1, iss + 14, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(T.nout, 1);
+	OUT(0, TCP_ACK, iss + 14, c + 2, 0);
+	t_clear();
+	t_advance(T.now + 2 * S);
+	CU_ASSERT_EQUAL(T.st.tw_entries, 0);
+	CU_ASSERT_PTR_NULL(t_ref(41000, 42181));
+	CU_ASSERT_EQUAL(T.st.state_now[TCP_TIME_WAIT], 0);
+	t_done();
+}
+
+/* No listener: RST; a RST to a listener: nothing; an ACK to a listener: <SEQ=SEG.ACK><RST>. */
+static void
+segments_without_a_record_follow_rfc_9293_3_10_7(void)
+{
+	t_table(NULL);
+	t_in(41001, 9999, TCP_SYN, 500, 0, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(T.nout, 1);
+	OUT(0, TCP_RST | TCP_ACK, 0, 501, 0);
+	t_clear();
+	t_in(41001, 42181, TCP_RST, 500, 0, NULL, 0);
+	CU_ASSERT_EQUAL(T.nout, 0);
+	CU_ASSERT_EQUAL(T.st.drop[TCPE_DROP_TCP_RST_NO_CONN], 1);
+	t_in(41001, 42181, TCP_ACK, 500, 123456, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(T.nout, 1);
+	OUT(0, TCP_RST, 123456, 0, 0);
+	CU_ASSERT_EQUAL(T.st.conn_active, 0);
+	t_done();
+}
+
+/* Past --syn-backlog a SYN gets a cookie and no record; the ACK that returns it opens one. */
+static void
+cookie_handshake_opens_a_record_only_at_the_ack(void)
+{
+	const char *opts[] = { "--syn-backlog", "1", NULL };
+	uint32_t cookie;
+
+	t_table(opts);
+	t_in(41002, 7, TCP_SYN, 1000, 0, NULL, 0);		/* takes the backlog's one record */
+	t_in(41003, 7, TCP_SYN, 2000, 0, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(T.nout, 2);
+	CU_ASSERT_EQUAL(T.st.syncookies_sent, 1);
+	CU_ASSERT_EQUAL(T.st.conn_active, 1);
+	cookie = T.opi[1].seg.seq;
+	t_clear();
+	t_in(41003, 7, TCP_ACK | TCP_PSH, 2001, cookie + 1, "ping", 4);
+	CU_ASSERT_EQUAL(T.st.syncookies_ok, 1);
+	CU_ASSERT_EQUAL(T.st.conn_active, 2);
+	CU_ASSERT_EQUAL_FATAL(T.nout, 1);			/* echo answers in the same segment */
+	OUT(0, TCP_ACK | TCP_PSH, cookie + 1, 2005, 4);
+	CU_ASSERT_EQUAL(memcmp(T.opi[0].payload, "ping", 4), 0);
+	t_done();
+}
+
+/* Segments beyond a hole are held in their own mbufs and delivered when it fills: echo sends
+ * the bytes back in order. */
+static void
+out_of_order_data_is_held_then_echoed_in_order(void)
+{
+	uint32_t iss;
+
+	t_table(NULL);
+	t_in(41004, 7, TCP_SYN, 100, 0, NULL, 0);
+	iss = T.opi[0].seg.seq;
+	t_clear();
+	t_in(41004, 7, TCP_ACK, 101, iss + 1, NULL, 0);
+	t_in(41004, 7, TCP_ACK, 111, iss + 1, "bbbbbbbbbb", 10);
+	t_in(41004, 7, TCP_ACK, 121, iss + 1, "cccccccccc", 10);
+	CU_ASSERT_EQUAL(T.st.ooo_held, 2);
+	CU_ASSERT_EQUAL(T.nout, 2);				/* an immediate ACK for each */
+	OUT(1, TCP_ACK, iss + 1, 101, 0);
+	t_clear();
+	t_in(41004, 7, TCP_ACK, 101, iss + 1, "aaaaaaaaaa", 10);
+	CU_ASSERT_EQUAL(T.st.ooo_held, 0);
+	CU_ASSERT_EQUAL(T.st.ooo_delivered, 2);
+	CU_ASSERT_EQUAL_FATAL(T.nout, 1);
+	OUT(0, TCP_ACK | TCP_PSH, iss + 1, 131, 30);
+	CU_ASSERT_EQUAL(memcmp(T.opi[0].payload, "aaaaaaaaaabbbbbbbbbbcccccccccc", 30), 0);
+	t_done();
+}
+
+/* A retransmission decided while the ACK that triggers it is processed is built after the
+ * acknowledged bytes left the send queue: it carries the right bytes. */
+static void
+fast_retransmit_carries_the_bytes_at_its_sequence(void)
+{
+	static uint8_t up[4 * 1000];
+	uint32_t iss;
+
+	for (unsigned int i = 0; i < sizeof(up); i++)
+		up[i] = (uint8_t)('A' + i / 1000);
+	t_table(NULL);
+	t_in(41005, 7, TCP_SYN, 5000, 0, NULL, 0);
+	iss = T.opi[0].seg.seq;
+	t_clear();
+	t_in(41005, 7, TCP_ACK, 5001, iss + 1, NULL, 0);
+	for (unsigned int i = 0; i < 4; i++)	/* echo queues 4000 bytes: four segments back */
+		t_in(41005, 7, TCP_ACK, 5001 + i * 1000, iss + 1, up + i * 1000, 1000);
+	CU_ASSERT_EQUAL(T.st.data_tx_bytes, 4000);
+	t_clear();
+	/* the first is acknowledged, the second lost: three duplicate ACKs */
+	t_in(41005, 7, TCP_ACK, 9001, iss + 1001, NULL, 0);
+	for (unsigned int i = 0; i < 3; i++)
+		t_in(41005, 7, TCP_ACK, 9001, iss + 1001, NULL, 0);
+	CU_ASSERT_EQUAL(T.st.fast_retransmits, 1);
+	CU_ASSERT_EQUAL_FATAL(T.nout, 1);
+	/* a full segment from the hole on: the lost bytes and what followed them */
+	OUT(0, TCP_ACK, iss + 1001, 9001, 1460);
+	CU_ASSERT_EQUAL(T.opi[0].payload[0], 'B');
+	CU_ASSERT_EQUAL(T.opi[0].payload[999], 'B');
+	CU_ASSERT_EQUAL(T.opi[0].payload[1000], 'C');
+	CU_ASSERT_EQUAL(T.opi[0].payload[1459], 'C');
+	CU_ASSERT_EQUAL(T.st.drop[TCPE_DROP_TX_OUTSIDE_SNDQ], 0);
+	t_done();
+}
+
+/* With --trace, each segment in is written before the replies it caused (no reordering). */
+static void
+trace_reads_in_causal_order(void)
+{
+	struct trace_rec r[8];
+	unsigned int n = 0;
+	uint32_t iss;
+
+	t_table(NULL);
+	t_in(41006, 42181, TCP_SYN, 1, 0, NULL, 0);
+	iss = T.opi[0].seg.seq;
+	t_in(41006, 42181, TCP_ACK, 2, iss + 1, NULL, 0);
+	while (n < RTE_DIM(r) && rte_ring_sc_dequeue_elem(T.trace, &r[n], sizeof(r[0])) == 0)
+		n++;
+	CU_ASSERT_EQUAL_FATAL(n, 5);
+	CU_ASSERT(r[0].dir == TRACE_IN && r[0].flags == TCP_SYN && r[0].seq == 0);
+	CU_ASSERT(r[1].dir == TRACE_OUT && r[1].flags == (TCP_SYN | TCP_ACK) && r[1].ack == 1);
+	CU_ASSERT(r[2].dir == TRACE_IN && r[2].flags == TCP_ACK && r[2].ack == 1);
+	CU_ASSERT(r[3].dir == TRACE_OUT && r[3].len == 12 && r[3].seq == 1);
+	CU_ASSERT(r[4].dir == TRACE_OUT && (r[4].flags & TCP_FIN) && r[4].seq == 13);
+	t_done();
+}
+
+static int
+table_init(void)
+{
+	memset(&T, 0, sizeof(T));
+	T.mp = rte_pktmbuf_pool_create("table_mp", NB_MBUF, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				       (int)rte_socket_id());
+	T.trace = rte_ring_create_elem("table_trace", sizeof(struct trace_rec), 1024,
+				       (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (T.mp == NULL || T.trace == NULL)
+		return -1;
+	T.us.mac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, 1 } };
+	T.peer.mac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, 2 } };
+	inet_pton(AF_INET, "198.18.0.1", &T.us.ip);
+	inet_pton(AF_INET, "198.18.0.2", &T.peer.ip);
+	T.us.mask = T.peer.mask = htonl(0xffffff00u);
+	T.tx.mac = T.us.mac;
+	T.peer_tx.mac = T.peer.mac;
+	return 0;
+}
+
+static int
+table_fini(void)
+{
+	rte_ring_free(T.trace);
+	rte_mempool_free(T.mp);
+	return 0;
+}
+
+int
+suite_table(void)
+{
+	CU_pSuite s = CU_add_suite("connection table (real frames, time as a variable)", table_init,
+				   table_fini);
+
+	if (s == NULL ||
+	    CU_add_test(s, "hello_ends_in_a_compact_time_wait_entry",
+			hello_ends_in_a_compact_time_wait_entry) == NULL ||
+	    CU_add_test(s, "segments_without_a_record_follow_rfc_9293_3_10_7",
+			segments_without_a_record_follow_rfc_9293_3_10_7) == NULL ||
+	    CU_add_test(s, "cookie_handshake_opens_a_record_only_at_the_ack",
+			cookie_handshake_opens_a_record_only_at_the_ack) == NULL ||
+	    CU_add_test(s, "out_of_order_data_is_held_then_echoed_in_order",
+			out_of_order_data_is_held_then_echoed_in_order) == NULL ||
+	    CU_add_test(s, "fast_retransmit_carries_the_bytes_at_its_sequence",
+			fast_retransmit_carries_the_bytes_at_its_sequence) == NULL ||
+	    CU_add_test(s, "trace_reads_in_causal_order", trace_reads_in_causal_order) == NULL)
+		return -1;
+	return 0;
+}

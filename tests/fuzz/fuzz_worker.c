@@ -1,0 +1,362 @@
+/* fuzz_worker.c - libFuzzer target: frames into the production path (worker_input -> classify -> connection table -> apps, timers, client mode), every frame out checked, invariants after every step. */
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "build.h"
+#include "client.h"
+#include "config.h"
+#include "conn.h"
+#include "flow.h"
+#include "link.h"
+#include "parse.h"
+#include "port.h"
+#include "seq.h"
+#include "worker.h"
+
+/*
+ * Input: records of [control byte][2-byte length, little endian][frame]. Control byte: bit 7
+ * keeps the frame's checksums as they are (otherwise the IPv4 and TCP sums are made right, or
+ * nearly every mutation would stop at the checksum check); bit 6 puts the frame in the same
+ * burst as the one before (the bulk lookup and its churn check); bits 0-5 advance the clock
+ * before the frame (0-49 ms, then 50-63 as 1-14 s) and run the timers, so retransmission,
+ * keepalive, delayed ACK, TIME_WAIT, idle closes and client opens are explored too.
+ * Acknowledgment numbers of frames whose tuple we have sent a SYN or SYN-ACK for are relative
+ * to that ISN (ours are keyed hashes no fuzzer could guess), as in the seed's trace.
+ *
+ * The target is a real worker on a net_ring port, built from a real configuration: listeners
+ * for every app, small tables (SYN cookies, pool and TIME_WAIT limits are reached), client mode
+ * towards 198.18.0.2:80 (the input plays that server too).
+ */
+#define NB_MBUF 8192
+#define MAX_BURST 32
+#define NISN 64
+
+static struct {
+	struct rte_mempool *mp;
+	struct rte_ring *wire_in, *wire_out;
+	uint16_t port_id;
+	struct port_info pinfo;
+	struct port_link link;
+	struct tcpe_config cfg;
+	struct worker *w;
+	struct net_addr peer;		/* how the fuzzer parses what tcpe sends */
+	struct {
+		struct tcp_tuple t;	/* as tcpe keys it */
+		uint32_t isn;
+	} isn[NISN];
+	unsigned int nisn;
+	uint64_t now;
+} F;
+
+#define CHECK(x) do { if (!(x)) { fprintf(stderr, "CHECK failed: %s (%s:%d)\n", #x, __FILE__, \
+					  __LINE__); __builtin_trap(); } } while (0)
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+remember_isn(const struct tcp_tuple *t, uint32_t isn)
+{
+	unsigned int i;
+
+	for (i = 0; i < F.nisn; i++)
+		if (memcmp(&F.isn[i].t, t, sizeof(*t)) == 0)
+			break;
+	if (i == F.nisn) {
+		if (F.nisn == NISN)
+			i = (unsigned int)(isn % NISN);	/* forget one */
+		else
+			F.nisn++;
+	}
+	F.isn[i].t = *t;
+	F.isn[i].isn = isn;
+}
+
+static bool
+find_isn(const struct tcp_tuple *t, uint32_t *isn)
+{
+	for (unsigned int i = 0; i < F.nisn; i++) {
+		if (memcmp(&F.isn[i].t, t, sizeof(*t)) == 0) {
+			*isn = F.isn[i].isn;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* One frame tcpe sent: it must be a well-formed ARP, ICMP echo reply or TCP segment towards
+ * the address it names. Our ISNs are learned from SYNs and SYN-ACKs. */
+static void
+check_out(struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct net_addr to = F.peer;
+	struct pkt_info pi;
+	uint16_t drop = 0;
+
+	CHECK(rte_pktmbuf_data_len(m) >= sizeof(*eth));
+	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
+		return;
+	CHECK(eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4));
+	CHECK(rte_ipv4_cksum(ip) == 0 || rte_raw_cksum(ip, rte_ipv4_hdr_len(ip)) == 0xffff);
+	if (ip->next_proto_id == IPPROTO_ICMP) {
+		uint32_t l4 = rte_be_to_cpu_16(ip->total_length) - rte_ipv4_hdr_len(ip);
+
+		CHECK(rte_raw_cksum((uint8_t *)ip + rte_ipv4_hdr_len(ip), l4) == 0xffff);
+		return;
+	}
+	to.mac = eth->dst_addr;
+	to.ip = ip->dst_addr;
+	to.mask = 0;
+	CHECK(pkt_parse(&to, m, &pi, &drop) == PKT_TCP);
+	CHECK(pi.seg.len <= 1460);
+	if (pi.seg.flags & TCP_SYN) {
+		struct tcp_tuple ours = { .raddr = pi.key.laddr, .laddr = pi.key.raddr,
+					  .rport = pi.key.lport, .lport = pi.key.rport };
+
+		remember_isn(&ours, pi.seg.seq);
+	}
+}
+
+/* Everything tcpe sent, checked and freed. */
+static void
+drain_wire(void)
+{
+	struct rte_mbuf *out[64];
+	unsigned int n;
+
+	while ((n = rte_ring_dequeue_burst(F.wire_out, (void **)out, RTE_DIM(out), NULL)) > 0) {
+		for (unsigned int i = 0; i < n; i++) {
+			struct rte_mbuf *m = out[i];
+
+			if (m->nb_segs > 1) {	/* linearise a zero-copy chain to parse it */
+				struct rte_mbuf *l = rte_pktmbuf_alloc(F.mp);
+
+				CHECK(l != NULL && rte_pktmbuf_pkt_len(m) <= rte_pktmbuf_tailroom(l));
+				rte_pktmbuf_read(m, 0, rte_pktmbuf_pkt_len(m),
+						 rte_pktmbuf_append(l, (uint16_t)rte_pktmbuf_pkt_len(m)));
+				rte_pktmbuf_free(m);
+				m = l;
+			}
+			check_out(m);
+			rte_pktmbuf_free(m);
+		}
+	}
+}
+
+/* The connection table's invariants for every live record. */
+static void
+check_table(void)
+{
+	const struct conn_table *tab = F.w->conn;
+
+	CHECK(tab->st->drop[TCPE_DROP_TX_OUTSIDE_SNDQ] == 0);
+	CHECK(tab->st->outq_overflow == 0);
+	CHECK(tab->outq.n == 0);
+	for (uint32_t i = 0; i < tab->nconns; i++) {
+		const struct conn *c = &tab->conns[i];
+		const struct tcb *t = &c->tcb;
+
+		if (!c->in_use)
+			continue;
+		CHECK(t->state != TCP_CLOSED && t->state != TCP_TIME_WAIT && t->state < TCP_STATE__COUNT);
+		CHECK(seq_le(t->snd_una, t->snd_nxt) && seq_le(t->snd_nxt, t->snd_max));
+		CHECK(seq_le(t->snd_max, t->snd_end + 1));
+		/* the send queue holds exactly what was queued and is not acknowledged */
+		{
+			uint32_t base = t->snd_una == t->iss ? t->iss + 1 :
+					seq_le(t->snd_una, t->snd_end) ? t->snd_una : t->snd_end;
+
+			CHECK(c->sndq.seq == base);
+			CHECK(c->sndq.bytes == t->snd_end - base);
+		}
+		CHECK(t->snd_mss >= 64 - TCP_TS_SPACE && t->snd_mss <= 1460);
+		if (t->rq != NULL) {
+			CHECK(t->rq->n > 0 && t->rq->n <= REASM_SEGS);
+			for (unsigned int k = 0; k < t->rq->n; k++) {
+				CHECK(t->rq->seg[k].len > 0);
+				CHECK(seq_gt(t->rq->seg[k].seq, t->rcv_nxt));
+				if (k > 0)
+					CHECK(seq_le(t->rq->seg[k - 1].seq + t->rq->seg[k - 1].len,
+						     t->rq->seg[k].seq));
+			}
+		}
+	}
+}
+
+/* Run timers and client opens, flush, check. */
+static void
+step(void)
+{
+	conn_set_now(F.w->conn, F.now);
+	if (F.w->client != NULL && client_resolved(F.w->client))
+		client_tick(F.w->client, F.now);
+	conn_timers(F.w->conn);
+	txbuf_flush(&F.w->ports[0].txb, &F.w->st);
+	drain_wire();
+	check_table();
+}
+
+/* Recompute the IPv4 header and TCP checksums of a frame that looks like IPv4/TCP, after
+ * making its acknowledgment number absolute. */
+static void
+prepare(struct rte_mbuf *m, bool keep_sums)
+{
+	uint32_t len = rte_pktmbuf_data_len(m), ihl, tot;
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_tcp_hdr *th;
+	struct tcp_tuple t;
+	uint32_t isn;
+
+	if (len < sizeof(*eth) + sizeof(*ip) || eth->ether_type != rte_cpu_to_be_16(0x0800))
+		return;
+	ihl = (ip->version_ihl & 15u) * 4;
+	tot = rte_be_to_cpu_16(ip->total_length);
+	if (ihl < 20 || tot < ihl || sizeof(*eth) + tot > len || ip->next_proto_id != 6 ||
+	    tot < ihl + sizeof(*th)) {
+		if (!keep_sums && ihl >= 20 && sizeof(*eth) + ihl <= len) {
+			ip->hdr_checksum = 0;
+			ip->hdr_checksum = rte_ipv4_cksum(ip);
+		}
+		return;
+	}
+	th = (struct rte_tcp_hdr *)((uint8_t *)ip + ihl);
+	t = (struct tcp_tuple){ .raddr = ip->src_addr, .laddr = ip->dst_addr,
+				.rport = th->src_port, .lport = th->dst_port };
+	if (find_isn(&t, &isn))
+		th->recv_ack = rte_cpu_to_be_32(rte_be_to_cpu_32(th->recv_ack) + isn);
+	if (keep_sums)
+		return;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	th->cksum = 0;
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+}
+
+static void
+reset(void)
+{
+	F.now = 1000000;
+	conn_set_now(F.w->conn, F.now);
+	conn_table_reset(F.w->conn);
+	arp_cache_flush(&F.w->arp);
+	arp_cache_init(&F.w->arp, 300ULL * 1000000, 1000000);
+	if (F.w->client != NULL) {
+		client_reset(F.w->client);
+		client_set_mac(F.w->client, &F.peer.mac, F.now);
+	}
+	F.nisn = 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct rte_mbuf *burst[MAX_BURST];
+	unsigned int nb = 0;
+
+	reset();
+	step();	/* client mode's first opens */
+	while (size >= 3) {
+		uint8_t ctl = data[0];
+		size_t len = (size_t)data[1] | (size_t)data[2] << 8;
+		struct rte_mbuf *m = rte_pktmbuf_alloc(F.mp);
+		unsigned int dt = ctl & 63;
+
+		CHECK(m != NULL);
+		data += 3;
+		size -= 3;
+		if (len > size)
+			len = size;
+		if (len > 1600)
+			len = 1600;
+		if (!(ctl & 0x40) || nb == MAX_BURST) {
+			if (nb > 0)
+				worker_input(F.w, 0, burst, (uint16_t)nb);
+			nb = 0;
+			F.now += dt < 50 ? dt * 1000ULL : (dt - 49) * 1000000ULL;
+			step();
+		}
+		memcpy(rte_pktmbuf_append(m, (uint16_t)len), data, len);
+		data += len;
+		size -= len;
+		prepare(m, (ctl & 0x80) != 0);
+		burst[nb++] = m;
+	}
+	if (nb > 0)
+		worker_input(F.w, 0, burst, (uint16_t)nb);
+	step();
+	/* Teardown: whatever is left goes, and every mbuf comes back. */
+	reset();
+	drain_wire();
+	CHECK(F.w->st.ooo_held == 0);
+	CHECK(rte_mempool_in_use_count(F.mp) == 0);
+	return 0;
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char prefix[64];
+	char *eal[] = { "tcpe_fuzz", "-l", "0", "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
+			"--no-telemetry", "--file-prefix", prefix, "--log-level", "*:error", NULL };
+	char *args[] = { "fuzz", "--ip", "198.18.0.1/24", "--listen", "80:http", "--listen",
+			 "7:echo", "--listen", "9:discard", "--listen", "42181:hello", "--listen",
+			 "5001:bulk", "--bulk-bytes", "64K", "--max-conns", "16", "--time-wait-max",
+			 "16", "--syn-backlog", "4", "--ooo-pkts", "64", "--mbufs", "8192",
+			 "--keepalive-s", "5", "--keepalive-intvl-s", "1", "--keepalive-probes", "2",
+			 "--http-idle-ms", "3000", "--challenge-ack-limit", "10", "--time-wait-ms",
+			 "3000", "--fin-wait2-ms", "3000", "--rto-max-ms", "4000",
+			 "--connect", "198.18.0.2:80", "--concurrency", "2", "--requests-per-conn", "3",
+			 NULL };
+	struct rte_ring *rx, *tx;
+	int p;
+
+	(void)argc;
+	(void)argv;
+	snprintf(prefix, sizeof(prefix), "tcpe_fuzz_%d", (int)getpid());
+	CHECK(rte_eal_init((int)RTE_DIM(eal) - 1, eal) >= 0);
+	CHECK(config_parse(&F.cfg, (int)RTE_DIM(args) - 1, args, stderr) == 0);
+	F.mp = rte_pktmbuf_pool_create("fuzz_mp", NB_MBUF, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	rx = rte_ring_create("fuzz_in", 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	tx = rte_ring_create("fuzz_out", 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	CHECK(F.mp != NULL && rx != NULL && tx != NULL);
+	F.wire_in = rx;
+	F.wire_out = tx;
+	p = rte_eth_from_rings("net_ring_fuzz", &rx, 1, &tx, 1, 0);
+	CHECK(p >= 0);
+	F.port_id = (uint16_t)p;
+	CHECK(port_setup(F.port_id, 1, F.mp, &F.pinfo) == 0);
+	link_init(&F.link, F.port_id, F.pinfo.driver, 1, &F.pinfo.mac);
+	{
+		struct worker_spec spec = {
+			.cfg = &F.cfg, .index = 0, .lcore = rte_lcore_id(), .nworkers = 1,
+			.mp = F.mp, .nports = 1, .port_ids = &F.port_id, .pinfo = &F.pinfo,
+			.links = &F.link,
+		};
+
+		F.w = worker_create(&spec);
+	}
+	CHECK(F.w != NULL);
+	/* the input's frames come from 02:00:00:00:00:02 at 198.18.0.2; they are sent to us */
+	F.peer.mac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, 2 } };
+	inet_pton(AF_INET, "198.18.0.2", &F.peer.ip);
+	F.peer.mask = htonl(0xffffff00u);
+	/* the seed corpus addresses frames to 02:00:00:00:00:01: that is our MAC here */
+	F.w->ports[0].addr.mac = (struct rte_ether_addr){ { 2, 0, 0, 0, 0, 1 } };
+	F.w->tx[0].mac = F.w->ports[0].addr.mac;
+	return 0;
+}
