@@ -30,14 +30,20 @@ seeds=("$root"/tests/fuzz/seed/*.pcap)
 python3 "$root/tests/fuzz/pcap2corpus.py" "$out/seed" "${seeds[@]}"
 kept=()
 [[ -d $root/tests/fuzz/corpus ]] && kept=("$root/tests/fuzz/corpus")
-echo "fuzz: $(ls "$out/seed" | wc -l) seed inputs, $(ls "${kept[@]:-/dev/null}" 2>/dev/null | wc -l) kept, running ${secs} s"
+nkept=0
+[[ ${#kept[@]} -gt 0 ]] && nkept=$(ls "${kept[0]}" | wc -l)
+echo "fuzz: $(ls "$out/seed" | wc -l) seed inputs, $nkept kept in tests/fuzz/corpus, running ${secs} s"
 # EAL runs inside the target (--no-huge, its own file prefix): remove its runtime directory after.
 trap 'rm -rf /var/run/dpdk/tcpe_fuzz_*' EXIT
 jobs=${FUZZ_JOBS:-1}
-"$out/tcpe_fuzz" -max_total_time="$secs" -timeout=10 -artifact_prefix="$out/" -rss_limit_mb=4096 -print_final_stats=1 \
-	-jobs="$jobs" -workers="$jobs" "$out/corpus" "$out/seed" "${kept[@]}" >"$out/fuzz.log" 2>&1 ||
-	{ tail -60 "$out/fuzz.log"; cat "$out"/fuzz-*.log 2>/dev/null | tail -60; exit 1; }
-[[ $jobs -gt 1 ]] && cat "$out"/fuzz-*.log >>"$out/fuzz.log" 2>/dev/null
+par=()
+(( jobs > 1 )) && par=(-jobs="$jobs" -workers="$jobs")
+rm -f "$out"/fuzz-*.log
+# -jobs writes fuzz-N.log into the working directory: run from the build folder
+(cd "$out" && ./tcpe_fuzz -max_total_time="$secs" -timeout=10 -artifact_prefix="$out/" \
+	-rss_limit_mb=4096 -print_final_stats=1 "${par[@]}" "$out/corpus" "$out/seed" "${kept[@]}") \
+	>"$out/fuzz.log" 2>&1 || { tail -60 "$out/fuzz.log"; cat "$out"/fuzz-*.log 2>/dev/null | tail -60; exit 1; }
+(( jobs > 1 )) && cat "$out"/fuzz-*.log >>"$out/fuzz.log" 2>/dev/null
 grep -E '^stat::number_of_executed_units|^stat::peak_rss|^#[0-9]+.*DONE' "$out/fuzz.log" | tail -4 || true
 tail -2 "$out/fuzz.log"
 if [[ ${FUZZ_MERGE:-0} == 1 ]]; then
