@@ -35,13 +35,16 @@ run() {	# run NAME CMD...: one test program; its output is shown only when it fa
 	return 0
 }
 
+echo "== the tree: layers (no import circles, includes only downward) and STYLE.md's sizes"
+run layers python3 "$root/tests/tools/layers.py"
+run sizes python3 "$root/tests/tools/sizes.py"
 echo "== unit tests (CUnit, no EAL)"
 run unit "$root/build/tests/tcpe_unit"
-echo "== EAL tests (--no-huge --no-pci, ring-backed ports)"
+echo "== EAL tests (--no-huge --no-pci): the connection table driven directly, the worker loop on ring ports"
 export TCPE_EAL_PREFIX="tcpe_eal_$$"
 run eal "$root/build/tests/eal/tcpe_eal_test"
 rm -rf "/var/run/dpdk/$TCPE_EAL_PREFIX"	# EAL leaves its runtime directory behind
-echo "== fuzzing (libFuzzer + ASan + UBSan over parse -> TCP core, ${TCPE_FUZZ_SECONDS:-60} s)"
+echo "== fuzzing (libFuzzer + ASan + UBSan over the production input path, ${TCPE_FUZZ_SECONDS:-60} s)"
 [[ -z ${1:-} || fuzz =~ $1 ]] && run fuzz bash "$root/scripts/fuzz.sh" "${TCPE_FUZZ_SECONDS:-60}"
 echo "== peer tests (net_tap in a namespace, the Linux TCP stack as the peer)"
 for t in "$root"/tests/peer/*.sh; do

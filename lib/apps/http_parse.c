@@ -387,6 +387,96 @@ plain_request_line(struct http_parser *p, const uint8_t *s, uint32_t n, uint32_t
 	return len;
 }
 
+/* One byte of the request line (states up to S_RL_LF). Returns -1 when it is malformed. */
+static int
+line_byte(struct http_parser *p, uint8_t c)
+{
+	switch (p->state) {
+	case S_START:
+		if (c == '\r' || c == '\n')
+			return 0;
+		p->state = S_METHOD;
+		p->cand = 3;
+		p->head = 1;
+		return method_byte(p, c);
+	case S_METHOD:
+		return method_byte(p, c);
+	case S_TARGET0:
+		if (c != '/')
+			return -1;	/* origin-form only: no absolute-form or '*' */
+		/* The /bytes/ prefix match keeps its place in idx; the flags survive. */
+		p->state = S_TARGET;
+		p->cand = T_PREFIX;
+		p->idx = 1;
+		p->num = 0;
+		return 0;
+	case S_TARGET:
+		return target_byte(p, c);
+	case S_VERSION:
+	case S_VMINOR:
+		return version_byte(p, c);
+	case S_RL_END:
+		if (c == '\r')
+			p->state = S_RL_LF;
+		else if (c == '\n')
+			p->state = S_HSTART;
+		else
+			return -1;
+		return 0;
+	default:	/* S_RL_LF */
+		if (c != '\n')
+			return -1;
+		p->state = S_HSTART;
+		return 0;
+	}
+}
+
+/*
+ * One byte of the header section (states from S_HSTART), at buf[*i - 1]; the value of a header
+ * we do not interpret is skipped up to its CR/LF at once, moving *i on, with the same byte rules
+ * and head limit. Returns -1 when malformed, 1 when the head is complete, 0 otherwise.
+ */
+static int
+header_byte(struct http_parser *p, uint8_t c, const uint8_t *buf, uint32_t len, uint32_t *i,
+	    uint32_t max_head)
+{
+	switch (p->state) {
+	case S_HLF:
+		if (c != '\n')
+			return -1;
+		p->state = S_HSTART;
+		return 0;
+	case S_HSTART:
+		if (c == '\r') {
+			p->state = S_END_LF;
+			return 0;
+		}
+		if (c == '\n')
+			return 1;
+		if (c == ' ' || c == '\t')
+			return -1;	/* obsolete line folding (§5.2): refused */
+		p->state = S_HNAME;
+		p->cand = H_CONNECTION | H_CONTENT_LENGTH | H_TRANSFER_ENCODING;
+		p->idx = 0;
+		return hname_byte(p, c);
+	case S_HNAME:
+		return hname_byte(p, c);
+	case S_HVALUE:
+		if (p->cand == 0) {
+			while (c != '\r' && c != '\n' && (c >= 0x20 || c == '\t') && c != 0x7f &&
+			       *i < len && p->head < max_head) {
+				c = buf[(*i)++];
+				p->head++;
+			}
+		}
+		return hvalue_byte(p, c);
+	case S_END_LF:
+		return c == '\n' ? 1 : -1;
+	default:
+		return -1;
+	}
+}
+
 enum http_result
 http_parse(struct http_parser *p, const uint8_t *buf, uint32_t len, uint32_t max_head,
 	   struct http_req *req, uint32_t *used)
@@ -395,7 +485,7 @@ http_parse(struct http_parser *p, const uint8_t *buf, uint32_t len, uint32_t max
 
 	while (i < len) {
 		uint8_t c = buf[i];
-		int rc = 0;
+		int rc;
 
 		if ((p->state == S_HSTART || p->state == S_START) && c != '\r' && c != '\n') {
 			uint32_t n = p->state == S_START ?
@@ -407,7 +497,6 @@ http_parse(struct http_parser *p, const uint8_t *buf, uint32_t len, uint32_t max
 				continue;
 			}
 		}
-
 		if (p->state == S_DEAD) {
 			*used = len;
 			return HTTP_BAD;
@@ -427,93 +516,12 @@ http_parse(struct http_parser *p, const uint8_t *buf, uint32_t len, uint32_t max
 			*used = i;
 			return HTTP_TOO_LARGE;
 		}
-		switch (p->state) {
-		case S_START:
-			if (c == '\r' || c == '\n')
-				break;
-			p->state = S_METHOD;
-			p->cand = 3;
-			p->head = 1;
-			rc = method_byte(p, c);
-			break;
-		case S_METHOD:
-			rc = method_byte(p, c);
-			break;
-		case S_TARGET0:
-			if (c != '/') {
-				rc = -1;	/* origin-form only: no absolute-form or '*' */
-				break;
-			}
-			/* The /bytes/ prefix match keeps its place in idx; the flags survive. */
-			p->state = S_TARGET;
-			p->cand = T_PREFIX;
-			p->idx = 1;
-			p->num = 0;
-			break;
-		case S_TARGET:
-			rc = target_byte(p, c);
-			break;
-		case S_VERSION:
-		case S_VMINOR:
-			rc = version_byte(p, c);
-			break;
-		case S_RL_END:
-			if (c == '\r')
-				p->state = S_RL_LF;
-			else if (c == '\n')
-				p->state = S_HSTART;
-			else
-				rc = -1;
-			break;
-		case S_RL_LF:
-		case S_HLF:
-			if (c != '\n')
-				rc = -1;
-			else
-				p->state = S_HSTART;
-			break;
-		case S_HSTART:
-			if (c == '\r') {
-				p->state = S_END_LF;
-			} else if (c == '\n') {
-				*used = i;
-				return finish(p, req);
-			} else if (c == ' ' || c == '\t') {
-				rc = -1;	/* obsolete line folding (§5.2): refused */
-			} else {
-				p->state = S_HNAME;
-				p->cand = H_CONNECTION | H_CONTENT_LENGTH | H_TRANSFER_ENCODING;
-				p->idx = 0;
-				rc = hname_byte(p, c);
-			}
-			break;
-		case S_HNAME:
-			rc = hname_byte(p, c);
-			break;
-		case S_HVALUE:
-			if (p->cand == 0) {
-				/* a header we do not interpret: skip its value up to CR/LF at once,
-				 * with the same byte rules and head limit */
-				while (c != '\r' && c != '\n' && (c >= 0x20 || c == '\t') && c != 0x7f &&
-				       i < len && p->head < max_head) {
-					c = buf[i++];
-					p->head++;
-				}
-			}
-			rc = hvalue_byte(p, c);
-			break;
-		case S_END_LF:
-			if (c != '\n') {
-				rc = -1;
-				break;
-			}
+		rc = p->state <= S_RL_LF ? line_byte(p, c) : header_byte(p, c, buf, len, &i, max_head);
+		if (rc > 0) {
 			*used = i;
 			return finish(p, req);
-		default:
-			rc = -1;
-			break;
 		}
-		if (rc != 0) {
+		if (rc < 0) {
 			p->state = S_DEAD;
 			*used = i;
 			return HTTP_BAD;

@@ -138,8 +138,10 @@ usage(void)
 		"Relays every frame between IF a and IF b, each direction impaired independently.\n");
 }
 
-int
-main(int argc, char **argv)
+/* The relay's settings from the command line. Returns 0, or 2 after printing the usage. */
+static int
+parse_args(int argc, char **argv, struct impair *imp, const char **ifa, const char **ifb,
+	   uint64_t *seed, uint64_t *duration_s)
 {
 	static const struct option lo[] = {
 		{ "seed", 1, NULL, 's' }, { "loss", 1, NULL, 'l' }, { "dup", 1, NULL, 'd' },
@@ -147,49 +149,63 @@ main(int argc, char **argv)
 		{ "jitter-us", 1, NULL, 'J' }, { "reorder-us", 1, NULL, 'R' },
 		{ "duration", 1, NULL, 't' }, { NULL, 0, NULL, 0 },
 	};
-	struct impair imp = { .reorder_us = 2000 };
-	struct dir_stats st[2] = { 0 };	/* 0: a -> b, 1: b -> a */
-	struct dir_stats *st_of_fd[2] = { &st[0], &st[1] };
-	const char *ifa = NULL, *ifb = NULL;
-	uint64_t seed = 1, duration_s = 60, end;
-	uint8_t buf[MAX_FRAME];
-	struct pollfd pfd[2];
-	int fds[2], opt;
+	int opt;
 
 	while ((opt = getopt_long(argc, argv, "a:b:", lo, NULL)) != -1) {
 		switch (opt) {
-		case 'a': ifa = optarg; break;
-		case 'b': ifb = optarg; break;
-		case 's': seed = strtoull(optarg, NULL, 0); break;
-		case 'l': imp.loss = atof(optarg); break;
-		case 'd': imp.dup = atof(optarg); break;
-		case 'r': imp.reorder = atof(optarg); break;
-		case 'D': imp.delay_us = strtoull(optarg, NULL, 0); break;
-		case 'J': imp.jitter_us = strtoull(optarg, NULL, 0); break;
-		case 'R': imp.reorder_us = strtoull(optarg, NULL, 0); break;
-		case 't': duration_s = strtoull(optarg, NULL, 0); break;
+		case 'a': *ifa = optarg; break;
+		case 'b': *ifb = optarg; break;
+		case 's': *seed = strtoull(optarg, NULL, 0); break;
+		case 'l': imp->loss = atof(optarg); break;
+		case 'd': imp->dup = atof(optarg); break;
+		case 'r': imp->reorder = atof(optarg); break;
+		case 'D': imp->delay_us = strtoull(optarg, NULL, 0); break;
+		case 'J': imp->jitter_us = strtoull(optarg, NULL, 0); break;
+		case 'R': imp->reorder_us = strtoull(optarg, NULL, 0); break;
+		case 't': *duration_s = strtoull(optarg, NULL, 0); break;
 		default: usage(); return 2;
 		}
 	}
-	if (ifa == NULL || ifb == NULL || imp.loss < 0 || imp.loss >= 1 || duration_s == 0) {
+	if (*ifa == NULL || *ifb == NULL || imp->loss < 0 || imp->loss >= 1 || *duration_s == 0) {
 		usage();
 		return 2;
 	}
-	rng_state = seed * 0x9E3779B97F4A7C15ULL + 1;
-	held = calloc(MAX_HELD, sizeof(*held));
-	fds[0] = open_if(ifa);
-	fds[1] = open_if(ifb);
-	if (held == NULL || fds[0] < 0 || fds[1] < 0)
-		return 1;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	pfd[0] = (struct pollfd){ .fd = fds[0], .events = POLLIN };
-	pfd[1] = (struct pollfd){ .fd = fds[1], .events = POLLIN };
-	end = now_us() + duration_s * 1000000;	/* bounded, whatever happens to the caller */
-	printf("lossy_relay: %s <-> %s seed %llu loss %.3f dup %.3f reorder %.3f delay %llu+-%llu us\n",
-	       ifa, ifb, (unsigned long long)seed, imp.loss, imp.dup, imp.reorder,
-	       (unsigned long long)imp.delay_us, (unsigned long long)imp.jitter_us);
-	fflush(stdout);
+	return 0;
+}
+
+/* One frame received: lose it, or hold it (maybe twice, maybe late) for its release time. */
+static void
+impair_frame(const struct impair *imp, int out, const uint8_t *buf, uint16_t n,
+	     struct dir_stats *s)
+{
+	uint64_t due = now_us() + imp->delay_us;
+
+	s->in++;
+	if (imp->jitter_us > 0)
+		due += (uint64_t)(rnd() * (double)imp->jitter_us);
+	if (rnd() < imp->loss) {
+		s->lost++;
+		return;
+	}
+	if (rnd() < imp->reorder) {
+		due += imp->reorder_us;	/* later frames overtake this one */
+		s->reordered++;
+	}
+	hold(out, buf, n, due, s);
+	if (rnd() < imp->dup) {
+		s->dup++;
+		hold(out, buf, n, due + 1, s);
+	}
+}
+
+/* Relay until a signal or the end time, releasing held frames as they come due. */
+static void
+relay(const struct impair *imp, int fds[2], struct dir_stats st[2], uint64_t end)
+{
+	struct dir_stats *st_of_fd[2] = { &st[0], &st[1] };
+	struct pollfd pfd[2] = { { .fd = fds[0], .events = POLLIN }, { .fd = fds[1], .events = POLLIN } };
+	uint8_t buf[MAX_FRAME];
+
 	while (!stop) {
 		uint64_t now = now_us(), next = release(now, st_of_fd, fds);
 		int timeout = next == UINT64_MAX ? 50 : (int)((next - now) / 1000);
@@ -205,30 +221,37 @@ main(int argc, char **argv)
 
 			if (!(pfd[i].revents & POLLIN))
 				continue;
-			while ((n = recv(fds[i], buf, sizeof(buf), 0)) > 0) {
-				struct dir_stats *s = &st[i];
-				int out = fds[1 - i];
-				uint64_t due = now_us() + imp.delay_us;
-
-				s->in++;
-				if (imp.jitter_us > 0)
-					due += (uint64_t)(rnd() * (double)imp.jitter_us);
-				if (rnd() < imp.loss) {
-					s->lost++;
-					continue;
-				}
-				if (rnd() < imp.reorder) {
-					due += imp.reorder_us;	/* later frames overtake this one */
-					s->reordered++;
-				}
-				hold(out, buf, (uint16_t)n, due, s);
-				if (rnd() < imp.dup) {
-					s->dup++;
-					hold(out, buf, (uint16_t)n, due + 1, s);
-				}
-			}
+			while ((n = recv(fds[i], buf, sizeof(buf), 0)) > 0)
+				impair_frame(imp, fds[1 - i], buf, (uint16_t)n, &st[i]);
 		}
 	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct impair imp = { .reorder_us = 2000 };
+	struct dir_stats st[2] = { 0 };	/* 0: a -> b, 1: b -> a */
+	const char *ifa = NULL, *ifb = NULL;
+	uint64_t seed = 1, duration_s = 60;
+	int fds[2];
+
+	if (parse_args(argc, argv, &imp, &ifa, &ifb, &seed, &duration_s) != 0)
+		return 2;
+	rng_state = seed * 0x9E3779B97F4A7C15ULL + 1;
+	held = calloc(MAX_HELD, sizeof(*held));
+	fds[0] = open_if(ifa);
+	fds[1] = open_if(ifb);
+	if (held == NULL || fds[0] < 0 || fds[1] < 0)
+		return 1;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	printf("lossy_relay: %s <-> %s seed %llu loss %.3f dup %.3f reorder %.3f delay %llu+-%llu us\n",
+	       ifa, ifb, (unsigned long long)seed, imp.loss, imp.dup, imp.reorder,
+	       (unsigned long long)imp.delay_us, (unsigned long long)imp.jitter_us);
+	fflush(stdout);
+	/* bounded, whatever happens to the caller */
+	relay(&imp, fds, st, now_us() + duration_s * 1000000);
 	for (int i = 0; i < 2; i++)
 		printf("lossy_relay: %s: in %llu out %llu lost %llu duplicated %llu reordered %llu overflow %llu\n",
 		       i == 0 ? "a->b" : "b->a", (unsigned long long)st[i].in,
