@@ -20,13 +20,13 @@
 #include "config.h"
 #include "ctrl.h"
 #include "link.h"
+#include "mem.h"
 #include "port.h"
 #include "telemetry.h"
 #include "trace.h"
 #include "tw.h"
 #include "worker.h"
 
-#define MBUF_CACHE 256
 
 static volatile sig_atomic_t stop_requested;
 
@@ -40,7 +40,9 @@ on_signal(int sig)
 /* Everything main() builds, so teardown can release it in one place. */
 struct tcpe {
 	struct tcpe_config cfg;
-	struct rte_mempool *pools[RTE_MAX_NUMA_NODES];
+	struct mem_plan mem;
+	struct rte_mempool *rx_pools[RTE_MAX_NUMA_NODES];	/**< receiving (mem.h) */
+	struct rte_mempool *pools[RTE_MAX_NUMA_NODES];		/**< sending */
 	struct worker *workers[RTE_MAX_LCORE];
 	unsigned int nworkers;
 	uint16_t port_ids[TCPE_MAX_PORTS];
@@ -50,20 +52,43 @@ struct tcpe {
 	struct ctrl ctrl;
 };
 
+/* The receive (@p rx) or send pool of NUMA @p socket, created on first use (sizes: mem.h). */
 static struct rte_mempool *
-pool_for(struct tcpe *t, int socket)
+pool_for(struct tcpe *t, int socket, bool rx)
 {
+	struct rte_mempool **pp;
 	char name[RTE_MEMPOOL_NAMESIZE];
 	unsigned int s = socket < 0 ? 0 : (unsigned int)socket;
 
 	if (s >= RTE_MAX_NUMA_NODES)
 		s = 0;
-	if (t->pools[s] == NULL) {
-		snprintf(name, sizeof(name), "tcpe_mbuf_s%u", s);
-		t->pools[s] = rte_pktmbuf_pool_create(name, (unsigned int)t->cfg.mbufs, MBUF_CACHE,
-						      0, RTE_MBUF_DEFAULT_BUF_SIZE, (int)s);
+	pp = rx ? &t->rx_pools[s] : &t->pools[s];
+	if (*pp == NULL) {
+		snprintf(name, sizeof(name), "tcpe_%s_s%u", rx ? "rx" : "tx", s);
+		*pp = rte_pktmbuf_pool_create(name, rx ? t->mem.rx_mbufs : t->mem.data_mbufs,
+					      MEM_MBUF_CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE, (int)s);
+		if (*pp == NULL)
+			rte_exit(EXIT_FAILURE, "tcpe: %s mbuf pool (%u): %s (more memory: -m, "
+				 "hugepages)\n", rx ? "receive" : "send", rx ? t->mem.rx_mbufs :
+				 t->mem.data_mbufs, rte_strerror(rte_errno));
 	}
-	return t->pools[s];
+	return *pp;
+}
+
+/* The memory plan (mem.h) for the workers EAL gave us; bad sizes are input errors. */
+static void
+plan_memory(struct tcpe *t)
+{
+	unsigned int per_socket[RTE_MAX_NUMA_NODES] = { 0 }, most = 0, lcore;
+
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		unsigned int s = rte_lcore_to_socket_id(lcore) % RTE_MAX_NUMA_NODES;
+
+		if (++per_socket[s] > most)
+			most = per_socket[s];
+	}
+	if (mem_plan(&t->mem, &t->cfg, t->nworkers, most, rte_eth_dev_count_avail(), stderr) != 0)
+		exit(TCPE_EXIT_USAGE);
 }
 
 static void
@@ -124,6 +149,7 @@ banner(const struct tcpe *t)
 	for (unsigned int i = 0; i < t->cfg.nlisten; i++)
 		printf("tcpe: listening on %u (%s)\n", t->cfg.listen[i].port,
 		       config_app_name(t->cfg.listen[i].app));
+	mem_describe(&t->mem, stdout);
 	printf("tcpe: connection record %zu bytes (TCB %zu), %llu per worker; TIME_WAIT entry %zu "
 	       "bytes, %llu per worker; + a flow-table slot each\n",
 	       sizeof(struct conn), sizeof(struct tcb), (unsigned long long)t->cfg.max_conns,
@@ -144,10 +170,7 @@ setup_ports(struct tcpe *t)
 			printf("tcpe: port %u has no address configured; not used\n", pid);
 			continue;
 		}
-		mp = pool_for(t, rte_eth_dev_socket_id(pid));
-		if (mp == NULL)
-			rte_exit(EXIT_FAILURE, "tcpe: mbuf pool: %s (more memory: -m, hugepages)\n",
-				 rte_strerror(rte_errno));
+		mp = pool_for(t, rte_eth_dev_socket_id(pid), true);
 		rc = port_setup(pid, (uint16_t)t->nworkers, mp, &t->pinfo[t->nports]);
 		if (rc != 0)
 			rte_exit(EXIT_FAILURE, "tcpe: port %u: %s\n", pid, strerror(-rc));
@@ -183,15 +206,15 @@ setup_workers(struct tcpe *t)
 	uint64_t heap0;
 
 	RTE_LCORE_FOREACH_WORKER(lcore)	/* pools first: not part of the per-worker tables */
-		if (pool_for(t, (int)rte_lcore_to_socket_id(lcore)) == NULL)
-			rte_exit(EXIT_FAILURE, "tcpe: mbuf pool: %s\n", rte_strerror(rte_errno));
+		pool_for(t, (int)rte_lcore_to_socket_id(lcore), false);
 	if (t->nworkers > WORKER_MAX)
 		rte_exit(EXIT_FAILURE, "tcpe: at most %u workers\n", WORKER_MAX);
 	heap0 = heap_allocated();
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		struct worker_spec spec = {
 			.cfg = &t->cfg, .index = i, .lcore = lcore, .nworkers = t->nworkers,
-			.mp = pool_for(t, (int)rte_lcore_to_socket_id(lcore)), .nports = t->nports,
+			.mp = pool_for(t, (int)rte_lcore_to_socket_id(lcore), false),
+			.data_budget = t->mem.data_budget, .nports = t->nports,
 			.port_ids = t->port_ids, .pinfo = t->pinfo, .links = t->links,
 		};
 		struct worker *w = worker_create(&spec);
@@ -242,16 +265,19 @@ teardown(struct tcpe *t, int rc, bool *all_closed)
 	for (uint16_t p = 0; p < t->nports; p++)
 		if (!t->links[p].gated)
 			rte_eth_dev_close(t->port_ids[p]);
-	for (unsigned int s = 0; s < RTE_MAX_NUMA_NODES; s++) {
+	for (unsigned int i = 0; i < 2 * RTE_MAX_NUMA_NODES; i++) {
+		struct rte_mempool *mp = i < RTE_MAX_NUMA_NODES ? t->rx_pools[i] :
+					 t->pools[i - RTE_MAX_NUMA_NODES];
 		unsigned int out;
 
-		if (t->pools[s] == NULL)
+		if (mp == NULL)
 			continue;
-		out = rte_mempool_in_use_count(t->pools[s]);
-		printf("tcpe: mbufs in use at exit (socket %u): %u\n", s, out);
+		out = rte_mempool_in_use_count(mp);
+		printf("tcpe: mbufs in use at exit (socket %u, %s): %u\n", i % RTE_MAX_NUMA_NODES,
+		       i < RTE_MAX_NUMA_NODES ? "receive" : "send", out);
 		if (out != 0 && rc == 0)
 			rc = 3;
-		rte_mempool_free(t->pools[s]);
+		rte_mempool_free(mp);
 	}
 	return rc;
 }
@@ -331,6 +357,7 @@ run(struct tcpe *t, int argc, char **argv)
 	if (rte_eth_dev_count_avail() == 0)
 		usage_fail("no ports: add one with --vdev (e.g. --vdev net_tap0,iface=tcpe0) or "
 			   "bind a NIC to a DPDK driver");
+	plan_memory(t);
 	if (setup_ports(t) != 0)
 		usage_fail("no usable port (each port needs an address)");
 	setup_workers(t);

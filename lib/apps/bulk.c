@@ -1,10 +1,9 @@
 /* bulk.c - send --bulk-bytes of the body pattern on accept (or until the peer closes), then close: download throughput. */
 #include "apps.h"
 
-/* Bytes kept queued ahead of the peer; each top-up is a multiple of the pattern's period (32),
- * so the stream reads pattern[i % 32] from start to end. */
+/* Bytes kept queued ahead of the peer. The stream reads pattern[i % 32] from start to end:
+ * each top-up continues the body where the one before stopped. */
 #define BULK_QUEUE (128u * 1024)
-#define BULK_PERIOD 32	/* every append restarts the template: keep appends whole periods */
 
 struct bulk_conn {
 	uint64_t left;		/**< bytes not yet queued */
@@ -19,15 +18,14 @@ bulk_fill(struct tcpe_sock *s)
 
 	if (b->left == 0 || queued >= BULK_QUEUE / 2)
 		return;
-	n = (BULK_QUEUE - queued) & ~(uint64_t)(BULK_PERIOD - 1);	/* whole periods */
+	n = BULK_QUEUE - queued;
 	if (n >= b->left)
 		n = b->left;	/* the last top-up: whatever remains */
-	n = tcpe_send_body(s, n);
+	/* cut short by a send budget: on_writable resumes */
+	n = tcpe_send_body(s, n, tcpe_params(s)->bulk_bytes - b->left);
 	b->left -= n;
 	if (b->left == 0)
 		tcpe_close(s);	/* the FIN follows the last byte */
-	else if (n == 0)
-		tcpe_abort(s);	/* no mbufs at all: a reset beats a silent stall */
 }
 
 static void
@@ -36,6 +34,7 @@ bulk_accept(struct tcpe_sock *s)
 	struct bulk_conn *b = tcpe_app_state(s);
 
 	b->left = tcpe_params(s)->bulk_bytes;
+	tcpe_set_idle_ms(s, tcpe_params(s)->idle_ms);
 	if (b->left == 0)
 		tcpe_close(s);
 	else
@@ -46,6 +45,12 @@ static void
 bulk_acked(struct tcpe_sock *s, uint32_t bytes)
 {
 	(void)bytes;
+	bulk_fill(s);
+}
+
+static void
+bulk_writable(struct tcpe_sock *s)
+{
 	bulk_fill(s);
 }
 
@@ -62,6 +67,7 @@ const struct tcpe_app app_bulk = {
 	.name = "bulk",
 	.on_accept = bulk_accept,
 	.on_acked = bulk_acked,
+	.on_writable = bulk_writable,
 	.on_peer_fin = bulk_peer_fin,
 	.fin_with_data = true,
 };

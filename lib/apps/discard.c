@@ -2,6 +2,12 @@
 #include "apps.h"
 
 static void
+discard_accept(struct tcpe_sock *s)
+{
+	tcpe_set_idle_ms(s, tcpe_params(s)->idle_ms);
+}
+
+static void
 discard_peer_fin(struct tcpe_sock *s)
 {
 	tcpe_close(s);
@@ -9,5 +15,6 @@ discard_peer_fin(struct tcpe_sock *s)
 
 const struct tcpe_app app_discard = {
 	.name = "discard",
-	.on_peer_fin = discard_peer_fin,
+	.on_accept = discard_accept,
+	.on_peer_fin = discard_peer_fin,	/* no on_data: every byte is taken */
 };

@@ -9,8 +9,15 @@
 /* A connection's state, in the 32 bytes tcpe_app_state() gives. */
 struct http_conn {
 	struct http_parser p;
-	uint8_t closing;	/* a final response is queued: further input is ignored */
+	uint32_t body_left;	/* body bytes of the response in progress not queued yet */
+	uint8_t phase;		/* body bytes queued so far, modulo the pattern's period */
+	uint8_t closing;	/* the response in progress is the last: input after it is ignored,
+				 * and the connection closes once its body is queued */
 };
+
+/* Send space a request needs before it is parsed: any head (with a short error body or a small
+ * copied body) then fits whole; a large body goes on as the window opens. */
+#define RESPONSE_ROOM 1024
 _Static_assert(sizeof(struct http_conn) <= 32, "fits the per-connection app state");
 
 /* Per-worker: the Date header, formatted at most once a second (RFC 9110 §6.6.1). */
@@ -83,7 +90,8 @@ send_head(struct tcpe_sock *s, unsigned int status, uint64_t clen, bool close, b
 	return tcpe_send(s, buf, (uint32_t)(p - buf)) == (uint32_t)(p - buf);
 }
 
-/* 400, 405, 431: a short body, then close (the peer may have sent more; it is ignored). */
+/* 400, 405, 431: a short body, then close (the peer may have sent more; it is ignored). The
+ * room for it was there before the request was parsed. */
 static void
 refuse(struct tcpe_sock *s, struct http_conn *h, unsigned int status)
 {
@@ -101,15 +109,28 @@ refuse(struct tcpe_sock *s, struct http_conn *h, unsigned int status)
 	else
 		st->http_too_large++;
 	h->closing = 1;
-	if (!send_head(s, status, bl, true, false) || tcpe_send(s, b, bl) != bl) {
-		tcpe_abort(s);
-		return;
-	}
+	if (send_head(s, status, bl, true, false))
+		tcpe_send(s, b, bl);
 	tcpe_close(s);
 }
 
-/* Answer one complete request. Returns false when the connection is now closing. */
-static bool
+/* Queue what the send budget takes of the body in progress; the last response's end closes. */
+static void
+body_more(struct tcpe_sock *s, struct http_conn *h)
+{
+	if (h->body_left > 0) {
+		uint32_t n = tcpe_send_body(s, h->body_left, h->phase);
+
+		h->body_left -= n;
+		h->phase = (uint8_t)((h->phase + n) % TCPE_BODY_PERIOD);
+	}
+	if (h->body_left == 0 && h->closing)
+		tcpe_close(s);
+}
+
+/* Answer one complete request: the head now, the body as far as the budget goes (body_more()
+ * goes on as it opens). */
+static void
 respond(struct tcpe_sock *s, struct http_conn *h, const struct http_req *req)
 {
 	const struct tcpe_app_params *prm = tcpe_params(s);
@@ -118,24 +139,19 @@ respond(struct tcpe_sock *s, struct http_conn *h, const struct http_req *req)
 
 	if (req->method == HTTP_M_OTHER) {
 		refuse(s, h, 405);
-		return false;
+		return;
 	}
 	len = req->bytes_target ? (req->bytes < prm->http_max_bytes ? req->bytes :
 				   prm->http_max_bytes) : prm->http_body;
-	if (!send_head(s, 200, len, !req->keep_alive, req->http10 && req->keep_alive) ||
-	    (req->method == HTTP_M_GET && len > 0 && tcpe_send_body(s, len) != len)) {
-		tcpe_abort(s);	/* the mbuf pool is dry: a reset beats a truncated body */
-		return false;
-	}
 	st->http_resp_2xx++;
-	if (req->method == HTTP_M_GET)
+	h->closing = !req->keep_alive;
+	send_head(s, 200, len, !req->keep_alive, req->http10 && req->keep_alive);
+	if (req->method == HTTP_M_GET) {
 		st->http_body_bytes += len;
-	if (!req->keep_alive) {
-		h->closing = 1;
-		tcpe_close(s);
-		return false;
+		h->body_left = (uint32_t)len;	/* http-max-bytes is at most 1 GiB */
+		h->phase = 0;
 	}
-	return true;
+	body_more(s, h);
 }
 
 static void
@@ -147,47 +163,74 @@ http_accept(struct tcpe_sock *s)
 	tcpe_set_idle_ms(s, tcpe_params(s)->http_idle_ms);
 }
 
-static void
+/*
+ * Requests, one by one. A request is parsed only once the response before it is queued whole
+ * and there is room for the next head: a client that pipelines requests for large bodies
+ * behind a closed window gets them one send budget at a time, and its input waits meanwhile.
+ */
+static uint32_t
 http_data(struct tcpe_sock *s, const uint8_t *data, uint32_t len)
 {
 	struct http_conn *h = tcpe_app_state(s);
-	uint32_t max_head = tcpe_params(s)->http_max_header;
+	uint32_t max_head = tcpe_params(s)->http_max_header, taken = 0;
 
-	while (len > 0 && !h->closing) {
+	while (taken < len && !h->closing) {
 		struct http_req req;
 		uint32_t used = 0;
-		enum http_result r = http_parse(&h->p, data, len, max_head, &req, &used);
+		enum http_result r;
 
-		data += used;
-		len -= used;
+		if (h->body_left > 0 || tcpe_send_space(s) < RESPONSE_ROOM)
+			return taken;	/* back-pressured: on_writable brings the rest back */
+		r = http_parse(&h->p, data + taken, len - taken, max_head, &req, &used);
+		taken += used;
 		switch (r) {
 		case HTTP_MORE:
-			return;
+			break;
 		case HTTP_REQUEST:
 			tcpe_stats(s)->http_requests++;
-			if (!respond(s, h, &req))
-				return;
+			respond(s, h, &req);
 			break;
 		case HTTP_TOO_LARGE:
 			refuse(s, h, 431);
-			return;
+			break;
 		default:
 			refuse(s, h, 400);
-			return;
+			break;
 		}
 	}
+	return len;	/* all parsed, or ignored after the last response */
+}
+
+static void
+http_more(struct tcpe_sock *s)
+{
+	body_more(s, tcpe_app_state(s));
+}
+
+static void
+http_acked(struct tcpe_sock *s, uint32_t bytes)
+{
+	(void)bytes;
+	http_more(s);
 }
 
 static void
 http_peer_fin(struct tcpe_sock *s)
 {
-	tcpe_close(s);	/* after every response already queued */
+	struct http_conn *h = tcpe_app_state(s);
+
+	/* after every response already queued; one still being produced closes when it is */
+	h->closing = 1;
+	if (h->body_left == 0)
+		tcpe_close(s);
 }
 
 const struct tcpe_app app_http = {
 	.name = "http",
 	.on_accept = http_accept,
 	.on_data = http_data,
+	.on_acked = http_acked,
+	.on_writable = http_more,
 	.on_peer_fin = http_peer_fin,
 	.fin_with_data = true,
 };

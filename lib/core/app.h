@@ -19,11 +19,14 @@ struct tcpe_app_params {
 	uint64_t http_max_bytes;	/**< cap on GET /bytes/N */
 	uint32_t http_max_header;	/**< request line + headers limit */
 	uint32_t http_idle_ms;		/**< keep-alive idle timeout */
+	uint32_t idle_ms;		/**< echo, discard, bulk: close when idle (0: never) */
 	uint64_t bulk_bytes;
 };
 
-/** Size of the per-worker body template tcpe_send_body() references (its period). */
+/** Size of the per-worker body template tcpe_send_body() references. */
 #define TCPE_BODY_TEMPLATE 32768
+/** The template's pattern repeats every this many bytes. */
+#define TCPE_BODY_PERIOD 32
 /** Bytes of per-worker scratch memory an application gets (tcpe_app_worker). */
 #define TCPE_APP_WORKER_SCRATCH 128
 
@@ -35,10 +38,19 @@ struct tcpe_app {
 	const char *name;
 	/** Handshake completed (ESTABLISHED). */
 	void (*on_accept)(struct tcpe_sock *s);
-	/** @p len in-order bytes arrived; @p data is valid only during the call. */
-	void (*on_data)(struct tcpe_sock *s, const uint8_t *data, uint32_t len);
+	/**
+	 * @p len in-order bytes arrived; @p data is valid only during the call. Returns how many
+	 * the application took (all of them unless it is back-pressured: its send was refused).
+	 * The rest stays with tcpe, counted against the connection's receive window, and is
+	 * offered again, with what arrives after it, once on_writable has run. NULL: every byte
+	 * is taken (and dropped).
+	 */
+	uint32_t (*on_data)(struct tcpe_sock *s, const uint8_t *data, uint32_t len);
 	/** @p bytes of what the application sent were acknowledged (send space grew). */
 	void (*on_acked)(struct tcpe_sock *s, uint32_t bytes);
+	/** A send that came back short may go on: the connection's or the worker's send budget
+	 * has room again. */
+	void (*on_writable)(struct tcpe_sock *s);
 	/** The peer sent its FIN: it will send nothing more. */
 	void (*on_peer_fin)(struct tcpe_sock *s);
 	/** The connection is gone (@p reset: by a RST or a timeout); @p s is invalid afterwards. */
@@ -50,15 +62,23 @@ struct tcpe_app {
 
 /**
  * Queue @p len bytes to send (copied). Sending starts after the current callback returns.
- * @return bytes queued: less than @p len only if the mbuf pool ran dry, or 0 after tcpe_close().
+ * Every connection has a send budget (--sndbuf) and so has every worker (its share of
+ * --mbufs): a send that would exceed either is cut short, and on_writable follows when there is
+ * room again. The application is back-pressured, never reset.
+ * @return bytes queued: less than @p len when a budget is used up, 0 after tcpe_close().
  */
 uint32_t tcpe_send(struct tcpe_sock *s, const void *data, uint32_t len);
 
 /**
- * Queue @p len body bytes without copying: references to the worker's read-only template, whose
- * byte i is "0123456789abcdefghijklmnopqrstuv"[i % 32]. Same return as tcpe_send().
+ * Queue @p len bytes of a body without copying: references to the worker's read-only template,
+ * whose byte i is "0123456789abcdefghijklmnopqrstuv"[i % 32]. @p from is the body offset of the
+ * first byte, so that a body sent in pieces (a send cut short goes on later) reads as one.
+ * Same budgets and return as tcpe_send().
  */
-uint32_t tcpe_send_body(struct tcpe_sock *s, uint64_t len);
+uint32_t tcpe_send_body(struct tcpe_sock *s, uint64_t len, uint64_t from);
+
+/** Bytes a tcpe_send() of small data would take now (0: wait for on_writable). */
+uint32_t tcpe_send_space(const struct tcpe_sock *s);
 
 /** Close the connection gracefully after @p ms with nothing to send or receive (0: never). */
 void tcpe_set_idle_ms(struct tcpe_sock *s, uint32_t ms);

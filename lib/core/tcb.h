@@ -90,7 +90,8 @@ struct tcb {
 	uint32_t irs;
 	uint32_t rcv_nxt;
 	uint32_t rcv_adv;	/**< right edge of the window last advertised (never moved left) */
-	uint32_t rcv_wnd;	/**< window the runtime wants to offer now */
+	uint32_t rcv_wnd;	/**< what the runtime can take now: the window it wants to offer,
+				 *   and the most data accepted beyond rcv_nxt */
 	uint32_t ts_recent;	/**< RFC 7323 TS.Recent */
 	uint32_t ts_off;	/**< our timestamp clock's offset: per address pair, so that it
 				 *   grows across incarnations of a 4-tuple (RFC 6191, RFC 7323 §5.4) */
@@ -125,6 +126,8 @@ struct tcp_cfg {
 	uint8_t keepalive_probes; /**< unanswered probes before the connection is reset */
 	uint8_t synack_retries;	/**< SYN-ACK retransmissions before the half-open record is freed */
 	uint8_t data_retries;	/**< data/FIN retransmissions before the connection is reset */
+	uint8_t orphan_retries;	/**< the same once the application has closed (and unanswered
+				 *   zero-window probes: an orphan is not probed forever) */
 	uint8_t init_cwnd;	/**< initial window in segments (RFC 6928: 10) */
 	uint8_t cc;		/**< enum tcp_cc */
 	uint32_t reasm_max_pkts; /**< out-of-order packets held per worker, all connections */

@@ -19,6 +19,17 @@ rcv_window(const struct tcb *t)
 	return seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
 }
 
+/* What may be received now: the window we announced, and no more than the runtime can take
+ * (rcv_wnd: an application that does not read shrinks it). Data inside the announced window but
+ * beyond that is refused like loss, and the peer resends it: the window itself never shrinks. */
+static inline uint32_t
+rcv_room(const struct tcb *t)
+{
+	uint32_t w = rcv_window(t);
+
+	return w < t->rcv_wnd ? w : t->rcv_wnd;
+}
+
 /*
  * Step 1, segment acceptability (RFC 9293 §3.10.7.4 first, the four cases). With a zero
  * window only a segment at RCV.NXT is acceptable, so that its ACK and RST are still processed
@@ -242,8 +253,10 @@ ack_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 		t->snd_wl2 = s->ack;
 	}
 	/* RFC 1122 §4.2.2.17: a receiver that answers our zero-window probes is alive; keep probing
-	 * (with backoff) for as long as it does, instead of counting the probes toward giving up. */
-	if (t->snd_wnd == 0 && s->ack == t->snd_una)
+	 * (with backoff) for as long as it does, instead of counting the probes toward giving up.
+	 * Not once the application has closed: an orphan's probes count, so a peer that keeps its
+	 * window shut cannot hold the record (and its send queue) forever. */
+	if (t->snd_wnd == 0 && s->ack == t->snd_una && !(t->flags & TCB_FIN_QUEUED))
 		t->retries = 0;
 	fin_acked = (t->flags & TCB_FIN_QUEUED) && t->snd_una == t->snd_end + 1;
 	switch (t->state) {
@@ -272,15 +285,19 @@ ack_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 static void
 ooo_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_rx *rx)
 {
-	uint32_t edge = t->rcv_nxt + rcv_window(t), len = s->len;
+	uint32_t edge = t->rcv_nxt + rcv_room(t), len = s->len;
 	unsigned int released = 0;
 	enum reasm_result res;
 
 	t->flags |= TCB_ACK_NOW;
 	c->st->dup_acks_tx++;
 	c->st->ooo_rx++;
+	if (!seq_lt(s->seq, edge)) {
+		tcp_rx_drop(rx, TCPE_DROP_TCP_RCV_FULL);	/* in the window, not in our room */
+		return;
+	}
 	if (seq_gt(s->seq + len, edge))
-		len = edge - s->seq;	/* acceptable() put the start inside the window */
+		len = edge - s->seq;
 	if (s->pkt == NULL || c->pkt_free == NULL || c->st->ooo_held >= c->cfg->reasm_max_pkts ||
 	    (t->rq == NULL && c->reasm_free == NULL)) {
 		tcp_rx_drop(rx, TCPE_DROP_TCP_OOO_LIMIT);
@@ -320,6 +337,7 @@ static bool
 text_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_rx *rx)
 {
 	uint32_t off = 0, n, wnd;
+	bool refused = false;
 
 	if (!tcp_can_receive(t)) {
 		/* CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: the peer already sent its FIN. */
@@ -340,9 +358,13 @@ text_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp
 	wnd = rcv_window(t);
 	if (n > wnd)
 		n = wnd;
+	if (n > t->rcv_wnd) {
+		n = t->rcv_wnd;	/* the runtime can take no more now: the rest is resent */
+		refused = true;
+	}
 	if (n == 0) {
 		t->flags |= TCB_ACK_NOW;
-		tcp_rx_drop(rx, TCPE_DROP_TCP_WINDOW_PROBE);
+		tcp_rx_drop(rx, refused ? TCPE_DROP_TCP_RCV_FULL : TCPE_DROP_TCP_WINDOW_PROBE);
 		return false;
 	}
 	rx->data_off = off;

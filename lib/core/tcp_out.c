@@ -336,8 +336,10 @@ rto_expired(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx)
 {
 	const struct tcp_cfg *cfg = c->cfg;
 	uint32_t rto2 = t->rto_us * 2;
+	/* Linux's tcp_orphan_retries: a connection nobody will read from again gets fewer tries */
+	uint8_t limit = (t->flags & TCB_FIN_QUEUED) ? cfg->orphan_retries : cfg->data_retries;
 
-	if (++t->retries > cfg->data_retries) {
+	if (++t->retries > limit) {
 		c->st->conn_timeout++;
 		rx->events |= TCP_EV_RESET | TCP_EV_FREE;
 		tcp_abort(c, t);

@@ -3,7 +3,6 @@
 
 #include <string.h>
 
-#include <rte_malloc.h>
 
 static inline void
 link_tail(struct sndq *q, struct rte_mbuf *m)
@@ -13,13 +12,15 @@ link_tail(struct sndq *q, struct rte_mbuf *m)
 	else
 		q->head = m;
 	q->tail = m;
+	q->nsegs++;
 }
 
 uint32_t
-sndq_append(struct sndq *q, struct rte_mempool *mp, const void *data, uint32_t len)
+sndq_append(struct sndq *q, struct rte_mempool *mp, const void *data, uint32_t len,
+	    uint32_t max_segs)
 {
 	const uint8_t *src = data;
-	uint32_t done = 0;
+	uint32_t done = 0, segs = 0;
 
 	while (done < len) {
 		struct rte_mbuf *t = q->tail;
@@ -30,9 +31,9 @@ sndq_append(struct sndq *q, struct rte_mempool *mp, const void *data, uint32_t l
 		if (t != NULL && !RTE_MBUF_DIRECT(t))
 			room = 0;
 		if (room == 0) {
-			t = rte_pktmbuf_alloc(mp);
-			if (t == NULL)
+			if (segs == max_segs || (t = rte_pktmbuf_alloc(mp)) == NULL)
 				break;
+			segs++;
 			/* payload only: no headroom is needed in queue segments */
 			t->data_off = 0;
 			link_tail(q, t);
@@ -48,19 +49,20 @@ sndq_append(struct sndq *q, struct rte_mempool *mp, const void *data, uint32_t l
 }
 
 uint32_t
-sndq_append_ref(struct sndq *q, struct rte_mempool *mp, void *base, uint16_t chunk,
-		struct rte_mbuf_ext_shared_info *shinfo, uint32_t len)
+sndq_append_ref(struct sndq *q, struct rte_mempool *mp, void *base, rte_iova_t iova,
+		uint16_t chunk, struct rte_mbuf_ext_shared_info *shinfo, uint32_t len,
+		uint32_t max_segs)
 {
 	uint32_t done = 0;
 
-	while (done < len) {
+	for (uint32_t segs = 0; done < len && segs < max_segs; segs++) {
 		struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
 		uint16_t n = (uint16_t)(len - done < chunk ? len - done : chunk);
 
 		if (m == NULL)
 			break;
 		rte_mbuf_ext_refcnt_update(shinfo, 1);
-		rte_pktmbuf_attach_extbuf(m, base, rte_malloc_virt2iova(base), chunk, shinfo);
+		rte_pktmbuf_attach_extbuf(m, base, iova, chunk, shinfo);
 		m->data_len = n;
 		link_tail(q, m);
 		done += n;
@@ -153,6 +155,7 @@ sndq_trim(struct sndq *q, uint32_t n)
 		q->head = h->next;
 		h->next = NULL;
 		rte_pktmbuf_free_seg(h);
+		q->nsegs--;
 	}
 	if (q->head == NULL)
 		q->tail = NULL;
@@ -170,4 +173,5 @@ sndq_free(struct sndq *q)
 	}
 	q->tail = NULL;
 	q->bytes = 0;
+	q->nsegs = 0;
 }

@@ -17,6 +17,7 @@ struct sndq {
 	struct rte_mbuf *tail;
 	uint32_t bytes;
 	uint32_t seq;		/**< TCP sequence number of byte 0 */
+	uint32_t nsegs;		/**< mbufs in the list (what the queue costs its pool) */
 };
 
 /** Sequence number @p s as an offset into @p q (the caller checked it is inside). */
@@ -30,20 +31,23 @@ sndq_off(const struct sndq *q, uint32_t s)
 #define SNDQ_COPY_BODY_MAX 512
 
 /**
- * Append @p len bytes, filling the tail mbuf first, then new mbufs from @p mp.
- * @return bytes appended: less than @p len only when @p mp ran out.
+ * Append @p len bytes, filling the tail mbuf first, then at most @p max_segs new mbufs from
+ * @p mp. @return bytes appended: less than @p len when that was not enough or @p mp ran out.
  */
-uint32_t sndq_append(struct sndq *q, struct rte_mempool *mp, const void *data, uint32_t len);
+uint32_t sndq_append(struct sndq *q, struct rte_mempool *mp, const void *data, uint32_t len,
+		     uint32_t max_segs);
 
 /**
- * Append @p len bytes of the long-lived buffer @p base (DMA-able, e.g. from rte_malloc, never
- * freed while the process runs) by reference: mbufs from @p mp are attached to it as external
+ * Append @p len bytes of the long-lived buffer @p base (DMA-able at IO address @p iova, e.g.
+ * from rte_malloc, never freed while the process runs) by reference: mbufs from @p mp are attached to it as external
  * buffers sharing @p shinfo, so nothing is copied. Each mbuf covers at most @p chunk bytes
- * (<= 65535) starting at @p base: byte i of what is queued is base[i % chunk].
- * @return bytes appended: less than @p len only when @p mp ran out.
+ * (<= 65535) starting at @p base: byte i of what is queued is base[i % chunk]. At most
+ * @p max_segs mbufs are taken.
+ * @return bytes appended: less than @p len when @p max_segs was not enough or @p mp ran out.
  */
-uint32_t sndq_append_ref(struct sndq *q, struct rte_mempool *mp, void *base, uint16_t chunk,
-			 struct rte_mbuf_ext_shared_info *shinfo, uint32_t len);
+uint32_t sndq_append_ref(struct sndq *q, struct rte_mempool *mp, void *base, rte_iova_t iova,
+			 uint16_t chunk, struct rte_mbuf_ext_shared_info *shinfo, uint32_t len,
+			 uint32_t max_segs);
 
 /**
  * Build a chain of indirect mbufs from @p mp that covers @p len bytes at @p off in the queue,

@@ -21,6 +21,7 @@ struct cl_conn {
 	uint8_t prev;		/**< previous header byte */
 	uint8_t last;		/**< the last request on this connection */
 	uint8_t done;		/**< the last request completed (not an error if it ends now) */
+	uint32_t tosend;	/**< bytes of the current request not queued yet (a send budget) */
 };
 _Static_assert(sizeof(struct cl_conn) <= 32, "fits tcpe_app_state()");
 
@@ -66,6 +67,25 @@ client_lat_value(unsigned int b)
 	return (uint64_t)(8 + sub) << (e - 3);
 }
 
+/* Queue what the send budget takes of the current request; on_writable brings us back. */
+static void
+send_more(struct tcpe_sock *s)
+{
+	struct client *k = ck(s);
+	struct cl_conn *st = cl(s);
+
+	if (st->tosend == 0)
+		return;
+	if (k->kind == CLIENT_ECHO) {
+		st->tosend -= tcpe_send_body(s, st->tosend, k->echo_bytes - st->tosend);
+	} else {
+		const char *r = st->last ? k->req_close : k->req;
+		uint32_t len = st->last ? k->req_close_len : k->req_len;
+
+		st->tosend -= tcpe_send(s, r + (len - st->tosend), st->tosend);
+	}
+}
+
 /* Start the next request on an established connection (or read-until-close kinds). */
 static void
 request(struct tcpe_sock *s)
@@ -75,6 +95,7 @@ request(struct tcpe_sock *s)
 
 	st->t0_us = tcpe_now_us(s);
 	st->last = k->target == 0 || (k->requests_per_conn != 0 && st->reqs + 1 >= k->requests_per_conn);
+	k->st->client_sent++;
 	switch (k->kind) {
 	case CLIENT_HTTP:
 		st->phase = PH_HEAD;
@@ -83,21 +104,16 @@ request(struct tcpe_sock *s)
 		st->in_cl = 0;
 		st->clen = 0;
 		st->prev = 0;
-		if (tcpe_send(s, st->last ? k->req_close : k->req, st->last ? k->req_close_len : k->req_len) == 0)
-			tcpe_abort(s);
-		else
-			k->st->client_sent++;
+		st->tosend = st->last ? k->req_close_len : k->req_len;
+		send_more(s);
 		break;
 	case CLIENT_ECHO:
 		st->phase = PH_ECHO;
 		st->want = (uint32_t)k->echo_bytes;
-		if (tcpe_send_body(s, st->want) != st->want)
-			tcpe_abort(s);
-		else
-			k->st->client_sent++;
+		st->tosend = st->want;
+		send_more(s);
 		break;
 	default:		/* hello, bulk: the server talks, then closes (the open is the request) */
-		k->st->client_sent++;
 		st->phase = PH_TO_CLOSE;
 		st->last = 1;
 		break;
@@ -234,7 +250,7 @@ http_bytes(struct tcpe_sock *s, const uint8_t *d, uint32_t len)
 	}
 }
 
-static void
+static uint32_t
 cl_data(struct tcpe_sock *s, const uint8_t *d, uint32_t len)
 {
 	struct cl_conn *st = cl(s);
@@ -252,6 +268,7 @@ cl_data(struct tcpe_sock *s, const uint8_t *d, uint32_t len)
 	default:
 		break;		/* hello / bulk: counted in data_rx_bytes, complete at the FIN */
 	}
+	return len;
 }
 
 static void
@@ -301,6 +318,7 @@ static const struct tcpe_app app_client = {
 	.name = "client",
 	.on_accept = cl_established,
 	.on_data = cl_data,
+	.on_writable = send_more,
 	.on_peer_fin = cl_peer_fin,
 	.on_closed = cl_closed,
 };

@@ -54,7 +54,10 @@ static const struct key keys[] = {
 	SIZE("bulk-bytes", "tcpe", bulk_bytes, 0, 1ULL << 50, "1G", "bulk bytes per connection"),
 	SIZE("max-conns", "tcpe", max_conns, 16, 1ULL << 24, "65536",
 	     "connection records per worker"),
-	SIZE("mbufs", "tcpe", mbufs, 4096, 1ULL << 24, "65536", "mbufs per NUMA socket"),
+	SIZE("mbufs", "tcpe", mbufs, 2048, 1ULL << 24, "65536",
+	     "mbufs per NUMA socket for what is sent: send queues and frames in flight"),
+	SIZE("rx-mbufs", "tcpe", rx_mbufs, 0, 1ULL << 24, "0",
+	     "mbufs per NUMA socket for receiving (0: what its workers' rings and holdings need)"),
 	NUM("stats-interval", "tcpe", stats_interval, 0, 3600, "1",
 	    "console report period in seconds (0: off)"),
 	STR("stats-json", "tcpe", stats_json, "", "append one JSON object per report to FILE"),
@@ -85,8 +88,17 @@ static const struct key keys[] = {
 	     "software steering between workers: auto (ports without RSS), on, off"),
 	ENUM("cc", "tcp", cc, cc_names, "newreno", "congestion control for what we send: newreno or cubic"),
 	NUM("init-cwnd", "tcp", init_cwnd, 1, 100, "10", "initial congestion window in segments (RFC 6928)"),
-	SIZE("ooo-pkts", "tcp", ooo_pkts, 0, 1ULL << 24, "0",
-	     "out-of-order packets held per worker, at most 64 per connection (0: mbufs / 16)"),
+	SIZE("ooo-pkts", "tcp", ooo_pkts, 16, 1ULL << 20, "4096",
+	     "out-of-order packets held per worker, at most 64 per connection"),
+	SIZE("rcv-hold-pkts", "tcp", rcv_hold_pkts, 16, 1ULL << 20, "1024",
+	     "received packets held per worker for applications that cannot take them yet"),
+	SIZE("max-orphans", "tcp", max_orphans, 0, 1ULL << 24, "0",
+	     "closed connections per worker still waiting for their peer (0: max-conns / 4); beyond, "
+	     "the oldest is reset"),
+	NUM("orphan-retries", "tcp", orphan_retries, 1, 30, "3",
+	    "retransmissions and unanswered zero-window probes of a closed connection before reset"),
+	NUM("idle-ms", "tcp", idle_ms, 0, 86400000, "0",
+	    "close echo, discard and bulk connections idle this long (0: never)"),
 	NUM("keepalive-s", "tcp", keepalive_s, 0, 86400, "0",
 	    "idle seconds before keepalive probes (0: off)"),
 	NUM("keepalive-intvl-s", "tcp", keepalive_intvl_s, 1, 3600, "75", "seconds between keepalive probes"),
@@ -593,13 +605,8 @@ validate(struct tcpe_config *cfg, FILE *err)
 			(unsigned long long)cfg->rto_max_ms, (unsigned long long)cfg->rto_init_ms);
 		return -EINVAL;
 	}
-	if (cfg->ooo_pkts == 0)
-		cfg->ooo_pkts = cfg->mbufs / 16;
-	if (cfg->ooo_pkts * 2 > cfg->mbufs) {
-		fprintf(err, "tcpe: ooo-pkts (%llu) must be at most half of mbufs (%llu)\n",
-			(unsigned long long)cfg->ooo_pkts, (unsigned long long)cfg->mbufs);
-		return -EINVAL;
-	}
+	if (cfg->max_orphans == 0)
+		cfg->max_orphans = cfg->max_conns / 4;
 	if (cfg->prometheus[0] != '\0') {
 		uint32_t ip;
 		uint16_t port;

@@ -38,7 +38,8 @@ struct tcpe_config {
 	uint64_t http_idle_ms;
 	uint64_t bulk_bytes;
 	uint64_t max_conns;	/**< connection records per worker */
-	uint64_t mbufs;		/**< mbufs per NUMA socket pool */
+	uint64_t mbufs;		/**< mbufs per NUMA socket for sending (send queues, frames) */
+	uint64_t rx_mbufs;	/**< mbufs per NUMA socket for receiving (0: computed) */
 	uint64_t stats_interval; /**< seconds; 0 = no console report */
 	char stats_json[256];
 	char prometheus[64];
@@ -77,6 +78,10 @@ struct tcpe_config {
 	uint64_t syncookies;
 	uint64_t init_cwnd;
 	uint64_t ooo_pkts;
+	uint64_t rcv_hold_pkts;	/**< received packets held per worker for apps not reading */
+	uint64_t max_orphans;	/**< per worker (0 in the file: max_conns / 4) */
+	uint64_t orphan_retries;
+	uint64_t idle_ms;	/**< echo, discard, bulk: close when idle (0: never) */
 	uint64_t keepalive_s;
 	uint64_t keepalive_intvl_s;
 	uint64_t keepalive_probes;

@@ -16,12 +16,15 @@
 
 /* --- records ---------------------------------------------------------------------------- */
 
+static bool orphan_reset(struct conn_table *tab);
+
 static struct conn *
 conn_alloc(struct conn_table *tab)
 {
 	struct conn *c;
 
-	if (tab->nfree == 0)
+	/* Out of records: an orphan (nobody reads it) makes room before a connection is refused. */
+	if (tab->nfree == 0 && !orphan_reset(tab))
 		return NULL;
 	c = &tab->conns[tab->free_idx[--tab->nfree]];
 	memset(c, 0, sizeof(*c));
@@ -43,7 +46,7 @@ conn_put(struct conn_table *tab, struct conn *c)
  * Release @p c. What the core decided to send for it leaves first (its send queue is about to
  * go). @p unkey false leaves the flow-table key to whoever takes the tuple over (TIME_WAIT).
  */
-static void
+void
 conn_free(struct conn_table *tab, struct conn *c, bool reset, bool unkey)
 {
 	const struct tcpe_app *app = conn_app(c);
@@ -54,13 +57,33 @@ conn_free(struct conn_table *tab, struct conn *c, bool reset, bool unkey)
 	tcp_timer_stop(&tab->tcp, &c->tcb);
 	tcp_reasm_purge(&tab->tcp, &c->tcb);
 	tcp_set_state(&tab->tcp, &c->tcb, TCP_CLOSED);
-	sndq_free(&c->sndq);
+	conn_sndq_free(tab, c);
+	conn_rcvq_purge(tab, c);
+	conn_orphan_remove(tab, c);
+	c->blocked = 0;
 	if (unkey) {
 		flow_del(tab->flows, &c->tcb.tuple);
 		tab->churn = true;
 	}
 	conn_put(tab, c);
 	tab->st->conn_closed++;
+}
+
+/*
+ * Reset the orphan closed longest ago (RFC 9293 §3.10.5: a RST to its peer): over --max-orphans,
+ * or when a new connection needs its record. Returns false when there is none.
+ */
+static bool
+orphan_reset(struct conn_table *tab)
+{
+	struct conn *c = conn_oldest_orphan(tab);
+
+	if (c == NULL)
+		return false;
+	tab->st->orphans_reset++;
+	tcp_abort(&tab->tcp, &c->tcb);
+	conn_free(tab, c, true, true);
+	return true;
 }
 
 /* TIME_WAIT needs 40 bytes, not a record: hand the tuple to a compact entry, free the record. */
@@ -129,22 +152,11 @@ ref_valid(void *ref, const struct tcp_tuple *key)
 
 /* --- after input or a timer -------------------------------------------------------------- */
 
-/* The window we offer shrinks as the send queue fills, so a peer that will not read
- * our replies (echo) is throttled instead of growing our memory. */
-static inline void
-set_rcv_window(struct conn_table *tab, struct conn *c)
-{
-	uint64_t sb = tab->cfg->sndbuf, used = c->sndq.bytes;
-	uint32_t room = used >= sb ? 0 : (uint32_t)(sb - used);
-
-	c->tcb.rcv_wnd = room < tab->tcp_cfg.rcv_wnd ? room : tab->tcp_cfg.rcv_wnd;
-}
-
 /* Everything the record may send now, built and handed over. */
 static void
 output(struct conn_table *tab, struct conn *c)
 {
-	set_rcv_window(tab, c);
+	conn_set_rcv_window(tab, c);
 	while (tcp_output(&tab->tcp, &c->tcb))
 		conn_flush(tab);
 	conn_flush(tab);
@@ -163,29 +175,6 @@ settle(struct conn_table *tab, struct conn *c, uint32_t events)
 		conn_free(tab, c, true, true);
 	else if (c->tcb.state == TCP_TIME_WAIT)
 		tw_convert(tab, c);
-}
-
-/* Hand the core's events to the application, in the order a socket program would see them. */
-static void
-deliver(struct conn *c, const uint8_t *payload, const struct tcp_rx *rx)
-{
-	const struct tcpe_app *app = conn_app(c);
-	struct tcpe_sock *s = sock_of(c);
-
-	if (rx->events & TCP_EV_ACKED) {
-		sndq_trim(&c->sndq, rx->acked);
-		if (c->accepted && app->on_acked != NULL)
-			app->on_acked(s, rx->acked);
-	}
-	if ((rx->events & TCP_EV_ESTABLISHED) && !conn_gone(c)) {
-		c->accepted = 1;
-		if (app->on_accept != NULL)
-			app->on_accept(s);
-	}
-	if ((rx->events & TCP_EV_DATA) && !conn_gone(c) && app->on_data != NULL)
-		app->on_data(s, payload + rx->data_off, rx->data_len);
-	if ((rx->events & TCP_EV_PEER_FIN) && !conn_gone(c) && app->on_peer_fin != NULL)
-		app->on_peer_fin(s);
 }
 
 /* --- input ------------------------------------------------------------------------------ */
@@ -208,22 +197,24 @@ record_input(struct conn_table *tab, struct rte_mbuf *m, struct pkt_info *pi, st
 	conn_flush(tab);	/* before the send queue is trimmed: descriptors carry sequence numbers */
 	held = (rx.events & TCP_EV_HELD) != 0;
 	if (rx.events != 0)
-		deliver(c, pi->payload, &rx);
+		held |= conn_deliver(tab, c, m, pi->payload, &rx);
 	if ((rx.events & TCP_EV_DATA) && c->tcb.rq != NULL) {
 		/* The segment may have filled a hole: what was held out of order follows it. */
 		struct tcp_rx hrx;
 		void *hp;
 
 		while (!conn_gone(c) && tcp_reasm_next(&tab->tcp, &c->tcb, &hrx, &hp)) {
-			deliver(c, rte_pktmbuf_mtod((struct rte_mbuf *)hp, uint8_t *), &hrx);
-			rte_pktmbuf_free(hp);
+			struct rte_mbuf *hm = hp;
+
+			if (!conn_deliver(tab, c, hm, rte_pktmbuf_mtod(hm, uint8_t *), &hrx))
+				rte_pktmbuf_free(hm);
 		}
 	}
 	settle(tab, c, rx.events);
 	if (rx_out != NULL)
 		*rx_out = rx;
 	if (held)
-		return;	/* the record's out-of-order queue owns m now */
+		return;	/* the record holds m now: out of order, or for its application */
 	if (rx.drop != TCPE_DROP__COUNT)
 		conn_drop(tab, m, rx.drop);
 	else
@@ -354,7 +345,8 @@ no_record_input(struct conn_table *tab, uint16_t port, struct rte_mbuf *m, struc
 		conn_drop(tab, m, TCPE_DROP_TCP_LISTEN_OTHER);
 		return;
 	}
-	if (tab->nfree == 0 || tab->st->state_now[TCP_SYN_RCVD] >= tab->cfg->syn_backlog) {
+	if ((tab->nfree == 0 && tab->norphans == 0) ||
+	    tab->st->state_now[TCP_SYN_RCVD] >= tab->cfg->syn_backlog) {
 		syn_cookie_reply(tab, port, m, pi);
 		return;
 	}
@@ -404,25 +396,59 @@ segment_input(struct conn_table *tab, uint16_t port, struct rte_mbuf *m, struct 
 		record_input(tab, m, pi, ref, 0, rx);
 }
 
+/* A SYN that would open a new connection: no record, to a listening port (or refused there). */
+static inline bool
+new_syn(const struct pkt_info *pi, const void *ref)
+{
+	return ref == NULL && (pi->seg.flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN;
+}
+
 void
 conn_input_burst(struct conn_table *tab, uint16_t port, struct rte_mbuf **m,
 		 struct pkt_info **pi, unsigned int n, struct tcp_rx *rx)
 {
 	const struct tcp_tuple *keys[FLOW_BULK_MAX];
 	void *refs[FLOW_BULK_MAX];
+	unsigned int syns = 0;
 
 	RTE_ASSERT(n <= FLOW_BULK_MAX);
 	for (unsigned int i = 0; i < n; i++)
 		keys[i] = &pi[i]->key;
 	flow_lookup_bulk(tab->flows, keys, n, refs);
 	tab->churn = false;
-	for (unsigned int i = 0; i < n; i++) {
-		void *ref = refs[i];
+	/*
+	 * Connections we have before connections we might have (Mogul and Ramakrishnan,
+	 * "Eliminating receive livelock"): new SYNs wait for the rest of the burst, and past what
+	 * the worker admits in this iteration they are dropped at once, before any state or hash.
+	 */
+	for (unsigned int pass = 0; pass < 2; pass++) {
+		for (unsigned int i = 0; i < n; i++) {
+			void *ref = refs[i];
 
-		/* A record created or freed earlier in this burst may make the bulk answer stale. */
-		if (tab->churn && !ref_valid(ref, keys[i]))
-			ref = flow_lookup(tab->flows, keys[i]);
-		segment_input(tab, port, m[i], pi[i], ref, rx);
+			if (m[i] == NULL)
+				continue;
+			/* A record created or freed earlier in this burst may make the answer stale. */
+			if (tab->churn && !ref_valid(ref, keys[i]))
+				ref = flow_lookup(tab->flows, keys[i]);
+			if (new_syn(pi[i], ref)) {
+				if (pass == 0) {
+					syns++;
+					continue;
+				}
+				if (tab->syn_admit == 0) {
+					tab->st->syn_rx++;
+					conn_drop(tab, m[i], TCPE_DROP_TCP_SYN_SHED);
+					m[i] = NULL;
+					continue;
+				}
+				if (tab->syn_admit != UINT32_MAX)
+					tab->syn_admit--;
+			}
+			segment_input(tab, port, m[i], pi[i], ref, rx);
+			m[i] = NULL;
+		}
+		if (syns == 0)
+			break;
 	}
 }
 
@@ -439,11 +465,25 @@ timer_fired(struct conn_table *tab, struct conn *c)
 {
 	struct tcp_rx rx;
 
-	set_rcv_window(tab, c);
+	conn_set_rcv_window(tab, c);
 	tcp_timer(&tab->tcp, &c->tcb, &rx);
 	if (rx.events & TCP_EV_IDLE)
-		tcp_close(&tab->tcp, &c->tcb);	/* idle past the application's limit: a graceful close */
+		conn_close(tab, c);	/* idle past the application's limit: a graceful close */
 	settle(tab, c, rx.events);
+}
+
+/* Applications waiting for send budget, when it has room; orphans over --max-orphans. */
+static void
+housekeeping(struct conn_table *tab)
+{
+	struct conn *woken[CONN_TIMER_BATCH];
+	uint32_t n = conn_wake(tab, woken, CONN_TIMER_BATCH);
+
+	for (uint32_t i = 0; i < n; i++)
+		if (woken[i]->in_use)
+			settle(tab, woken[i], 0);
+	for (unsigned int k = 0; k < CONN_TIMER_BATCH && tab->norphans > tab->cfg->max_orphans; k++)
+		orphan_reset(tab);
 }
 
 void
@@ -465,6 +505,7 @@ conn_timers(struct conn_table *tab)
 	while (tcp_dack_run(&tab->tcp))
 		conn_flush(tab);
 	conn_flush(tab);
+	housekeeping(tab);
 }
 
 /* --- active opens ----------------------------------------------------------------------- */
@@ -540,6 +581,7 @@ tcp_cfg_from(struct tcp_cfg *t, const struct tcpe_config *cfg)
 	t->rto_max_us = (uint32_t)(cfg->rto_max_ms * 1000);
 	t->synack_retries = (uint8_t)cfg->synack_retries;
 	t->data_retries = (uint8_t)cfg->data_retries;
+	t->orphan_retries = (uint8_t)cfg->orphan_retries;
 	t->time_wait_us = cfg->time_wait_ms * 1000;
 	t->challenge_ack_limit = (uint32_t)cfg->challenge_ack_limit;
 	t->fin_wait2_us = cfg->fin_wait2_ms * 1000;
@@ -568,7 +610,8 @@ apps_init(struct conn_table *tab, const struct tcpe_config *cfg, int socket)
 	if (tab->body == NULL)
 		return -ENOMEM;
 	for (unsigned int i = 0; i < TCPE_BODY_TEMPLATE; i++)
-		tab->body[i] = (uint8_t)pattern[i % 32];
+		tab->body[i] = (uint8_t)pattern[i % TCPE_BODY_PERIOD];
+	tab->body_iova = rte_malloc_virt2iova(tab->body);
 	tab->body_shinfo.free_cb = body_never_freed;
 	tab->body_shinfo.fcb_opaque = NULL;
 	rte_mbuf_ext_refcnt_set(&tab->body_shinfo, 1);
@@ -615,7 +658,12 @@ tables_alloc(struct conn_table *tab, const struct tcpe_config *cfg, unsigned int
 	tab->tw.key = tw_key;
 	tab->tw.key_arg = tab;
 	tcp_dack_init(&tab->tcp, &tab->dack, dack, ndack);
-	return 0;
+	/* a record is listed once while it waits; released records leave stale entries behind */
+	while (tab->blocked_mask + 1 < 2 * tab->nconns)
+		tab->blocked_mask = (tab->blocked_mask << 1) | 1;
+	tab->blocked = rte_malloc_socket("tcpe_blocked", sizeof(uint32_t) * (tab->blocked_mask + 1),
+					 RTE_CACHE_LINE_SIZE, socket);
+	return tab->blocked != NULL ? 0 : -ENOMEM;
 }
 
 /* Timers start at the table's clock; everything is empty. */
@@ -647,6 +695,9 @@ conn_table_create(const struct tcpe_config *cfg, const struct conn_env *env)
 	tab->lcore = env->lcore;
 	tab->trace_ring = env->trace_ring;
 	tab->tcp.now = env->now_us;
+	tab->data_budget = env->data_budget != 0 ? env->data_budget : UINT32_MAX;
+	tab->rcv_hold_max = (uint32_t)cfg->rcv_hold_pkts;
+	tab->syn_admit = UINT32_MAX;
 	tcp_cfg_from(&tab->tcp_cfg, cfg);
 	/* RFC 6528 secret: per worker is enough, a connection never changes worker. */
 	if (getrandom(tab->tcp_cfg.isn_key, sizeof(tab->tcp_cfg.isn_key), 0) !=
@@ -698,6 +749,8 @@ conn_table_reset(struct conn_table *tab)
 	timers_init(tab);
 	tab->tcp.chack_second = 0;
 	tab->cookie_sent_us = 0;
+	tab->blocked_head = tab->blocked_tail = 0;
+	tab->syn_admit = UINT32_MAX;
 	tab->traced = 0;
 	memset(tab->ts_cache, 0, sizeof(tab->ts_cache));
 	memset(tab->app_scratch, 0, sizeof(tab->app_scratch));
@@ -718,5 +771,6 @@ conn_table_destroy(struct conn_table *tab)
 	rte_free(tab->reasm);
 	rte_free(tab->tw.e);
 	rte_free(tab->dack.q);
+	rte_free(tab->blocked);
 	rte_free(tab);
 }

@@ -37,6 +37,11 @@ struct conn {
 	struct tcb tcb;
 	struct sndq sndq;
 	struct conn_table *tab;
+	struct rte_mbuf *rcvq;	/**< received bytes the application has not taken yet: RX mbufs
+				     trimmed to them, linked through next, oldest first */
+	uint32_t rcvq_bytes;
+	uint32_t orphan_prev;	/**< the orphan list (index + 1; 0: none): oldest first */
+	uint32_t orphan_next;
 	struct rte_ether_addr peer_mac;
 	uint8_t port;		/**< the worker's port index */
 	uint8_t app;		/**< enum tcpe_app_id, or CONN_APP_CLIENT */
@@ -44,6 +49,10 @@ struct conn {
 	uint8_t accepted : 1;	/**< on_accept ran: on_closed is owed */
 	uint8_t aborted : 1;	/**< the application reset it */
 	uint8_t time_wait : 1;	/**< during on_closed: the tuple goes on in TIME_WAIT */
+	uint8_t want_write : 1;	/**< a send was cut short, or input not taken: on_writable owed */
+	uint8_t blocked : 1;	/**< on the worker's list of records waiting for send budget */
+	uint8_t fin_held : 1;	/**< the peer's FIN waits behind held input */
+	uint8_t orphan : 1;	/**< the application closed it; it is on the orphan list */
 	uint32_t trace_id;	/**< 0 = not traced */
 	uint64_t app_state[4];
 };
@@ -70,6 +79,8 @@ struct conn_env {
 	const struct tx_props *tx;	/**< per port: how to build frames (indexed like port) */
 	uint16_t nports;
 	uint64_t now_us;		/**< the clock at creation (conn_set_now() moves it on) */
+	uint32_t data_budget;		/**< send-queue mbufs this worker may hold (its share of
+					     the send pool, less what frames in flight need) */
 };
 
 /** One worker's connection layer. Written only by its worker (see conn_table_create()). */
@@ -88,6 +99,15 @@ struct conn_table {
 	const struct tx_props *tx;
 	uint16_t nports;
 	const struct tcpe_config *cfg;
+	uint32_t data_budget;		/**< send-queue mbufs this worker may hold */
+	uint32_t sndq_segs;		/**< ... and holds now */
+	uint32_t rcv_held;		/**< received mbufs held for applications (rcvq) */
+	uint32_t rcv_hold_max;
+	uint32_t syn_admit;		/**< new connections still admitted in this iteration */
+	uint32_t norphans;
+	uint32_t orphan_head, orphan_tail;	/**< oldest and newest orphan (index + 1; 0: none) */
+	uint32_t *blocked;		/**< FIFO of record indexes waiting for send budget */
+	uint32_t blocked_mask, blocked_head, blocked_tail;
 	struct tcp_outq outq;		/**< what the core decided to send, drained after each call */
 	/* --- warm --- */
 	uint64_t cookie_sent_us;	/**< when the last SYN cookie went out (0: never) */
@@ -106,6 +126,7 @@ struct conn_table {
 	struct tcp_tw_table tw;		/**< compact TIME_WAIT entries */
 	struct tcp_ts_cache ts_cache[TCP_TS_CACHE];
 	uint8_t *body;			/**< TCPE_BODY_TEMPLATE bytes, read-only after creation */
+	rte_iova_t body_iova;		/**< its IO address (references to it are sent) */
 	struct rte_mbuf_ext_shared_info body_shinfo;
 	uint8_t app_scratch[TCPE_APP_WORKER_SCRATCH] __rte_cache_aligned;
 	/* --- large --- */
@@ -156,8 +177,20 @@ void conn_set_app_ctx(struct conn_table *tab, unsigned int app, void *ctx);
 void conn_input_burst(struct conn_table *tab, uint16_t port, struct rte_mbuf **m,
 		      struct pkt_info **pi, unsigned int n, struct tcp_rx *rx);
 
-/** Run the timers that are due (bounded per call): RTO, delayed ACKs, TIME_WAIT, FIN_WAIT_2. */
+/**
+ * Run the timers that are due (bounded per call): RTO, delayed ACKs, TIME_WAIT, FIN_WAIT_2; and
+ * the worker's housekeeping: wake applications waiting for send budget, reset orphans over
+ * --max-orphans.
+ */
 void conn_timers(struct conn_table *tab);
+
+/** No new SYN is admitted beyond @p n more in this iteration (receive-livelock control; the rest
+ * are dropped as syn_shed); UINT32_MAX: no limit. */
+static inline void
+conn_set_syn_admit(struct conn_table *tab, uint32_t n)
+{
+	tab->syn_admit = n;
+}
 
 /**
  * Active open (client mode): a record for @p tuple on port @p port towards @p mac, run by

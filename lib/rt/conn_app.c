@@ -1,40 +1,368 @@
-/* conn_app.c - the application interface (app.h) over the connection table's records. */
+/* conn_app.c - the application interface (app.h) over the connection table: events to callbacks, send budgets and back-pressure, input held for applications that cannot take it, orphans. */
 #include "conn.h"
 
+#include <rte_branch_prediction.h>
+
 #include "conn_priv.h"
+
+#define WAKE_BATCH 64		/**< applications woken per worker iteration at most */
+#define WAKE_ROOM 16		/**< send-budget mbufs that must be free before a wake */
+
+/* --- send budgets ----------------------------------------------------------------------- */
+
+/* Send-queue mbufs the worker may still hand out. */
+static inline uint32_t
+budget_left(const struct conn_table *tab)
+{
+	return tab->data_budget > tab->sndq_segs ? tab->data_budget - tab->sndq_segs : 0;
+}
+
+/* Bytes the connection's own budget (--sndbuf) still takes. */
+static inline uint32_t
+conn_room(const struct conn *c)
+{
+	uint64_t sb = c->tab->cfg->sndbuf;
+
+	return c->sndq.bytes >= sb ? 0 : (uint32_t)(sb - c->sndq.bytes);
+}
+
+/* Follow the send queue's mbuf count into the worker's. */
+static inline void
+segs_moved(struct conn_table *tab, uint32_t before, uint32_t after)
+{
+	tab->sndq_segs = tab->sndq_segs + after - before;
+	tab->st->sndq_mbufs = tab->sndq_segs;
+}
+
+/* On the worker's list of records to wake when its send budget has room again. */
+static void
+block(struct conn_table *tab, struct conn *c)
+{
+	if (c->blocked || tab->blocked_tail - tab->blocked_head > tab->blocked_mask)
+		return;	/* listed already; or (never, the list has room for every record) full */
+	c->blocked = 1;
+	tab->blocked[tab->blocked_tail++ & tab->blocked_mask] = (uint32_t)(c - tab->conns);
+}
+
+/* A send of @p want bytes came back with @p got: the application waits for on_writable. */
+static void
+cut_short(struct conn_table *tab, struct conn *c, uint32_t want, uint32_t got, uint32_t room)
+{
+	tab->st->send_refused++;
+	c->want_write = 1;
+	if (got < (want < room ? want : room))
+		block(tab, c);	/* the worker's budget, not the connection's, stopped it */
+}
 
 uint32_t
 tcpe_send(struct tcpe_sock *s, const void *data, uint32_t len)
 {
 	struct conn *c = conn_of_sock(s);
-	uint32_t n;
+	struct conn_table *tab = c->tab;
+	uint32_t room = conn_room(c), before = c->sndq.nsegs, n;
 
 	if (!tcp_can_send(&c->tcb))
 		return 0;
-	n = sndq_append(&c->sndq, c->tab->mp, data, len);
+	n = sndq_append(&c->sndq, tab->mp, data, len < room ? len : room, budget_left(tab));
+	segs_moved(tab, before, c->sndq.nsegs);
 	tcp_send_queued(&c->tcb, n);
+	if (unlikely(n < len))
+		cut_short(tab, c, len, n, room);
 	return n;
 }
 
 uint32_t
-tcpe_send_body(struct tcpe_sock *s, uint64_t len)
+tcpe_send_body(struct tcpe_sock *s, uint64_t len64, uint64_t from)
 {
 	struct conn *c = conn_of_sock(s);
 	struct conn_table *tab = c->tab;
-	uint32_t n;
+	uint32_t room = conn_room(c), before = c->sndq.nsegs, len, want, n;
+	uint8_t *base = tab->body + from % TCPE_BODY_PERIOD;
 
-	if (!tcp_can_send(&c->tcb) || len > UINT32_MAX)
+	if (!tcp_can_send(&c->tcb))
 		return 0;
+	len = len64 > UINT32_MAX ? UINT32_MAX : (uint32_t)len64;
+	want = len < room ? len : room;
 	/* A small body is cheaper copied behind what is queued (usually the header, one mbuf for
-	 * the whole response) than referenced: no second mbuf and no refcount to free at the ACK. */
-	if (len <= SNDQ_COPY_BODY_MAX)
-		n = sndq_append(&c->sndq, tab->mp, tab->body, (uint32_t)len);
+	 * the whole response) than referenced: no second mbuf and no refcount to free at the ACK.
+	 * Either way the pattern starts at the phase of @p from; references span whole periods of
+	 * the template from there, so every mbuf starts in phase. */
+	if (len64 <= SNDQ_COPY_BODY_MAX)
+		n = sndq_append(&c->sndq, tab->mp, base, want, budget_left(tab));
 	else
-		n = sndq_append_ref(&c->sndq, tab->mp, tab->body, TCPE_BODY_TEMPLATE,
-				    &tab->body_shinfo, (uint32_t)len);
+		n = sndq_append_ref(&c->sndq, tab->mp, base, tab->body_iova + (base - tab->body),
+				    TCPE_BODY_TEMPLATE - TCPE_BODY_PERIOD, &tab->body_shinfo, want,
+				    budget_left(tab));
+	segs_moved(tab, before, c->sndq.nsegs);
 	tcp_send_queued(&c->tcb, n);
+	if (unlikely(n < len))
+		cut_short(tab, c, len, n, room);
 	return n;
 }
+
+uint32_t
+tcpe_send_space(const struct tcpe_sock *s)
+{
+	const struct conn *c = (const struct conn *)s;
+	const struct conn_table *tab = c->tab;
+	uint32_t room = conn_room(c);
+	uint64_t segs = (uint64_t)budget_left(tab) * rte_pktmbuf_data_room_size(tab->mp);
+
+	if (c->sndq.tail != NULL && RTE_MBUF_DIRECT(c->sndq.tail))
+		segs += rte_pktmbuf_tailroom(c->sndq.tail);
+	return !tcp_can_send(&c->tcb) ? 0 : segs < room ? (uint32_t)segs : room;
+}
+
+void
+conn_sndq_trim(struct conn_table *tab, struct conn *c, uint32_t n)
+{
+	uint32_t before = c->sndq.nsegs;
+
+	sndq_trim(&c->sndq, n);
+	segs_moved(tab, before, c->sndq.nsegs);
+}
+
+void
+conn_sndq_free(struct conn_table *tab, struct conn *c)
+{
+	uint32_t before = c->sndq.nsegs;
+
+	sndq_free(&c->sndq);
+	segs_moved(tab, before, 0);
+}
+
+/* --- input held for the application ------------------------------------------------------- */
+
+/* Keep @p len bytes at @p data of RX mbuf @p m for the application: the mbuf is trimmed to them
+ * and goes to the end of the record's queue. */
+static void
+hold(struct conn_table *tab, struct conn *c, struct rte_mbuf *m, const uint8_t *data, uint32_t len)
+{
+	struct rte_mbuf **at = &c->rcvq;
+
+	m->data_off = (uint16_t)(data - (const uint8_t *)m->buf_addr);
+	m->data_len = (uint16_t)len;
+	m->pkt_len = len;
+	m->nb_segs = 1;
+	m->next = NULL;
+	while (*at != NULL)
+		at = &(*at)->next;
+	*at = m;
+	c->rcvq_bytes += len;
+	tab->rcv_held++;
+	tab->st->rcv_held = tab->rcv_held;
+}
+
+void
+conn_rcvq_purge(struct conn_table *tab, struct conn *c)
+{
+	while (c->rcvq != NULL) {
+		struct rte_mbuf *m = c->rcvq;
+
+		c->rcvq = m->next;
+		m->next = NULL;
+		rte_pktmbuf_free(m);
+		tab->rcv_held--;
+	}
+	c->rcvq_bytes = 0;
+	c->fin_held = 0;
+	tab->st->rcv_held = tab->rcv_held;
+}
+
+/* The application took less than it was offered: it waits for room to send. With nothing of its
+ * own in flight no ACK will wake it, so the worker's list does. */
+static void
+not_taken(struct conn_table *tab, struct conn *c)
+{
+	c->want_write = 1;
+	if (c->sndq.bytes == 0)
+		block(tab, c);
+}
+
+/* In-order bytes for the application: given to it, or (what it does not take, and everything
+ * while it holds input already) kept for it. Returns true when @p m is now kept. */
+static bool
+take(struct conn_table *tab, struct conn *c, struct rte_mbuf *m, const uint8_t *data,
+     uint32_t len)
+{
+	const struct tcpe_app *app = conn_app(c);
+
+	if (c->rcvq == NULL) {
+		uint32_t took = app->on_data != NULL ? app->on_data(sock_of(c), data, len) : len;
+
+		if (took >= len || conn_gone(c))
+			return false;
+		data += took;
+		len -= took;
+		not_taken(tab, c);
+	}
+	hold(tab, c, m, data, len);
+	return true;
+}
+
+/* Offer the held input again, oldest first, then the peer's FIN if it waited behind it. */
+static void
+resume(struct conn_table *tab, struct conn *c)
+{
+	const struct tcpe_app *app = conn_app(c);
+
+	while (c->rcvq != NULL && !conn_gone(c)) {
+		struct rte_mbuf *m = c->rcvq;
+		uint32_t len = rte_pktmbuf_data_len(m);
+		uint32_t took = app->on_data != NULL ?
+				app->on_data(sock_of(c), rte_pktmbuf_mtod(m, uint8_t *), len) : len;
+
+		if (conn_gone(c))
+			return;
+		if (took < len) {
+			rte_pktmbuf_adj(m, (uint16_t)took);
+			c->rcvq_bytes -= took;
+			not_taken(tab, c);
+			return;
+		}
+		c->rcvq = m->next;
+		m->next = NULL;
+		c->rcvq_bytes -= len;
+		tab->rcv_held--;
+		tab->st->rcv_held = tab->rcv_held;
+		rte_pktmbuf_free(m);
+	}
+	if (c->rcvq == NULL && c->fin_held && !conn_gone(c)) {
+		c->fin_held = 0;
+		if (app->on_peer_fin != NULL)
+			app->on_peer_fin(sock_of(c));
+	}
+}
+
+/* Room came back for an application that waited: tell it, then offer what it left. */
+static void
+writable(struct conn_table *tab, struct conn *c)
+{
+	const struct tcpe_app *app = conn_app(c);
+
+	c->want_write = 0;
+	tab->st->writable_wakes++;
+	if (c->accepted && app->on_writable != NULL && !conn_gone(c))
+		app->on_writable(sock_of(c));
+	if (!c->want_write)
+		resume(tab, c);
+}
+
+bool
+conn_deliver(struct conn_table *tab, struct conn *c, struct rte_mbuf *m, const uint8_t *payload,
+	     const struct tcp_rx *rx)
+{
+	const struct tcpe_app *app = conn_app(c);
+	struct tcpe_sock *s = sock_of(c);
+	bool kept = false;
+
+	if (rx->events & TCP_EV_ACKED) {
+		conn_sndq_trim(tab, c, rx->acked);
+		if (c->accepted && app->on_acked != NULL)
+			app->on_acked(s, rx->acked);
+		if (c->want_write && conn_room(c) > 0 && budget_left(tab) > 0 && !conn_gone(c))
+			writable(tab, c);
+	}
+	if ((rx->events & TCP_EV_ESTABLISHED) && !conn_gone(c)) {
+		c->accepted = 1;
+		if (app->on_accept != NULL)
+			app->on_accept(s);
+	}
+	if ((rx->events & TCP_EV_DATA) && !conn_gone(c))
+		kept = take(tab, c, m, payload + rx->data_off, rx->data_len);
+	if ((rx->events & TCP_EV_PEER_FIN) && !conn_gone(c)) {
+		if (c->rcvq != NULL)
+			c->fin_held = 1;	/* after what the application has not read */
+		else if (app->on_peer_fin != NULL)
+			app->on_peer_fin(s);
+	}
+	return kept;
+}
+
+void
+conn_set_rcv_window(struct conn_table *tab, struct conn *c)
+{
+	uint32_t wnd = tab->tcp_cfg.rcv_wnd;
+
+	/* Held input counts against the window (a socket's receive buffer); with the worker's
+	 * holding full, a record that holds some already takes nothing more (tcp_in.c: rcv_room). */
+	if (c->rcvq_bytes > 0)
+		wnd = tab->rcv_held >= tab->rcv_hold_max || c->rcvq_bytes >= wnd ? 0 :
+		      wnd - c->rcvq_bytes;
+	c->tcb.rcv_wnd = wnd;
+}
+
+uint32_t
+conn_wake(struct conn_table *tab, struct conn **woken, uint32_t max)
+{
+	uint32_t n = 0;
+
+	if (max > WAKE_BATCH)
+		max = WAKE_BATCH;
+	while (n < max && tab->blocked_head != tab->blocked_tail && budget_left(tab) >= WAKE_ROOM) {
+		struct conn *c = &tab->conns[tab->blocked[tab->blocked_head++ & tab->blocked_mask]];
+
+		if (!c->in_use || !c->blocked)
+			continue;	/* released, or woken by its ACKs meanwhile */
+		c->blocked = 0;
+		writable(tab, c);
+		woken[n++] = c;
+	}
+	return n;
+}
+
+/* --- orphans ---------------------------------------------------------------------------- */
+
+static inline struct conn *
+at_index(struct conn_table *tab, uint32_t i1)
+{
+	return i1 != 0 ? &tab->conns[i1 - 1] : NULL;
+}
+
+/* The application closed @p c: it joins the orphan list (newest last). */
+static void
+orphan_add(struct conn_table *tab, struct conn *c)
+{
+	uint32_t i1 = (uint32_t)(c - tab->conns) + 1;
+	struct conn *tail = at_index(tab, tab->orphan_tail);
+
+	c->orphan = 1;
+	c->orphan_prev = tab->orphan_tail;
+	c->orphan_next = 0;
+	if (tail != NULL)
+		tail->orphan_next = i1;
+	else
+		tab->orphan_head = i1;
+	tab->orphan_tail = i1;
+	tab->st->orphans = ++tab->norphans;
+}
+
+void
+conn_orphan_remove(struct conn_table *tab, struct conn *c)
+{
+	struct conn *prev = at_index(tab, c->orphan_prev), *next = at_index(tab, c->orphan_next);
+
+	if (!c->orphan)
+		return;
+	if (prev != NULL)
+		prev->orphan_next = c->orphan_next;
+	else
+		tab->orphan_head = c->orphan_next;
+	if (next != NULL)
+		next->orphan_prev = c->orphan_prev;
+	else
+		tab->orphan_tail = c->orphan_prev;
+	c->orphan = 0;
+	tab->st->orphans = --tab->norphans;
+}
+
+struct conn *
+conn_oldest_orphan(struct conn_table *tab)
+{
+	return at_index(tab, tab->orphan_head);
+}
+
+/* --- the rest of app.h ------------------------------------------------------------------ */
 
 void
 tcpe_set_idle_ms(struct tcpe_sock *s, uint32_t ms)
@@ -75,13 +403,21 @@ tcpe_sendq_bytes(const struct tcpe_sock *s)
 }
 
 void
+conn_close(struct conn_table *tab, struct conn *c)
+{
+	if (conn_app(c)->fin_with_data)
+		c->tcb.flags |= TCB_FIN_DATA;
+	tcp_close(&tab->tcp, &c->tcb);
+	if (!c->orphan && (c->tcb.flags & TCB_FIN_QUEUED))
+		orphan_add(tab, c);
+}
+
+void
 tcpe_close(struct tcpe_sock *s)
 {
 	struct conn *c = conn_of_sock(s);
 
-	if (conn_app(c)->fin_with_data)
-		c->tcb.flags |= TCB_FIN_DATA;
-	tcp_close(&c->tab->tcp, &c->tcb);
+	conn_close(c->tab, c);
 }
 
 void

@@ -114,7 +114,7 @@ send_decided(struct conn_table *tab, struct conn *c, const struct tcp_out *o)
 }
 
 void
-conn_flush(struct conn_table *tab)
+conn_flush_queued(struct conn_table *tab)
 {
 	struct tcp_outq *q = &tab->outq;
 

@@ -32,8 +32,16 @@ conn_drop(struct conn_table *tab, struct rte_mbuf *m, unsigned int reason)
 	rte_pktmbuf_free(m);
 }
 
+/** conn_flush() for a queue that holds something. */
+void conn_flush_queued(struct conn_table *tab);
+
 /** Build every segment the core has queued (tcp_outq) and hand the frames to the tx hook. */
-void conn_flush(struct conn_table *tab);
+static inline void
+conn_flush(struct conn_table *tab)
+{
+	if (tab->outq.n != 0)
+		conn_flush_queued(tab);
+}
 
 /** Turn received frame @p m into stateless reply @p o (RST, cookie SYN-ACK, TIME_WAIT ACK) on
  * port @p port and send it. */
@@ -48,5 +56,47 @@ conn_app(const struct conn *c)
 {
 	return c->tab->apps[c->app];
 }
+
+/* --- conn_app.c: events to the application, budgets, held input, orphans --- */
+
+/**
+ * Hand the core's verdict on a segment (@p rx; its payload at @p payload in @p m) to the
+ * application: ACKed bytes leave the send queue, then accept, data, the peer's FIN, in the order
+ * a socket program would see them. @return true when the application left bytes that are now
+ * kept in @p m (the caller must not free it).
+ */
+bool conn_deliver(struct conn_table *tab, struct conn *c, struct rte_mbuf *m,
+		  const uint8_t *payload, const struct tcp_rx *rx);
+
+/** What @p c can take now (tcb.rcv_wnd): the receive window less what its application holds. */
+void conn_set_rcv_window(struct conn_table *tab, struct conn *c);
+
+/** Wake up to @p max records that wait for the worker's send budget, if it has room; each woken
+ * one is in @p woken (the caller sends what it queued). @return how many. */
+uint32_t conn_wake(struct conn_table *tab, struct conn **woken, uint32_t max);
+
+/** Drop what @p c holds for its application. */
+void conn_rcvq_purge(struct conn_table *tab, struct conn *c);
+
+/** Release @p n acknowledged bytes of @p c's send queue, keeping the worker's count. */
+void conn_sndq_trim(struct conn_table *tab, struct conn *c, uint32_t n);
+
+/** Release @p c's whole send queue, keeping the worker's count. */
+void conn_sndq_free(struct conn_table *tab, struct conn *c);
+
+/** Close @p c's sending side (the application's close, or its idle timeout): the FIN follows
+ * the queued data, and the record is an orphan from now on. */
+void conn_close(struct conn_table *tab, struct conn *c);
+
+/** Take @p c off the orphan list (when it is released). */
+void conn_orphan_remove(struct conn_table *tab, struct conn *c);
+
+/** The orphan closed longest ago, or NULL. */
+struct conn *conn_oldest_orphan(struct conn_table *tab);
+
+/* --- conn.c --- */
+
+/** Release @p c (see conn.c); @p unkey false leaves its flow-table key to a TIME_WAIT entry. */
+void conn_free(struct conn_table *tab, struct conn *c, bool reset, bool unkey);
 
 #endif

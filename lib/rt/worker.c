@@ -354,7 +354,7 @@ conn_init(struct worker *w, const struct worker_spec *spec, int socket)
 		.st = &w->st, .tx = w->tx, .nports = spec->nports,
 		.hooks = { .tx = conn_tx_hook, .arg = w,
 			   .owns = owner_known(w, spec) ? conn_owns_hook : NULL },
-		.now_us = now_us(w),
+		.now_us = now_us(w), .data_budget = spec->data_budget,
 	};
 	char name[RTE_RING_NAMESIZE];
 

@@ -38,7 +38,8 @@ struct worker_spec {
 	unsigned int index;		/**< worker number = queue id on every port */
 	unsigned int lcore;
 	unsigned int nworkers;
-	struct rte_mempool *mp;
+	struct rte_mempool *mp;		/**< the send pool (mem.h) */
+	uint32_t data_budget;		/**< send-queue mbufs this worker may hold (0: no limit) */
 	uint16_t nports;
 	const uint16_t *port_ids;	/**< [nports] */
 	const struct port_info *pinfo;	/**< [nports]: MAC, RSS, offloads */

@@ -144,6 +144,11 @@ counter() {
 	awk -v k="$2" '$1 == k { print $2; found = 1 } END { if (!found) print 0 }' "$1"
 }
 
+# mbufs_left LOG: the most mbufs any of tcpe's pools still had in use at exit (a leak when > 0).
+mbufs_left() {
+	sed -n 's/^tcpe: mbufs in use at exit ([^)]*): //p' "$1" | sort -n | tail -1
+}
+
 # Route the seed client's fixed 127.0.0.1:42181 to tcpe inside NS (DNAT + MASQUERADE).
 seed_nat() {
 	local ns=$1

@@ -162,6 +162,7 @@ static void
 check_table(void)
 {
 	const struct conn_table *tab = F.w->conn;
+	uint32_t segs = 0, held = 0, orphans = 0;
 
 	CHECK(tab->st->drop[TCPE_DROP_TX_OUTSIDE_SNDQ] == 0);
 	CHECK(tab->st->outq_overflow == 0);
@@ -169,9 +170,19 @@ check_table(void)
 	for (uint32_t i = 0; i < tab->nconns; i++) {
 		const struct conn *c = &tab->conns[i];
 		const struct tcb *t = &c->tcb;
+		uint32_t bytes = 0;
 
 		if (!c->in_use)
 			continue;
+		/* the worker's accounts are the sums over its records */
+		segs += c->sndq.nsegs;
+		orphans += c->orphan;
+		for (const struct rte_mbuf *m = c->rcvq; m != NULL; m = m->next) {
+			held++;
+			bytes += m->data_len;
+		}
+		CHECK(bytes == c->rcvq_bytes);
+		CHECK(c->orphan == ((t->flags & TCB_FIN_QUEUED) != 0));
 		CHECK(t->state != TCP_CLOSED && t->state != TCP_TIME_WAIT && t->state < TCP_STATE__COUNT);
 		CHECK(seq_le(t->snd_una, t->snd_nxt) && seq_le(t->snd_nxt, t->snd_max));
 		CHECK(seq_le(t->snd_max, t->snd_end + 1));
@@ -195,6 +206,9 @@ check_table(void)
 			}
 		}
 	}
+	CHECK(segs == tab->sndq_segs && segs <= tab->data_budget);
+	CHECK(held == tab->rcv_held && held <= tab->rcv_hold_max + MAX_BURST);
+	CHECK(orphans == tab->norphans);
 }
 
 /* Run timers and client opens, flush, check. */

@@ -191,6 +191,5 @@ log "  same nginx: tcpe client (tap, 8 conns) $tcpe_rate req/s, wrk (loopback, 8
 wrk_nginx=$((n2 - n1 - 1))
 check "wrk's requests = nginx's count (within wrk's 8 connections)" \
 	"$(( wrk_nginx >= wrk_req && wrk_nginx <= wrk_req + 8 ))" 1
-check "mbufs in use at exit" "$(sed -n 's/^tcpe: mbufs in use at exit (socket [0-9]*): //p' \
-	"$T/tcpe.log" | sort -n | tail -1)" 0
+check "mbufs in use at exit" "$(mbufs_left "$T/tcpe.log")" 0
 peer_done

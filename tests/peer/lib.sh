@@ -47,8 +47,7 @@ peer_stop() {
 	check "tcpe exit status after SIGINT" "$?" 0
 	grep -q "final totals" "$T/tcpe.log" || fail "no final totals in the log"
 	# Every mbuf back in its pool once the ports, records and queues are gone: nothing leaked.
-	check "mbufs in use at exit" "$(sed -n 's/^tcpe: mbufs in use at exit (socket [0-9]*): //p' \
-		"$T/tcpe.log" | sort -n | tail -1)" 0
+	check "mbufs in use at exit" "$(mbufs_left "$T/tcpe.log")" 0
 }
 
 peer_done() {

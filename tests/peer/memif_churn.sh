@@ -43,9 +43,8 @@ one() {
 	check "$name: server exit status" "$rc" 0
 	for side in s c; do
 		grep -q "final totals" "$T/${side}_$name.log" || fail "$name: no final totals ($side)"
-		check "$name: mbufs in use at exit ($side)" "$(sed -n \
-			's/^tcpe: mbufs in use at exit (socket [0-9]*): //p' "$T/${side}_$name.log" |
-			sort -n | tail -1)" 0
+		check "$name: mbufs in use at exit ($side)" \
+			"$(mbufs_left "$T/${side}_$name.log")" 0
 	done
 	rm -f "$SOCK"
 }

@@ -24,6 +24,7 @@ h_init(struct harness *h, uint64_t now_us)
 	h->cfg.rto_max_us = 60000000;
 	h->cfg.synack_retries = 3;
 	h->cfg.data_retries = 4;
+	h->cfg.orphan_retries = 2;
 	h->cfg.time_wait_us = 60000000;
 	h->cfg.fin_wait2_us = 30000000;
 	h->cfg.challenge_ack_limit = 1000;

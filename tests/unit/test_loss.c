@@ -445,13 +445,18 @@ full_segments_are_acked_every_second_one(void)
 		h_clear(h);
 	}
 	CU_ASSERT_EQUAL(acks, 4);
-	/* the reader stalls (no room left) and the peer fills what was announced */
-	h->t.rcv_wnd = 0;
+	/* the reader stalls: the runtime keeps what arrives for it, so its room shrinks by what it
+	 * holds, while the peer fills what was announced */
 	while (h->t.rcv_nxt != h->t.rcv_adv) {
-		uint32_t left = h->t.rcv_adv - h->t.rcv_nxt;
+		uint32_t left = h->t.rcv_adv - h->t.rcv_nxt, n = left < 1460 ? left : 1460;
+		struct tcp_rx rx;
 
-		s = h_data_seg(h, h->t.rcv_nxt - h->t.irs, left < 1460 ? left : 1460, 0);
-		h_input(h, &s, NULL);
+		h->t.rcv_wnd = left;
+		s = h_data_seg(h, h->t.rcv_nxt - h->t.irs, n, 0);
+		tcp_input(&h->c, &h->t, &s, &rx);
+		CU_ASSERT_EQUAL_FATAL(rx.data_len, n);
+		h->t.rcv_wnd = left - n;	/* held for the reader: the room shrinks by it */
+		tcp_output(&h->c, &h->t);
 	}
 	h_clear(h);
 	h->t.rcv_wnd = 65535;		/* it reads everything: announce the reopened window now */
@@ -459,6 +464,44 @@ full_segments_are_acked_every_second_one(void)
 	CU_ASSERT_EQUAL(h->q.n, 1);
 	EXPECT_OUT(h, 0, TCP_ACK, 1, h->t.rcv_nxt - h->t.irs, 0);
 	CU_ASSERT(h->q.n == 1 && h->q.d[0].o.wnd > 0);
+	h_finish(h);
+}
+
+/* The runtime can take less than the window announced (an application that does not read, a
+ * worker whose holding for readers is full): what lies beyond its room is refused like a loss
+ * (not acknowledged, counted), and the announced window is not taken back. */
+static void
+data_beyond_the_runtimes_room_is_refused_not_acked(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg s;
+	struct tcp_rx rx;
+	uint32_t adv;
+
+	h_established(h, 1 * S);
+	adv = h->t.rcv_adv;
+	h->t.rcv_wnd = 1000;
+	s = h_data_seg(h, 1, 1460, 0);
+	h_input(h, &s, &rx);
+	CU_ASSERT_EQUAL(rx.data_len, 1000);			/* the room's worth */
+	CU_ASSERT_EQUAL(h->t.rcv_nxt - h->t.irs, 1001);
+	CU_ASSERT(h->q.n >= 1);
+	EXPECT_OUT(h, 0, TCP_ACK, 1, 1001, 0);		/* at once: part of it was not taken */
+	CU_ASSERT(seq_ge(h->t.rcv_adv, adv));		/* the right edge never moves left */
+	h_clear(h);
+	h->t.rcv_wnd = 0;
+	s = h_data_seg(h, 1001, 460, 1);
+	h_input(h, &s, &rx);
+	CU_ASSERT_EQUAL(rx.drop, TCPE_DROP_TCP_RCV_FULL);
+	CU_ASSERT_FALSE(rx.events & TCP_EV_DATA);
+	EXPECT_OUT(h, 0, TCP_ACK, 1, 1001, 0);
+	h_clear(h);
+	/* out of order beyond the room: not held either */
+	s = h_data_seg(h, 3001, 100, 2);
+	h_input(h, &s, &rx);
+	CU_ASSERT_EQUAL(rx.drop, TCPE_DROP_TCP_RCV_FULL);
+	CU_ASSERT_FALSE(rx.events & TCP_EV_HELD);
+	CU_ASSERT_PTR_NULL(h->t.rq);
 	h_finish(h);
 }
 
@@ -473,6 +516,7 @@ static const struct test_case cases[] = {
 	TEST(rto_restarts_from_one_segment),
 	TEST(delayed_ack_every_second_segment_or_timer),
 	TEST(full_segments_are_acked_every_second_one),
+	TEST(data_beyond_the_runtimes_room_is_refused_not_acked),
 	{ NULL, NULL },
 };
 

@@ -1,0 +1,61 @@
+/* mem.c - sizing the receive and send pools from the per-worker bounds, and each worker's send budget. */
+#include "mem.h"
+
+#include <errno.h>
+
+#include "arp.h"
+#include "steer.h"
+#include "txbuf.h"
+#include "worker.h"
+
+#define DATA_BUDGET_MIN 256	/**< send-queue mbufs a worker needs at the very least */
+
+int
+mem_plan(struct mem_plan *p, const struct tcpe_config *cfg, unsigned int nworkers,
+	 unsigned int per_socket, unsigned int nports, FILE *err)
+{
+	/* a mempool's per-lcore cache can hold up to 1.5 times its size */
+	uint32_t cache = MEM_MBUF_CACHE * 3 / 2;
+	uint64_t rx, share;
+
+	p->rx_rings = (uint32_t)nports * (2 * MEM_RING_DESC + TXBUF_SIZE + 2 * WORKER_BURST);
+	p->rx_ooo = (uint32_t)cfg->ooo_pkts;
+	p->rx_hold = (uint32_t)cfg->rcv_hold_pkts;
+	p->rx_steer = nworkers > 1 && cfg->steer != STEER_OFF ?
+		      (nworkers - 1) * STEER_RING_SIZE : 0;
+	p->rx_other = ARP_CACHE_SIZE * ARP_HOLD_MAX + cache;
+	p->rx_per_worker = p->rx_rings + p->rx_ooo + p->rx_hold + p->rx_steer + p->rx_other;
+	rx = (uint64_t)p->rx_per_worker * nworkers + cache;	/* and the control core's cache */
+	if (cfg->rx_mbufs != 0 && cfg->rx_mbufs < rx) {
+		fprintf(err, "tcpe: --rx-mbufs %llu is below what %u worker%s need: %llu (rings %u, "
+			"out-of-order %u, held for readers %u, steering %u, other %u per worker)\n",
+			(unsigned long long)cfg->rx_mbufs, nworkers, nworkers == 1 ? "" : "s",
+			(unsigned long long)rx, p->rx_rings, p->rx_ooo, p->rx_hold, p->rx_steer,
+			p->rx_other);
+		return -EINVAL;
+	}
+	p->rx_mbufs = (uint32_t)(cfg->rx_mbufs != 0 ? cfg->rx_mbufs : rx);
+	/* frames in flight: a header and up to two references to send-queue buffers each */
+	p->data_reserve = (uint32_t)nports * (MEM_RING_DESC + TXBUF_SIZE) * 3 + cache;
+	p->data_mbufs = (uint32_t)cfg->mbufs;
+	share = (cfg->mbufs > cache ? cfg->mbufs - cache : 0) / (per_socket ? per_socket : 1);
+	if (share < (uint64_t)p->data_reserve + DATA_BUDGET_MIN) {
+		fprintf(err, "tcpe: --mbufs %llu is too small for %u worker%s on one socket: each "
+			"needs %u for frames in flight and at least %u for its send queues\n",
+			(unsigned long long)cfg->mbufs, per_socket, per_socket == 1 ? "" : "s",
+			p->data_reserve, DATA_BUDGET_MIN);
+		return -EINVAL;
+	}
+	p->data_budget = (uint32_t)(share - p->data_reserve);
+	return 0;
+}
+
+void
+mem_describe(const struct mem_plan *p, FILE *out)
+{
+	fprintf(out, "tcpe: memory per socket: receive pool %u mbufs (per worker: rings %u, "
+		"out-of-order %u, held for readers %u, steering %u, other %u); send pool %u mbufs "
+		"(per worker: send queues %u, frames in flight %u)\n", p->rx_mbufs, p->rx_rings,
+		p->rx_ooo, p->rx_hold, p->rx_steer, p->rx_other, p->data_mbufs, p->data_budget,
+		p->data_reserve);
+}
