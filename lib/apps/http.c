@@ -3,6 +3,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <rte_cycles.h>
+#include <rte_pause.h>
+
 #include "apps.h"
 #include "http_parse.h"
 
@@ -143,6 +146,13 @@ respond(struct tcpe_sock *s, struct http_conn *h, const struct http_req *req)
 	}
 	len = req->bytes_target ? (req->bytes < prm->http_max_bytes ? req->bytes :
 				   prm->http_max_bytes) : prm->http_body;
+	if (prm->http_work_cycles != 0) {
+		/* --http-work-ns: the CPU an application would spend on the request */
+		uint64_t end = rte_rdtsc() + prm->http_work_cycles;
+
+		while (rte_rdtsc() < end)
+			rte_pause();
+	}
 	st->http_resp_2xx++;
 	h->closing = !req->keep_alive;
 	send_head(s, 200, len, !req->keep_alive, req->http10 && req->keep_alive);

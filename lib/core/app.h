@@ -19,6 +19,7 @@ struct tcpe_app_params {
 	uint64_t http_max_bytes;	/**< cap on GET /bytes/N */
 	uint32_t http_max_header;	/**< request line + headers limit */
 	uint32_t http_idle_ms;		/**< keep-alive idle timeout */
+	uint64_t http_work_cycles;	/**< TSC cycles to spend per response (0: none) */
 	uint32_t idle_ms;		/**< echo, discard, bulk: close when idle (0: never) */
 	uint64_t bulk_bytes;
 };

@@ -54,6 +54,9 @@ reasm_add(struct reasm *r, uint32_t seq, uint32_t len, uint32_t off, void *pkt,
 	}
 	if (i < r->n && seq_lt(r->seg[i].seq, end))
 		end = r->seg[i].seq;	/* the right neighbour keeps its bytes */
+	if (end == seq)
+		return REASM_DUP;	/* between two adjacent neighbours: nothing new (and nothing
+					   was covered, or the bytes it held would be new) */
 	memmove(&r->seg[i + 1], &r->seg[i], (r->n - i) * sizeof(r->seg[0]));
 	r->seg[i] = (struct reasm_seg){ .seq = seq, .len = end - seq, .off = off, .pkt = pkt };
 	r->n++;

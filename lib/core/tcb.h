@@ -40,6 +40,7 @@ enum {
 	TCB_DACK = 1u << 8,	 /**< one data segment is unacknowledged: a delayed ACK is owed */
 	TCB_RECOVERY = 1u << 9,	 /**< in NewReno fast recovery (RFC 6582) until recover is acked */
 	TCB_KEEPALIVE = 1u << 10, /**< the quiet timer is a keepalive, not the application's idle */
+	TCB_TX_WAIT = 1u << 11,	 /**< new data stopped for the port's transmit room (tcp_ctx.tx_budget) */
 	TCB_LIMITED_TX = 1u << 12, /**< one new segment may exceed cwnd (RFC 3042) */
 	TCB_FIN_DATA = 1u << 13,  /**< the FIN may ride on the segment that ends the data */
 };
@@ -163,6 +164,12 @@ struct tcp_ctx {
 	void (*pkt_free)(void *pkt);	/**< releases a packet the core held (out-of-order data) */
 	struct tcp_ts_cache *ts_cache;	/**< TCP_TS_CACHE entries, or NULL: always hash */
 	struct tcp_outq *outq;		/**< segments decided, for the runtime to send (tcp.h) */
+	/* Transmit back-pressure (Linux's TCP Small Queues, in spirit): while the port's queue is
+	 * full, the runtime sets tx_budgeted and the data segments it can still take; new data
+	 * beyond that stays queued, the record is flagged TCB_TX_WAIT and the runtime calls
+	 * tcp_output() again when the queue drains. Nothing new is sent only to be dropped. */
+	bool tx_budgeted;
+	uint32_t tx_budget;
 };
 
 #endif

@@ -145,6 +145,16 @@ bool tcp_reply_closed(const struct tcp_seg *seg, struct tcp_out *o);
  */
 bool tcp_output(struct tcp_ctx *c, struct tcb *t);
 
+/**
+ * The runtime could keep only part of the in-order data the last tcp_input() accepted: its last
+ * @p len bytes, and the FIN that came after them when @p fin, are taken back as if refused for a
+ * full receive buffer (RCV.NXT moves back; the peer resends them). Nothing has been ACKed for
+ * them yet: ACKs go out with tcp_output(), after the runtime has delivered. A FIN can be taken
+ * back from CLOSE-WAIT and CLOSING (the state it left returns); @return false, changing
+ * nothing, from any other state.
+ */
+bool tcp_rcv_refuse(struct tcp_ctx *c, struct tcb *t, uint32_t len, bool fin);
+
 /** The application queued @p len more bytes; they go out with the next tcp_output(). */
 void tcp_send_queued(struct tcb *t, uint32_t len);
 

@@ -379,6 +379,29 @@ text_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp
 	return n == s->len - off;
 }
 
+bool
+tcp_rcv_refuse(struct tcp_ctx *c, struct tcb *t, uint32_t len, bool fin)
+{
+	if (fin) {
+		unsigned int back = t->state == TCP_CLOSE_WAIT ? TCP_ESTABLISHED :
+				    t->state == TCP_CLOSING ? TCP_FIN_WAIT_1 : TCP_CLOSED;
+
+		if (back == TCP_CLOSED)
+			return false;
+		/* undo tcp_fin_reached(): the state it entered is left as if never entered */
+		c->st->state_now[t->state]--;
+		c->st->state_enter[t->state]--;
+		c->st->state_now[back]++;
+		t->state = (uint8_t)back;
+		t->flags &= (uint16_t)~TCB_PEER_FIN;
+		t->rcv_nxt--;
+	}
+	t->rcv_nxt -= len;
+	c->st->data_rx_bytes -= len;
+	t->flags |= TCB_ACK_NOW;	/* the peer learns at once what was kept */
+	return true;
+}
+
 /* Step 8: FIN, once everything before it has been received. */
 static void
 fin_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_rx *rx)

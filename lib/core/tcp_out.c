@@ -217,6 +217,7 @@ output_data(struct tcp_ctx *c, struct tcb *t)
 	}
 	wnd = t->snd_wnd < cwnd ? t->snd_wnd : cwnd;
 	win_end = t->snd_una + wnd;
+	t->flags &= (uint16_t)~TCB_TX_WAIT;
 
 	while (seq_lt(t->snd_nxt, t->snd_end)) {
 		uint32_t avail = t->snd_end - t->snd_nxt;
@@ -232,6 +233,14 @@ output_data(struct tcp_ctx *c, struct tcb *t)
 			break;	/* wait for ACKs to open a full segment */
 		if (tcp_outq_room(c) <= TCP_OUTQ_CALL_MAX)
 			return true;	/* the runtime drains the queue and calls again */
+		if (c->tx_budgeted) {
+			if (c->tx_budget == 0) {
+				t->flags |= TCB_TX_WAIT;	/* the runtime calls again */
+				c->st->tx_waits++;
+				break;
+			}
+			c->tx_budget--;
+		}
 		send_data(c, t, len, len == avail);
 	}
 	return false;
@@ -276,7 +285,9 @@ tcp_output(struct tcp_ctx *c, struct tcb *t)
 		 */
 		if ((t->flags & TCB_FIN_QUEUED) && t->snd_nxt == t->snd_end)
 			send_fin(c, t);
-		/* In flight, or data waiting on a closed window (the timer then probes it). */
+		/* In flight, or data waiting on a closed window (the timer then probes it) or for
+		 * the port (TCB_TX_WAIT: a port that stays backed up ends the connection as loss
+		 * would). */
 		if ((!tmr_armed(&t->timer) || (t->flags & TCB_IDLE)) &&
 		    (t->snd_una != t->snd_max || t->snd_nxt != t->snd_end))
 			tcp_rto_arm(c, t);

@@ -17,17 +17,19 @@ struct cl_conn {
 	uint16_t line_len;	/**< bytes in the current header line */
 	uint8_t phase;		/**< enum below */
 	uint8_t match;		/**< bytes of "content-length:" matched at line start */
-	uint8_t in_cl;		/**< reading the Content-Length value */
 	uint8_t prev;		/**< previous header byte */
-	uint8_t last;		/**< the last request on this connection */
-	uint8_t done;		/**< the last request completed (not an error if it ends now) */
-	uint32_t tosend;	/**< bytes of the current request not queued yet (a send budget) */
+	uint8_t batch;		/**< requests sent together (--pipeline), responses still due */
+	uint8_t in_cl : 1;	/**< reading the Content-Length value */
+	uint8_t last : 1;	/**< this batch ends the connection */
+	uint8_t done : 1;	/**< the last request completed (not an error if it ends now) */
+	uint32_t tosend;	/**< bytes of the current batch not queued yet (a send budget) */
 };
 _Static_assert(sizeof(struct cl_conn) <= 32, "fits tcpe_app_state()");
 
 enum { PH_IDLE, PH_HEAD, PH_BODY, PH_TO_CLOSE, PH_ECHO };
 
 static const char cl_header[] = "content-length:";
+#define CLIENT_FP 16		/**< the open schedule's fixed point: 2^-16 us (rates past 1 M/s) */
 #define CLEN_MAX (1u << 31)	/**< a Content-Length beyond this is not a response we read */
 
 static inline struct cl_conn *
@@ -67,60 +69,95 @@ client_lat_value(unsigned int b)
 	return (uint64_t)(8 + sub) << (e - 3);
 }
 
-/* Queue what the send budget takes of the current request; on_writable brings us back. */
+/* The bytes of an HTTP batch: @p n requests, the last asking to close when @p last. */
+static inline uint32_t
+batch_bytes(const struct client *k, unsigned int n, bool last)
+{
+	return (n - 1) * (uint32_t)k->req_len + (last ? k->req_close_len : k->req_len);
+}
+
+/* Queue what the send budget takes of the current batch; on_writable brings us back. */
 static void
 send_more(struct tcpe_sock *s)
 {
 	struct client *k = ck(s);
 	struct cl_conn *st = cl(s);
 
-	if (st->tosend == 0)
-		return;
 	if (k->kind == CLIENT_ECHO) {
-		st->tosend -= tcpe_send_body(s, st->tosend, k->echo_bytes - st->tosend);
-	} else {
-		const char *r = st->last ? k->req_close : k->req;
-		uint32_t len = st->last ? k->req_close_len : k->req_len;
+		if (st->tosend > 0)
+			st->tosend -= tcpe_send_body(s, st->tosend, k->echo_bytes - st->tosend);
+		return;
+	}
+	while (st->tosend > 0) {
+		/* the requests still to queue are the batch's last ones: find the one at hand */
+		uint32_t off = batch_bytes(k, st->batch, st->last) - st->tosend;
+		uint32_t i = off / k->req_len, len, sent;
+		const char *r = k->req;
 
-		st->tosend -= tcpe_send(s, r + (len - st->tosend), st->tosend);
+		if (i >= st->batch - 1u) {
+			i = st->batch - 1u;
+			if (st->last)
+				r = k->req_close;
+		}
+		len = r == k->req ? k->req_len : k->req_close_len;
+		off -= i * k->req_len;
+		sent = tcpe_send(s, r + off, len - off);
+		st->tosend -= sent;
+		if (sent < len - off)
+			return;
 	}
 }
 
-/* Start the next request on an established connection (or read-until-close kinds). */
+/* Ready to read the next response's header block. */
+static void
+head_reset(struct cl_conn *st)
+{
+	st->phase = PH_HEAD;
+	st->line_len = 0;
+	st->match = 0;
+	st->in_cl = 0;
+	st->clen = 0;
+	st->prev = 0;
+}
+
+/* Start the next request (an HTTP batch of --pipeline) on an established connection, or wait for
+ * the server's close (read-until-close kinds). */
 static void
 request(struct tcpe_sock *s)
 {
 	struct client *k = ck(s);
 	struct cl_conn *st = cl(s);
+	unsigned int n = k->kind == CLIENT_HTTP ? k->pipeline : 1;
 
+	if (k->requests_per_conn != 0 && k->requests_per_conn - st->reqs < n)
+		n = (unsigned int)(k->requests_per_conn - st->reqs);
 	st->t0_us = tcpe_now_us(s);
-	st->last = k->target == 0 || (k->requests_per_conn != 0 && st->reqs + 1 >= k->requests_per_conn);
-	k->st->client_sent++;
+	st->last = k->target == 0 || (k->requests_per_conn != 0 && st->reqs + n >= k->requests_per_conn);
 	switch (k->kind) {
 	case CLIENT_HTTP:
-		st->phase = PH_HEAD;
-		st->line_len = 0;
-		st->match = 0;
-		st->in_cl = 0;
-		st->clen = 0;
-		st->prev = 0;
-		st->tosend = st->last ? k->req_close_len : k->req_len;
+		k->st->client_sent += n;
+		st->batch = (uint8_t)n;
+		head_reset(st);
+		st->tosend = batch_bytes(k, n, st->last);
 		send_more(s);
 		break;
 	case CLIENT_ECHO:
+		k->st->client_sent++;
 		st->phase = PH_ECHO;
 		st->want = (uint32_t)k->echo_bytes;
 		st->tosend = st->want;
 		send_more(s);
 		break;
 	default:		/* hello, bulk: the server talks, then closes (the open is the request) */
+		k->st->client_sent++;
 		st->phase = PH_TO_CLOSE;
 		st->last = 1;
 		break;
 	}
 }
 
-/* A request completed: its latency into the histogram, then the next one or the close. */
+/* A request completed: its latency (from its batch's start) into the histogram, then the next
+ * response of the batch, the next batch, or the close. */
 static void
 complete(struct tcpe_sock *s)
 {
@@ -131,6 +168,12 @@ complete(struct tcpe_sock *s)
 	k->lat_hist[client_lat_bucket(lat)]++;
 	k->st->client_requests++;
 	st->reqs++;
+	if (st->batch > 1) {
+		st->batch--;
+		head_reset(st);
+		return;
+	}
+	st->batch = 0;
 	st->phase = PH_IDLE;
 	if (st->last) {
 		st->done = 1;
@@ -218,13 +261,15 @@ head_byte(struct cl_conn *st, uint8_t b)
 	return true;
 }
 
-/* HTTP/1.1 response: a header block ending in an empty line, then Content-Length bytes. */
+/* HTTP/1.1 responses: each a header block ending in an empty line, then Content-Length bytes;
+ * with --pipeline, the next may follow in the same segment. */
 static void
 http_bytes(struct tcpe_sock *s, const uint8_t *d, uint32_t len)
 {
 	struct cl_conn *st = cl(s);
 	uint32_t i = 0;
 
+next:
 	while (i < len && st->phase == PH_HEAD) {
 		const uint8_t *nl;
 
@@ -245,8 +290,12 @@ http_bytes(struct tcpe_sock *s, const uint8_t *d, uint32_t len)
 		uint32_t n = len - i < st->want ? len - i : st->want;
 
 		st->want -= n;
-		if (st->want == 0)
+		i += n;
+		if (st->want == 0) {
 			complete(s);
+			if (st->phase == PH_HEAD && i < len)
+				goto next;
+		}
 	}
 }
 
@@ -325,20 +374,26 @@ static const struct tcpe_app app_client = {
 
 /* --- the opener ---------------------------------------------------------------------------- */
 
-/* The requests an HTTP client sends to @p ip (network order). */
+_Static_assert(sizeof(((struct tcpe_config *)0)->request) + 64 <= sizeof(((struct client *)0)->req) &&
+	       sizeof(((struct tcpe_config *)0)->request) + 96 <= sizeof(((struct client *)0)->req_close),
+	       "the longest --request path fits both requests");
+
+/* The requests an HTTP client sends to @p ip (network order) for @p request (http[:PATH]). */
 static void
-requests_init(struct client *k, uint32_t ip_be)
+requests_init(struct client *k, uint32_t ip_be, const char *request)
 {
 	uint32_t ip = rte_be_to_cpu_32(ip_be);
+	const char *path = request[4] == ':' ? request + 5 : "/";
 	char host[32];
 
 	snprintf(host, sizeof(host), "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255,
 		 ip & 255);
 	k->req_len = (uint16_t)snprintf(k->req, sizeof(k->req),
-					"GET / HTTP/1.1\r\nHost: %s\r\nUser-Agent: tcpe\r\n\r\n", host);
+					"GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: tcpe\r\n\r\n",
+					path, host);
 	k->req_close_len = (uint16_t)snprintf(k->req_close, sizeof(k->req_close),
-					      "GET / HTTP/1.1\r\nHost: %s\r\nUser-Agent: tcpe\r\n"
-					      "Connection: close\r\n\r\n", host);
+					      "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: tcpe\r\n"
+					      "Connection: close\r\n\r\n", path, host);
 }
 
 struct client *
@@ -363,13 +418,14 @@ client_create(const struct tcpe_config *cfg, unsigned int index, unsigned int nw
 	k->server_port = cfg->client_port;
 	k->kind = cfg->client_kind;
 	k->echo_bytes = cfg->client_echo_bytes;
+	k->pipeline = (uint8_t)cfg->pipeline;
 	k->requests_per_conn = cfg->requests_per_conn;
 	/* This worker's share of --concurrency or --rate (the first workers take the remainder). */
 	k->target = (uint32_t)(cfg->concurrency / nworkers + (index < cfg->concurrency % nworkers));
 	if (cfg->concurrency == 0) {
 		uint64_t r = cfg->rate / nworkers + (index < cfg->rate % nworkers);
 
-		k->interval_us = r > 0 ? 1000000 / r : 0;
+		k->interval = r > 0 ? (1000000ULL << CLIENT_FP) / r : 0;
 		if (cfg->rate > 0 && r == 0)
 			k->on = false;	/* fewer connections per second than workers */
 	}
@@ -381,7 +437,7 @@ client_create(const struct tcpe_config *cfg, unsigned int index, unsigned int nw
 	/* 8 KiB per source address; without it every pick is a flow-table lookup */
 	k->port_used = rte_zmalloc_socket("tcpe_client_ports", (size_t)k->nsrc << 13,
 					  RTE_CACHE_LINE_SIZE, socket);
-	requests_init(k, cfg->client_ip);
+	requests_init(k, cfg->client_ip, cfg->request);
 	tab->apps[CONN_APP_CLIENT] = &app_client;
 	conn_set_app_ctx(tab, CONN_APP_CLIENT, k);
 	return k;
@@ -403,7 +459,7 @@ client_reset(struct client *k)
 	k->live = 0;
 	k->cursor = (uint16_t)(10000 + 1000 * k->index);
 	k->src_idx = 0;
-	k->next_us = 0;
+	k->next = 0;
 	k->pause_until_us = 0;
 	if (k->port_used != NULL)
 		memset(k->port_used, 0, (size_t)k->nsrc << 13);
@@ -415,7 +471,7 @@ client_set_mac(struct client *k, const struct rte_ether_addr *mac, uint64_t now_
 {
 	k->mac = *mac;
 	k->resolved = true;
-	k->next_us = now_us;
+	k->next = now_us << CLIENT_FP;
 }
 
 /* A free source port whose tuple this worker owns (RSS or software steering send the replies
@@ -466,22 +522,28 @@ open_one(struct client *k)
 }
 
 bool
-client_tick(struct client *k, uint64_t now)
+client_tick(struct client *k, uint64_t now, bool tx_backlog)
 {
 	unsigned int opened = 0;
 
 	if (!k->on || now < k->pause_until_us)
 		return false;
+	if (tx_backlog) {
+		k->st->client_open_deferred++;
+		return false;	/* --rate's schedule catches up (a burst at most) when it clears */
+	}
 	if (k->target > 0) {
 		/* keep --concurrency connections: replace each one that ends */
 		while (k->live < k->target && opened < CLIENT_OPEN_BURST && open_one(k))
 			opened++;
-	} else if (k->interval_us > 0) {
+	} else if (k->interval > 0) {
 		/* --rate: a token per interval, never more than a burst at once after a stall */
-		if (now > k->next_us + 100000)
-			k->next_us = now - 100000;
-		while (k->next_us <= now && opened < CLIENT_OPEN_BURST && open_one(k)) {
-			k->next_us += k->interval_us;
+		uint64_t t = now << CLIENT_FP;
+
+		if (t > k->next + (100000ULL << CLIENT_FP))
+			k->next = t - (100000ULL << CLIENT_FP);
+		while (k->next <= t && opened < CLIENT_OPEN_BURST && open_one(k)) {
+			k->next += k->interval;
 			opened++;
 		}
 	} else {

@@ -39,15 +39,17 @@ struct client {
 	struct rte_ether_addr mac;
 	uint32_t target;		/**< connections to keep open (--concurrency share), 0: rate mode */
 	volatile uint32_t live;		/**< client connections open now */
-	uint64_t interval_us;		/**< --rate share: one open per interval (0: as fast as possible) */
-	uint64_t next_us;		/**< when the next open is due */
+	uint64_t interval;		/**< --rate share: one open per interval, in 2^-16 us (0: as
+					     fast as possible) */
+	uint64_t next;			/**< when the next open is due, in 2^-16 us */
 	uint64_t pause_until_us;	/**< no opens before this (after an error) */
 	uint64_t requests_per_conn;
 	uint64_t echo_bytes;
 	uint8_t kind;			/**< enum client_kind */
+	uint8_t pipeline;		/**< http: requests sent at once (--pipeline) */
 	uint16_t req_len, req_close_len;
-	char req[96];			/**< the keep-alive GET */
-	char req_close[128];		/**< the last GET on a connection (Connection: close) */
+	char req[192];			/**< the keep-alive GET */
+	char req_close[224];		/**< the last GET on a connection (Connection: close) */
 	struct conn_table *tab;
 	const struct steer *steer;
 	struct tcpe_stats *st;
@@ -87,8 +89,12 @@ void client_set_mac(struct client *k, const struct rte_ether_addr *mac, uint64_t
  * inputs, after the connection table's reset has closed every client connection. */
 void client_reset(struct client *k);
 
-/** Once per worker iteration: open connections as due. @return true if any opened. */
-bool client_tick(struct client *k, uint64_t now_us);
+/**
+ * Once per worker iteration: open connections as due. With @p tx_backlog (the port refused
+ * frames that still wait) no connection is opened: its SYN would only push the frames of
+ * connections already open out of a full queue. @return true if any opened.
+ */
+bool client_tick(struct client *k, uint64_t now_us, bool tx_backlog);
 
 /** Histogram bucket of a latency in microseconds (relative error at most 1/8). */
 unsigned int client_lat_bucket(uint64_t us);

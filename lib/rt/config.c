@@ -21,7 +21,7 @@ struct key {
 	const char *section;
 	enum ktype type;
 	size_t off;
-	size_t size;		/**< K_STR: buffer size */
+	size_t size;		/**< K_STR: buffer size; K_SIZE: 1 for a count (COUNT) */
 	uint64_t min, max;
 	const char *def;
 	const char *help;
@@ -32,6 +32,9 @@ struct key {
 	{ n, sec, K_NUM, offsetof(struct tcpe_config, field), 0, lo, hi, d, h, NULL }
 #define SIZE(n, sec, field, lo, hi, d, h) \
 	{ n, sec, K_SIZE, offsetof(struct tcpe_config, field), 0, lo, hi, d, h, NULL }
+/* a count that takes the K, M, G suffixes too ("N" in --help, not "BYTES") */
+#define COUNT(n, sec, field, lo, hi, d, h) \
+	{ n, sec, K_SIZE, offsetof(struct tcpe_config, field), 1, lo, hi, d, h, NULL }
 #define STR(n, sec, field, d, h) \
 	{ n, sec, K_STR, offsetof(struct tcpe_config, field), \
 	  sizeof(((struct tcpe_config *)0)->field), 0, 0, d, h, NULL }
@@ -51,12 +54,14 @@ static const struct key keys[] = {
 	     "request line + headers limit (431 beyond)"),
 	NUM("http-idle-ms", "tcpe", http_idle_ms, 0, 3600000, "60000",
 	    "close idle keep-alive connections after this (0: never)"),
+	NUM("http-work-ns", "tcpe", http_work_ns, 0, 100000000, "0",
+	    "http: CPU spent per response, standing in for an application's work (0: none)"),
 	SIZE("bulk-bytes", "tcpe", bulk_bytes, 0, 1ULL << 50, "1G", "bulk bytes per connection"),
-	SIZE("max-conns", "tcpe", max_conns, 16, 1ULL << 24, "65536",
+	COUNT("max-conns", "tcpe", max_conns, 16, 1ULL << 24, "65536",
 	     "connection records per worker"),
-	SIZE("mbufs", "tcpe", mbufs, 2048, 1ULL << 24, "65536",
+	COUNT("mbufs", "tcpe", mbufs, 2048, 1ULL << 24, "65536",
 	     "mbufs per NUMA socket for what is sent: send queues and frames in flight"),
-	SIZE("rx-mbufs", "tcpe", rx_mbufs, 0, 1ULL << 24, "0",
+	COUNT("rx-mbufs", "tcpe", rx_mbufs, 0, 1ULL << 24, "0",
 	     "mbufs per NUMA socket for receiving (0: what its workers' rings and holdings need)"),
 	NUM("stats-interval", "tcpe", stats_interval, 0, 3600, "1",
 	    "console report period in seconds (0: off)"),
@@ -75,7 +80,9 @@ static const struct key keys[] = {
 	    "delayed-ACK timeout; every second segment is ACKed at once (0: ACK every segment)"),
 	STR("connect", "client", connect, "", "client mode: open connections to ADDR:PORT"),
 	STR("request", "client", request, "http",
-	    "what each client connection does: http, hello, echo:BYTES or bulk"),
+	    "what each client connection does: http[:PATH], hello, echo:BYTES or bulk"),
+	NUM("pipeline", "client", pipeline, 1, 64, "1",
+	    "http: requests sent at once on a connection, before their responses"),
 	NUM("rate", "client", rate, 0, 100000000, "0",
 	    "new connections per second over all workers (0: as fast as possible)"),
 	NUM("concurrency", "client", concurrency, 0, 100000000, "0",
@@ -88,11 +95,11 @@ static const struct key keys[] = {
 	     "software steering between workers: auto (ports without RSS), on, off"),
 	ENUM("cc", "tcp", cc, cc_names, "newreno", "congestion control for what we send: newreno or cubic"),
 	NUM("init-cwnd", "tcp", init_cwnd, 1, 100, "10", "initial congestion window in segments (RFC 6928)"),
-	SIZE("ooo-pkts", "tcp", ooo_pkts, 16, 1ULL << 20, "4096",
+	COUNT("ooo-pkts", "tcp", ooo_pkts, 16, 1ULL << 20, "4096",
 	     "out-of-order packets held per worker, at most 64 per connection"),
-	SIZE("rcv-hold-pkts", "tcp", rcv_hold_pkts, 16, 1ULL << 20, "1024",
+	COUNT("rcv-hold-pkts", "tcp", rcv_hold_pkts, 16, 1ULL << 20, "4096",
 	     "received packets held per worker for applications that cannot take them yet"),
-	SIZE("max-orphans", "tcp", max_orphans, 0, 1ULL << 24, "0",
+	COUNT("max-orphans", "tcp", max_orphans, 0, 1ULL << 24, "0",
 	     "closed connections per worker still waiting for their peer (0: max-conns / 4); beyond, "
 	     "the oldest is reset"),
 	NUM("orphan-retries", "tcp", orphan_retries, 1, 30, "3",
@@ -111,7 +118,7 @@ static const struct key keys[] = {
 	    "floor of the RTO computed from RTT samples (Linux uses 200 ms)"),
 	NUM("rto-max-ms", "tcp", rto_max_ms, 100, 600000, "60000", "RTO backoff ceiling"),
 	NUM("synack-retries", "tcp", synack_retries, 0, 20, "5", "SYN-ACK retransmissions"),
-	SIZE("syn-backlog", "tcp", syn_backlog, 1, 1ULL << 24, "4096",
+	COUNT("syn-backlog", "tcp", syn_backlog, 1, 1ULL << 24, "4096",
 	     "half-open (SYN_RCVD) records per worker before SYNs are answered with cookies"),
 	NUM("syncookies", "tcp", syncookies, 0, 1, "1",
 	    "answer SYNs statelessly when the backlog or the record pool is full (0: drop them)"),
@@ -120,7 +127,7 @@ static const struct key keys[] = {
 	NUM("challenge-ack-limit", "tcp", challenge_ack_limit, 0, 1000000, "1000",
 	    "challenge ACKs per second per worker, randomised +-50 % (0: no limit)"),
 	NUM("time-wait-ms", "tcp", time_wait_ms, 1, 600000, "60000", "TIME_WAIT length (2*MSL)"),
-	SIZE("time-wait-max", "tcp", time_wait_max, 16, 1ULL << 26, "256K",
+	COUNT("time-wait-max", "tcp", time_wait_max, 16, 1ULL << 26, "256K",
 	     "compact TIME_WAIT entries per worker (40 bytes each); the oldest leaves early when full"),
 	NUM("fin-wait2-ms", "tcp", fin_wait2_ms, 1, 600000, "60000",
 	    "orphaned FIN_WAIT_2 timeout"),
@@ -356,8 +363,15 @@ check_client(struct tcpe_config *cfg, FILE *err)
 	cfg->client_port = htons((uint16_t)port);
 	if (cfg->source_ips[0] != '\0' && check_sources(cfg, err) != 0)
 		return -EINVAL;
-	if (strcmp(cfg->request, "http") == 0) {
+	if (strcmp(cfg->request, "http") == 0 || strncmp(cfg->request, "http:/", 6) == 0) {
 		cfg->client_kind = CLIENT_HTTP;
+		for (const char *c = cfg->request + 4; *c != '\0'; c++) {
+			if (*c <= ' ' || *c > '~') {
+				fprintf(err, "tcpe: --request: the path in '%s' has a space or a "
+					"control character\n", cfg->request);
+				return -EINVAL;
+			}
+		}
 	} else if (strcmp(cfg->request, "hello") == 0) {
 		cfg->client_kind = CLIENT_HELLO;
 	} else if (strcmp(cfg->request, "bulk") == 0) {
@@ -367,7 +381,7 @@ check_client(struct tcpe_config *cfg, FILE *err)
 		   cfg->client_echo_bytes > 0 && cfg->client_echo_bytes <= (1ULL << 30)) {
 		cfg->client_kind = CLIENT_ECHO;
 	} else {
-		fprintf(err, "tcpe: --request: '%s' is not http, hello, echo:BYTES or bulk\n",
+		fprintf(err, "tcpe: --request: '%s' is not http[:PATH], hello, echo:BYTES or bulk\n",
 			cfg->request);
 		return -EINVAL;
 	}
@@ -720,7 +734,8 @@ config_usage(FILE *out, const char *prog)
 		char opt[48];
 
 		snprintf(opt, sizeof(opt), "--%s %s", keys[i].name,
-			 keys[i].type == K_STR ? "TEXT" : keys[i].type == K_SIZE ? "BYTES" :
+			 keys[i].type == K_STR ? "TEXT" :
+			 keys[i].type == K_SIZE ? (keys[i].size == 1 ? "N" : "BYTES") :
 			 keys[i].type == K_ENUM ? "NAME" : "N");
 		fprintf(out, "  %-22s %s [%s] (default %s)\n", opt, keys[i].help,
 			keys[i].section, keys[i].def[0] ? keys[i].def : "none");

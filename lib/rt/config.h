@@ -36,6 +36,7 @@ struct tcpe_config {
 	uint64_t http_max_bytes;
 	uint64_t http_max_header;
 	uint64_t http_idle_ms;
+	uint64_t http_work_ns;
 	uint64_t bulk_bytes;
 	uint64_t max_conns;	/**< connection records per worker */
 	uint64_t mbufs;		/**< mbufs per NUMA socket for sending (send queues, frames) */
@@ -63,7 +64,8 @@ struct tcpe_config {
 	uint64_t steer;		/**< enum tcpe_steer (--steer auto|on|off) */
 	/* client mode */
 	char connect[64];	/**< ADDR:PORT, or empty (no client) */
-	char request[32];	/**< http | hello | echo:BYTES | bulk */
+	char request[128];	/**< http[:PATH] | hello | echo:BYTES | bulk */
+	uint64_t pipeline;	/**< http: requests in flight per connection */
 	uint64_t rate;		/**< new connections per second over all workers (0: as fast as possible) */
 	uint64_t concurrency;	/**< connections kept open (0: one request per connection, --rate) */
 	uint64_t requests_per_conn;

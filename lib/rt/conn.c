@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include <rte_byteorder.h>
+#include <rte_cycles.h>
 #include <rte_debug.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
@@ -61,6 +62,7 @@ conn_free(struct conn_table *tab, struct conn *c, bool reset, bool unkey)
 	conn_rcvq_purge(tab, c);
 	conn_orphan_remove(tab, c);
 	c->blocked = 0;
+	c->txwait = 0;
 	if (unkey) {
 		flow_del(tab->flows, &c->tcb.tuple);
 		tab->churn = true;
@@ -152,14 +154,24 @@ ref_valid(void *ref, const struct tcp_tuple *key)
 
 /* --- after input or a timer -------------------------------------------------------------- */
 
-/* Everything the record may send now, built and handed over. */
+/* Everything the record may send now, built and handed over; new data only as far as its port's
+ * transmit queue has room (tcp_ctx.tx_budget): the rest waits on the txwait list. */
 static void
 output(struct conn_table *tab, struct conn *c)
 {
+	uint32_t room = tab->hooks.tx_room != NULL ? tab->hooks.tx_room(tab->hooks.arg, c->port) :
+			UINT32_MAX;
+
+	tab->tcp.tx_budgeted = room != UINT32_MAX;
+	tab->tcp.tx_budget = room;
 	conn_set_rcv_window(tab, c);
 	while (tcp_output(&tab->tcp, &c->tcb))
 		conn_flush(tab);
 	conn_flush(tab);
+	tab->tcp.tx_budgeted = false;
+	if ((c->tcb.flags & TCB_TX_WAIT) && !c->txwait &&
+	    conn_fifo_push(&tab->txwait, (uint32_t)(c - tab->conns)))
+		c->txwait = 1;
 }
 
 /* After the core has run for @p c: release it, send what it may, or make it a TIME_WAIT entry. */
@@ -197,7 +209,7 @@ record_input(struct conn_table *tab, struct rte_mbuf *m, struct pkt_info *pi, st
 	conn_flush(tab);	/* before the send queue is trimmed: descriptors carry sequence numbers */
 	held = (rx.events & TCP_EV_HELD) != 0;
 	if (rx.events != 0)
-		held |= conn_deliver(tab, c, m, pi->payload, &rx);
+		held |= conn_deliver(tab, c, m, pi->payload, &rx, false);
 	if ((rx.events & TCP_EV_DATA) && c->tcb.rq != NULL) {
 		/* The segment may have filled a hole: what was held out of order follows it. */
 		struct tcp_rx hrx;
@@ -206,7 +218,7 @@ record_input(struct conn_table *tab, struct rte_mbuf *m, struct pkt_info *pi, st
 		while (!conn_gone(c) && tcp_reasm_next(&tab->tcp, &c->tcb, &hrx, &hp)) {
 			struct rte_mbuf *hm = hp;
 
-			if (!conn_deliver(tab, c, hm, rte_pktmbuf_mtod(hm, uint8_t *), &hrx))
+			if (!conn_deliver(tab, c, hm, rte_pktmbuf_mtod(hm, uint8_t *), &hrx, true))
 				rte_pktmbuf_free(hm);
 		}
 	}
@@ -416,11 +428,8 @@ conn_input_burst(struct conn_table *tab, uint16_t port, struct rte_mbuf **m,
 		keys[i] = &pi[i]->key;
 	flow_lookup_bulk(tab->flows, keys, n, refs);
 	tab->churn = false;
-	/*
-	 * Connections we have before connections we might have (Mogul and Ramakrishnan,
-	 * "Eliminating receive livelock"): new SYNs wait for the rest of the burst, and past what
-	 * the worker admits in this iteration they are dropped at once, before any state or hash.
-	 */
+	/* Connections we have before connections we might have: new SYNs wait for the rest of the
+	 * burst (the worker sheds those it cannot admit before they get here: worker.c). */
 	for (unsigned int pass = 0; pass < 2; pass++) {
 		for (unsigned int i = 0; i < n; i++) {
 			void *ref = refs[i];
@@ -430,19 +439,9 @@ conn_input_burst(struct conn_table *tab, uint16_t port, struct rte_mbuf **m,
 			/* A record created or freed earlier in this burst may make the answer stale. */
 			if (tab->churn && !ref_valid(ref, keys[i]))
 				ref = flow_lookup(tab->flows, keys[i]);
-			if (new_syn(pi[i], ref)) {
-				if (pass == 0) {
-					syns++;
-					continue;
-				}
-				if (tab->syn_admit == 0) {
-					tab->st->syn_rx++;
-					conn_drop(tab, m[i], TCPE_DROP_TCP_SYN_SHED);
-					m[i] = NULL;
-					continue;
-				}
-				if (tab->syn_admit != UINT32_MAX)
-					tab->syn_admit--;
+			if (pass == 0 && new_syn(pi[i], ref)) {
+				syns++;
+				continue;
 			}
 			segment_input(tab, port, m[i], pi[i], ref, rx);
 			m[i] = NULL;
@@ -472,12 +471,35 @@ timer_fired(struct conn_table *tab, struct conn *c)
 	settle(tab, c, rx.events);
 }
 
-/* Applications waiting for send budget, when it has room; orphans over --max-orphans. */
+/* Records whose new data waited for transmit room, oldest first, while their ports have some. */
+static void
+tx_resume(struct conn_table *tab)
+{
+	for (unsigned int k = 0; k < CONN_TIMER_BATCH && !conn_fifo_empty(&tab->txwait); k++) {
+		struct conn *c = &tab->conns[tab->txwait.q[tab->txwait.head & tab->txwait.mask]];
+
+		if (c->in_use && c->txwait && tab->hooks.tx_room != NULL &&
+		    tab->hooks.tx_room(tab->hooks.arg, c->port) == 0)
+			return;	/* its port is still backed up: so is everything behind it, mostly */
+		conn_fifo_pop(&tab->txwait);
+		if (!c->in_use || !c->txwait)
+			continue;	/* released since */
+		c->txwait = 0;
+		tab->st->tx_resumed++;
+		settle(tab, c, 0);
+	}
+}
+
+/* Records waiting for transmit room, applications waiting for send budget, when there is some;
+ * orphans over --max-orphans. */
 static void
 housekeeping(struct conn_table *tab)
 {
 	struct conn *woken[CONN_TIMER_BATCH];
-	uint32_t n = conn_wake(tab, woken, CONN_TIMER_BATCH);
+	uint32_t n;
+
+	tx_resume(tab);
+	n = conn_wake(tab, woken, CONN_TIMER_BATCH);
 
 	for (uint32_t i = 0; i < n; i++)
 		if (woken[i]->in_use)
@@ -605,6 +627,8 @@ apps_init(struct conn_table *tab, const struct tcpe_config *cfg, int socket)
 	p->http_max_bytes = cfg->http_max_bytes;
 	p->http_max_header = (uint32_t)cfg->http_max_header;
 	p->http_idle_ms = (uint32_t)cfg->http_idle_ms;
+	p->http_work_cycles = cfg->http_work_ns * rte_get_tsc_hz() / 1000000000;
+	p->idle_ms = (uint32_t)cfg->idle_ms;
 	p->bulk_bytes = cfg->bulk_bytes;
 	tab->body = rte_malloc_socket("tcpe_body", TCPE_BODY_TEMPLATE, RTE_CACHE_LINE_SIZE, socket);
 	if (tab->body == NULL)
@@ -658,12 +682,10 @@ tables_alloc(struct conn_table *tab, const struct tcpe_config *cfg, unsigned int
 	tab->tw.key = tw_key;
 	tab->tw.key_arg = tab;
 	tcp_dack_init(&tab->tcp, &tab->dack, dack, ndack);
-	/* a record is listed once while it waits; released records leave stale entries behind */
-	while (tab->blocked_mask + 1 < 2 * tab->nconns)
-		tab->blocked_mask = (tab->blocked_mask << 1) | 1;
-	tab->blocked = rte_malloc_socket("tcpe_blocked", sizeof(uint32_t) * (tab->blocked_mask + 1),
-					 RTE_CACHE_LINE_SIZE, socket);
-	return tab->blocked != NULL ? 0 : -ENOMEM;
+	if (conn_fifo_init(&tab->blocked, tab->nconns, socket) != 0 ||
+	    conn_fifo_init(&tab->txwait, tab->nconns, socket) != 0)
+		return -ENOMEM;
+	return 0;
 }
 
 /* Timers start at the table's clock; everything is empty. */
@@ -697,7 +719,6 @@ conn_table_create(const struct tcpe_config *cfg, const struct conn_env *env)
 	tab->tcp.now = env->now_us;
 	tab->data_budget = env->data_budget != 0 ? env->data_budget : UINT32_MAX;
 	tab->rcv_hold_max = (uint32_t)cfg->rcv_hold_pkts;
-	tab->syn_admit = UINT32_MAX;
 	tcp_cfg_from(&tab->tcp_cfg, cfg);
 	/* RFC 6528 secret: per worker is enough, a connection never changes worker. */
 	if (getrandom(tab->tcp_cfg.isn_key, sizeof(tab->tcp_cfg.isn_key), 0) !=
@@ -749,8 +770,8 @@ conn_table_reset(struct conn_table *tab)
 	timers_init(tab);
 	tab->tcp.chack_second = 0;
 	tab->cookie_sent_us = 0;
-	tab->blocked_head = tab->blocked_tail = 0;
-	tab->syn_admit = UINT32_MAX;
+	tab->blocked.head = tab->blocked.tail = 0;
+	tab->txwait.head = tab->txwait.tail = 0;
 	tab->traced = 0;
 	memset(tab->ts_cache, 0, sizeof(tab->ts_cache));
 	memset(tab->app_scratch, 0, sizeof(tab->app_scratch));
@@ -771,6 +792,7 @@ conn_table_destroy(struct conn_table *tab)
 	rte_free(tab->reasm);
 	rte_free(tab->tw.e);
 	rte_free(tab->dack.q);
-	rte_free(tab->blocked);
+	rte_free(tab->blocked.q);
+	rte_free(tab->txwait.q);
 	rte_free(tab);
 }

@@ -53,14 +53,28 @@ struct conn {
 	uint8_t blocked : 1;	/**< on the worker's list of records waiting for send budget */
 	uint8_t fin_held : 1;	/**< the peer's FIN waits behind held input */
 	uint8_t orphan : 1;	/**< the application closed it; it is on the orphan list */
+	uint8_t txwait : 1;	/**< on the worker's list of records waiting for transmit room */
 	uint32_t trace_id;	/**< 0 = not traced */
 	uint64_t app_state[4];
 };
+
+/** A FIFO of record indexes, each listed at most once while its bit is set; released records
+ * leave stale entries that are skipped when they come up (room for twice the records). */
+struct conn_fifo {
+	uint32_t *q;
+	uint32_t mask, head, tail;
+};
+
+#define CONN_SMALL_SEGS 8	/**< a connection holding fewer send-queue mbufs may use the
+				     reserved last quarter of the worker's budget (conn_app.c) */
 
 /** What the table needs from the worker that embeds it. */
 struct conn_hooks {
 	/** Take frame @p m for port @p port (the worker's TX buffer owns it afterwards). */
 	void (*tx)(void *arg, uint16_t port, struct rte_mbuf *m);
+	/** Data segments port @p port's transmit queue can take now (UINT32_MAX: as many as
+	 * come; it is not backed up). NULL: always UINT32_MAX. */
+	uint32_t (*tx_room)(void *arg, uint16_t port);
 	/** True when this worker owns @p key (steering's invariant, counted when false); NULL:
 	 * every tuple is ours. */
 	bool (*owns)(void *arg, const struct tcp_tuple *key);
@@ -103,11 +117,10 @@ struct conn_table {
 	uint32_t sndq_segs;		/**< ... and holds now */
 	uint32_t rcv_held;		/**< received mbufs held for applications (rcvq) */
 	uint32_t rcv_hold_max;
-	uint32_t syn_admit;		/**< new connections still admitted in this iteration */
 	uint32_t norphans;
 	uint32_t orphan_head, orphan_tail;	/**< oldest and newest orphan (index + 1; 0: none) */
-	uint32_t *blocked;		/**< FIFO of record indexes waiting for send budget */
-	uint32_t blocked_mask, blocked_head, blocked_tail;
+	struct conn_fifo blocked;	/**< records waiting for send budget (c->blocked) */
+	struct conn_fifo txwait;	/**< records waiting for transmit room (c->txwait) */
 	struct tcp_outq outq;		/**< what the core decided to send, drained after each call */
 	/* --- warm --- */
 	uint64_t cookie_sent_us;	/**< when the last SYN cookie went out (0: never) */
@@ -183,14 +196,6 @@ void conn_input_burst(struct conn_table *tab, uint16_t port, struct rte_mbuf **m
  * --max-orphans.
  */
 void conn_timers(struct conn_table *tab);
-
-/** No new SYN is admitted beyond @p n more in this iteration (receive-livelock control; the rest
- * are dropped as syn_shed); UINT32_MAX: no limit. */
-static inline void
-conn_set_syn_admit(struct conn_table *tab, uint32_t n)
-{
-	tab->syn_admit = n;
-}
 
 /**
  * Active open (client mode): a record for @p tuple on port @p port towards @p mac, run by

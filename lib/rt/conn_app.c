@@ -1,7 +1,8 @@
-/* conn_app.c - the application interface (app.h) over the connection table: events to callbacks, send budgets and back-pressure, input held for applications that cannot take it, orphans. */
+/* conn_app.c - the application interface (app.h) over the connection table: events to callbacks, send budgets and back-pressure, input held for applications that cannot take it, orphans, and the record lists (FIFOs) these use. */
 #include "conn.h"
 
 #include <rte_branch_prediction.h>
+#include <rte_malloc.h>
 
 #include "conn_priv.h"
 
@@ -15,6 +16,23 @@ static inline uint32_t
 budget_left(const struct conn_table *tab)
 {
 	return tab->data_budget > tab->sndq_segs ? tab->data_budget - tab->sndq_segs : 0;
+}
+
+/*
+ * Send-queue mbufs @p c may take now. The last quarter of the worker's budget is kept for
+ * connections that hold fewer than CONN_SMALL_SEGS (each may take it up to that many): however
+ * many peers sit on large queued answers (not ACKing, zero windows), a new connection still finds
+ * room for its first response.
+ */
+static inline uint32_t
+conn_budget(const struct conn_table *tab, const struct conn *c)
+{
+	uint32_t left = budget_left(tab), reserve = tab->data_budget / 4;
+	uint32_t open = left > reserve ? left - reserve : 0;
+
+	if (c->sndq.nsegs < CONN_SMALL_SEGS)
+		open += CONN_SMALL_SEGS - c->sndq.nsegs;
+	return open < left ? open : left;
 }
 
 /* Bytes the connection's own budget (--sndbuf) still takes. */
@@ -34,14 +52,25 @@ segs_moved(struct conn_table *tab, uint32_t before, uint32_t after)
 	tab->st->sndq_mbufs = tab->sndq_segs;
 }
 
+/* A record FIFO for @p nconns records (twice that: stale entries of released ones). */
+int
+conn_fifo_init(struct conn_fifo *f, uint32_t nconns, int socket)
+{
+	f->mask = 0;
+	while (f->mask + 1 < 2 * nconns)
+		f->mask = (f->mask << 1) | 1;
+	f->head = f->tail = 0;
+	f->q = rte_malloc_socket("tcpe_conn_fifo", sizeof(uint32_t) * (f->mask + 1),
+				 RTE_CACHE_LINE_SIZE, socket);
+	return f->q != NULL ? 0 : -ENOMEM;
+}
+
 /* On the worker's list of records to wake when its send budget has room again. */
 static void
 block(struct conn_table *tab, struct conn *c)
 {
-	if (c->blocked || tab->blocked_tail - tab->blocked_head > tab->blocked_mask)
-		return;	/* listed already; or (never, the list has room for every record) full */
-	c->blocked = 1;
-	tab->blocked[tab->blocked_tail++ & tab->blocked_mask] = (uint32_t)(c - tab->conns);
+	if (!c->blocked && conn_fifo_push(&tab->blocked, (uint32_t)(c - tab->conns)))
+		c->blocked = 1;
 }
 
 /* A send of @p want bytes came back with @p got: the application waits for on_writable. */
@@ -63,7 +92,7 @@ tcpe_send(struct tcpe_sock *s, const void *data, uint32_t len)
 
 	if (!tcp_can_send(&c->tcb))
 		return 0;
-	n = sndq_append(&c->sndq, tab->mp, data, len < room ? len : room, budget_left(tab));
+	n = sndq_append(&c->sndq, tab->mp, data, len < room ? len : room, conn_budget(tab, c));
 	segs_moved(tab, before, c->sndq.nsegs);
 	tcp_send_queued(&c->tcb, n);
 	if (unlikely(n < len))
@@ -88,11 +117,11 @@ tcpe_send_body(struct tcpe_sock *s, uint64_t len64, uint64_t from)
 	 * Either way the pattern starts at the phase of @p from; references span whole periods of
 	 * the template from there, so every mbuf starts in phase. */
 	if (len64 <= SNDQ_COPY_BODY_MAX)
-		n = sndq_append(&c->sndq, tab->mp, base, want, budget_left(tab));
+		n = sndq_append(&c->sndq, tab->mp, base, want, conn_budget(tab, c));
 	else
 		n = sndq_append_ref(&c->sndq, tab->mp, base, tab->body_iova + (base - tab->body),
 				    TCPE_BODY_TEMPLATE - TCPE_BODY_PERIOD, &tab->body_shinfo, want,
-				    budget_left(tab));
+				    conn_budget(tab, c));
 	segs_moved(tab, before, c->sndq.nsegs);
 	tcp_send_queued(&c->tcb, n);
 	if (unlikely(n < len))
@@ -106,7 +135,7 @@ tcpe_send_space(const struct tcpe_sock *s)
 	const struct conn *c = (const struct conn *)s;
 	const struct conn_table *tab = c->tab;
 	uint32_t room = conn_room(c);
-	uint64_t segs = (uint64_t)budget_left(tab) * rte_pktmbuf_data_room_size(tab->mp);
+	uint64_t segs = (uint64_t)conn_budget(tab, c) * rte_pktmbuf_data_room_size(tab->mp);
 
 	if (c->sndq.tail != NULL && RTE_MBUF_DIRECT(c->sndq.tail))
 		segs += rte_pktmbuf_tailroom(c->sndq.tail);
@@ -179,25 +208,37 @@ not_taken(struct conn_table *tab, struct conn *c)
 		block(tab, c);
 }
 
-/* In-order bytes for the application: given to it, or (what it does not take, and everything
- * while it holds input already) kept for it. Returns true when @p m is now kept. */
-static bool
+enum take_result { TAKEN, KEPT, REFUSED };
+
+/*
+ * In-order bytes for the application: given to it, or (what it does not take, and everything
+ * while it holds input already) kept for it. With the worker's holding full, what is not taken is
+ * refused instead: taken back from the core with the FIN that came after it (@p fin), not ACKed,
+ * resent by the peer. Only data from the out-of-order store (@p from_ooo, already accounted for
+ * in the receive pool) may be held beyond --rcv-hold-pkts.
+ */
+static enum take_result
 take(struct conn_table *tab, struct conn *c, struct rte_mbuf *m, const uint8_t *data,
-     uint32_t len)
+     uint32_t len, bool from_ooo, bool fin)
 {
 	const struct tcpe_app *app = conn_app(c);
 
 	if (c->rcvq == NULL) {
 		uint32_t took = app->on_data != NULL ? app->on_data(sock_of(c), data, len) : len;
 
-		if (took >= len || conn_gone(c))
-			return false;
+		if (took >= len || conn_gone(c) || c->orphan)
+			return TAKEN;	/* or the application closed: no reader for the rest */
 		data += took;
 		len -= took;
 		not_taken(tab, c);
 	}
+	if (!from_ooo && tab->rcv_held >= tab->rcv_hold_max &&
+	    tcp_rcv_refuse(&tab->tcp, &c->tcb, len, fin)) {
+		tab->st->drop[TCPE_DROP_TCP_RCV_FULL]++;
+		return REFUSED;
+	}
 	hold(tab, c, m, data, len);
-	return true;
+	return KEPT;
 }
 
 /* Offer the held input again, oldest first, then the peer's FIN if it waited behind it. */
@@ -212,8 +253,8 @@ resume(struct conn_table *tab, struct conn *c)
 		uint32_t took = app->on_data != NULL ?
 				app->on_data(sock_of(c), rte_pktmbuf_mtod(m, uint8_t *), len) : len;
 
-		if (conn_gone(c))
-			return;
+		if (conn_gone(c) || c->rcvq != m)
+			return;	/* released, or closed by its application (the queue is gone) */
 		if (took < len) {
 			rte_pktmbuf_adj(m, (uint16_t)took);
 			c->rcvq_bytes -= took;
@@ -250,7 +291,7 @@ writable(struct conn_table *tab, struct conn *c)
 
 bool
 conn_deliver(struct conn_table *tab, struct conn *c, struct rte_mbuf *m, const uint8_t *payload,
-	     const struct tcp_rx *rx)
+	     const struct tcp_rx *rx, bool from_ooo)
 {
 	const struct tcpe_app *app = conn_app(c);
 	struct tcpe_sock *s = sock_of(c);
@@ -260,7 +301,7 @@ conn_deliver(struct conn_table *tab, struct conn *c, struct rte_mbuf *m, const u
 		conn_sndq_trim(tab, c, rx->acked);
 		if (c->accepted && app->on_acked != NULL)
 			app->on_acked(s, rx->acked);
-		if (c->want_write && conn_room(c) > 0 && budget_left(tab) > 0 && !conn_gone(c))
+		if (c->want_write && conn_room(c) > 0 && conn_budget(tab, c) > 0 && !conn_gone(c))
 			writable(tab, c);
 	}
 	if ((rx->events & TCP_EV_ESTABLISHED) && !conn_gone(c)) {
@@ -268,8 +309,14 @@ conn_deliver(struct conn_table *tab, struct conn *c, struct rte_mbuf *m, const u
 		if (app->on_accept != NULL)
 			app->on_accept(s);
 	}
-	if ((rx->events & TCP_EV_DATA) && !conn_gone(c))
-		kept = take(tab, c, m, payload + rx->data_off, rx->data_len);
+	if ((rx->events & TCP_EV_DATA) && !conn_gone(c)) {
+		enum take_result r = take(tab, c, m, payload + rx->data_off, rx->data_len, from_ooo,
+					  (rx->events & TCP_EV_PEER_FIN) != 0);
+
+		if (r == REFUSED)
+			return false;	/* and the FIN with it */
+		kept = r == KEPT;
+	}
 	if ((rx->events & TCP_EV_PEER_FIN) && !conn_gone(c)) {
 		if (c->rcvq != NULL)
 			c->fin_held = 1;	/* after what the application has not read */
@@ -299,8 +346,8 @@ conn_wake(struct conn_table *tab, struct conn **woken, uint32_t max)
 
 	if (max > WAKE_BATCH)
 		max = WAKE_BATCH;
-	while (n < max && tab->blocked_head != tab->blocked_tail && budget_left(tab) >= WAKE_ROOM) {
-		struct conn *c = &tab->conns[tab->blocked[tab->blocked_head++ & tab->blocked_mask]];
+	while (n < max && !conn_fifo_empty(&tab->blocked) && budget_left(tab) >= WAKE_ROOM) {
+		struct conn *c = &tab->conns[conn_fifo_pop(&tab->blocked)];
 
 		if (!c->in_use || !c->blocked)
 			continue;	/* released, or woken by its ACKs meanwhile */
@@ -410,6 +457,10 @@ conn_close(struct conn_table *tab, struct conn *c)
 	tcp_close(&tab->tcp, &c->tcb);
 	if (!c->orphan && (c->tcb.flags & TCB_FIN_QUEUED))
 		orphan_add(tab, c);
+	/* the application reads no more: what it left is dropped, and it waits for nothing */
+	if (c->rcvq != NULL)
+		conn_rcvq_purge(tab, c);
+	c->want_write = 0;
 }
 
 void

@@ -24,6 +24,34 @@ conn_gone(const struct conn *c)
 	return c->tcb.state == TCP_CLOSED;
 }
 
+/** Allocate @p f for a table of @p nconns records on @p socket. @return 0 or -ENOMEM. */
+int conn_fifo_init(struct conn_fifo *f, uint32_t nconns, int socket);
+
+/** True when @p f lists nothing. */
+static inline bool
+conn_fifo_empty(const struct conn_fifo *f)
+{
+	return f->head == f->tail;
+}
+
+/** List record @p idx. False when stale entries have filled the list (a record waits for its
+ * own timer then). */
+static inline bool
+conn_fifo_push(struct conn_fifo *f, uint32_t idx)
+{
+	if (f->tail - f->head > f->mask)
+		return false;
+	f->q[f->tail++ & f->mask] = idx;
+	return true;
+}
+
+/** The oldest listed record index (@p f not empty). */
+static inline uint32_t
+conn_fifo_pop(struct conn_fifo *f)
+{
+	return f->q[f->head++ & f->mask];
+}
+
 /** Count @p reason and free @p m: the one way the table discards a packet. */
 static inline void
 conn_drop(struct conn_table *tab, struct rte_mbuf *m, unsigned int reason)
@@ -62,11 +90,12 @@ conn_app(const struct conn *c)
 /**
  * Hand the core's verdict on a segment (@p rx; its payload at @p payload in @p m) to the
  * application: ACKed bytes leave the send queue, then accept, data, the peer's FIN, in the order
- * a socket program would see them. @return true when the application left bytes that are now
+ * a socket program would see them. @p from_ooo: @p m comes from the out-of-order store (its
+ * data can no longer be refused). @return true when the application left bytes that are now
  * kept in @p m (the caller must not free it).
  */
 bool conn_deliver(struct conn_table *tab, struct conn *c, struct rte_mbuf *m,
-		  const uint8_t *payload, const struct tcp_rx *rx);
+		  const uint8_t *payload, const struct tcp_rx *rx, bool from_ooo);
 
 /** What @p c can take now (tcb.rcv_wnd): the receive window less what its application holds. */
 void conn_set_rcv_window(struct conn_table *tab, struct conn *c);

@@ -35,8 +35,10 @@ mem_plan(struct mem_plan *p, const struct tcpe_config *cfg, unsigned int nworker
 		return -EINVAL;
 	}
 	p->rx_mbufs = (uint32_t)(cfg->rx_mbufs != 0 ? cfg->rx_mbufs : rx);
-	/* frames in flight: a header and up to two references to send-queue buffers each */
-	p->data_reserve = (uint32_t)nports * (MEM_RING_DESC + TXBUF_SIZE) * 3 + cache;
+	/* Frames in flight: a header and a reference to a send-queue buffer each (a segment that
+	 * spans two buffers takes one more; should the pool then run short, that frame is dropped,
+	 * counted, and resent - receiving never depends on this pool). */
+	p->data_reserve = (uint32_t)nports * (MEM_RING_DESC + TXBUF_SIZE) * 2 + cache;
 	p->data_mbufs = (uint32_t)cfg->mbufs;
 	share = (cfg->mbufs > cache ? cfg->mbufs - cache : 0) / (per_socket ? per_socket : 1);
 	if (share < (uint64_t)p->data_reserve + DATA_BUDGET_MIN) {

@@ -8,7 +8,7 @@
 
 #include "stats.h"
 
-#define TXBUF_SIZE 64	/**< frames buffered per port queue; flushed when full and every iteration */
+#define TXBUF_SIZE 256	/**< frames buffered per port queue; flushed when full and every iteration */
 
 /** One port queue's buffer. Owned by one worker. */
 struct txbuf {

@@ -80,6 +80,69 @@ steer_away(struct worker *w, struct rte_mbuf *m, const struct pkt_info *pi)
 	return true;
 }
 
+/*
+ * Receive livelock (Mogul and Ramakrishnan, "Eliminating receive livelock in an interrupt-driven
+ * kernel"): a worker offered more connections than it can finish must spend its cycles on the
+ * ones it has started. conn_input_burst() takes every other segment of a burst before its new
+ * SYNs; what they decide is sent before the next poll; and new SYNs are shed (dropped here, the
+ * cheapest place: no lookup, no state, counted as syn_shed; the peer may retry) in two cases:
+ *  - packets: a window of WORKER_ADMIT_WINDOW_US in which no RX poll found its ring drained
+ *    (every burst came back full) marks the worker saturated for the next one; then a SYN that
+ *    finds the SYN backlog full goes, instead of costing a cookie to compute and then to check.
+ *    With cycles to spare it gets the cookie, so a SYN flood does not lock real clients out.
+ *  - work: a window of WORKER_LOAD_WINDOW_US at least WORKER_ADMIT_BUSY_PCT busy in which
+ *    applications were held back (the send budget refused them, or their input had to be held
+ *    or refused: connections already admitted are waiting for the worker), while the records in
+ *    use exceed what it releases in WORKER_ADMIT_LATENCY_US (Little's law: the connections it
+ *    would hold would wait longer than that; never below WORKER_ADMIT_FLOOR). Admitting more
+ *    would only lengthen the queue until clients give up on connections the worker has already
+ *    spent its cycles on. A busy worker whose connections are all served (keep-alive clients at
+ *    its capacity, however many) and one holding millions of idle connections shed nothing.
+ */
+static void
+admission(struct worker *w, uint64_t now)
+{
+	uint64_t span, closed, limit, held_back;
+	bool was = w->adm_saturated || w->adm_overloaded;
+
+	if (now - w->adm_start < WORKER_ADMIT_WINDOW_US)
+		return;
+	w->adm_saturated = !w->adm_drained;
+	w->adm_drained = false;
+	w->adm_start = now;
+	span = now - w->load_start;
+	if (span >= WORKER_LOAD_WINDOW_US) {
+		closed = w->st.conn_closed - w->load_closed;
+		/* released per window, x8, averaged over ~8 windows */
+		w->load_closed8 += closed - (w->load_closed8 >> 3);
+		limit = (w->load_closed8 >> 3) * (WORKER_ADMIT_LATENCY_US / WORKER_LOAD_WINDOW_US);
+		w->adm_conn_limit = RTE_MAX(limit, (uint64_t)WORKER_ADMIT_FLOOR);
+		held_back = w->st.send_refused + w->st.drop[TCPE_DROP_TCP_RCV_FULL];
+		w->adm_overloaded = (w->st.busy_us - w->load_busy) * 100 >= span * WORKER_ADMIT_BUSY_PCT &&
+				    (held_back != w->load_held_back || w->st.rcv_held > 0);
+		w->load_start = now;
+		w->load_busy = w->st.busy_us;
+		w->load_closed = w->st.conn_closed;
+		w->load_held_back = held_back;
+	}
+	if (!was && (w->adm_saturated || w->adm_overloaded))
+		w->st.shed_periods++;
+}
+
+/* A new SYN that admission() says this worker cannot take now. */
+static inline bool
+shed(struct worker *w, const struct pkt_info *pi)
+{
+	if ((pi->seg.flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
+		return false;
+	if ((w->adm_saturated && w->st.state_now[TCP_SYN_RCVD] >= w->cfg->syn_backlog) ||
+	    (w->adm_overloaded && w->st.conn_active >= w->adm_conn_limit)) {
+		w->st.syn_rx++;
+		return true;
+	}
+	return false;
+}
+
 /* Input from port index @p port, or (@p steered) handed over by another worker, already ours. */
 static void
 input(struct worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n, bool steered)
@@ -108,6 +171,10 @@ input(struct worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n, bool 
 		case PKT_TCP:
 			if (w->steer.on && !steered && steer_away(w, m, &pi[i]))
 				break;
+			if (shed(w, &pi[i])) {
+				worker_drop(w, m, TCPE_DROP_TCP_SYN_SHED);
+				break;
+			}
 			tm[ntcp] = m;
 			tpi[ntcp++] = &pi[i];
 			break;
@@ -190,7 +257,7 @@ client_step(struct worker *w, uint64_t now)
 	bool want = false;
 
 	if (client_resolved(k))
-		return client_tick(k, now);
+		return client_tick(k, now, w->ports[0].txb.ndefer > 0);
 	if (arp_resolve(&w->arp, client_next_hop(k), now, NULL, &mac, &want) == 1) {
 		client_set_mac(k, &mac, now);
 	} else if (want && (m = arp_request(w->mp, &w->ports[0].addr, client_next_hop(k))) != NULL) {
@@ -226,6 +293,7 @@ worker_iterate(struct worker *w)
 	conn_set_now(w->conn, t0);
 	/* the control core counts on this moving at the start of every iteration (link.h) */
 	__atomic_store_n(&w->st.loops, w->st.loops + 1, __ATOMIC_RELEASE);
+	admission(w, t0);
 	for (uint16_t i = 0; i < w->nports; i++) {
 		struct wport *p = &w->ports[i];
 		uint16_t n;
@@ -233,6 +301,7 @@ worker_iterate(struct worker *w)
 		if (!link_pollable(p->link))
 			continue;
 		n = rte_eth_rx_burst(p->txb.port_id, p->txb.queue, pkts, WORKER_BURST);
+		w->adm_drained |= n < WORKER_BURST;
 		if (n == 0)
 			continue;
 		busy = true;
@@ -273,6 +342,18 @@ static void
 conn_tx_hook(void *arg, uint16_t port, struct rte_mbuf *m)
 {
 	worker_tx(arg, port, m);
+}
+
+/* A queue that refused frames at the last flush is backed up: new data then only as far as the
+ * TX buffer has room (a few slots kept for ACKs and handshakes); otherwise no limit. */
+static uint32_t
+conn_tx_room_hook(void *arg, uint16_t port)
+{
+	const struct txbuf *b = &((struct worker *)arg)->ports[port].txb;
+
+	if (b->ndefer == 0)
+		return UINT32_MAX;
+	return b->n + WORKER_TX_RESERVE < TXBUF_SIZE ? TXBUF_SIZE - WORKER_TX_RESERVE - b->n : 0;
 }
 
 static bool
@@ -352,7 +433,7 @@ conn_init(struct worker *w, const struct worker_spec *spec, int socket)
 	struct conn_env env = {
 		.index = spec->index, .lcore = spec->lcore, .socket = socket, .mp = spec->mp,
 		.st = &w->st, .tx = w->tx, .nports = spec->nports,
-		.hooks = { .tx = conn_tx_hook, .arg = w,
+		.hooks = { .tx = conn_tx_hook, .tx_room = conn_tx_room_hook, .arg = w,
 			   .owns = owner_known(w, spec) ? conn_owns_hook : NULL },
 		.now_us = now_us(w), .data_budget = spec->data_budget,
 	};

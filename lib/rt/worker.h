@@ -22,6 +22,12 @@
 
 #define WORKER_BURST 32		/**< rx_burst size (DESIGN.md) */
 #define WORKER_MAX STEER_WORKERS_MAX
+#define WORKER_TX_RESERVE 64	/**< TX buffer slots a backed-up port keeps from new data */
+#define WORKER_ADMIT_WINDOW_US 1000	/**< RX saturation is judged per window of this (worker.c) */
+#define WORKER_LOAD_WINDOW_US 10000	/**< busy share and releases are measured per window of this */
+#define WORKER_ADMIT_BUSY_PCT 95	/**< busy share at which a worker counts as overloaded */
+#define WORKER_ADMIT_LATENCY_US 200000	/**< overloaded: no more records than it releases in this */
+#define WORKER_ADMIT_FLOOR 4096		/**< ... and never fewer than this many */
 
 struct client;
 
@@ -60,6 +66,15 @@ struct worker {
 	uint64_t tsc_mult;		/**< tsc * tsc_mult >> 32 = microseconds */
 	struct steer steer;
 	struct client *client;		/**< client mode (--connect), or NULL */
+	/* admission of new connections (worker.c: admission()) */
+	uint64_t adm_start;		/**< this packet window's start, microseconds */
+	bool adm_drained;		/**< an RX poll in this window found its ring drained */
+	bool adm_saturated;		/**< none did in the last window: SYNs past the backlog shed */
+	bool adm_overloaded;		/**< the last load window was busy: SYNs past the limit shed */
+	uint64_t adm_conn_limit;	/**< records in use beyond which an overloaded worker sheds */
+	uint64_t load_start, load_busy, load_closed, load_held_back;	/**< the load window:
+					     start, busy_us, conn_closed, send_refused + rcv_full then */
+	uint64_t load_closed8;		/**< records released per load window, average x8 */
 	const struct tcpe_config *cfg;
 	struct rte_ring *trace_ring;	/**< SP/SC towards the control core, or NULL */
 	struct arp_cache arp;

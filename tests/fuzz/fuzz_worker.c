@@ -217,7 +217,7 @@ step(void)
 {
 	conn_set_now(F.w->conn, F.now);
 	if (F.w->client != NULL && client_resolved(F.w->client))
-		client_tick(F.w->client, F.now);
+		client_tick(F.w->client, F.now, false);
 	conn_timers(F.w->conn);
 	txbuf_flush(&F.w->ports[0].txb, &F.w->st);
 	drain_wire();

@@ -46,7 +46,9 @@ expect_bad "--prometheus: 'localhost9100' is not ADDR:PORT" $ip --prometheus loc
 expect_bad "--prometheus: '127.0.0.1:0' is not ADDR:PORT" $ip --prometheus 127.0.0.1:0
 expect_bad "cannot open '/nonexistent.ini'" -c /nonexistent.ini
 expect_bad "--connect: '198.18.0.2' is not ADDR:PORT" $ip --connect 198.18.0.2
-expect_bad "--request: 'ftp' is not http, hello, echo:BYTES or bulk" $ip --connect 198.18.0.2:80 --request ftp
+expect_bad "--request: 'ftp' is not http[:PATH], hello, echo:BYTES or bulk" $ip --connect 198.18.0.2:80 --request ftp
+expect_bad "--request: the path in 'http:/a b' has a space" $ip --connect 198.18.0.2:80 --request 'http:/a b'
+expect_bad "--pipeline: '0' is out of range (1..64)" $ip --connect 198.18.0.2:80 --pipeline 0
 expect_bad "--source-ips: '198.18.0.9-198.18.0.3' is not FIRST[-LAST]" $ip --connect 198.18.0.2:80 \
 	--source-ips 198.18.0.9-198.18.0.3
 expect_bad "--source-ips: '198.19.0.3' is not inside port 0's subnet" $ip --connect 198.18.0.2:80 \

@@ -42,6 +42,11 @@ reasm_queue_stays_disjoint_and_sorted(void)
 	CU_ASSERT_EQUAL(r.seg[1].len, 1000);
 	CU_ASSERT_EQUAL(r.seg[1].off, 500);	/* the payload offset moved with the trim */
 	CU_ASSERT_EQUAL(reasm_add(&r, 1200, 300, 0, PKT(4), count_release, &n), REASM_DUP);
+	/* across the seam of two adjacent held segments: nothing new, nothing empty held (the
+	 * fuzzer's find: a zero-length entry) */
+	CU_ASSERT_EQUAL(reasm_add(&r, 1800, 400, 0, PKT(4), count_release, &n), REASM_DUP);
+	CU_ASSERT_EQUAL(reasm_add(&r, 2500, 1000, 0, PKT(4), count_release, &n), REASM_DUP);
+	CU_ASSERT_EQUAL(r.n, 3);
 	/* one block [1000, 4000) plus [6000, 6100), the most recent first */
 	CU_ASSERT_EQUAL(reasm_add(&r, 6000, 100, 0, PKT(5), count_release, &n), REASM_HELD);
 	CU_ASSERT_EQUAL(reasm_sack(&r, &o, 3), 2);
@@ -505,6 +510,53 @@ data_beyond_the_runtimes_room_is_refused_not_acked(void)
 	h_finish(h);
 }
 
+/* The runtime could not keep data that came with a FIN: both are taken back, the state the FIN
+ * entered is left as if never entered, and what was kept is ACKed at once. */
+static void
+data_and_fin_can_be_taken_back(void)
+{
+	struct harness *h = &H;
+	struct tcp_seg s;
+	struct tcp_rx rx;
+	uint64_t cw_enter;
+
+	h_established(h, 1 * S);
+	cw_enter = h->st.state_enter[TCP_CLOSE_WAIT];
+	s = h_data_seg(h, 1, 100, 0);
+	s.flags |= TCP_FIN;
+	h_input(h, &s, &rx);
+	CU_ASSERT(rx.events & TCP_EV_DATA);
+	CU_ASSERT(rx.events & TCP_EV_PEER_FIN);
+	CU_ASSERT_EQUAL(h->t.state, TCP_CLOSE_WAIT);
+	/* the application took 40 bytes; the other 60 and the FIN cannot be kept */
+	CU_ASSERT_TRUE(tcp_rcv_refuse(&h->c, &h->t, 60, true));
+	CU_ASSERT_EQUAL(h->t.state, TCP_ESTABLISHED);
+	CU_ASSERT_EQUAL(h->t.rcv_nxt - h->t.irs, 41);
+	CU_ASSERT_FALSE(h->t.flags & TCB_PEER_FIN);
+	CU_ASSERT_EQUAL(h->st.state_now[TCP_CLOSE_WAIT], 0);
+	CU_ASSERT_EQUAL(h->st.state_now[TCP_ESTABLISHED], 1);
+	CU_ASSERT_EQUAL(h->st.state_enter[TCP_CLOSE_WAIT], cw_enter);
+	h_clear(h);
+	tcp_output(&h->c, &h->t);
+	EXPECT_OUT(h, 0, TCP_ACK, 1, 41, 0);
+	h_clear(h);
+	/* resent whole, it is accepted again */
+	s = h_data_seg(h, 41, 60, 1);
+	s.flags |= TCP_FIN;
+	h_input(h, &s, &rx);
+	CU_ASSERT_EQUAL(rx.data_len, 60);
+	CU_ASSERT_EQUAL(h->t.state, TCP_CLOSE_WAIT);
+	CU_ASSERT_EQUAL(h->t.rcv_nxt - h->t.irs, 102);
+	/* once the FIN has moved the record on (here to LAST-ACK), it cannot be taken back */
+	tcp_close(&h->c, &h->t);
+	tcp_output(&h->c, &h->t);
+	CU_ASSERT_EQUAL(h->t.state, TCP_LAST_ACK);
+	CU_ASSERT_FALSE(tcp_rcv_refuse(&h->c, &h->t, 0, true));
+	CU_ASSERT_EQUAL(h->t.state, TCP_LAST_ACK);
+	CU_ASSERT_EQUAL(h->t.rcv_nxt - h->t.irs, 102);
+	h_finish(h);
+}
+
 static const struct test_case cases[] = {
 	TEST(cubic_reduces_by_beta_and_regrows_around_w_max),
 	TEST(reasm_queue_stays_disjoint_and_sorted),
@@ -517,6 +569,7 @@ static const struct test_case cases[] = {
 	TEST(delayed_ack_every_second_segment_or_timer),
 	TEST(full_segments_are_acked_every_second_one),
 	TEST(data_beyond_the_runtimes_room_is_refused_not_acked),
+	TEST(data_and_fin_can_be_taken_back),
 	{ NULL, NULL },
 };
 
