@@ -84,26 +84,34 @@ steer_away(struct worker *w, struct rte_mbuf *m, const struct pkt_info *pi)
  * Receive livelock (Mogul and Ramakrishnan, "Eliminating receive livelock in an interrupt-driven
  * kernel"): a worker offered more connections than it can finish must spend its cycles on the
  * ones it has started. conn_input_burst() takes every other segment of a burst before its new
- * SYNs; what they decide is sent before the next poll; and new SYNs are shed (dropped here, the
- * cheapest place: no lookup, no state, counted as syn_shed; the peer may retry) in two cases:
+ * SYNs; what they decide is sent before the next poll; and a worker that was at least
+ * WORKER_ADMIT_BUSY_PCT busy over the last WORKER_LOAD_WINDOW_US sheds new SYNs (dropped here,
+ * the cheapest place: no lookup, no state, counted as syn_shed; the peer may retry) in two cases:
  *  - packets: a window of WORKER_ADMIT_WINDOW_US in which no RX poll found its ring drained
  *    (every burst came back full) marks the worker saturated for the next one; then a SYN that
  *    finds the SYN backlog full goes, instead of costing a cookie to compute and then to check.
- *    With cycles to spare it gets the cookie, so a SYN flood does not lock real clients out.
- *  - work: a window of WORKER_LOAD_WINDOW_US at least WORKER_ADMIT_BUSY_PCT busy in which
- *    applications were held back (the send budget refused them, or their input had to be held
- *    or refused: connections already admitted are waiting for the worker), while the records in
- *    use exceed what it releases in WORKER_ADMIT_LATENCY_US (Little's law: the connections it
- *    would hold would wait longer than that; never below WORKER_ADMIT_FLOOR). Admitting more
- *    would only lengthen the queue until clients give up on connections the worker has already
- *    spent its cycles on. A busy worker whose connections are all served (keep-alive clients at
- *    its capacity, however many) and one holding millions of idle connections shed nothing.
+ *    A worker with cycles to spare answers it with a cookie (a SYN flood does not lock real
+ *    clients out), and so does one whose ring fills in bursts it still keeps up with: a shed
+ *    SYN costs its client a retransmission timeout, a cookie costs the worker a microsecond.
+ *  - work: the busy window also saw applications held back (the send budget refused them, or
+ *    their input had to be held or refused: connections already admitted are waiting for the
+ *    worker), and the records in use exceed what it releases in WORKER_ADMIT_LATENCY_US
+ *    (Little's law: the connections it would hold would wait longer than that; never below
+ *    WORKER_ADMIT_FLOOR). Admitting more would only lengthen the queue until clients give up on
+ *    connections the worker has already spent its cycles on. A busy worker whose connections are
+ *    all served (keep-alive clients at its capacity, however many) and one holding millions of
+ *    idle connections shed nothing.
+ *
+ * Measured over memif (README, "Overload and hostile peers"), shedding whenever the ring stayed
+ * saturated, or past a limit on handshakes in progress, answered less than this, not more: each
+ * shed SYN is a client error or a retransmission, and a client that queues behind a full ring
+ * already paces itself.
  */
 static void
 admission(struct worker *w, uint64_t now)
 {
 	uint64_t span, closed, limit, held_back;
-	bool was = w->adm_saturated || w->adm_overloaded;
+	bool was = w->adm_busy && (w->adm_saturated || w->adm_held_back);
 
 	if (now - w->adm_start < WORKER_ADMIT_WINDOW_US)
 		return;
@@ -118,14 +126,14 @@ admission(struct worker *w, uint64_t now)
 		limit = (w->load_closed8 >> 3) * (WORKER_ADMIT_LATENCY_US / WORKER_LOAD_WINDOW_US);
 		w->adm_conn_limit = RTE_MAX(limit, (uint64_t)WORKER_ADMIT_FLOOR);
 		held_back = w->st.send_refused + w->st.drop[TCPE_DROP_TCP_RCV_FULL];
-		w->adm_overloaded = (w->st.busy_us - w->load_busy) * 100 >= span * WORKER_ADMIT_BUSY_PCT &&
-				    (held_back != w->load_held_back || w->st.rcv_held > 0);
+		w->adm_busy = (w->st.busy_us - w->load_busy) * 100 >= span * WORKER_ADMIT_BUSY_PCT;
+		w->adm_held_back = held_back != w->load_held_back || w->st.rcv_held > 0;
 		w->load_start = now;
 		w->load_busy = w->st.busy_us;
 		w->load_closed = w->st.conn_closed;
 		w->load_held_back = held_back;
 	}
-	if (!was && (w->adm_saturated || w->adm_overloaded))
+	if (!was && w->adm_busy && (w->adm_saturated || w->adm_held_back))
 		w->st.shed_periods++;
 }
 
@@ -133,10 +141,10 @@ admission(struct worker *w, uint64_t now)
 static inline bool
 shed(struct worker *w, const struct pkt_info *pi)
 {
-	if ((pi->seg.flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
+	if (!w->adm_busy || (pi->seg.flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
 		return false;
 	if ((w->adm_saturated && w->st.state_now[TCP_SYN_RCVD] >= w->cfg->syn_backlog) ||
-	    (w->adm_overloaded && w->st.conn_active >= w->adm_conn_limit)) {
+	    (w->adm_held_back && w->st.conn_active >= w->adm_conn_limit)) {
 		w->st.syn_rx++;
 		return true;
 	}

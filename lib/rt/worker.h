@@ -70,7 +70,8 @@ struct worker {
 	uint64_t adm_start;		/**< this packet window's start, microseconds */
 	bool adm_drained;		/**< an RX poll in this window found its ring drained */
 	bool adm_saturated;		/**< none did in the last window: SYNs past the backlog shed */
-	bool adm_overloaded;		/**< the last load window was busy: SYNs past the limit shed */
+	bool adm_busy;			/**< the last load window was busy: nothing is shed otherwise */
+	bool adm_held_back;		/**< ... and applications were held back in it */
 	uint64_t adm_conn_limit;	/**< records in use beyond which an overloaded worker sheds */
 	uint64_t load_start, load_busy, load_closed, load_held_back;	/**< the load window:
 					     start, busy_us, conn_closed, send_refused + rcv_full then */
