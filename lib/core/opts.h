@@ -7,6 +7,7 @@
 #define TCP_OPT_MAX_LEN 40	/**< bytes of options a header can carry */
 #define TCP_SACK_MAX_BLOCKS 4
 #define TCP_TS_SPACE 12	/**< NOP, NOP, timestamps: what each segment carries once agreed */
+#define TCP_BLACKHOLE_MSS 1024	/**< segment size (with options) after a suspected PMTU black hole */
 
 enum {
 	TCP_OPT_EOL = 0,

@@ -135,3 +135,18 @@ reasm_purge(struct reasm *r, void (*release)(void *pkt))
 	r->fin = 0;
 	return n;
 }
+
+unsigned int
+reasm_trim_end(struct reasm *r, uint32_t end, void (*release)(void *pkt))
+{
+	unsigned int freed = 0;
+
+	while (r->n > 0 && seq_ge(r->seg[r->n - 1].seq, end)) {
+		release(r->seg[r->n - 1].pkt);
+		remove_at(r, r->n - 1);
+		freed++;
+	}
+	if (r->n > 0 && seq_gt(seg_end(&r->seg[r->n - 1]), end))
+		r->seg[r->n - 1].len = end - r->seg[r->n - 1].seq;
+	return freed;
+}

@@ -23,6 +23,10 @@ struct reasm_seg {
  */
 struct reasm {
 	struct reasm *next_free;
+	struct reasm *lru_prev;	/**< queues in use, the one that progressed longest ago first */
+	struct reasm *lru_next;
+	struct tcb *owner;	/**< the record holding it */
+	uint64_t touched_us;	/**< taken, or last delivered from */
 	uint32_t fin_seq;	/**< valid when fin: the peer's FIN follows the byte before it */
 	uint8_t n;
 	uint8_t last;		/**< index of the most recently added segment (first SACK block) */
@@ -62,5 +66,9 @@ unsigned int reasm_sack(const struct reasm *r, struct tcp_opts *o, unsigned int 
 
 /** Release every held packet and empty @p r. @return packets released. */
 unsigned int reasm_purge(struct reasm *r, void (*release)(void *pkt));
+
+/** Forget what is held at or beyond @p end (the peer's FIN is there: nothing can follow it);
+ * whole segments beyond are released. @return how many packets were released. */
+unsigned int reasm_trim_end(struct reasm *r, uint32_t end, void (*release)(void *pkt));
 
 #endif

@@ -125,6 +125,7 @@ tcp_syncookie_open(struct tcp_ctx *c, struct tcb *t, const struct tcp_tuple *tup
 	t->rto_us = cfg->rto_init_us;
 	tcp_negotiate(c, t, agreed);
 	t->snd_wnd = (uint32_t)ack->wnd << t->snd_ws;
+	t->max_wnd_raw = ack->wnd;
 	t->rcv_adv = t->rcv_nxt + tcp_adv_window(t);
 	tcp_cc_init(c, t);
 	tcp_set_state(c, t, TCP_ESTABLISHED);

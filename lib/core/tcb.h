@@ -97,9 +97,10 @@ struct tcb {
 	uint32_t ts_off;	/**< our timestamp clock's offset: per address pair, so that it
 				 *   grows across incarnations of a 4-tuple (RFC 6191, RFC 7323 §5.4) */
 	uint16_t snd_mss;	/**< segment size we send: peer's MSS option capped by ours */
-	uint16_t rsvd;
+	uint16_t max_wnd_raw;	/**< the largest SEG.WND the peer has sent, unscaled: MAX.SND.WND
+				 *   of RFC 5961 §5.2 is this << snd_ws */
 	uint32_t rto_us;	/**< current retransmission timeout (backed off) */
-	uint32_t idle_us;	/**< close after this long with nothing in flight (0: never) */
+	uint32_t idle_ms;	/**< close after this long with nothing in flight (0: never) */
 	/* RFC 6298 estimator, Jacobson's fixed point: SRTT x 8 and RTTVAR x 4, in microseconds */
 	uint32_t srtt8;		/**< 0: no sample yet */
 	uint32_t rttvar4;
@@ -122,8 +123,9 @@ struct tcp_cfg {
 	uint32_t rto_min_us;	/**< floor of the computed RTO (RFC 6298 §2.4 says 1 s; Linux 200 ms) */
 	uint32_t rto_max_us;	/**< backoff ceiling */
 	uint32_t delack_us;	/**< delayed-ACK timeout (0: ACK every segment at once) */
-	uint32_t keepalive_us;	/**< idle time before keepalive probes (0: off) */
-	uint32_t keepalive_intvl_us; /**< between unanswered probes */
+	uint64_t keepalive_us;	/**< idle time before keepalive probes (0: off; up to a day:
+				     64 bits) */
+	uint64_t keepalive_intvl_us; /**< between unanswered probes */
 	uint8_t keepalive_probes; /**< unanswered probes before the connection is reset */
 	uint8_t synack_retries;	/**< SYN-ACK retransmissions before the half-open record is freed */
 	uint8_t data_retries;	/**< data/FIN retransmissions before the connection is reset */
@@ -160,6 +162,8 @@ struct tcp_ctx {
 	uint64_t chack_second;		/**< window + 1 the challenge-ACK budget is for (0: none yet) */
 	uint32_t chack_left;		/**< challenge ACKs still allowed in that second */
 	struct reasm *reasm_free;	/**< free out-of-order queues */
+	struct reasm *reasm_lru;	/**< queues in use, least recently progressed first */
+	struct reasm *reasm_mru;	/**< ... and the most recently */
 	struct tcp_dack *dack;		/**< records owing a delayed ACK, oldest first */
 	void (*pkt_free)(void *pkt);	/**< releases a packet the core held (out-of-order data) */
 	struct tcp_ts_cache *ts_cache;	/**< TCP_TS_CACHE entries, or NULL: always hash */

@@ -72,6 +72,9 @@ tcp_rtt_sample(struct tcp_ctx *c, struct tcb *t, uint32_t r)
 {
 	if (r == 0)
 		r = 1;
+	if (r > c->cfg->rto_max_us)
+		r = c->cfg->rto_max_us;	/* a hostile echoed timestamp: no sample beyond the ceiling
+					   (and r << 3 cannot wrap) */
 	if (t->srtt8 == 0) {
 		/* first measurement (RFC 6298 §2.2): SRTT = R, RTTVAR = R / 2 */
 		t->srtt8 = r << 3;
@@ -120,7 +123,7 @@ tcp_idle_check(struct tcp_ctx *c, struct tcb *t)
 {
 	bool quiet = t->state == TCP_ESTABLISHED && t->snd_una == t->snd_max &&
 		     t->snd_nxt == t->snd_end;
-	uint32_t us = t->idle_us != 0 ? t->idle_us : c->cfg->keepalive_us;
+	uint64_t us = t->idle_ms != 0 ? (uint64_t)t->idle_ms * 1000 : c->cfg->keepalive_us;
 
 	if (us == 0 || !quiet || (tmr_armed(&t->timer) && !(t->flags & TCB_IDLE)))
 		return;
@@ -134,10 +137,10 @@ tcp_idle_check(struct tcp_ctx *c, struct tcb *t)
 }
 
 void
-tcp_set_idle(struct tcp_ctx *c, struct tcb *t, uint32_t us)
+tcp_set_idle(struct tcp_ctx *c, struct tcb *t, uint32_t ms)
 {
-	t->idle_us = us;
-	if (us == 0 && (t->flags & TCB_IDLE)) {
+	t->idle_ms = ms;
+	if (ms == 0 && (t->flags & TCB_IDLE)) {
 		tmr_wheel_cancel(&c->wheel, &t->timer);
 		t->flags &= (uint16_t)~(TCB_IDLE | TCB_KEEPALIVE);
 		tcp_idle_check(c, t);	/* the keepalive, if configured, takes over */
@@ -259,6 +262,7 @@ tcp_passive_open(struct tcp_ctx *c, struct tcb *t, const struct tcp_tuple *tuple
 	t->snd_mss = peer_mss < cfg->mss ? peer_mss : cfg->mss;
 	t->rto_us = cfg->rto_init_us;
 	tcp_negotiate(c, t, &seg->opts);
+	t->max_wnd_raw = (uint16_t)(seg->wnd >> t->snd_ws);	/* a SYN's window is unscaled */
 	tcp_cc_init(c, t);
 	tcp_set_state(c, t, TCP_SYN_RCVD);
 	tcp_emit_synack(c, t);
@@ -275,11 +279,49 @@ void
 tcp_reasm_pool_init(struct tcp_ctx *c, struct reasm *blocks, uint32_t n)
 {
 	c->reasm_free = NULL;
+	c->reasm_lru = c->reasm_mru = NULL;
 	for (uint32_t i = n; i-- > 0;) {
 		blocks[i].next_free = c->reasm_free;
 		c->reasm_free = &blocks[i];
 	}
 	c->st->ooo_held = 0;
+}
+
+static void
+lru_unlink(struct tcp_ctx *c, struct reasm *r)
+{
+	if (r->lru_prev != NULL)
+		r->lru_prev->lru_next = r->lru_next;
+	else
+		c->reasm_lru = r->lru_next;
+	if (r->lru_next != NULL)
+		r->lru_next->lru_prev = r->lru_prev;
+	else
+		c->reasm_mru = r->lru_prev;
+	r->lru_prev = r->lru_next = NULL;
+}
+
+static void
+lru_append(struct tcp_ctx *c, struct reasm *r)
+{
+	r->lru_next = NULL;
+	r->lru_prev = c->reasm_mru;
+	if (c->reasm_mru != NULL)
+		c->reasm_mru->lru_next = r;
+	else
+		c->reasm_lru = r;
+	c->reasm_mru = r;
+	r->touched_us = c->now;
+}
+
+void
+tcp_reasm_touch(struct tcp_ctx *c, struct reasm *r)
+{
+	if (c->reasm_mru != r) {
+		lru_unlink(c, r);
+		lru_append(c, r);
+	}
+	r->touched_us = c->now;
 }
 
 void
@@ -288,9 +330,59 @@ tcp_reasm_put(struct tcp_ctx *c, struct tcb *t)
 	struct reasm *r = t->rq;
 
 	c->st->ooo_held -= reasm_purge(r, c->pkt_free);
+	lru_unlink(c, r);
+	r->owner = NULL;
 	r->next_free = c->reasm_free;
 	c->reasm_free = r;
 	t->rq = NULL;
+}
+
+struct reasm *
+tcp_reasm_get(struct tcp_ctx *c, struct tcb *t)
+{
+	struct reasm *r = c->reasm_free;
+
+	if (r == NULL) {
+		/* every queue is taken: the one that progressed longest ago gives way */
+		if (c->reasm_lru == NULL || c->reasm_lru->owner == t)
+			return NULL;
+		c->st->ooo_reclaimed += c->reasm_lru->n;
+		tcp_reasm_put(c, c->reasm_lru->owner);
+		r = c->reasm_free;
+	}
+	c->reasm_free = r->next_free;
+	r->n = 0;
+	r->last = 0;
+	r->fin = 0;
+	r->owner = t;
+	t->rq = r;
+	lru_append(c, r);
+	return r;
+}
+
+bool
+tcp_reasm_reclaim(struct tcp_ctx *c, const struct tcb *t)
+{
+	struct reasm *r = c->reasm_lru;
+
+	if (r == NULL || r->owner == t)
+		return false;
+	c->st->ooo_reclaimed += r->n;
+	tcp_reasm_put(c, r->owner);
+	return true;
+}
+
+unsigned int
+tcp_reasm_expire(struct tcp_ctx *c, uint64_t max_age_us, unsigned int max)
+{
+	unsigned int n = 0;
+
+	while (n < max && c->reasm_lru != NULL && c->now - c->reasm_lru->touched_us >= max_age_us) {
+		c->st->ooo_expired += c->reasm_lru->n;
+		tcp_reasm_put(c, c->reasm_lru->owner);
+		n++;
+	}
+	return n;
 }
 
 void
@@ -328,8 +420,11 @@ tcp_reasm_next(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx, void **pkt)
 		c->st->data_rx_bytes += seg.len;
 		t->flags |= TCB_ACK_NOW;	/* a hole filled: ACK at once (RFC 5681 §4.2) */
 		*pkt = seg.pkt;
-		if (r->n == 0 && r->fin && r->fin_seq == t->rcv_nxt)
+		tcp_reasm_touch(c, r);
+		if (r->fin && r->fin_seq == t->rcv_nxt) {
+			c->st->ooo_held -= reasm_purge(r, c->pkt_free);	/* nothing beyond (trimmed) */
 			tcp_fin_reached(c, t, rx);
+		}
 	}
 	if (t->rq != NULL && r->n == 0)
 		tcp_reasm_put(c, t);	/* a FIN beyond a hole that never filled is forgotten */

@@ -155,6 +155,13 @@ bool tcp_output(struct tcp_ctx *c, struct tcb *t);
  */
 bool tcp_rcv_refuse(struct tcp_ctx *c, struct tcb *t, uint32_t len, bool fin);
 
+/**
+ * ICMP "fragmentation needed" (RFC 1191) quoting our segment at @p seq with next-hop MTU @p mtu:
+ * lower the MSS and resend what is in flight. Checked first (RFC 5927): the quoted sequence
+ * number must be in flight. @return false when the message is not believable (nothing changes).
+ */
+bool tcp_pmtu_toobig(struct tcp_ctx *c, struct tcb *t, uint32_t seq, uint16_t mtu);
+
 /** The application queued @p len more bytes; they go out with the next tcp_output(). */
 void tcp_send_queued(struct tcb *t, uint32_t len);
 
@@ -162,10 +169,11 @@ void tcp_send_queued(struct tcb *t, uint32_t len);
 void tcp_close(struct tcp_ctx *c, struct tcb *t);
 
 /**
- * Arm an idle timer: when ESTABLISHED with nothing in flight or queued for @p us microseconds,
- * tcp_timer() reports TCP_EV_IDLE (0 turns it off). Any segment from the peer restarts it.
+ * Arm an idle timer: when ESTABLISHED with nothing in flight or queued for @p ms milliseconds
+ * (up to 49 days), tcp_timer() reports TCP_EV_IDLE (0 turns it off). Any segment from the peer
+ * restarts it.
  */
-void tcp_set_idle(struct tcp_ctx *c, struct tcb *t, uint32_t us);
+void tcp_set_idle(struct tcp_ctx *c, struct tcb *t, uint32_t ms);
 
 /** Abort (RFC 9293 §3.10.5): queue a RST, go to CLOSED. The caller frees the record. */
 void tcp_abort(struct tcp_ctx *c, struct tcb *t);
@@ -183,6 +191,12 @@ void tcp_timer(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx);
  * @return false when nothing more is in order.
  */
 bool tcp_reasm_next(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx, void **pkt);
+
+/**
+ * Give up out-of-order queues whose hole has not moved for @p max_age_us (oldest first, at most
+ * @p max): their packets are released and the peer resends them. @return queues given up.
+ */
+unsigned int tcp_reasm_expire(struct tcp_ctx *c, uint64_t max_age_us, unsigned int max);
 
 /** Release every packet @p t holds out of order (before releasing the record). */
 void tcp_reasm_purge(struct tcp_ctx *c, struct tcb *t);

@@ -6,11 +6,20 @@
 
 #include <string.h>
 
-/* RFC 5961 §5.2 bounds old ACKs by MAX.SND.WND: the largest window the peer can offer. */
+/* RFC 5961 §5.2 bounds old ACKs by MAX.SND.WND: the largest window the peer has offered (not
+ * the largest it could: with a shift of 14 that would let a quarter of the ACK space pass). */
 static inline uint32_t
 max_snd_wnd(const struct tcb *t)
 {
-	return 65535u << t->snd_ws;
+	return (uint32_t)t->max_wnd_raw << t->snd_ws;
+}
+
+/* Note the window field of an acceptable segment for max_snd_wnd(). */
+static inline void
+note_wnd(struct tcb *t, uint16_t wnd)
+{
+	if (wnd > t->max_wnd_raw)
+		t->max_wnd_raw = wnd;
 }
 
 static inline uint32_t
@@ -118,6 +127,7 @@ synrcvd_ack(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tc
 	if (t->retries > 0)
 		t->cwnd = t->snd_mss;	/* the SYN-ACK was lost once: start from one segment */
 	t->snd_wnd = (uint32_t)s->wnd << t->snd_ws;
+	note_wnd(t, s->wnd);
 	t->snd_wl1 = s->seq;
 	t->snd_wl2 = s->ack;
 	return true;
@@ -140,7 +150,10 @@ cc_dupack(struct tcp_ctx *c, struct tcb *t)
 
 	c->st->dup_acks_rx++;
 	if (t->flags & TCB_RECOVERY) {
-		t->cwnd += mss;	/* step 4: each further dup ACK means a segment left the network */
+		/* step 4: each further dup ACK means a segment left the network - never more of
+		 * them than were in flight, however many duplicates a peer sends */
+		if (t->cwnd < t->ssthresh + 3 * mss + (t->snd_max - t->snd_una))
+			t->cwnd += mss;
 		return;
 	}
 	if (++t->dupacks < 3) {
@@ -249,6 +262,7 @@ ack_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 	if (seq_lt(t->snd_wl1, s->seq) ||
 	    (t->snd_wl1 == s->seq && seq_le(t->snd_wl2, s->ack))) {
 		t->snd_wnd = swnd;
+		note_wnd(t, s->wnd);
 		t->snd_wl1 = s->seq;
 		t->snd_wl2 = s->ack;
 	}
@@ -298,17 +312,25 @@ ooo_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 	}
 	if (seq_gt(s->seq + len, edge))
 		len = edge - s->seq;
+	if (t->rq != NULL && t->rq->fin) {
+		/* Nothing follows the peer's FIN: not data beyond it, nor another FIN elsewhere. */
+		if (!seq_lt(s->seq, t->rq->fin_seq)) {
+			tcp_rx_drop(rx, TCPE_DROP_TCP_DATA_CLOSED);
+			return;
+		}
+		if (seq_gt(s->seq + len, t->rq->fin_seq))
+			len = t->rq->fin_seq - s->seq;
+	}
+	/* The worker's store is shared: when it is full, the connection whose held data has waited
+	 * longest for its hole to fill gives it up (it is resent: SACKed data may be reneged on,
+	 * RFC 2018 §8), so a few connections holding data forever cannot disable reassembly for
+	 * everyone else. */
+	if (c->st->ooo_held >= c->cfg->reasm_max_pkts)
+		tcp_reasm_reclaim(c, t);
 	if (s->pkt == NULL || c->pkt_free == NULL || c->st->ooo_held >= c->cfg->reasm_max_pkts ||
-	    (t->rq == NULL && c->reasm_free == NULL)) {
+	    (t->rq == NULL && tcp_reasm_get(c, t) == NULL)) {
 		tcp_rx_drop(rx, TCPE_DROP_TCP_OOO_LIMIT);
 		return;
-	}
-	if (t->rq == NULL) {
-		t->rq = c->reasm_free;
-		c->reasm_free = t->rq->next_free;
-		t->rq->n = 0;
-		t->rq->last = 0;
-		t->rq->fin = 0;
 	}
 	res = reasm_add(t->rq, s->seq, len, s->pkt_off, s->pkt, c->pkt_free, &released);
 	c->st->ooo_held -= released;
@@ -316,10 +338,6 @@ ooo_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 	case REASM_HELD:
 		c->st->ooo_held++;
 		rx->events |= TCP_EV_HELD;
-		if ((s->flags & TCP_FIN) && len == s->len) {
-			t->rq->fin = 1;
-			t->rq->fin_seq = s->seq + len;
-		}
 		break;
 	case REASM_DUP:
 		tcp_rx_drop(rx, TCPE_DROP_TCP_OOO_DUP);
@@ -327,6 +345,13 @@ ooo_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 	case REASM_FULL:
 		tcp_rx_drop(rx, TCPE_DROP_TCP_OOO_LIMIT);
 		break;
+	}
+	if (res != REASM_FULL && (s->flags & TCP_FIN) && len == s->len && !t->rq->fin) {
+		/* the end of the stream (its data held now or before): what is held beyond it was
+		 * never the peer's */
+		t->rq->fin = 1;
+		t->rq->fin_seq = s->seq + len;
+		c->st->ooo_held -= reasm_trim_end(t->rq, t->rq->fin_seq, c->pkt_free);
 	}
 	if (t->rq->n == 0)
 		tcp_reasm_put(c, t);
@@ -358,6 +383,8 @@ text_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp
 	wnd = rcv_window(t);
 	if (n > wnd)
 		n = wnd;
+	if (t->rq != NULL && t->rq->fin && n > t->rq->fin_seq - t->rcv_nxt)
+		n = t->rq->fin_seq - t->rcv_nxt;	/* nothing beyond the FIN already held */
 	if (n > t->rcv_wnd) {
 		n = t->rcv_wnd;	/* the runtime can take no more now: the rest is resent */
 		refused = true;
@@ -468,6 +495,13 @@ syn_sent_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct
 		tcp_rx_drop(rx, TCPE_DROP_TCP_NO_ACK);
 		return;
 	}
+	if (!ack_ok) {
+		/* A SYN without an ACK: a simultaneous open (RFC 9293 §3.5), or a blind SYN that would
+		 * take the open over with its own sequence number, and the real SYN-ACK would then
+		 * end it. tcpe opens towards servers, never towards an opener: drop it, keep waiting. */
+		tcp_rx_drop(rx, TCPE_DROP_TCP_SYN_IN_SYN_SENT);
+		return;
+	}
 	t->irs = s->seq;
 	t->rcv_nxt = s->seq + 1;
 	t->rcv_adv = t->rcv_nxt;
@@ -477,14 +511,9 @@ syn_sent_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct
 	t->snd_mss = peer_mss < c->cfg->mss ? peer_mss : c->cfg->mss;
 	tcp_negotiate(c, t, &s->opts);
 	t->snd_wnd = s->wnd;		/* a SYN's window is never scaled */
+	t->max_wnd_raw = (uint16_t)(s->wnd >> t->snd_ws);
 	t->snd_wl1 = s->seq;
 	t->snd_wl2 = s->ack;
-	if (!ack_ok) {
-		/* simultaneous open: our SYN crossed theirs (RFC 9293 §3.5, figure 7) */
-		tcp_set_state(c, t, TCP_SYN_RCVD);
-		tcp_emit_synack(c, t);
-		return;
-	}
 	t->snd_una = s->ack;
 	tcp_rtt_ack(c, t, s);
 	tcp_cc_init(c, t);
@@ -503,6 +532,8 @@ syn_sent_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct
 void
 tcp_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_rx *rx)
 {
+	bool ts_update;
+
 	memset(rx, 0, sizeof(*rx));
 	rx->drop = TCPE_DROP__COUNT;
 
@@ -539,10 +570,11 @@ tcp_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 		tcp_rx_drop(rx, TCPE_DROP_TCP_UNACCEPTABLE);
 		return;
 	}
-	/* R3: remember the newest timestamp of a segment that starts at or before the ACK point. */
-	if ((t->opt & TCB_OPT_TS) && (s->opts.present & TCP_HAVE_TIMESTAMP) &&
-	    seq_le(s->seq, t->rcv_nxt) && seq_ge(s->opts.ts_val, t->ts_recent))
-		t->ts_recent = s->opts.ts_val;
+	/* R3: remember the newest timestamp of a segment that starts at or before the ACK point -
+	 * once its ACK has been found acceptable (RFC 7323 §4.3): an unacceptable one must not move
+	 * TS.Recent, or a blind segment with a huge TSval makes PAWS drop the peer from then on. */
+	ts_update = (t->opt & TCB_OPT_TS) && (s->opts.present & TCP_HAVE_TIMESTAMP) &&
+		    seq_le(s->seq, t->rcv_nxt) && seq_ge(s->opts.ts_val, t->ts_recent);
 	if (s->flags & TCP_RST) {
 		rst_input(c, t, s, rx);
 		return;
@@ -563,6 +595,8 @@ tcp_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 	}
 	if (!ack_input(c, t, s, rx))
 		return;
+	if (ts_update)
+		t->ts_recent = s->opts.ts_val;
 	if (s->len > 0 && !text_input(c, t, s, rx))
 		return;
 	if (s->flags & TCP_FIN)

@@ -341,6 +341,54 @@ keepalive(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx)
 	t->flags |= TCB_IDLE | TCB_KEEPALIVE;
 }
 
+/*
+ * Black-hole detection (RFC 4821 §5 in the manner of Linux's tcp_mtu_probing=1): full-size
+ * segments that time out again and again may be too big for a path that drops them without an
+ * ICMP "fragmentation needed" reaching us (a filtering firewall, a tunnel). After the second
+ * consecutive RTO of a full-size segment the MSS drops to TCP_BLACKHOLE_MSS, after the fourth to
+ * the IPv4 minimum of 536; a path that was merely lossy only costs some segment size.
+ */
+static void
+blackhole_check(struct tcp_ctx *c, struct tcb *t)
+{
+	uint16_t ts = (t->opt & TCB_OPT_TS) ? TCP_TS_SPACE : 0;
+	uint16_t to;
+
+	if (t->snd_max - t->snd_una < t->snd_mss || (t->retries != 2 && t->retries != 4))
+		return;
+	to = (uint16_t)((t->retries == 2 ? TCP_BLACKHOLE_MSS : 536) - ts);
+	if (to >= t->snd_mss)
+		return;
+	t->snd_mss = to;
+	c->st->pmtu_blackhole++;
+}
+
+bool
+tcp_pmtu_toobig(struct tcp_ctx *c, struct tcb *t, uint32_t seq, uint16_t mtu)
+{
+	uint16_t ts = (t->opt & TCB_OPT_TS) ? TCP_TS_SPACE : 0;
+	uint16_t mss;
+
+	/* RFC 5927 §4.1: only for a sequence number we sent and that is not acknowledged yet -
+	 * anyone can send ICMP, only an on-path party can quote what is in flight */
+	if (t->state < TCP_ESTABLISHED || !seq_ge(seq, t->snd_una) || !seq_lt(seq, t->snd_nxt))
+		return false;
+	/* RFC 1191 §5: never below 68; tcpe keeps the IPv4 minimum datagram of 576 (RFC 791), as
+	 * Linux keeps 552: a tiny announced MTU must not multiply our packets */
+	if (mtu < 576)
+		mtu = 576;
+	mss = (uint16_t)(mtu - 40 - ts);
+	if (mss >= t->snd_mss)
+		return true;	/* valid, nothing to lower */
+	t->snd_mss = mss;
+	c->st->pmtu_reduced++;
+	/* What was sent at the old size is lost, not congested (RFC 1191 §6.5): resend it now, at
+	 * the new size, with the window as it is. */
+	t->flags &= (uint16_t)~TCB_RTT_TIMING;
+	t->snd_nxt = t->snd_una;
+	return true;
+}
+
 /* RTO or persist expiry for a synchronized record (RFC 6298 §5.4-5.6, RFC 9293 §3.8.6.1). */
 static void
 rto_expired(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx)
@@ -358,6 +406,7 @@ rto_expired(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx)
 	}
 	t->rto_us = rto2 < cfg->rto_max_us ? rto2 : cfg->rto_max_us;
 	t->flags &= (uint16_t)~TCB_RTT_TIMING;	/* Karn: no sample from what is resent */
+	blackhole_check(c, t);
 	if (t->snd_wnd != 0 || !seq_lt(t->snd_una, t->snd_end))
 		rto_cc(c, t);
 	if (t->snd_wnd == 0 && seq_lt(t->snd_una, t->snd_end)) {
@@ -402,7 +451,7 @@ tcp_timer(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx)
 	}
 	if (t->flags & TCB_IDLE) {
 		t->flags &= (uint16_t)~TCB_IDLE;
-		if (t->idle_us == 0) {
+		if (t->idle_ms == 0) {
 			keepalive(c, t, rx);
 			return;
 		}

@@ -56,6 +56,16 @@ void tcp_cc_loss(struct tcp_ctx *c, struct tcb *t);
 void tcp_cc_avoid(struct tcp_ctx *c, struct tcb *t, uint32_t acked);
 /** Return @p t's out-of-order queue, and what it holds, to the worker. */
 void tcp_reasm_put(struct tcp_ctx *c, struct tcb *t);
+
+/** A queue for @p t from the pool (the least recently progressed one of another record when
+ * the pool is empty), on the LRU list. @return it, or NULL. */
+struct reasm *tcp_reasm_get(struct tcp_ctx *c, struct tcb *t);
+
+/** @p r made progress: to the LRU list's tail. */
+void tcp_reasm_touch(struct tcp_ctx *c, struct reasm *r);
+
+/** Release the least recently progressed queue, unless it is @p t's. @return true if one went. */
+bool tcp_reasm_reclaim(struct tcp_ctx *c, const struct tcb *t);
 /** In-order data was accepted: ACK now or owe a delayed ACK. */
 void tcp_dack_owe(struct tcp_ctx *c, struct tcb *t);
 /** The peer's FIN is next in sequence: consume it and move the state on (step 8). */

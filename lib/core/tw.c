@@ -80,6 +80,23 @@ tw_ack(struct tcp_ctx *c, const struct tcp_tw *tw, struct tcp_out *o)
 	c->st->tw_acks++;
 }
 
+/* One ACK per entry per tick at most (RFC 5961 §7 in spirit): a stream of segments to one
+ * TIME_WAIT tuple must not turn into a stream of ACKs. */
+static enum tcp_tw_action
+tw_ack_limited(struct tcp_ctx *c, struct tcp_tw *tw, struct tcp_out *o)
+{
+	uint8_t tick = (uint8_t)(c->now >> TW_ACK_TICK_SHIFT);
+
+	if ((tw->flags & TW_ACKED) && tw->ack_tick == tick) {
+		c->st->tw_acks_limited++;
+		return TW_DROP;
+	}
+	tw->flags |= TW_ACKED;
+	tw->ack_tick = tick;
+	tw_ack(c, tw, o);
+	return TW_ACK;
+}
+
 enum tcp_tw_action
 tcp_tw_input(struct tcp_ctx *c, struct tcp_tw_table *tb, struct tcp_tw *tw,
 	     const struct tcp_seg *s, struct tcp_out *o, uint16_t *drop)
@@ -101,16 +118,20 @@ tcp_tw_input(struct tcp_ctx *c, struct tcp_tw_table *tb, struct tcp_tw *tw,
 			tw_leave(c, tb, tw);
 			return TW_REOPEN;
 		}
-		tw_ack(c, tw, o);
-		return TW_ACK;
+		return tw_ack_limited(c, tw, o);
 	}
 	if (ts && seq_lt(s->opts.ts_val, tw->ts_recent)) {
 		*drop = TCPE_DROP_TCP_PAWS;	/* an old duplicate */
-		tw_ack(c, tw, o);
-		return TW_ACK;
+		return tw_ack_limited(c, tw, o);
 	}
-	if (s->flags & TCP_FIN) {
-		/* The peer did not hear our ACK of its FIN: ACK again and wait 2*MSL anew. */
+	/*
+	 * The peer did not hear our ACK of its FIN: ACK again and wait 2*MSL anew (RFC 9293
+	 * §3.10.7.4). Only the FIN itself does that - the one ending at RCV.NXT - and at most once a
+	 * tick: moving the entry takes a new slot of the ring, so any other FIN would let one tuple
+	 * push every other entry of the worker out early.
+	 */
+	if ((s->flags & TCP_FIN) && s->seq + s->len + 1 == tw->rcv_nxt &&
+	    !((tw->flags & TW_ACKED) && tw->ack_tick == (uint8_t)(c->now >> TW_ACK_TICK_SHIFT))) {
 		struct tcp_tw copy = *tw;
 		struct tcp_tw *nw;
 
@@ -121,14 +142,12 @@ tcp_tw_input(struct tcp_ctx *c, struct tcp_tw_table *tb, struct tcp_tw *tw,
 		c->st->state_now[TCP_TIME_WAIT]++;
 		c->st->tw_entries++;
 		tb->key(tb->key_arg, nw, true);
-		tw_ack(c, nw, o);
-		return TW_ACK;
+		return tw_ack_limited(c, nw, o);
 	}
 	/* A bare ACK at the right place says nothing new; anything else gets our state again. */
-	if (s->len == 0 && s->seq == tw->rcv_nxt)
+	if (s->len == 0 && s->seq == tw->rcv_nxt && !(s->flags & TCP_FIN))
 		return TW_DROP;
-	tw_ack(c, tw, o);
-	return TW_ACK;
+	return tw_ack_limited(c, tw, o);
 }
 
 bool

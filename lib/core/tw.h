@@ -11,9 +11,13 @@
 enum {
 	TW_LIVE = 1u << 0,	/**< in use (dead entries wait in the ring until they reach its head) */
 	TW_TS = 1u << 1,	/**< timestamps were agreed: ACKs carry them, SYNs are judged by them */
+	TW_ACKED = 1u << 2,	/**< ack_tick holds when the entry last sent an ACK */
 };
 
 /** One connection in TIME-WAIT (RFC 9293 §3.10.7.4): enough to re-ACK, judge SYNs and expire. */
+#define TW_ACK_TICK_SHIFT 19	/**< 2^19 us (~0.5 s, Linux's tcp_invalid_ratelimit): the
+				     ACK rate limit of one TIME_WAIT entry */
+
 struct tcp_tw {
 	struct tcp_tuple tuple;
 	uint32_t snd_nxt;	/**< after our FIN */
@@ -22,7 +26,8 @@ struct tcp_tw {
 	uint32_t ts_recent;
 	uint16_t wnd;		/**< window field for our ACKs */
 	uint8_t flags;		/**< TW_* */
-	uint8_t rsvd;
+	uint8_t ack_tick;	/**< when this entry last sent an ACK, in TW_ACK_TICK_SHIFT units
+				     (mod 256): one ACK per tick at most */
 	uint64_t expire_us;
 };
 _Static_assert(sizeof(struct tcp_tw) == 40, "a TIME-WAIT entry is 40 bytes");

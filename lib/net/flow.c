@@ -1,10 +1,10 @@
-/* flow.c - the per-worker flow table on rte_hash (CRC32 of the 12-byte tuple, not the NIC's RSS hash). */
+/* flow.c - the per-worker flow table on rte_hash (seeded CRC32 of the 12-byte tuple, not the NIC's RSS hash). */
 #include "flow.h"
 
 #include <rte_hash_crc.h>
 
 struct rte_hash *
-flow_create(const char *name, uint32_t entries, int socket)
+flow_create(const char *name, uint32_t entries, uint32_t seed, int socket)
 {
 	struct rte_hash_parameters p = {
 		.name = name,
@@ -12,7 +12,7 @@ flow_create(const char *name, uint32_t entries, int socket)
 		.entries = entries + entries / 4 + 64,
 		.key_len = sizeof(struct tcp_tuple),
 		.hash_func = rte_hash_crc,
-		.hash_func_init_val = 0,
+		.hash_func_init_val = seed,
 		.socket_id = socket,
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};

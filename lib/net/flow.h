@@ -12,11 +12,12 @@
 #define FLOW_BULK_MAX RTE_HASH_LOOKUP_BULK_MAX
 
 /**
- * Create a flow table for @p entries connections on NUMA @p socket. Only the owning worker may
- * use it afterwards (no locks: rte_hash without multi-writer flags).
+ * Create a flow table for @p entries connections on NUMA @p socket, hashing with @p seed (pass a
+ * random one: with a known seed a peer can choose tuples that land in one bucket). Only the
+ * owning worker may use it afterwards (no locks: rte_hash without multi-writer flags).
  * @return the table, or NULL with rte_errno set.
  */
-struct rte_hash *flow_create(const char *name, uint32_t entries, int socket);
+struct rte_hash *flow_create(const char *name, uint32_t entries, uint32_t seed, int socket);
 
 /** Look up @p n (<= FLOW_BULK_MAX) keys at once; out[i] is the record or NULL. */
 void flow_lookup_bulk(struct rte_hash *h, const struct tcp_tuple **keys, unsigned int n,

@@ -1,5 +1,7 @@
-/* icmp.c - echo replies: swap addresses, retype, patch the checksum incrementally (RFC 1624). */
+/* icmp.c - echo replies: swap addresses, drop IP options, retype, patch the checksum incrementally (RFC 1624). */
 #include "icmp.h"
+
+#include <string.h>
 
 #include <rte_byteorder.h>
 
@@ -11,6 +13,17 @@ icmp_echo_reply_in_place(struct rte_mbuf *m, const struct pkt_info *pi, const st
 	struct rte_icmp_hdr *ic = pi->icmp;
 	uint32_t tmp = ip->src_addr;
 	uint32_t sum;
+	unsigned int hlen = (unsigned int)(ip->version_ihl & 0xf) * 4;
+
+	if (hlen > sizeof(*ip)) {
+		/* RFC 1122 §3.2.2.6 lets a reply carry the request's options; tcpe sends none (RFC
+		 * 7126: a reply that followed a record-route or source-route option back would serve
+		 * whoever forged it). The ICMP message moves up behind a plain 20-byte header. */
+		memmove((uint8_t *)ip + sizeof(*ip), ic, pi->l4_len);
+		ic = (struct rte_icmp_hdr *)((uint8_t *)ip + sizeof(*ip));
+		ip->version_ihl = RTE_IPV4_VHL_DEF;
+		ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + pi->l4_len));
+	}
 
 	rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
 	rte_ether_addr_copy(&tx->mac, &eth->src_addr);

@@ -83,16 +83,49 @@ parse_tcp(struct rte_mbuf *m, struct pkt_info *pi, uint16_t *drop)
 	return PKT_TCP;
 }
 
+/*
+ * ICMP destination unreachable, fragmentation needed (RFC 792, RFC 1191): the quoted IPv4
+ * header must be one of ours carrying TCP, with at least the 8 bytes RFC 792 promises (ports
+ * and sequence number). The connection's key and the quoted sequence go into pi->key and
+ * pi->seg.seq, the next-hop MTU into pi->mtu.
+ */
 static enum pkt_class
-parse_icmp(struct pkt_info *pi, uint16_t *drop)
+parse_icmp_toobig(const struct net_addr *ifa, struct pkt_info *pi, uint16_t *drop)
+{
+	const uint8_t *p = (const uint8_t *)(pi->icmp + 1);
+	const struct rte_ipv4_hdr *in = (const struct rte_ipv4_hdr *)p;
+	unsigned int left = pi->l4_len - sizeof(struct rte_icmp_hdr), ihl;
+	const uint8_t *th;
+
+	if (left < sizeof(*in) + 8)
+		return reject(drop, TCPE_DROP_ICMP_SHORT);
+	ihl = (unsigned int)(in->version_ihl & 0xf) * 4;
+	if ((in->version_ihl >> 4) != 4 || ihl < sizeof(*in) || left < ihl + 8 ||
+	    in->next_proto_id != IPPROTO_TCP || !net_addr_is_ours(ifa, in->src_addr))
+		return reject(drop, TCPE_DROP_ICMP_QUOTE);
+	th = p + ihl;
+	pi->key.laddr = in->src_addr;
+	pi->key.raddr = in->dst_addr;
+	memcpy(&pi->key.lport, th, 2);
+	memcpy(&pi->key.rport, th + 2, 2);
+	pi->seg.seq = (uint32_t)th[4] << 24 | (uint32_t)th[5] << 16 | (uint32_t)th[6] << 8 | th[7];
+	/* the next-hop MTU is the second half of the "unused" word (RFC 1191 §4) */
+	pi->mtu = rte_be_to_cpu_16(pi->icmp->icmp_seq_nb);
+	return PKT_ICMP_TOOBIG;
+}
+
+static enum pkt_class
+parse_icmp(const struct net_addr *ifa, struct pkt_info *pi, uint16_t *drop)
 {
 	if (pi->l4_len < sizeof(struct rte_icmp_hdr))
 		return reject(drop, TCPE_DROP_ICMP_SHORT);
-	if (pi->icmp->icmp_type != RTE_IP_ICMP_ECHO_REQUEST || pi->icmp->icmp_code != 0)
-		return reject(drop, TCPE_DROP_ICMP_TYPE);
 	if (rte_raw_cksum(pi->icmp, pi->l4_len) != 0xffff)
 		return reject(drop, TCPE_DROP_ICMP_CKSUM);
-	return PKT_ICMP;
+	if (pi->icmp->icmp_type == RTE_IP_ICMP_ECHO_REQUEST && pi->icmp->icmp_code == 0)
+		return PKT_ICMP;
+	if (pi->icmp->icmp_type == ICMP_DEST_UNREACH && pi->icmp->icmp_code == ICMP_FRAG_NEEDED)
+		return parse_icmp_toobig(ifa, pi, drop);
+	return reject(drop, TCPE_DROP_ICMP_TYPE);
 }
 
 static enum pkt_class
@@ -130,7 +163,7 @@ parse_ipv4(const struct net_addr *ifa, struct rte_mbuf *m, struct pkt_info *pi, 
 	case IPPROTO_TCP:
 		return parse_tcp(m, pi, drop);
 	case IPPROTO_ICMP:
-		return parse_icmp(pi, drop);
+		return parse_icmp(ifa, pi, drop);
 	default:
 		return reject(drop, TCPE_DROP_IP_PROTO);
 	}

@@ -32,8 +32,11 @@ net_addr_is_ours(const struct net_addr *ifa, uint32_t ip_be)
 	return ip_be == ifa->ip || rte_be_to_cpu_32(ip_be) - ifa->alias_lo < ifa->alias_n;
 }
 
+#define ICMP_DEST_UNREACH 3	/**< ICMP type: destination unreachable (RFC 792) */
+#define ICMP_FRAG_NEEDED 4	/**< ... code: fragmentation needed and DF set (RFC 1191) */
+
 /** What the classifier found; PKT_DROP comes with a drop reason. */
-enum pkt_class { PKT_DROP, PKT_ARP, PKT_ICMP, PKT_TCP, PKT_LEAVE };
+enum pkt_class { PKT_DROP, PKT_ARP, PKT_ICMP, PKT_TCP, PKT_LEAVE, PKT_ICMP_TOOBIG };
 
 /** Pointers into a validated frame and, for TCP, the parsed segment and its flow key. */
 struct pkt_info {
@@ -46,6 +49,8 @@ struct pkt_info {
 	};
 	uint8_t *payload;	/**< TCP payload */
 	uint8_t leave;		/**< PKT_LEAVE: enum leave_type */
+	uint16_t mtu;		/**< PKT_ICMP_TOOBIG: the next-hop MTU (key and seg.seq: the quoted
+				     segment's connection and sequence number) */
 	uint16_t l4_len;	/**< IP payload bytes (from the IP total length, not the frame) */
 	struct tcp_tuple key;	/**< TCP: remote = source, local = destination */
 	struct tcp_seg seg;

@@ -7,6 +7,7 @@
 #include <rte_byteorder.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
+#include <rte_random.h>
 
 /* A client connection's state, in the 32 bytes of tcpe_app_state(). */
 struct cl_conn {
@@ -431,12 +432,22 @@ client_create(const struct tcpe_config *cfg, unsigned int index, unsigned int nw
 	}
 	k->next_hop = ((cfg->client_ip ^ p0->ip) & mask) == 0 || p0->gateway == 0 ?
 		      cfg->client_ip : p0->gateway;
-	k->cursor = (uint16_t)(10000 + 1000 * index);
+	k->cursor = 0;
 	k->src_lo = cfg->source_n ? cfg->source_lo : rte_be_to_cpu_32(p0->ip);
 	k->nsrc = cfg->source_n ? cfg->source_n : 1;
 	/* 8 KiB per source address; without it every pick is a flow-table lookup */
 	k->port_used = rte_zmalloc_socket("tcpe_client_ports", (size_t)k->nsrc << 13,
 					  RTE_CACHE_LINE_SIZE, socket);
+	k->port_off = rte_malloc_socket("tcpe_client_port_off", sizeof(uint16_t) * k->nsrc,
+					RTE_CACHE_LINE_SIZE, socket);
+	if (k->port_off == NULL) {
+		rte_free(k->port_used);
+		rte_free(k);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	for (uint32_t i = 0; i < k->nsrc; i++)
+		k->port_off[i] = (uint16_t)(rte_rand() % CLIENT_PORT_RANGE);
 	requests_init(k, cfg->client_ip, cfg->request);
 	tab->apps[CONN_APP_CLIENT] = &app_client;
 	conn_set_app_ctx(tab, CONN_APP_CLIENT, k);
@@ -449,6 +460,7 @@ client_destroy(struct client *k)
 	if (k == NULL)
 		return;
 	rte_free(k->port_used);
+	rte_free(k->port_off);
 	rte_free(k);
 }
 
@@ -457,7 +469,7 @@ client_reset(struct client *k)
 {
 	k->resolved = false;
 	k->live = 0;
-	k->cursor = (uint16_t)(10000 + 1000 * k->index);
+	k->cursor = 0;
 	k->src_idx = 0;
 	k->next = 0;
 	k->pause_until_us = 0;
@@ -481,18 +493,22 @@ pick_port(struct client *k, struct tcp_tuple *t)
 {
 	/* Bounded: a crowded port space costs a counted miss (client_no_port), never a stall. */
 	for (unsigned int tries = 0; tries < CLIENT_PORT_TRIES; tries++) {
+		uint16_t port;
+
 		/* every (source address, port) pair in turn: the address moves fastest */
 		if (++k->src_idx >= k->nsrc) {
 			k->src_idx = 0;
-			k->cursor = k->cursor >= 65535 ? 1024 : (uint16_t)(k->cursor + 1);
+			k->cursor = k->cursor + 1u >= CLIENT_PORT_RANGE ? 0 : (uint16_t)(k->cursor + 1);
 		}
 		t->laddr = rte_cpu_to_be_32(k->src_lo + k->src_idx);
-		t->lport = rte_cpu_to_be_16(k->cursor);
+		/* RFC 6056 §3.3.3: each source address walks the ports from its own random offset */
+		port = (uint16_t)(CLIENT_PORT_MIN + (k->cursor + k->port_off[k->src_idx]) % CLIENT_PORT_RANGE);
+		t->lport = rte_cpu_to_be_16(port);
 
 		if (k->nworkers > 1 && steer_owner(k->steer, t) != k->index)
 			continue;
 		if (k->port_used != NULL) {
-			uint64_t bit = (uint64_t)k->src_idx << 16 | k->cursor;
+			uint64_t bit = (uint64_t)k->src_idx << 16 | port;
 
 			if (!(k->port_used[bit >> 6] & (1ULL << (bit & 63))))
 				return true;	/* no record or TIME_WAIT has held it since */

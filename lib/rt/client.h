@@ -19,18 +19,22 @@
 #define CLIENT_ERROR_PAUSE_US 10000	/**< after a failed connection, no new opens for this long */
 #define CLIENT_CLOSE_WAIT_MS 1000	/**< after "Connection: close", wait this long for the server's FIN */
 #define CLIENT_PORT_TRIES 1024		/**< source ports tried per open at most */
+#define CLIENT_PORT_MIN 1024		/**< client source ports are CLIENT_PORT_MIN..65535 */
+#define CLIENT_PORT_RANGE (65536 - CLIENT_PORT_MIN)
 
 /** One worker's share of client mode. Written by the worker; `live` and the histogram are read
  * by the control core. */
 struct client {
 	bool on;
 	bool resolved;			/**< the next hop's MAC is known */
-	uint16_t cursor;		/**< last source port tried */
+	uint16_t cursor;		/**< last port step tried (0..CLIENT_PORT_RANGE-1) */
 	uint16_t index;			/**< the worker's number */
 	uint16_t nworkers;
 	uint32_t src_lo;		/**< first source address, host order */
 	uint32_t nsrc;			/**< source addresses (--source-ips, else 1: port 0's) */
 	uint32_t src_idx;		/**< the address of the last pair tried */
+	uint16_t *port_off;		/**< per source address: a random offset into the port range,
+					     so that its ports cannot be guessed (RFC 6056 §3.3.3) */
 	uint64_t *port_used;		/**< a bit per (address, port): a record or TIME_WAIT may hold it
 					     (clear: free without a flow-table lookup); NULL: always look up */
 	uint32_t next_hop;		/**< network order */

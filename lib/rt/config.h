@@ -80,6 +80,7 @@ struct tcpe_config {
 	uint64_t syncookies;
 	uint64_t init_cwnd;
 	uint64_t ooo_pkts;
+	uint64_t ooo_max_age_ms;	/**< out-of-order data whose hole does not move is given up */
 	uint64_t rcv_hold_pkts;	/**< received packets held per worker for apps not reading */
 	uint64_t max_orphans;	/**< per worker (0 in the file: max_conns / 4) */
 	uint64_t orphan_retries;

@@ -124,6 +124,7 @@ struct conn_table {
 	struct tcp_outq outq;		/**< what the core decided to send, drained after each call */
 	/* --- warm --- */
 	uint64_t cookie_sent_us;	/**< when the last SYN cookie went out (0: never) */
+	uint32_t flow_seed;		/**< the flow table's hash seed (random per table) */
 	uint64_t traced;		/**< connections traced so far */
 	struct rte_ring *trace_ring;
 	uint16_t index;
@@ -204,6 +205,15 @@ void conn_timers(struct conn_table *tab);
  */
 struct tcpe_sock *conn_open(struct conn_table *tab, const struct tcp_tuple *tuple, uint16_t port,
 			    const struct rte_ether_addr *mac, unsigned int app);
+
+/**
+ * ICMP "fragmentation needed" for our segment of connection @p key at @p seq, next-hop MTU
+ * @p mtu (RFC 1191, validated per RFC 5927): the record's segment size is lowered and what is in
+ * flight resent. @p m (the ICMP frame) is consumed: freed, or counted as a drop when no record
+ * believes it.
+ */
+void conn_icmp_toobig(struct conn_table *tab, struct rte_mbuf *m, const struct tcp_tuple *key,
+		      uint32_t seq, uint16_t mtu);
 
 /**
  * True when @p tuple can be opened now: no record holds it, and a TIME_WAIT entry, if any, was

@@ -416,7 +416,7 @@ tcpe_set_idle_ms(struct tcpe_sock *s, uint32_t ms)
 {
 	struct conn *c = conn_of_sock(s);
 
-	tcp_set_idle(&c->tab->tcp, &c->tcb, ms * 1000);
+	tcp_set_idle(&c->tab->tcp, &c->tcb, ms);
 }
 
 struct tcpe_stats *

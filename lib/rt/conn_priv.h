@@ -128,4 +128,7 @@ struct conn *conn_oldest_orphan(struct conn_table *tab);
 /** Release @p c (see conn.c); @p unkey false leaves its flow-table key to a TIME_WAIT entry. */
 void conn_free(struct conn_table *tab, struct conn *c, bool reset, bool unkey);
 
+/** The TIME_WAIT table's key hook: the flow table follows entries that leave or move. */
+void conn_tw_key(void *arg, struct tcp_tw *tw, bool add);
+
 #endif

@@ -198,6 +198,12 @@ input(struct worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n, bool 
 		case PKT_LEAVE:
 			leave_input(w, port, m, &pi[i]);
 			break;
+		case PKT_ICMP_TOOBIG:
+			w->st.icmp_rx += !steered;
+			if (w->steer.on && !steered && steer_away(w, m, &pi[i]))
+				break;
+			conn_icmp_toobig(w->conn, m, &pi[i].key, pi[i].seg.seq, pi[i].mtu);
+			break;
 		default:
 			worker_drop(w, m, reason);
 			break;

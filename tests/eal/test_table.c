@@ -10,6 +10,7 @@
 #include <rte_ring.h>
 
 #include "build.h"
+#include "client.h"
 #include "config.h"
 #include "conn.h"
 #include "flow.h"
@@ -324,6 +325,38 @@ trace_reads_in_causal_order(void)
 	t_done();
 }
 
+/* Where state lands must not be guessable (issue 14, 8): each table hashes with its own random
+ * seed (rte_hash CRC32 used to be seeded with 0), and client mode walks each source address's
+ * ports from a random offset (RFC 6056 §3.3.3; they used to start at 10000). */
+static void
+state_placement_is_unpredictable(void)
+{
+	const char *client[] = { "--connect", "198.18.0.2:80", "--source-ips",
+				 "198.18.0.10-198.18.0.17", NULL };
+	struct client *k1, *k2;
+	uint32_t seed1;
+	unsigned int same = 0;
+
+	t_table(client);
+	seed1 = T.tab->flow_seed;
+	k1 = client_create(&T.cfg, 0, 1, (int)rte_socket_id(), T.tab, NULL);
+	k2 = client_create(&T.cfg, 0, 1, (int)rte_socket_id(), T.tab, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k2);
+	CU_ASSERT_EQUAL(k1->nsrc, 8);
+	for (uint32_t i = 0; i < k1->nsrc; i++) {
+		CU_ASSERT(k1->port_off[i] < CLIENT_PORT_RANGE);
+		same += k1->port_off[i] == k2->port_off[i];
+	}
+	CU_ASSERT(same < k1->nsrc);	/* 8 independent 16-bit draws all equal: ~2^-125 */
+	t_done();
+	client_destroy(k1);
+	client_destroy(k2);
+	t_table(NULL);
+	CU_ASSERT_NOT_EQUAL(T.tab->flow_seed, seed1);	/* 2^-32 to be equal by chance */
+	t_done();
+}
+
 static int
 table_init(void)
 {
@@ -369,7 +402,8 @@ suite_table(void)
 			out_of_order_data_is_held_then_echoed_in_order) == NULL ||
 	    CU_add_test(s, "fast_retransmit_carries_the_bytes_at_its_sequence",
 			fast_retransmit_carries_the_bytes_at_its_sequence) == NULL ||
-	    CU_add_test(s, "trace_reads_in_causal_order", trace_reads_in_causal_order) == NULL)
+	    CU_add_test(s, "trace_reads_in_causal_order", trace_reads_in_causal_order) == NULL ||
+	    CU_add_test(s, "state_placement_is_unpredictable", state_placement_is_unpredictable) == NULL)
 		return -1;
 	return 0;
 }

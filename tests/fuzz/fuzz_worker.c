@@ -206,6 +206,19 @@ check_table(void)
 			}
 		}
 	}
+	/* out-of-order queues in use: each on the LRU list once, owned by the record that has it */
+	{
+		uint32_t lru = 0, with_rq = 0;
+
+		for (const struct reasm *r = tab->tcp.reasm_lru; r != NULL; r = r->lru_next) {
+			CHECK(r->owner != NULL && r->owner->rq == r);
+			CHECK(r->lru_next != NULL || tab->tcp.reasm_mru == r);
+			CHECK(++lru <= tab->nreasm);
+		}
+		for (uint32_t i = 0; i < tab->nconns; i++)
+			with_rq += tab->conns[i].in_use && tab->conns[i].tcb.rq != NULL;
+		CHECK(lru == with_rq);
+	}
 	CHECK(segs == tab->sndq_segs && segs <= tab->data_budget);
 	CHECK(held == tab->rcv_held && held <= tab->rcv_hold_max + MAX_BURST);
 	CHECK(orphans == tab->norphans);
@@ -224,8 +237,46 @@ step(void)
 	check_table();
 }
 
+/* An ICMP message: a fragmentation-needed quoting one of our connections gets the quoted
+ * sequence number made absolute (as acknowledgment numbers are), then the checksum is made
+ * right. */
+static void
+prepare_icmp(struct rte_ipv4_hdr *ip, uint32_t ihl, uint32_t tot, bool keep_sums)
+{
+	uint8_t *ic = (uint8_t *)ip + ihl, *q = ic + 8;
+	uint32_t l4 = tot - ihl, qihl, isn;
+	struct tcp_tuple t;
+
+	if (l4 < 8)
+		return;
+	if (ic[0] == ICMP_DEST_UNREACH && l4 >= 8 + 20 + 8 && (qihl = (q[0] & 15u) * 4) >= 20 &&
+	    l4 >= 8 + qihl + 8) {
+		/* the quote is of our packet: its source is us, its destination the peer */
+		memcpy(&t.laddr, q + 12, 4);
+		memcpy(&t.raddr, q + 16, 4);
+		memcpy(&t.lport, q + qihl, 2);
+		memcpy(&t.rport, q + qihl + 2, 2);
+		if (find_isn(&t, &isn)) {
+			rte_be32_t s;
+
+			memcpy(&s, q + qihl + 4, 4);
+			s = rte_cpu_to_be_32(rte_be_to_cpu_32(s) + isn);
+			memcpy(q + qihl + 4, &s, 4);
+		}
+	}
+	if (keep_sums)
+		return;
+	{
+		uint16_t sum;
+
+		ic[2] = ic[3] = 0;
+		sum = (uint16_t)~rte_raw_cksum(ic, l4);
+		memcpy(ic + 2, &sum, 2);
+	}
+}
+
 /* Recompute the IPv4 header and TCP checksums of a frame that looks like IPv4/TCP, after
- * making its acknowledgment number absolute. */
+ * making its acknowledgment number absolute; ICMP: prepare_icmp(). */
 static void
 prepare(struct rte_mbuf *m, bool keep_sums)
 {
@@ -240,6 +291,8 @@ prepare(struct rte_mbuf *m, bool keep_sums)
 		return;
 	ihl = (ip->version_ihl & 15u) * 4;
 	tot = rte_be_to_cpu_16(ip->total_length);
+	if (ihl >= 20 && tot >= ihl && sizeof(*eth) + tot <= len && ip->next_proto_id == 1)
+		prepare_icmp(ip, ihl, tot, keep_sums);
 	if (ihl < 20 || tot < ihl || sizeof(*eth) + tot > len || ip->next_proto_id != 6 ||
 	    tot < ihl + sizeof(*th)) {
 		if (!keep_sums && ihl >= 20 && sizeof(*eth) + ihl <= len) {

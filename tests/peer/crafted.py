@@ -1,10 +1,13 @@
 #!/usr/bin/python3
-"""crafted.py IFACE TCPE_MAC TCPE_IP - hand-made segments (scapy) against tcpe's echo app on port 7.
+"""crafted.py IFACE TCPE_MAC TCPE_IP - hand-made segments (scapy) against tcpe's echo app on port 7
+and its hello app on port 42181.
 
 Sends from 198.18.0.50, an address the namespace's kernel does not own, so only this script
 answers tcpe. Checks RFC 5961 (challenge ACKs for in-window RST and SYN, ACK validation),
-out-of-window and out-of-order segments (SACK), zero-window probing, and that malformed frames
-get no answer. Prints one line per check; exit 0 only if all held.
+out-of-window and out-of-order segments (SACK), zero-window probing, that malformed frames get no
+answer; then what a hostile peer tried before (issue 14): a blind segment with a huge timestamp,
+an out-of-order FIN followed by data beyond it, FINs flooding a TIME_WAIT entry. Prints one line
+per check; exit 0 only if all held.
 """
 import sys
 import time
@@ -27,14 +30,15 @@ def check(what, ok, detail=""):
 
 
 class Peer:
-    def __init__(self, sport):
+    def __init__(self, sport, dport=7):
         self.sport = sport
+        self.dport = dport
         self.seq = 1000000
         self.rcv = None      # next byte expected from tcpe
         self.wnd = 65535
 
     def frame(self, flags, seq=None, ack=None, data=b"", wnd=None, options=None, **ipkw):
-        t = TCP(sport=self.sport, dport=7, flags=flags, seq=self.seq if seq is None else seq,
+        t = TCP(sport=self.sport, dport=self.dport, flags=flags, seq=self.seq if seq is None else seq,
                 ack=(self.rcv or 0) if ack is None else ack,
                 window=self.wnd if wnd is None else wnd, options=options or [])
         return Ether(src=MYMAC, dst=TMAC) / IP(src=ME, dst=TIP, **ipkw) / t / Raw(data)
@@ -48,6 +52,82 @@ class Peer:
         sendp(pkt, iface=IFACE)
         time.sleep(wait)
         return [p[TCP] for p in sn.stop()]
+
+    def connect(self, ts=None):
+        """Handshake; returns tcpe's SYN-ACK (or None)."""
+        opts = [("MSS", 1400), ("SAckOK", b"")] + ([("Timestamp", (ts, 0))] if ts else [])
+        sa = [x for x in self.send(self.frame("S", options=opts)) if x.flags == "SA"]
+        if not sa:
+            return None
+        self.seq += 1
+        self.rcv = sa[0].seq + 1
+        return sa[0]
+
+
+def hostile(base_port):
+    """Issue 14's defects, from the wire."""
+    # 1. A blind segment at RCV.NXT with an unacceptable ACK and a huge TSval must not move
+    #    TS.Recent: the real peer's next segment is still taken, not dropped by PAWS.
+    p = Peer(base_port)
+    if p.connect(ts=1000) is None:
+        check("hostile: handshake", False)
+        return
+    p.send(p.frame("A", options=[("Timestamp", (1001, 0))]), wait=0.05)
+    p.send(p.frame("PA", data=b"x", ack=p.rcv + 100000, options=[("Timestamp", (0x7ffffff0, 0))]),
+           wait=0.1)
+    r = p.send(p.frame("PA", data=b"real", options=[("Timestamp", (1002, 0))]))
+    got = b"".join(bytes(x.payload) for x in r if len(x.payload))
+    check("a blind huge timestamp does not wedge the connection (RFC 7323 §4.3)", got == b"real",
+          repr(got))
+    p.seq += 4
+    p.rcv += len(got)
+    p.send(p.frame("R", options=[("Timestamp", (1003, 0))]), wait=0.05)
+
+    # 4. An out-of-order FIN, then data beyond it (not the peer's), then the hole: the 20 bytes up
+    #    to the FIN are echoed, the FIN is acknowledged and echo closes.
+    p = Peer(base_port + 1)
+    p.connect()
+    p.send(p.frame("A"), wait=0.05)
+    p.send(p.frame("FA", seq=p.seq + 10, data=b"KLMNOPQRST"), wait=0.1)
+    p.send(p.frame("PA", seq=p.seq + 21, data=b"beyond-fin"), wait=0.1)
+    r = p.send(p.frame("PA", data=b"ABCDEFGHIJ"), wait=0.4)
+    got = b"".join(bytes(x.payload) for x in r if len(x.payload))
+    fin_acked = any(x.ack == p.seq + 21 for x in r)
+    check("an out-of-order FIN survives data beyond it: data echoed, FIN acknowledged",
+          got == b"ABCDEFGHIJKLMNOPQRST" and fin_acked,
+          repr(got) + " acks " + str(sorted({x.ack - p.seq for x in r})))
+    tcpe_fin = [x for x in r if "F" in str(x.flags)]
+    if tcpe_fin:
+        p.send(p.frame("A", seq=p.seq + 21, ack=tcpe_fin[0].seq + len(tcpe_fin[0].payload) + 1),
+               wait=0.05)
+
+    # 2. TIME_WAIT on tcpe's side (hello closes first): FINs anywhere in the sequence space draw
+    #    at most one ACK per ~0.5 s, and the real retransmitted FIN is still answered.
+    p = Peer(base_port + 2, dport=42181)
+    p.connect()
+    r = p.send(p.frame("A"), wait=0.3)
+    data = [x for x in r if len(x.payload)]
+    fin = [x for x in r if "F" in str(x.flags)]
+    if not fin:
+        check("hostile: hello closed", False, str([str(x.flags) for x in r]))
+        return
+    end = fin[-1].seq + len(fin[-1].payload) + 1
+    p.send(p.frame("FA", ack=end), wait=0.2)       # tcpe: TIME_WAIT
+    p.seq += 1
+    flood = [p.frame("FA", seq=p.seq + 5000 + 100 * i, ack=end) for i in range(30)]
+    sn = AsyncSniffer(iface=IFACE, store=True,
+                      lfilter=lambda q: TCP in q and q[IP].dst == ME and q[TCP].dport == p.sport)
+    sn.start()
+    time.sleep(0.05)
+    sendp(flood, iface=IFACE)
+    time.sleep(0.2)
+    acks = sn.stop()
+    # one ACK per ~0.52 s tick: two if the burst straddles a tick boundary
+    check("30 stray FINs to a TIME_WAIT entry draw at most two ACKs", len(acks) <= 2, str(len(acks)))
+    time.sleep(0.6)
+    r = p.send(p.frame("FA", seq=p.seq - 1, ack=end))
+    check("the peer's real retransmitted FIN is ACKed", len(r) == 1 and r[0].ack == p.seq,
+          str([(str(x.flags), x.ack - p.seq) for x in r]) + f" {len(data)} data")
 
 
 def main():
@@ -163,6 +243,7 @@ def main():
     r = p.send(p.frame("PA", data=b"late", options=tsopt()))
     check("after an exact RST, data draws a RST", len(r) == 1 and "R" in str(r[0].flags),
           str([str(x.flags) for x in r]))
+    hostile(SPORT + 10)
     return 1 if failures else 0
 
 

@@ -1,4 +1,4 @@
-/* lossy_relay.c - a user-space L2 relay between two interfaces (AF_PACKET) that drops, duplicates, delays and reorders frames with a seeded generator: netem for kernels without it. */
+/* lossy_relay.c - a user-space L2 relay between two interfaces (AF_PACKET) that drops, duplicates, delays and reorders frames with a seeded generator, and can stand in for a smaller-MTU hop: netem for kernels without it. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -21,6 +21,8 @@
 struct impair {
 	double loss, dup, reorder;	/* probabilities per frame */
 	uint64_t delay_us, jitter_us, reorder_us;
+	unsigned int mtu;		/* IPv4 packets longer than this are not relayed (0: any) */
+	int icmp;			/* ... and, with DF set, answered with fragmentation needed */
 };
 
 struct held {
@@ -31,7 +33,7 @@ struct held {
 };
 
 struct dir_stats {
-	uint64_t in, out, lost, dup, reordered, overflow;
+	uint64_t in, out, lost, dup, reordered, overflow, too_big, icmp;
 };
 
 static struct held *held;
@@ -135,7 +137,10 @@ usage(void)
 	fprintf(stderr,
 		"usage: lossy_relay -a IF -b IF [--seed N] [--loss P] [--dup P] [--reorder P]\n"
 		"                   [--delay-us N] [--jitter-us N] [--reorder-us N] [--duration S]\n"
-		"Relays every frame between IF a and IF b, each direction impaired independently.\n");
+		"                   [--mtu N [--icmp]]\n"
+		"Relays every frame between IF a and IF b, each direction impaired independently.\n"
+		"--mtu: IPv4 packets over N bytes are not relayed; --icmp: those with DF are answered\n"
+		"with ICMP fragmentation needed (RFC 1191), as a router with a smaller next hop does.\n");
 }
 
 /* The relay's settings from the command line. Returns 0, or 2 after printing the usage. */
@@ -147,7 +152,8 @@ parse_args(int argc, char **argv, struct impair *imp, const char **ifa, const ch
 		{ "seed", 1, NULL, 's' }, { "loss", 1, NULL, 'l' }, { "dup", 1, NULL, 'd' },
 		{ "reorder", 1, NULL, 'r' }, { "delay-us", 1, NULL, 'D' },
 		{ "jitter-us", 1, NULL, 'J' }, { "reorder-us", 1, NULL, 'R' },
-		{ "duration", 1, NULL, 't' }, { NULL, 0, NULL, 0 },
+		{ "duration", 1, NULL, 't' }, { "mtu", 1, NULL, 'm' }, { "icmp", 0, NULL, 'i' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
 
@@ -163,14 +169,75 @@ parse_args(int argc, char **argv, struct impair *imp, const char **ifa, const ch
 		case 'J': imp->jitter_us = strtoull(optarg, NULL, 0); break;
 		case 'R': imp->reorder_us = strtoull(optarg, NULL, 0); break;
 		case 't': *duration_s = strtoull(optarg, NULL, 0); break;
+		case 'm': imp->mtu = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case 'i': imp->icmp = 1; break;
 		default: usage(); return 2;
 		}
 	}
-	if (*ifa == NULL || *ifb == NULL || imp->loss < 0 || imp->loss >= 1 || *duration_s == 0) {
+	if (*ifa == NULL || *ifb == NULL || imp->loss < 0 || imp->loss >= 1 || *duration_s == 0 ||
+	    (imp->mtu != 0 && imp->mtu < 576) || (imp->icmp && imp->mtu == 0)) {
 		usage();
 		return 2;
 	}
 	return 0;
+}
+
+static uint16_t
+cksum(const uint8_t *p, size_t n)
+{
+	uint32_t s = 0;
+
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		s += (uint32_t)p[n - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+/* The IPv4 total length of an Ethernet frame, or 0 when it is not IPv4. */
+static unsigned int
+ip_len(const uint8_t *f, uint16_t n)
+{
+	if (n < 34 || f[12] != 0x08 || f[13] != 0x00 || (f[14] >> 4) != 4)
+		return 0;
+	return (unsigned int)f[16] << 8 | f[17];
+}
+
+/* Answer too-big frame @p f (from the interface of socket @p back) with ICMP type 3 code 4 from
+ * the packet's destination, quoting its header and 8 bytes (RFC 792). */
+static void
+send_toobig(int back, const uint8_t *f, unsigned int mtu, struct dir_stats *st)
+{
+	uint8_t r[14 + 20 + 8 + 60 + 8];
+	unsigned int ihl = (unsigned int)(f[14] & 0xf) * 4, q = ihl + 8;
+
+	if (ihl < 20 || ihl > 60 || !(f[20] & 0x40))
+		return;	/* no DF: a router would fragment */
+	memcpy(r, f + 6, 6);		/* back to the sender */
+	memcpy(r + 6, f, 6);
+	r[12] = 0x08;
+	r[13] = 0x00;
+	memset(r + 14, 0, 28);
+	r[14] = 0x45;
+	r[16] = (uint8_t)((20 + 8 + q) >> 8);
+	r[17] = (uint8_t)(20 + 8 + q);
+	r[22] = 64;
+	r[23] = 1;			/* ICMP */
+	memcpy(r + 26, f + 30, 4);	/* from the packet's destination */
+	memcpy(r + 30, f + 26, 4);	/* to its source */
+	r[24] = (uint8_t)(cksum(r + 14, 20) >> 8);
+	r[25] = (uint8_t)cksum(r + 14, 20);
+	r[34] = 3;
+	r[35] = 4;
+	r[40] = (uint8_t)(mtu >> 8);
+	r[41] = (uint8_t)mtu;
+	memcpy(r + 42, f + 14, q);
+	r[36] = (uint8_t)(cksum(r + 34, 8 + q) >> 8);
+	r[37] = (uint8_t)cksum(r + 34, 8 + q);
+	if (send(back, r, 14 + 20 + 8 + q, 0) > 0)
+		st->icmp++;
 }
 
 /* One frame received: lose it, or hold it (maybe twice, maybe late) for its release time. */
@@ -221,8 +288,15 @@ relay(const struct impair *imp, int fds[2], struct dir_stats st[2], uint64_t end
 
 			if (!(pfd[i].revents & POLLIN))
 				continue;
-			while ((n = recv(fds[i], buf, sizeof(buf), 0)) > 0)
+			while ((n = recv(fds[i], buf, sizeof(buf), 0)) > 0) {
+				if (imp->mtu != 0 && ip_len(buf, (uint16_t)n) > imp->mtu) {
+					st[i].too_big++;
+					if (imp->icmp)
+						send_toobig(fds[i], buf, imp->mtu, &st[i]);
+					continue;
+				}
 				impair_frame(imp, fds[1 - i], buf, (uint16_t)n, &st[i]);
+			}
 		}
 	}
 }
@@ -253,10 +327,12 @@ main(int argc, char **argv)
 	/* bounded, whatever happens to the caller */
 	relay(&imp, fds, st, now_us() + duration_s * 1000000);
 	for (int i = 0; i < 2; i++)
-		printf("lossy_relay: %s: in %llu out %llu lost %llu duplicated %llu reordered %llu overflow %llu\n",
+		printf("lossy_relay: %s: in %llu out %llu lost %llu duplicated %llu reordered %llu overflow %llu "
+		       "too_big %llu icmp %llu\n",
 		       i == 0 ? "a->b" : "b->a", (unsigned long long)st[i].in,
 		       (unsigned long long)st[i].out, (unsigned long long)st[i].lost,
 		       (unsigned long long)st[i].dup, (unsigned long long)st[i].reordered,
-		       (unsigned long long)st[i].overflow);
+		       (unsigned long long)st[i].overflow, (unsigned long long)st[i].too_big,
+		       (unsigned long long)st[i].icmp);
 	return 0;
 }

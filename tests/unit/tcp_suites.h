@@ -22,5 +22,6 @@ int suite_conn(void);
 int suite_misc(void);
 int suite_packets(void);
 int suite_http(void);
+int suite_hostile(void);
 
 #endif

@@ -269,6 +269,119 @@ icmp_echo_reply_has_valid_checksums(void)
 	}
 }
 
+/* An echo request with 8 bytes of IP options (a record-route, as a forger would send): the reply
+ * goes back without them, and its IP and ICMP checksums are right. */
+static void
+icmp_echo_reply_drops_ip_options(void)
+{
+	struct rte_mbuf *m = fresh();
+	uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, 14 + 28 + 8 + 32);
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)p;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	uint8_t *opt = (uint8_t *)(ip + 1);
+	struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)(opt + 8), *rc;
+	struct pkt_info pi;
+	uint16_t reason;
+	uint32_t src;
+
+	setup_addrs();
+	inet_pton(AF_INET, "198.18.0.2", &src);
+	eth->dst_addr = ifa.mac;
+	eth->src_addr = peer_mac;
+	eth->ether_type = htons(RTE_ETHER_TYPE_IPV4);
+	*ip = (struct rte_ipv4_hdr){ .version_ihl = 0x47, .total_length = htons(28 + 8 + 32),
+				     .time_to_live = 64, .next_proto_id = IPPROTO_ICMP,
+				     .src_addr = src, .dst_addr = ifa.ip };
+	memcpy(opt, "\x07\x07\x04\x00\x00\x00\x00\x00", 8);	/* record route, one slot; EOL */
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	*ic = (struct rte_icmp_hdr){ .icmp_type = RTE_IP_ICMP_ECHO_REQUEST, .icmp_ident = htons(9),
+				     .icmp_seq_nb = htons(1) };
+	memset(ic + 1, 0xab, 32);
+	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, 8 + 32);
+	CU_ASSERT_EQUAL_FATAL(pkt_parse(&ifa, m, &pi, &reason), PKT_ICMP);
+	icmp_echo_reply_in_place(m, &pi, &tx);
+	CU_ASSERT_EQUAL(ip->version_ihl, 0x45);
+	CU_ASSERT_EQUAL(ntohs(ip->total_length), 20 + 8 + 32);
+	CU_ASSERT_EQUAL(m->pkt_len, 14 + 20 + 8 + 32);
+	CU_ASSERT_EQUAL(rte_raw_cksum(ip, 20), 0xffff);
+	rc = (struct rte_icmp_hdr *)(ip + 1);
+	CU_ASSERT_EQUAL(rc->icmp_type, RTE_IP_ICMP_ECHO_REPLY);
+	CU_ASSERT_EQUAL(rc->icmp_ident, htons(9));
+	CU_ASSERT_EQUAL(((uint8_t *)(rc + 1))[31], 0xab);
+	CU_ASSERT_EQUAL(rte_raw_cksum(rc, 8 + 32), 0xffff);
+	rte_pktmbuf_free(m);
+}
+
+/* ICMP fragmentation needed quoting our segment @p quote_src -> peer, TCP 80 -> 40000 at seq
+ * 1000, next-hop MTU 1400; @p inner_len bytes of the quoted packet kept. */
+static struct rte_mbuf *
+toobig_frame(uint32_t quote_src, uint8_t proto, unsigned int inner_len)
+{
+	struct rte_mbuf *m = fresh();
+	unsigned int ilen = 8 + inner_len;
+	uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(14 + 20 + ilen));
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)p;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)(ip + 1);
+	struct rte_ipv4_hdr *in = (struct rte_ipv4_hdr *)(ic + 1);
+	uint8_t *th = (uint8_t *)(in + 1);
+	uint32_t src;
+
+	inet_pton(AF_INET, "198.18.0.254", &src);
+	eth->dst_addr = ifa.mac;
+	eth->src_addr = peer_mac;
+	eth->ether_type = htons(RTE_ETHER_TYPE_IPV4);
+	*ip = (struct rte_ipv4_hdr){ .version_ihl = 0x45, .total_length = htons((uint16_t)(20 + ilen)),
+				     .time_to_live = 64, .next_proto_id = IPPROTO_ICMP,
+				     .src_addr = src, .dst_addr = ifa.ip };
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	*ic = (struct rte_icmp_hdr){ .icmp_type = ICMP_DEST_UNREACH, .icmp_code = ICMP_FRAG_NEEDED,
+				     .icmp_seq_nb = htons(1400) };
+	memset(in, 0, inner_len);
+	if (inner_len >= 28) {
+		*in = (struct rte_ipv4_hdr){ .version_ihl = 0x45, .total_length = htons(1500),
+					     .next_proto_id = proto, .src_addr = quote_src };
+		inet_pton(AF_INET, "198.18.0.2", &in->dst_addr);
+		memcpy(th, "\x00\x50\x9c\x40\x00\x00\x03\xe8", 8);	/* 80, 40000, seq 1000 */
+	}
+	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, ilen);
+	return m;
+}
+
+/* ICMP fragmentation needed: the quoted segment's connection, sequence number and the next-hop
+ * MTU come out; quotes of another host's packet, of UDP, or cut short are refused by reason. */
+static void
+icmp_fragmentation_needed_is_parsed_and_checked(void)
+{
+	struct rte_mbuf *m;
+	struct pkt_info pi;
+	uint16_t reason;
+	uint32_t other;
+
+	setup_addrs();
+	m = toobig_frame(ifa.ip, IPPROTO_TCP, 28);
+	CU_ASSERT_EQUAL(pkt_parse(&ifa, m, &pi, &reason), PKT_ICMP_TOOBIG);
+	CU_ASSERT_EQUAL(pi.mtu, 1400);
+	CU_ASSERT_EQUAL(pi.seg.seq, 1000);
+	CU_ASSERT_EQUAL(pi.key.laddr, ifa.ip);
+	CU_ASSERT_EQUAL(pi.key.lport, htons(80));
+	CU_ASSERT_EQUAL(pi.key.rport, htons(40000));
+	rte_pktmbuf_free(m);
+	inet_pton(AF_INET, "198.18.0.77", &other);
+	m = toobig_frame(other, IPPROTO_TCP, 28);
+	CU_ASSERT_EQUAL(pkt_parse(&ifa, m, &pi, &reason), PKT_DROP);
+	CU_ASSERT_EQUAL(reason, TCPE_DROP_ICMP_QUOTE);
+	rte_pktmbuf_free(m);
+	m = toobig_frame(ifa.ip, IPPROTO_UDP, 28);
+	CU_ASSERT_EQUAL(pkt_parse(&ifa, m, &pi, &reason), PKT_DROP);
+	CU_ASSERT_EQUAL(reason, TCPE_DROP_ICMP_QUOTE);
+	rte_pktmbuf_free(m);
+	m = toobig_frame(ifa.ip, IPPROTO_TCP, 24);
+	CU_ASSERT_EQUAL(pkt_parse(&ifa, m, &pi, &reason), PKT_DROP);
+	CU_ASSERT_EQUAL(reason, TCPE_DROP_ICMP_SHORT);
+	rte_pktmbuf_free(m);
+}
+
 /* A broadcast ARP request from the peer (198.18.0.2) for @p tip, in a fresh frame. */
 static struct rte_mbuf *
 arp_request_frame(uint32_t tip, struct rte_ether_hdr **ethp, struct rte_arp_hdr **ap)
@@ -438,6 +551,8 @@ static const struct test_case cases[] = {
 	TEST(ip_options_are_accepted),
 	TEST(rst_reply_in_place_swaps_ends),
 	TEST(icmp_echo_reply_has_valid_checksums),
+	TEST(icmp_echo_reply_drops_ip_options),
+	TEST(icmp_fragmentation_needed_is_parsed_and_checked),
 	TEST(arp_request_for_us_becomes_a_reply),
 	TEST(source_ips_are_ours_for_arp_and_ip),
 	TEST(arp_cache_holds_until_resolved),

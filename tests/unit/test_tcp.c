@@ -561,7 +561,7 @@ idle_timer_fires_when_quiet_and_restarts_on_activity(void)
 	struct tcp_rx rx;
 
 	h_established(h, 0);
-	tcp_set_idle(&h->c, &h->t, 5 * S);
+	tcp_set_idle(&h->c, &h->t, 5 * S / 1000);
 	tcp_output(&h->c, &h->t);			/* quiet: the idle timer starts */
 	CU_ASSERT_EQUAL(h_advance(h, 4 * S), 0);
 	s = h_seg(h, TCP_ACK | TCP_PSH, 1, 1, 10);	/* activity at 4 s */

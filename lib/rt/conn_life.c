@@ -1,0 +1,252 @@
+/* conn_life.c - the connection table's life cycle: the core's configuration, the tables sized from tcpe's, creation, reset and release. */
+#include "conn.h"
+
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_random.h>
+
+#include "conn_priv.h"
+#include "flow.h"
+
+/* --- life cycle ------------------------------------------------------------------------- */
+
+/* The core's hook for packets it held out of order. */
+static void
+pkt_free(void *pkt)
+{
+	rte_pktmbuf_free(pkt);
+}
+
+static void
+body_never_freed(void *addr, void *opaque)
+{
+	/* The template lives as long as the table; its base reference is never dropped. */
+	(void)addr;
+	(void)opaque;
+}
+
+/* The core's configuration from tcpe's (units, flags, the smallest window shift). */
+static void
+tcp_cfg_from(struct tcp_cfg *t, const struct tcpe_config *cfg)
+{
+	memset(t, 0, sizeof(*t));
+	t->mss = (uint16_t)cfg->mss;
+	t->rcv_wnd = (uint32_t)cfg->rcv_wnd;
+	t->features = (uint8_t)((cfg->wscale ? TCB_OPT_WS : 0) | (cfg->timestamps ? TCB_OPT_TS : 0) |
+				(cfg->sack ? TCB_OPT_SACK : 0));
+	/* The smallest shift that lets the window field carry rcv_wnd (RFC 7323 §2.3). */
+	while (t->rcv_ws < 14 && (65535u << t->rcv_ws) < t->rcv_wnd)
+		t->rcv_ws++;
+	if (!cfg->wscale && t->rcv_wnd > 65535)
+		t->rcv_wnd = 65535;
+	t->delack_us = (uint32_t)(cfg->delack_ms * 1000);
+	t->init_cwnd = (uint8_t)cfg->init_cwnd;
+	t->cc = (uint8_t)cfg->cc;
+	t->reasm_max_pkts = (uint32_t)cfg->ooo_pkts;
+	t->keepalive_us = cfg->keepalive_s * 1000000;
+	t->keepalive_intvl_us = cfg->keepalive_intvl_s * 1000000;
+	t->keepalive_probes = (uint8_t)cfg->keepalive_probes;
+	t->rto_init_us = (uint32_t)(cfg->rto_init_ms * 1000);
+	t->rto_min_us = (uint32_t)(cfg->rto_min_ms * 1000);
+	t->rto_max_us = (uint32_t)(cfg->rto_max_ms * 1000);
+	t->synack_retries = (uint8_t)cfg->synack_retries;
+	t->data_retries = (uint8_t)cfg->data_retries;
+	t->orphan_retries = (uint8_t)cfg->orphan_retries;
+	t->time_wait_us = cfg->time_wait_ms * 1000;
+	t->challenge_ack_limit = (uint32_t)cfg->challenge_ack_limit;
+	t->fin_wait2_us = cfg->fin_wait2_ms * 1000;
+}
+
+/* What applications read: the configuration values and the body template they reference. */
+static int
+apps_init(struct conn_table *tab, const struct tcpe_config *cfg, int socket)
+{
+	static const char pattern[] = "0123456789abcdefghijklmnopqrstuv";
+	struct tcpe_app_params *p = &tab->params;
+	struct timespec ts;
+
+	for (unsigned int a = 0; a < APP__COUNT; a++)
+		tab->apps[a] = apps_get(a);
+	for (unsigned int i = 0; i < cfg->nlisten; i++)
+		tab->listen_app[cfg->listen[i].port] = (uint8_t)(cfg->listen[i].app + 1);
+	p->greeting = cfg->greeting;
+	p->greeting_len = (uint32_t)strlen(cfg->greeting);
+	p->http_body = cfg->http_body;
+	p->http_max_bytes = cfg->http_max_bytes;
+	p->http_max_header = (uint32_t)cfg->http_max_header;
+	p->http_idle_ms = (uint32_t)cfg->http_idle_ms;
+	p->http_work_cycles = cfg->http_work_ns * rte_get_tsc_hz() / 1000000000;
+	p->idle_ms = (uint32_t)cfg->idle_ms;
+	p->bulk_bytes = cfg->bulk_bytes;
+	tab->body = rte_malloc_socket("tcpe_body", TCPE_BODY_TEMPLATE, RTE_CACHE_LINE_SIZE, socket);
+	if (tab->body == NULL)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < TCPE_BODY_TEMPLATE; i++)
+		tab->body[i] = (uint8_t)pattern[i % TCPE_BODY_PERIOD];
+	tab->body_iova = rte_malloc_virt2iova(tab->body);
+	tab->body_shinfo.free_cb = body_never_freed;
+	tab->body_shinfo.fcb_opaque = NULL;
+	rte_mbuf_ext_refcnt_set(&tab->body_shinfo, 1);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	tab->wall_off_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 - (int64_t)tab->tcp.now;
+	return 0;
+}
+
+/* The tables sized by the configuration: records, flow table, TIME_WAIT ring, queues. */
+static int
+tables_alloc(struct conn_table *tab, const struct tcpe_config *cfg, unsigned int index, int socket)
+{
+	char name[RTE_HASH_NAMESIZE];
+	uint32_t ntw = 16, ndack = 1;
+	struct tcp_dack_ent *dack;
+
+	tab->nconns = (uint32_t)cfg->max_conns;
+	while (ntw < cfg->time_wait_max)
+		ntw <<= 1;
+	while (ndack < 2 * tab->nconns)
+		ndack <<= 1;
+	/* Out-of-order queues: one per 8 held packets is plenty (most holes are one segment). */
+	tab->nreasm = (uint32_t)(cfg->ooo_pkts / 8 + 16);
+	tab->conns = rte_zmalloc_socket("tcpe_conns", sizeof(struct conn) * tab->nconns,
+					RTE_CACHE_LINE_SIZE, socket);
+	tab->free_idx = rte_malloc_socket("tcpe_free", sizeof(uint32_t) * tab->nconns, 0, socket);
+	/* hash names are process-wide: tests and the fuzzer build several tables */
+	snprintf(name, sizeof(name), "tcpe_flow_%u_%08x", index, (unsigned int)rte_rand());
+	tab->flow_seed = (uint32_t)rte_rand();	/* per table, unknown to peers */
+	tab->flows = flow_create(name, tab->nconns + ntw, tab->flow_seed, socket);
+	tab->tw.e = rte_malloc_socket("tcpe_tw", sizeof(struct tcp_tw) * ntw, RTE_CACHE_LINE_SIZE,
+				      socket);
+	tab->reasm = rte_zmalloc_socket("tcpe_reasm", sizeof(struct reasm) * tab->nreasm,
+					RTE_CACHE_LINE_SIZE, socket);
+	dack = rte_malloc_socket("tcpe_dack", sizeof(*dack) * ndack, RTE_CACHE_LINE_SIZE, socket);
+	tab->dack.q = dack;
+	if (tab->conns == NULL || tab->free_idx == NULL || tab->flows == NULL || tab->tw.e == NULL ||
+	    tab->reasm == NULL || dack == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < tab->nconns; i++)
+		tab->free_idx[i] = tab->nconns - 1 - i;	/* pop order 0, 1, 2... */
+	tab->nfree = tab->nconns;
+	tcp_reasm_pool_init(&tab->tcp, tab->reasm, tab->nreasm);
+	tcp_tw_init(&tab->tw, tab->tw.e, ntw);
+	tab->tw.key = conn_tw_key;
+	tab->tw.key_arg = tab;
+	tcp_dack_init(&tab->tcp, &tab->dack, dack, ndack);
+	if (conn_fifo_init(&tab->blocked, tab->nconns, socket) != 0 ||
+	    conn_fifo_init(&tab->txwait, tab->nconns, socket) != 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Timers start at the table's clock; everything is empty. */
+static void
+timers_init(struct conn_table *tab)
+{
+	tmr_wheel_init(&tab->tcp.wheel, tab->wheel_slots, CONN_WHEEL_SLOTS, 10, tab->tcp.now);
+	tmr_fifo_init(&tab->tcp.time_wait, tab->tcp_cfg.time_wait_us);
+	tmr_fifo_init(&tab->tcp.fin_wait2, tab->tcp_cfg.fin_wait2_us);
+}
+
+struct conn_table *
+conn_table_create(const struct tcpe_config *cfg, const struct conn_env *env)
+{
+	struct conn_table *tab = rte_zmalloc_socket("tcpe_conn_table", sizeof(*tab),
+						    RTE_CACHE_LINE_SIZE, env->socket);
+
+	if (tab == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	tab->cfg = cfg;
+	tab->mp = env->mp;
+	tab->st = env->st;
+	tab->hooks = env->hooks;
+	tab->tx = env->tx;
+	tab->nports = env->nports;
+	tab->index = (uint16_t)env->index;
+	tab->lcore = env->lcore;
+	tab->trace_ring = env->trace_ring;
+	tab->tcp.now = env->now_us;
+	tab->data_budget = env->data_budget != 0 ? env->data_budget : UINT32_MAX;
+	tab->rcv_hold_max = (uint32_t)cfg->rcv_hold_pkts;
+	tcp_cfg_from(&tab->tcp_cfg, cfg);
+	/* RFC 6528 secret: per worker is enough, a connection never changes worker. */
+	if (getrandom(tab->tcp_cfg.isn_key, sizeof(tab->tcp_cfg.isn_key), 0) !=
+	    (ssize_t)sizeof(tab->tcp_cfg.isn_key)) {
+		conn_table_destroy(tab);
+		rte_errno = EIO;
+		return NULL;
+	}
+	tab->tcp.cfg = &tab->tcp_cfg;
+	tab->tcp.st = env->st;
+	tab->tcp.ts_cache = tab->ts_cache;
+	tab->tcp.outq = &tab->outq;
+	tab->tcp.pkt_free = pkt_free;
+	if (tables_alloc(tab, cfg, env->index, env->socket) != 0 ||
+	    apps_init(tab, cfg, env->socket) != 0) {
+		conn_table_destroy(tab);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	timers_init(tab);
+	return tab;
+}
+
+void
+conn_set_app_ctx(struct conn_table *tab, unsigned int app, void *ctx)
+{
+	if (app < CONN_APP_MAX)
+		tab->app_ctx[app] = ctx;
+}
+
+/* Release every record (at shutdown or reset): applications are told, nothing is sent. */
+static void
+release_all(struct conn_table *tab)
+{
+	tab->outq.n = 0;	/* decided but never to be sent */
+	for (uint32_t i = 0; i < tab->nconns; i++)
+		if (tab->conns[i].in_use)
+			conn_free(tab, &tab->conns[i], true, true);
+}
+
+void
+conn_table_reset(struct conn_table *tab)
+{
+	release_all(tab);
+	tcp_tw_init(&tab->tw, tab->tw.e, tab->tw.mask + 1);	/* every entry gone, and its key: */
+	rte_hash_reset(tab->flows);
+	tab->dack.head = tab->dack.tail = 0;
+	tcp_reasm_pool_init(&tab->tcp, tab->reasm, tab->nreasm);
+	timers_init(tab);
+	tab->tcp.chack_second = 0;
+	tab->cookie_sent_us = 0;
+	tab->blocked.head = tab->blocked.tail = 0;
+	tab->txwait.head = tab->txwait.tail = 0;
+	tab->traced = 0;
+	memset(tab->ts_cache, 0, sizeof(tab->ts_cache));
+	memset(tab->app_scratch, 0, sizeof(tab->app_scratch));
+	memset(tab->st, 0, sizeof(*tab->st));
+}
+
+void
+conn_table_destroy(struct conn_table *tab)
+{
+	if (tab == NULL)
+		return;
+	if (tab->conns != NULL && tab->flows != NULL)
+		release_all(tab);
+	rte_free(tab->body);
+	rte_hash_free(tab->flows);
+	rte_free(tab->free_idx);
+	rte_free(tab->conns);
+	rte_free(tab->reasm);
+	rte_free(tab->tw.e);
+	rte_free(tab->dack.q);
+	rte_free(tab->blocked.q);
+	rte_free(tab->txwait.q);
+	rte_free(tab);
+}
