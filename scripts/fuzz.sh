@@ -13,7 +13,7 @@ out=$root/build-fuzz
 mkdir -p "$out/corpus"
 srcs=("$root/tests/fuzz/fuzz_worker.c")
 for f in "$root"/lib/core/*.c "$root"/lib/net/*.c "$root"/lib/apps/*.c; do srcs+=("$f"); done
-for f in config port link txbuf steer conn conn_io conn_app client worker trace; do
+for f in config port link txbuf steer conn conn_io conn_app conn_life client worker trace; do
 	srcs+=("$root/lib/rt/$f.c")
 done
 # Alignment is not checked: x86 loads any alignment, and DPDK's CRC hash (rte_hash_crc.h) reads

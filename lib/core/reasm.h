@@ -7,7 +7,7 @@
 
 #include "opts.h"
 
-#define REASM_SEGS 64	/**< out-of-order segments one connection may hold */
+#define REASM_SEGS 192	/**< out-of-order segments one connection may hold: a full 256 KiB window of them */
 
 /** One held segment: len bytes at seq, found at byte off of the runtime's packet pkt. */
 struct reasm_seg {

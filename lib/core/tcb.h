@@ -53,6 +53,7 @@ enum {
 };
 
 struct reasm;
+struct scoreboard;
 
 /**
  * The protocol state of one connection. Fixed size, from a preallocated per-worker pool; payload
@@ -107,6 +108,7 @@ struct tcb {
 	uint32_t rtt_seq;	/**< the timed segment is acknowledged once SEG.ACK passes this */
 	uint32_t rtt_start_us;	/**< when it was sent (low 32 bits of the clock) */
 	struct reasm *rq;	/**< out-of-order segments held, or NULL (most connections) */
+	struct scoreboard *sb;	/**< what the peer SACKed of ours, or NULL (no loss: most) */
 	struct tmr_link timer;	/**< RTO on the wheel, or TIME_WAIT / FIN_WAIT_2 on a FIFO */
 };
 
@@ -164,6 +166,7 @@ struct tcp_ctx {
 	struct reasm *reasm_free;	/**< free out-of-order queues */
 	struct reasm *reasm_lru;	/**< queues in use, least recently progressed first */
 	struct reasm *reasm_mru;	/**< ... and the most recently */
+	struct scoreboard *sb_free;	/**< free SACK scoreboards */
 	struct tcp_dack *dack;		/**< records owing a delayed ACK, oldest first */
 	void (*pkt_free)(void *pkt);	/**< releases a packet the core held (out-of-order data) */
 	struct tcp_ts_cache *ts_cache;	/**< TCP_TS_CACHE entries, or NULL: always hash */

@@ -207,6 +207,12 @@ void tcp_reasm_purge(struct tcp_ctx *c, struct tcb *t);
  */
 void tcp_reasm_pool_init(struct tcp_ctx *c, struct reasm *blocks, uint32_t n);
 
+/** Give the worker @p n SACK scoreboards at @p sbs (sack.h) for connections in loss recovery. */
+void tcp_sb_pool_init(struct tcp_ctx *c, struct scoreboard *sbs, uint32_t n);
+
+/** Return @p t's SACK scoreboard, if any, to the worker (the record is being released). */
+void tcp_sb_put(struct tcp_ctx *c, struct tcb *t);
+
 /** Set up the delayed-ACK FIFO over @p ents (a power of two @p n entries). */
 void tcp_dack_init(struct tcp_ctx *c, struct tcp_dack *d, struct tcp_dack_ent *ents, uint32_t n);
 

@@ -1,6 +1,7 @@
 /* tcp_in.c - segment arrival for an existing record, in RFC 9293 §3.10.7.4 step order. */
 #include "isn.h"
 #include "reasm.h"
+#include "sack.h"
 #include "seq.h"
 #include "tcp_priv.h"
 
@@ -162,7 +163,8 @@ cc_dupack(struct tcp_ctx *c, struct tcb *t)
 		t->flags |= TCB_LIMITED_TX;
 		return;
 	}
-	if (t->dupacks != 3 || !seq_gt(t->snd_una, t->recover))
+	/* a new episode once the last one's recovery point is acknowledged (RFC 6582 §3.2) */
+	if (t->dupacks != 3 || !seq_ge(t->snd_una, t->recover))
 		return;
 	tcp_cc_loss(c, t);
 	t->recover = t->snd_max;
@@ -211,11 +213,76 @@ cc_ack(struct tcp_ctx *c, struct tcb *t, uint32_t acked, uint32_t flight_before)
 		t->cwnd = 1u << 30;
 }
 
+/*
+ * Congestion response of a connection with a SACK scoreboard (RFC 6675, RFC 6937): @p delta_una
+ * bytes newly acknowledged, @p newly bytes newly SACKed, @p sacked_before what was SACKed before
+ * this ACK. An ACK that SACKs new data is a duplicate ACK whatever its window field says.
+ */
+static void
+sack_cc(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, uint32_t delta_una,
+	uint32_t newly, uint32_t sacked_before, uint32_t flight_before, bool dup)
+{
+	struct scoreboard *sb = t->sb;
+	int64_t delivered = (int64_t)delta_una + (int64_t)sb->sacked - (int64_t)sacked_before;
+
+	if (t->flags & TCB_RECOVERY) {
+		if (delta_una > 0 && tcp_sb_undo(c, t, s))
+			return;
+		if (seq_ge(t->snd_una, t->recover)) {
+			/* RFC 6937: the window is ssthresh when recovery ends */
+			t->cwnd = t->ssthresh;
+			t->flags &= (uint16_t)~TCB_RECOVERY;
+			t->dupacks = 0;
+		} else {
+			tcp_sb_recovery_ack(t, delivered > 0 ? (uint32_t)delivered : 0);
+		}
+		return;
+	}
+	if (delta_una > 0)
+		cc_ack(c, t, delta_una, flight_before);
+	if (((newly > 0 && delta_una == 0) || dup) && t->dupacks < UINT8_MAX)
+		t->dupacks++;
+	/* RFC 6675 §5: three duplicates, or enough SACKed above SND.UNA that it is lost; a new
+	 * episode only once SND.UNA is past the last one's recovery point (RFC 6582 §3.2) */
+	if (seq_ge(t->snd_una, t->recover) && t->snd_una != t->snd_max &&
+	    (t->dupacks >= SB_DUPTHRESH || tcp_sb_lost(t, t->snd_una))) {
+		tcp_sb_recovery_enter(c, t);
+		return;
+	}
+	if (t->dupacks > 0 && t->dupacks < SB_DUPTHRESH)
+		t->flags |= TCB_LIMITED_TX;	/* RFC 3042 */
+}
+
+/* The congestion response to an ACK: with SACK blocks or a scoreboard, RFC 6675 (sack_cc);
+ * otherwise NewReno on the cumulative ACK and duplicate ACKs. */
+static void
+ack_cc(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, uint32_t delta_una,
+       uint32_t sacked_before, uint32_t flight_before, bool dup)
+{
+	if ((t->opt & TCB_OPT_SACK) && (s->opts.nsack > 0 || t->sb != NULL)) {
+		uint32_t newly = tcp_sb_update(c, t, s);
+
+		if (t->sb != NULL) {
+			sack_cc(c, t, s, delta_una, newly, sacked_before, flight_before, dup);
+			if (!(t->flags & TCB_RECOVERY) && t->sb->n == 0)
+				tcp_sb_put(c, t);	/* nothing SACKed, no recovery: none needed */
+			return;
+		}
+		/* no scoreboard left in the worker's pool: NewReno */
+	}
+	if (delta_una > 0)
+		cc_ack(c, t, delta_una, flight_before);
+	else if (dup)
+		cc_dupack(c, t);
+}
+
 /* Step 5: ACK processing for synchronized states. Returns false when the segment stops here. */
 static bool
 ack_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_rx *rx)
 {
 	uint32_t swnd = (uint32_t)s->wnd << t->snd_ws;
+	uint32_t sacked_before = t->sb != NULL ? t->sb->sacked : 0, delta_una = 0;
+	uint32_t flight_before = t->snd_max - t->snd_una;
 	bool fin_acked, dup;
 
 	if (t->state == TCP_SYN_RCVD && !synrcvd_ack(c, t, s, rx))
@@ -232,7 +299,6 @@ ack_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 	      swnd == t->snd_wnd && t->snd_max != t->snd_una;
 	if (seq_gt(s->ack, t->snd_una)) {
 		uint32_t seq_acked = s->ack - t->snd_una;
-		uint32_t flight_before = t->snd_max - t->snd_una;
 		uint32_t acked = seq_acked;
 
 		if (t->snd_una == t->iss)
@@ -249,15 +315,13 @@ ack_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 			tcp_rto_arm(c, t);
 		else if (!(t->flags & TCB_IDLE))
 			tmr_wheel_cancel(&c->wheel, &t->timer);	/* the idle timer, if any, stays */
-		if (t->state != TCP_SYN_RCVD)
-			cc_ack(c, t, seq_acked, flight_before);
+		delta_una = seq_acked;
 		if (acked > 0) {
 			rx->acked = acked;
 			rx->events |= TCP_EV_ACKED;
 		}
-	} else if (dup) {
-		cc_dupack(c, t);
 	}
+	ack_cc(c, t, s, delta_una, sacked_before, flight_before, dup);
 	/* Window update: only from a segment no older than the last one used (SND.WL1/WL2). */
 	if (seq_lt(t->snd_wl1, s->seq) ||
 	    (t->snd_wl1 == s->seq && seq_le(t->snd_wl2, s->ack))) {
@@ -550,10 +614,14 @@ tcp_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 		tcp_emit_synack(c, t);
 		return;
 	}
-	/* RFC 7323 §5.3 R1, PAWS: a timestamp older than TS.Recent marks an old duplicate. */
+	/* RFC 7323 §5.3 R1, PAWS: a timestamp older than TS.Recent marks an old duplicate. Its ACK
+	 * tells the sender where we are - but not for a pure ACK: on a reordering path those are
+	 * merely late, and answering each would double the ACK traffic (Linux's
+	 * tcp_disordered_ack() lets such ACKs through for the same reason). */
 	if ((t->opt & TCB_OPT_TS) && (s->opts.present & TCP_HAVE_TIMESTAMP) &&
 	    !(s->flags & TCP_RST) && seq_lt(s->opts.ts_val, t->ts_recent)) {
-		tcp_emit_ack(c, t);
+		if (s->len > 0 || (s->flags & (TCP_SYN | TCP_FIN)))
+			tcp_emit_ack(c, t);
 		tcp_rx_drop(rx, TCPE_DROP_TCP_PAWS);
 		return;
 	}

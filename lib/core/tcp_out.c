@@ -1,5 +1,6 @@
 /* tcp_out.c - what the core sends: data within the peer's window, FIN, ACKs, SYN-ACK, and timer expiry. */
 #include "reasm.h"
+#include "sack.h"
 #include "seq.h"
 #include "tcp_priv.h"
 
@@ -160,6 +161,12 @@ send_data(struct tcp_ctx *c, struct tcb *t, uint32_t len, bool last)
 	t->snd_max = seq_max(t->snd_max, t->snd_nxt);
 }
 
+void
+tcp_send_at(struct tcp_ctx *c, struct tcb *t, uint32_t len)
+{
+	send_data(c, t, len, t->snd_nxt + len == t->snd_end);
+}
+
 /* The FIN at snd_end, once everything before it is out. */
 static void
 send_fin(struct tcp_ctx *c, struct tcb *t)
@@ -210,6 +217,8 @@ output_data(struct tcp_ctx *c, struct tcb *t)
 {
 	uint32_t cwnd = t->cwnd, wnd, win_end;
 
+	if ((t->flags & TCB_RECOVERY) && t->sb != NULL)
+		return tcp_sb_output(c, t);	/* SACK recovery: PRR decides how much */
 	if (t->flags & TCB_LIMITED_TX) {
 		t->flags &= (uint16_t)~TCB_LIMITED_TX;
 		if (t->dupacks < 3)
@@ -224,13 +233,24 @@ output_data(struct tcp_ctx *c, struct tcb *t)
 		uint32_t room = seq_gt(win_end, t->snd_nxt) ? win_end - t->snd_nxt : 0;
 		uint32_t len = avail < room ? avail : room;
 
+		if (t->sb != NULL && seq_lt(t->snd_nxt, t->snd_max)) {
+			/* going back after an RTO: never resend what the peer holds (RFC 6675 §5.1) */
+			uint32_t gap, at = tcp_sb_skip(t, t->snd_nxt, &gap);
+
+			if (at != t->snd_nxt) {
+				t->snd_nxt = seq_lt(at, t->snd_max) ? at : t->snd_max;
+				continue;
+			}
+			if (len > gap)
+				len = gap;
+		}
 		if (len > t->snd_mss)
 			len = t->snd_mss;
 		if (len == 0)
 			break;
-		if (len < t->snd_mss && len < avail &&
+		if (len < t->snd_mss && len < avail && !seq_lt(t->snd_nxt, t->snd_max) &&
 		    (t->cwnd < t->snd_wnd || len < (t->snd_wnd >> 1)))
-			break;	/* wait for ACKs to open a full segment */
+			break;	/* wait for ACKs to open a full segment (new data only) */
 		if (tcp_outq_room(c) <= TCP_OUTQ_CALL_MAX)
 			return true;	/* the runtime drains the queue and calls again */
 		if (c->tx_budgeted) {
@@ -315,6 +335,8 @@ rto_cc(struct tcp_ctx *c, struct tcb *t)
 	t->dupacks = 0;
 	t->flags &= (uint16_t)~TCB_RECOVERY;
 	t->recover = t->snd_max;
+	if (t->sb != NULL)
+		t->sb->high_rxt = t->snd_una;	/* everything not SACKed is resent anew */
 }
 
 /* Keepalive (RFC 1122 §4.2.3.6): an ACK one below SND.UNA makes a live peer answer. */

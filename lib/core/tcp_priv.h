@@ -54,6 +54,31 @@ void tcp_cc_init(struct tcp_ctx *c, struct tcb *t);
 void tcp_cc_loss(struct tcp_ctx *c, struct tcb *t);
 /** Congestion avoidance (cwnd >= ssthresh): grow for @p acked newly acknowledged bytes. */
 void tcp_cc_avoid(struct tcp_ctx *c, struct tcb *t, uint32_t acked);
+/** Send @p len bytes of data at SND.NXT (a retransmission when below SND.MAX). */
+void tcp_send_at(struct tcp_ctx *c, struct tcb *t, uint32_t len);
+
+/* --- sack.c --- */
+/** Record the SACK blocks of @p s (taking a scoreboard when the first arrives; none left: the
+ * connection recovers as NewReno). @return bytes newly SACKed. */
+uint32_t tcp_sb_update(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s);
+/** RFC 6675 IsLost(@p seq). */
+bool tcp_sb_lost(const struct tcb *t, uint32_t seq);
+/** RFC 6675 SetPipe(): bytes still in the network. */
+uint32_t tcp_sb_pipe(const struct tcb *t);
+/** @p seq moved past SACKed bytes; @p room: bytes up to the next SACKed block (UINT32_MAX:
+ * none above). */
+uint32_t tcp_sb_skip(const struct tcb *t, uint32_t seq, uint32_t *room);
+/** Enter SACK-based loss recovery (RFC 6675 §5) with PRR (RFC 6937). */
+void tcp_sb_recovery_enter(struct tcp_ctx *c, struct tcb *t);
+/** An ACK during recovery that delivered @p delivered bytes: PRR's new quota. */
+void tcp_sb_recovery_ack(struct tcb *t, uint32_t delivered);
+/** Eifel (RFC 3522): @p s shows the recovery in progress was spurious (reordering, not loss):
+ * cwnd and ssthresh go back and recovery ends. @return true when it undid. */
+bool tcp_sb_undo(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s);
+/** Send what recovery may: lost segments first (NextSeg), then new data, within PRR's quota.
+ * @return true when it stopped for room in the output queue. */
+bool tcp_sb_output(struct tcp_ctx *c, struct tcb *t);
+
 /** Return @p t's out-of-order queue, and what it holds, to the worker. */
 void tcp_reasm_put(struct tcp_ctx *c, struct tcb *t);
 

@@ -1,4 +1,4 @@
-/* icmp.c - echo replies: swap addresses, drop IP options, retype, patch the checksum incrementally (RFC 1624). */
+/* icmp.c - echo replies: swap addresses, drop IP options, retype, checksum. */
 #include "icmp.h"
 
 #include <string.h>
@@ -30,13 +30,12 @@ icmp_echo_reply_in_place(struct rte_mbuf *m, const struct pkt_info *pi, const st
 	ip->src_addr = ip->dst_addr;
 	ip->dst_addr = tmp;
 	ip->time_to_live = 64;
-	/* Type 8 -> 0 lowers the first 16-bit word by 0x0800: HC' = ~(~HC + ~m + m') (RFC 1624). */
+	/* Summed anew, not patched: RFC 1624's incremental update gives 0x0000 where 0xffff is
+	 * due when the rest of the message sums to zero (the fuzzer found one; pings are rare). */
 	ic->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
-	sum = (uint16_t)~rte_be_to_cpu_16(ic->icmp_cksum);
-	sum += (uint16_t)~(RTE_IP_ICMP_ECHO_REQUEST << 8) + (RTE_IP_ICMP_ECHO_REPLY << 8);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	ic->icmp_cksum = rte_cpu_to_be_16((uint16_t)~sum);
+	ic->icmp_cksum = 0;
+	sum = rte_raw_cksum(ic, pi->l4_len);
+	ic->icmp_cksum = (uint16_t)~sum;
 	m->ol_flags = 0;
 	/* Drop Ethernet padding so the reply is exactly the request's IP length. */
 	rte_pktmbuf_data_len(m) = (uint16_t)(sizeof(*eth) + rte_be_to_cpu_16(ip->total_length));

@@ -96,7 +96,7 @@ static const struct key keys[] = {
 	ENUM("cc", "tcp", cc, cc_names, "newreno", "congestion control for what we send: newreno or cubic"),
 	NUM("init-cwnd", "tcp", init_cwnd, 1, 100, "10", "initial congestion window in segments (RFC 6928)"),
 	COUNT("ooo-pkts", "tcp", ooo_pkts, 16, 1ULL << 20, "4096",
-	     "out-of-order packets held per worker, at most 64 per connection"),
+	     "out-of-order packets held per worker, at most 192 per connection"),
 	NUM("ooo-max-age-ms", "tcp", ooo_max_age_ms, 100, 3600000, "10000",
 	    "give up out-of-order data whose hole has not moved for this long (the peer resends it)"),
 	COUNT("rcv-hold-pkts", "tcp", rcv_hold_pkts, 16, 1ULL << 20, "4096",

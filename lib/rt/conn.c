@@ -51,6 +51,7 @@ conn_free(struct conn_table *tab, struct conn *c, bool reset, bool unkey)
 		app->on_closed(sock_of(c), reset || c->aborted);
 	tcp_timer_stop(&tab->tcp, &c->tcb);
 	tcp_reasm_purge(&tab->tcp, &c->tcb);
+	tcp_sb_put(&tab->tcp, &c->tcb);
 	tcp_set_state(&tab->tcp, &c->tcb, TCP_CLOSED);
 	conn_sndq_free(tab, c);
 	conn_rcvq_purge(tab, c);

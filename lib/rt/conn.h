@@ -17,6 +17,7 @@
 #include "config.h"
 #include "parse.h"
 #include "reasm.h"
+#include "sack.h"
 #include "sndq.h"
 #include "tcb.h"
 #include "tcp.h"
@@ -136,6 +137,8 @@ struct conn_table {
 	int64_t wall_off_us;		/**< wall clock = tcp.now + this */
 	struct reasm *reasm;		/**< out-of-order queue pool */
 	uint32_t nreasm;
+	struct scoreboard *sbs;		/**< SACK scoreboard pool (connections recovering loss) */
+	uint32_t nsb;
 	struct tcp_dack dack;		/**< delayed-ACK FIFO */
 	struct tcp_tw_table tw;		/**< compact TIME_WAIT entries */
 	struct tcp_ts_cache ts_cache[TCP_TS_CACHE];

@@ -112,6 +112,9 @@ tables_alloc(struct conn_table *tab, const struct tcpe_config *cfg, unsigned int
 		ndack <<= 1;
 	/* Out-of-order queues: one per 8 held packets is plenty (most holes are one segment). */
 	tab->nreasm = (uint32_t)(cfg->ooo_pkts / 8 + 16);
+	/* one per 16 records: enough for every connection recovering at once on a lossy path
+	 * (beyond, a connection recovers as NewReno) */
+	tab->nsb = (uint32_t)(cfg->max_conns / 16 + 16);
 	tab->conns = rte_zmalloc_socket("tcpe_conns", sizeof(struct conn) * tab->nconns,
 					RTE_CACHE_LINE_SIZE, socket);
 	tab->free_idx = rte_malloc_socket("tcpe_free", sizeof(uint32_t) * tab->nconns, 0, socket);
@@ -121,17 +124,20 @@ tables_alloc(struct conn_table *tab, const struct tcpe_config *cfg, unsigned int
 	tab->flows = flow_create(name, tab->nconns + ntw, tab->flow_seed, socket);
 	tab->tw.e = rte_malloc_socket("tcpe_tw", sizeof(struct tcp_tw) * ntw, RTE_CACHE_LINE_SIZE,
 				      socket);
+	tab->sbs = rte_zmalloc_socket("tcpe_sack", sizeof(struct scoreboard) * tab->nsb,
+				      RTE_CACHE_LINE_SIZE, socket);
 	tab->reasm = rte_zmalloc_socket("tcpe_reasm", sizeof(struct reasm) * tab->nreasm,
 					RTE_CACHE_LINE_SIZE, socket);
 	dack = rte_malloc_socket("tcpe_dack", sizeof(*dack) * ndack, RTE_CACHE_LINE_SIZE, socket);
 	tab->dack.q = dack;
 	if (tab->conns == NULL || tab->free_idx == NULL || tab->flows == NULL || tab->tw.e == NULL ||
-	    tab->reasm == NULL || dack == NULL)
+	    tab->reasm == NULL || tab->sbs == NULL || dack == NULL)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < tab->nconns; i++)
 		tab->free_idx[i] = tab->nconns - 1 - i;	/* pop order 0, 1, 2... */
 	tab->nfree = tab->nconns;
 	tcp_reasm_pool_init(&tab->tcp, tab->reasm, tab->nreasm);
+	tcp_sb_pool_init(&tab->tcp, tab->sbs, tab->nsb);
 	tcp_tw_init(&tab->tw, tab->tw.e, ntw);
 	tab->tw.key = conn_tw_key;
 	tab->tw.key_arg = tab;
@@ -221,6 +227,7 @@ conn_table_reset(struct conn_table *tab)
 	rte_hash_reset(tab->flows);
 	tab->dack.head = tab->dack.tail = 0;
 	tcp_reasm_pool_init(&tab->tcp, tab->reasm, tab->nreasm);
+	tcp_sb_pool_init(&tab->tcp, tab->sbs, tab->nsb);
 	timers_init(tab);
 	tab->tcp.chack_second = 0;
 	tab->cookie_sent_us = 0;
@@ -244,6 +251,7 @@ conn_table_destroy(struct conn_table *tab)
 	rte_free(tab->free_idx);
 	rte_free(tab->conns);
 	rte_free(tab->reasm);
+	rte_free(tab->sbs);
 	rte_free(tab->tw.e);
 	rte_free(tab->dack.q);
 	rte_free(tab->blocked.q);

@@ -195,6 +195,20 @@ check_table(void)
 			CHECK(c->sndq.bytes == t->snd_end - base);
 		}
 		CHECK(t->snd_mss >= 64 - TCP_TS_SPACE && t->snd_mss <= 1460);
+		/* the SACK scoreboard: sorted, disjoint, within what is sent and not acknowledged */
+		if (t->sb != NULL) {
+			uint32_t sacked = 0;
+
+			CHECK(t->sb->n <= SB_BLOCKS);
+			for (unsigned int k = 0; k < t->sb->n; k++) {
+				CHECK(seq_lt(t->sb->b[k].s, t->sb->b[k].e));
+				CHECK(seq_ge(t->sb->b[k].s, t->snd_una) && seq_le(t->sb->b[k].e, t->snd_max));
+				if (k > 0)
+					CHECK(seq_lt(t->sb->b[k - 1].e, t->sb->b[k].s));
+				sacked += t->sb->b[k].e - t->sb->b[k].s;
+			}
+			CHECK(sacked == t->sb->sacked);
+		}
 		if (t->rq != NULL) {
 			CHECK(t->rq->n > 0 && t->rq->n <= REASM_SEGS);
 			for (unsigned int k = 0; k < t->rq->n; k++) {

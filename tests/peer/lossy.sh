@@ -62,23 +62,29 @@ sleep 0.5
 relay_stop
 cat "$T/relay_tcpe.log" >&2
 
-# --- the same path to the Linux kernel's TCP ---------------------------------------------------
+# --- the same path to the Linux kernel's TCP, with Reno and with BBR (the two this kernel lets a
+# namespace choose), servers restarted for each so that their sockets take it ----------------------
 ip netns exec "$NS_L" ip addr add "$TCPE_IP/24" dev l0
 ip netns exec "$NS_L" ip link set l0 up
-ip netns exec "$NS_L" python3 "$(dirname "$0")/linux_servers.py" "$TCPE_IP" 7 9 "$DOWN" 200 \
-	>"$T/linux.log" 2>&1 &
-track_pid $!
 ip netns exec "$NS_C" ip neigh flush dev c0
 relay_start m0 m1 "$T/relay_linux.log"
-for _ in $(seq 20); do ip netns exec "$NS_C" ping -c 1 -W 1 "$TCPE_IP" >/dev/null 2>&1 && break; done
-log "  Linux $(uname -r) over the same path:"
-transfer "linux echo up+back" echo 7 "$UP" || log "  (Linux reference transfer failed)"
-if [[ -n ${LOSSY_SS:-} ]]; then	# what Linux's sender is doing (cwnd, retransmits)
-	( for _ in $(seq 40); do ip netns exec "$NS_L" ss -tin sport = :9 2>/dev/null | grep -o 'cwnd:[0-9]*\|retrans:[0-9/]*\|rtt:[0-9.]*' | tr '\n' ' '; echo; sleep 0.01; done ) >"$T/ss.out" 2>&1 &
-	sspid=$!
-fi
-transfer "linux bulk down" bulk 9 "$DOWN" || log "  (Linux reference transfer failed)"
-[[ -n ${LOSSY_SS:-} ]] && { wait "$sspid"; sort -u "$T/ss.out" | head -20 >&2; }
+for cc in ${LOSSY_LINUX_CC:-reno bbr}; do
+	if ! ip netns exec "$NS_L" sysctl -qw "net.ipv4.tcp_congestion_control=$cc" 2>/dev/null; then
+		log "  (Linux: no $cc here)"
+		continue
+	fi
+	ip netns exec "$NS_L" python3 "$(dirname "$0")/linux_servers.py" "$TCPE_IP" 7 9 "$DOWN" 200 \
+		>"$T/linux_$cc.log" 2>&1 &
+	lpid=$!
+	track_pid "$lpid"
+	for _ in $(seq 20); do ip netns exec "$NS_C" ping -c 1 -W 1 "$TCPE_IP" >/dev/null 2>&1 && break; done
+	sleep 0.3
+	log "  Linux $(uname -r) ($cc) over the same path:"
+	transfer "linux/$cc echo up+back" echo 7 "$UP" || log "  (Linux reference transfer failed)"
+	transfer "linux/$cc bulk down" bulk 9 "$DOWN" || log "  (Linux reference transfer failed)"
+	kill "$lpid" 2>/dev/null
+	wait "$lpid" 2>/dev/null
+done
 relay_stop
 cat "$T/relay_linux.log" >&2
 
@@ -93,6 +99,6 @@ check "connections reset" "$(counter "$T/tcpe.log" conn_reset)" 0
 # A duplicated last ACK can arrive after its record is gone: the RST it draws is RFC behaviour.
 check "RSTs other than to segments without a record" \
 	"$(( $(counter "$T/tcpe.log" rst_tx) - $(counter "$T/tcpe.log" rst_no_conn) ))" 0
-[[ -n ${LOSSY_SHOW:-} ]] && grep -E "retransmits|rto_exp|fast_re|recover|partial|dup_acks|ooo_|sack_tx|rtt_srtt|delayed" "$T/tcpe.log" >&2
+[[ -n ${LOSSY_SHOW:-} ]] && grep -E "retransmits|rto_exp|fast_re|recover|partial|dup_acks|ooo_|sack_|cc_undos|rtt_srtt|delayed" "$T/tcpe.log" >&2
 log "  goodput:"; sed 's/^/    /' "$T/goodput" >&2
 peer_done

@@ -40,6 +40,7 @@ h_init(struct harness *h, uint64_t now_us)
 	h->c.pkt_free = count_free;
 	h_pkts_freed = 0;
 	tcp_reasm_pool_init(&h->c, h->reasm, 4);
+	tcp_sb_pool_init(&h->c, h->sbs, 4);
 	tcp_dack_init(&h->c, &h->dack, h->dack_ents, 16);
 	tmr_wheel_init(&h->c.wheel, h->slots, 256, 10, now_us);
 	tmr_fifo_init(&h->c.time_wait, h->cfg.time_wait_us);
@@ -163,7 +164,12 @@ h_no_leaks(struct harness *h)
 		for (struct reasm *r = h->c.reasm_free; r != NULL; r = r->next_free)
 			n++;
 		CU_ASSERT_EQUAL(n, 4);
+		n = 0;
+		for (struct scoreboard *b = h->c.sb_free; b != NULL; b = b->next_free)
+			n++;
+		CU_ASSERT_EQUAL(n, 4);		/* every SACK scoreboard back too */
 	}
+	CU_ASSERT_PTR_NULL(h->t.sb);
 }
 
 void

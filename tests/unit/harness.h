@@ -7,6 +7,7 @@
 #include <CUnit/CUnit.h>
 
 #include "reasm.h"
+#include "sack.h"
 #include "tcp.h"
 
 /** One worker's core context; what it decides to send stays in q until h_clear(). */
@@ -17,6 +18,7 @@ struct harness {
 	struct tmr_link slots[256];
 	struct tcp_outq q;	/**< the core's output queue: q.d[i].o is the i-th segment sent */
 	struct reasm reasm[4];	/**< the out-of-order queue pool */
+	struct scoreboard sbs[4];	/**< the SACK scoreboard pool */
 	struct tcp_dack dack;
 	struct tcp_dack_ent dack_ents[16];
 	struct tcb t;		/**< the connection under test */

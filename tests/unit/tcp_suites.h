@@ -23,5 +23,6 @@ int suite_misc(void);
 int suite_packets(void);
 int suite_http(void);
 int suite_hostile(void);
+int suite_sack(void);
 
 #endif

@@ -269,6 +269,37 @@ icmp_echo_reply_has_valid_checksums(void)
 	}
 }
 
+/* The reply whose message sums to zero: its checksum must be 0xffff, not the 0x0000 an
+ * incremental update (RFC 1624) gives (found by the fuzzer). */
+static void
+icmp_echo_reply_checksum_of_an_all_zero_message(void)
+{
+	struct rte_mbuf *m = fresh();
+	uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, 14 + 20 + 8);
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)p;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)(ip + 1);
+	struct pkt_info pi;
+	uint16_t reason;
+
+	setup_addrs();
+	eth->dst_addr = ifa.mac;
+	eth->src_addr = peer_mac;
+	eth->ether_type = htons(RTE_ETHER_TYPE_IPV4);
+	*ip = (struct rte_ipv4_hdr){ .version_ihl = 0x45, .total_length = htons(28),
+				     .time_to_live = 64, .next_proto_id = IPPROTO_ICMP,
+				     .dst_addr = ifa.ip };
+	inet_pton(AF_INET, "198.18.0.2", &ip->src_addr);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	*ic = (struct rte_icmp_hdr){ .icmp_type = RTE_IP_ICMP_ECHO_REQUEST };	/* id 0, seq 0 */
+	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, 8);
+	CU_ASSERT_EQUAL_FATAL(pkt_parse(&ifa, m, &pi, &reason), PKT_ICMP);
+	icmp_echo_reply_in_place(m, &pi, &tx);
+	CU_ASSERT_EQUAL(ic->icmp_cksum, 0xffff);
+	CU_ASSERT_EQUAL(rte_raw_cksum(ic, 8), 0xffff);
+	rte_pktmbuf_free(m);
+}
+
 /* An echo request with 8 bytes of IP options (a record-route, as a forger would send): the reply
  * goes back without them, and its IP and ICMP checksums are right. */
 static void
@@ -552,6 +583,7 @@ static const struct test_case cases[] = {
 	TEST(rst_reply_in_place_swaps_ends),
 	TEST(icmp_echo_reply_has_valid_checksums),
 	TEST(icmp_echo_reply_drops_ip_options),
+	TEST(icmp_echo_reply_checksum_of_an_all_zero_message),
 	TEST(icmp_fragmentation_needed_is_parsed_and_checked),
 	TEST(arp_request_for_us_becomes_a_reply),
 	TEST(source_ips_are_ours_for_arp_and_ip),
