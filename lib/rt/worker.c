@@ -230,8 +230,8 @@ port_index(const struct worker *w, uint16_t port_id)
 }
 
 /* Segments other workers handed to us, grouped by the port they arrived on. */
-static bool
-steer_drain(struct worker *w)
+bool
+worker_steer_drain(struct worker *w)
 {
 	struct rte_mbuf *pkts[WORKER_BURST];
 	bool any = false;
@@ -322,7 +322,7 @@ worker_iterate(struct worker *w)
 		worker_input(w, i, pkts, n);
 	}
 	if (w->steer.on)
-		busy |= steer_drain(w);
+		busy |= worker_steer_drain(w);
 	if (w->client != NULL)
 		busy |= client_step(w, t0);
 	conn_timers(w->conn);

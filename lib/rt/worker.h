@@ -113,6 +113,10 @@ void worker_destroy(struct worker *w);
  */
 void worker_input(struct worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n);
 
+/** Take what other workers steered to @p w (worker_iterate() does this every iteration; the
+ * fuzzer calls it with its own clock). @return true if there was any. */
+bool worker_steer_drain(struct worker *w);
+
 /** One iteration of the loop: clock, every open port's RX, steering, client opens, timers,
  * TX flush. @return true when it received or opened anything. */
 bool worker_iterate(struct worker *w);

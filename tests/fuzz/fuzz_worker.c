@@ -1,4 +1,4 @@
-/* fuzz_worker.c - libFuzzer target: frames into the production path (worker_input -> classify -> connection table -> apps, timers, client mode), every frame out checked, invariants after every step. */
+/* fuzz_worker.c - libFuzzer target: frames into the production path (worker_input -> classify -> steering -> connection table -> apps, timers, client mode), every frame out checked, invariants after every step. */
 #include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -37,20 +37,26 @@
  *
  * The target is a real worker on a net_ring port, built from a real configuration: listeners
  * for every app, small tables (SYN cookies, pool and TIME_WAIT limits are reached), client mode
- * towards 198.18.0.2:80 (the input plays that server too).
+ * towards 198.18.0.2:80 (the input plays that server too). Built with -DFUZZ_WORKERS=2 (the
+ * tcpe_fuzz_steer target), two workers share a two-queue port with software steering on: every
+ * frame arrives on worker 0's queue, and what worker 1 owns (its passive opens, its client
+ * connections) crosses the steering ring - as on a NIC without RSS.
  */
+#ifndef FUZZ_WORKERS
+#define FUZZ_WORKERS 1
+#endif
 #define NB_MBUF 8192
 #define MAX_BURST 32
 #define NISN 64
 
 static struct {
 	struct rte_mempool *mp;
-	struct rte_ring *wire_in, *wire_out;
+	struct rte_ring *wire_in[FUZZ_WORKERS], *wire_out[FUZZ_WORKERS];
 	uint16_t port_id;
 	struct port_info pinfo;
 	struct port_link link;
 	struct tcpe_config cfg;
-	struct worker *w;
+	struct worker *w[FUZZ_WORKERS];
 	struct net_addr peer;		/* how the fuzzer parses what tcpe sends */
 	struct {
 		struct tcp_tuple t;	/* as tcpe keys it */
@@ -138,7 +144,8 @@ drain_wire(void)
 	struct rte_mbuf *out[64];
 	unsigned int n;
 
-	while ((n = rte_ring_dequeue_burst(F.wire_out, (void **)out, RTE_DIM(out), NULL)) > 0) {
+	for (unsigned int q = 0; q < FUZZ_WORKERS; q++)
+	while ((n = rte_ring_dequeue_burst(F.wire_out[q], (void **)out, RTE_DIM(out), NULL)) > 0) {
 		for (unsigned int i = 0; i < n; i++) {
 			struct rte_mbuf *m = out[i];
 
@@ -159,9 +166,9 @@ drain_wire(void)
 
 /* The connection table's invariants for every live record. */
 static void
-check_table(void)
+check_table(const struct worker *w)
 {
-	const struct conn_table *tab = F.w->conn;
+	const struct conn_table *tab = w->conn;
 	uint32_t segs = 0, held = 0, orphans = 0;
 
 	CHECK(tab->st->drop[TCPE_DROP_TX_OUTSIDE_SNDQ] == 0);
@@ -238,17 +245,26 @@ check_table(void)
 	CHECK(orphans == tab->norphans);
 }
 
-/* Run timers and client opens, flush, check. */
+/* Run steering, timers and client opens, flush, check - every worker. */
 static void
 step(void)
 {
-	conn_set_now(F.w->conn, F.now);
-	if (F.w->client != NULL && client_resolved(F.w->client))
-		client_tick(F.w->client, F.now, false);
-	conn_timers(F.w->conn);
-	txbuf_flush(&F.w->ports[0].txb, &F.w->st);
+	for (unsigned int i = 0; i < FUZZ_WORKERS; i++) {
+		struct worker *w = F.w[i];
+
+		conn_set_now(w->conn, F.now);
+		if (w->steer.on)
+			worker_steer_drain(w);
+		if (w->client != NULL && client_resolved(w->client))
+			client_tick(w->client, F.now, false);
+		conn_timers(w->conn);
+		txbuf_flush(&w->ports[0].txb, &w->st);
+	}
 	drain_wire();
-	check_table();
+	for (unsigned int i = 0; i < FUZZ_WORKERS; i++) {
+		CHECK(F.w[i]->st.steer_misowned == 0);
+		check_table(F.w[i]);
+	}
 }
 
 /* An ICMP message: a fragmentation-needed quoting one of our connections gets the quoted
@@ -332,13 +348,20 @@ static void
 reset(void)
 {
 	F.now = 1000000;
-	conn_set_now(F.w->conn, F.now);
-	conn_table_reset(F.w->conn);
-	arp_cache_flush(&F.w->arp);
-	arp_cache_init(&F.w->arp, 300ULL * 1000000, 1000000);
-	if (F.w->client != NULL) {
-		client_reset(F.w->client);
-		client_set_mac(F.w->client, &F.peer.mac, F.now);
+	for (unsigned int i = 0; i < FUZZ_WORKERS; i++) {
+		struct worker *w = F.w[i];
+
+		if (w->steer.on)
+			worker_steer_drain(w);	/* what is still in a steering ring is processed */
+		conn_set_now(w->conn, F.now);
+		conn_table_reset(w->conn);
+		arp_cache_flush(&w->arp);
+		arp_cache_init(&w->arp, 300ULL * 1000000, 1000000);
+		if (w->client != NULL) {
+			client_reset(w->client);
+			client_set_mac(w->client, &F.peer.mac, F.now);
+		}
+		txbuf_flush(&w->ports[0].txb, &w->st);
 	}
 	F.nisn = 0;
 }
@@ -366,11 +389,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len = 1600;
 		if (!(ctl & 0x40) || nb == MAX_BURST) {
 			if (nb > 0)
-				worker_input(F.w, 0, burst, (uint16_t)nb);
+				worker_input(F.w[0], 0, burst, (uint16_t)nb);
 			nb = 0;
 			F.now += dt < 50 ? dt * 1000ULL : (dt - 49) * 1000000ULL;
 			step();
 		}
+		m->port = F.port_id;	/* as the PMD sets it (steering groups by it) */
 		memcpy(rte_pktmbuf_append(m, (uint16_t)len), data, len);
 		data += len;
 		size -= len;
@@ -378,12 +402,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		burst[nb++] = m;
 	}
 	if (nb > 0)
-		worker_input(F.w, 0, burst, (uint16_t)nb);
+		worker_input(F.w[0], 0, burst, (uint16_t)nb);
 	step();
 	/* Teardown: whatever is left goes, and every mbuf comes back. */
 	reset();
 	drain_wire();
-	CHECK(F.w->st.ooo_held == 0);
+	for (unsigned int i = 0; i < FUZZ_WORKERS; i++)
+		CHECK(F.w[i]->st.ooo_held == 0);
 	CHECK(rte_mempool_in_use_count(F.mp) == 0);
 	return 0;
 }
@@ -402,9 +427,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 			 "--http-idle-ms", "3000", "--challenge-ack-limit", "10", "--time-wait-ms",
 			 "3000", "--fin-wait2-ms", "3000", "--rto-max-ms", "4000",
 			 "--connect", "198.18.0.2:80", "--concurrency", "2", "--requests-per-conn", "3",
-			 NULL };
-	struct rte_ring *rx, *tx;
-	int p;
+			 "--steer", FUZZ_WORKERS > 1 ? "on" : "off", NULL };
+	struct rte_ring *rx[FUZZ_WORKERS], *tx[FUZZ_WORKERS];
+	struct steer *steers[FUZZ_WORKERS];
+	int p, sockets[FUZZ_WORKERS] = { 0 };
 
 	(void)argc;
 	(void)argv;
@@ -412,32 +438,44 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	CHECK(rte_eal_init((int)RTE_DIM(eal) - 1, eal) >= 0);
 	CHECK(config_parse(&F.cfg, (int)RTE_DIM(args) - 1, args, stderr) == 0);
 	F.mp = rte_pktmbuf_pool_create("fuzz_mp", NB_MBUF, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	rx = rte_ring_create("fuzz_in", 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	tx = rte_ring_create("fuzz_out", 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	CHECK(F.mp != NULL && rx != NULL && tx != NULL);
-	F.wire_in = rx;
-	F.wire_out = tx;
-	p = rte_eth_from_rings("net_ring_fuzz", &rx, 1, &tx, 1, 0);
+	CHECK(F.mp != NULL);
+	for (unsigned int i = 0; i < FUZZ_WORKERS; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "fuzz_in%u", i);
+		rx[i] = rte_ring_create(name, 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "fuzz_out%u", i);
+		tx[i] = rte_ring_create(name, 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		CHECK(rx[i] != NULL && tx[i] != NULL);
+		F.wire_in[i] = rx[i];
+		F.wire_out[i] = tx[i];
+	}
+	p = rte_eth_from_rings("net_ring_fuzz", rx, FUZZ_WORKERS, tx, FUZZ_WORKERS, 0);
 	CHECK(p >= 0);
 	F.port_id = (uint16_t)p;
-	CHECK(port_setup(F.port_id, 1, F.mp, &F.pinfo) == 0);
-	link_init(&F.link, F.port_id, F.pinfo.driver, 1, &F.pinfo.mac);
-	{
+	CHECK(port_setup(F.port_id, FUZZ_WORKERS, F.mp, &F.pinfo) == 0);
+	link_init(&F.link, F.port_id, F.pinfo.driver, FUZZ_WORKERS, &F.pinfo.mac);
+	for (unsigned int i = 0; i < FUZZ_WORKERS; i++) {
 		struct worker_spec spec = {
-			.cfg = &F.cfg, .index = 0, .lcore = rte_lcore_id(), .nworkers = 1,
+			.cfg = &F.cfg, .index = i, .lcore = rte_lcore_id(), .nworkers = FUZZ_WORKERS,
 			.mp = F.mp, .nports = 1, .port_ids = &F.port_id, .pinfo = &F.pinfo,
 			.links = &F.link,
 		};
 
-		F.w = worker_create(&spec);
+		F.w[i] = worker_create(&spec);
+		CHECK(F.w[i] != NULL);
+		steers[i] = &F.w[i]->steer;
 	}
-	CHECK(F.w != NULL);
+	if (FUZZ_WORKERS > 1)
+		CHECK(steer_connect(steers, sockets, FUZZ_WORKERS) == 0);
 	/* the input's frames come from 02:00:00:00:00:02 at 198.18.0.2; they are sent to us */
 	F.peer.mac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, 2 } };
 	inet_pton(AF_INET, "198.18.0.2", &F.peer.ip);
 	F.peer.mask = htonl(0xffffff00u);
 	/* the seed corpus addresses frames to 02:00:00:00:00:01: that is our MAC here */
-	F.w->ports[0].addr.mac = (struct rte_ether_addr){ { 2, 0, 0, 0, 0, 1 } };
-	F.w->tx[0].mac = F.w->ports[0].addr.mac;
+	for (unsigned int i = 0; i < FUZZ_WORKERS; i++) {
+		F.w[i]->ports[0].addr.mac = (struct rte_ether_addr){ { 2, 0, 0, 0, 0, 1 } };
+		F.w[i]->tx[0].mac = F.w[i]->ports[0].addr.mac;
+	}
 	return 0;
 }
