@@ -13,14 +13,7 @@ import struct
 import sys
 import time
 
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    s = (s >> 16) + (s & 0xFFFF)
-    s += s >> 16
-    return ~s & 0xFFFF
+from rawpkt import csum
 
 
 def frame(src_mac, dst_mac, sip, dip, sport, dport, isn):

@@ -221,6 +221,19 @@ after_a_timeout_sacked_data_is_not_resent(void)
 	h_finish(h);
 }
 
+/* SACK and timestamps agreed, 10 full segments sent at once. */
+static void
+ts_sack_sent(struct harness *h)
+{
+	h_init(h, 1 * S);
+	h->cfg.features = TCB_OPT_SACK | TCB_OPT_TS;
+	h_establish_with(h, TCP_HAVE_SACK_PERM | TCP_HAVE_TIMESTAMP);
+	h->t.cwnd = 10 * h->t.snd_mss;
+	h->t.snd_wnd = 1u << 20;
+	tcp_send_queued(&h->t, 10 * h->t.snd_mss);
+	tcp_output(&h->c, &h->t);
+}
+
 /* Eifel (RFC 3522): the first ACK that covers the resent hole echoes a timestamp from before
  * the resend - the original arrived, reordered: cwnd and ssthresh go back, recovery ends. One
  * that echoes the resend's own timestamp leaves the reduction in place. */
@@ -233,13 +246,7 @@ spurious_recovery_is_undone(void)
 	struct tcp_rx rx;
 	uint32_t cwnd0, ss0, old_ts;
 
-	h_init(h, 1 * S);
-	h->cfg.features = TCB_OPT_SACK | TCB_OPT_TS;
-	h_establish_with(h, TCP_HAVE_SACK_PERM | TCP_HAVE_TIMESTAMP);
-	h->t.cwnd = 10 * h->t.snd_mss;
-	h->t.snd_wnd = 1u << 20;
-	tcp_send_queued(&h->t, 10 * h->t.snd_mss);
-	tcp_output(&h->c, &h->t);
+	ts_sack_sent(h);
 	old_ts = tcp_ts_now(&h->c, &h->t);		/* what the originals carried */
 	cwnd0 = h->t.cwnd;
 	ss0 = h->t.ssthresh;
@@ -263,13 +270,7 @@ spurious_recovery_is_undone(void)
 	h_finish(h);
 
 	/* the same, but the resend filled the hole: its timestamp is echoed, no undo */
-	h_init(h, 1 * S);
-	h->cfg.features = TCB_OPT_SACK | TCB_OPT_TS;
-	h_establish_with(h, TCP_HAVE_SACK_PERM | TCP_HAVE_TIMESTAMP);
-	h->t.cwnd = 10 * h->t.snd_mss;
-	h->t.snd_wnd = 1u << 20;
-	tcp_send_queued(&h->t, 10 * h->t.snd_mss);
-	tcp_output(&h->c, &h->t);
+	ts_sack_sent(h);
 	h_clear(h);
 	h->c.now += 20000;
 	sack_ack(h, 1, 1, b);
