@@ -51,5 +51,35 @@ check("tcpe_port_xstat" in types and "tcpe_mbufs_free" in types, '"tcpe_port_xst
 print(f"  ok: /metrics: {len(names)} metrics, {len(samples)} samples, all with HELP/TYPE and a worker "
       f"label, equal to /tcpe/stats; /stats.json agrees")
 PY
+# Nothing a client of the endpoint does may hold up the control core: 80 idle connections (more
+# than its 64 client slots) and one that asks for /metrics again and again and never reads.
+# Every other scrape is still answered, each within a second.
+in_ns timeout 20 python3 - <<'PY' >"$T/hold.out" 2>&1 &
+import socket, time
+held = [socket.create_connection(("127.0.0.1", 9100)) for _ in range(80)]
+slow = socket.socket()
+slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+slow.connect(("127.0.0.1", 9100))
+slow.setblocking(False)
+req = b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
+for _ in range(200):
+    try:
+        slow.send(req)
+    except BlockingIOError:
+        break
+print("holding", len(held) + 1, flush=True)
+time.sleep(6)
+PY
+holder=$!
+track_pid "$holder"
+for _ in $(seq 50); do grep -q holding "$T/hold.out" 2>/dev/null && break; sleep 0.1; done
+ok=0
+for i in $(seq 5); do
+	code=$(in_ns curl -s -m 1 -o /dev/null -w '%{http_code}' http://127.0.0.1:9100/metrics)
+	[[ $code == 200 ]] && ok=$((ok + 1))
+	sleep 0.3
+done
+check "scrapes answered within 1 s while 81 clients hold connections (of 5)" "$ok" 5
+wait "$holder" 2>/dev/null
 peer_stop
 peer_done
