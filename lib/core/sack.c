@@ -91,6 +91,8 @@ tcp_sb_update(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s)
 		c->sb_free = sb->next_free;
 		memset(sb, 0, sizeof(*sb));
 		sb->high_rxt = t->snd_una;
+		/* taken in the middle of a NewReno recovery: PRR goes on from what is in flight */
+		sb->recover_fs = t->snd_max - t->snd_una;
 		t->sb = sb;
 	}
 	sb_trim(sb, t->snd_una);
