@@ -1,4 +1,4 @@
-/* sack.c - SACK-based loss recovery for what we send: the scoreboard (RFC 6675), which holes are lost and what to resend next, and how much recovery may send (PRR, RFC 6937). */
+/* sack.c - SACK-based loss recovery for what we send: the scoreboard (RFC 6675), which holes are lost by time (RACK, RFC 8985) and what to resend next, and how much recovery may send (PRR, RFC 6937). */
 #include "sack.h"
 
 #include <string.h>
@@ -48,12 +48,24 @@ sb_trim(struct scoreboard *sb, uint32_t una)
 	}
 }
 
-/* Add [s, e) (within SND.UNA .. SND.MAX), merging with what it touches. With every slot taken, the
- * block farthest from SND.UNA gives way: the holes nearest to it matter most. */
+static bool next_lost(const struct tcp_ctx *c, const struct tcb *t, uint32_t *seq,
+		      uint32_t *len);
+
+/* true when clock value @p a (low 32 bits, us) is before @p b */
+static inline bool
+ts_before(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) < 0;
+}
+
+/* Add [s, e) (within SND.UNA .. SND.MAX), first SACKed at @p now, merging with what it touches
+ * (a merged block keeps the earliest time). With every slot taken, the block farthest from
+ * SND.UNA gives way: the holes nearest to it matter most. */
 static void
-sb_add(struct scoreboard *sb, uint32_t s, uint32_t e)
+sb_add(struct scoreboard *sb, uint32_t s, uint32_t e, uint32_t now)
 {
 	unsigned int i = 0, j;
+	uint32_t seen = now;
 
 	while (i < sb->n && seq_lt(sb->b[i].e, s))
 		i++;
@@ -61,6 +73,7 @@ sb_add(struct scoreboard *sb, uint32_t s, uint32_t e)
 	while (j < sb->n && seq_le(sb->b[j].s, e)) {	/* overlapping or adjacent: merge */
 		s = seq_lt(sb->b[j].s, s) ? sb->b[j].s : s;
 		e = seq_gt(sb->b[j].e, e) ? sb->b[j].e : e;
+		seen = ts_before(sb->b[j].seen, seen) ? sb->b[j].seen : seen;
 		sb->sacked -= sb->b[j].e - sb->b[j].s;
 		j++;
 	}
@@ -75,26 +88,159 @@ sb_add(struct scoreboard *sb, uint32_t s, uint32_t e)
 	sb->n = (uint8_t)(sb->n - (j - i) + 1);
 	sb->b[i].s = s;
 	sb->b[i].e = e;
+	sb->b[i].seen = seen;
 	sb->sacked += e - s;
 }
 
+/* Was the byte at @p seq (not SACKed, not acknowledged) sent more than once? Retransmissions go
+ * out below HighRxt, and after an RTO everything below SND.MAX of then. */
+static bool
+sb_resent(const struct scoreboard *sb, uint32_t seq)
+{
+	return seq_lt(seq, sb->high_rxt) || seq_lt(seq, sb->rto_mark);
+}
+
+/* Reordering seen (RFC 8985 §6.2 step 2): from now on a hole gets a time window. */
+static void
+reordering_seen(struct tcp_ctx *c, struct tcb *t)
+{
+	if (t->reo_mult == 0)
+		t->reo_mult = 1;
+	c->st->sack_reordering++;
+}
+
 uint32_t
-tcp_sb_update(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s)
+tcp_sb_reo_wnd(const struct tcp_ctx *c, const struct tcb *t)
+{
+	const struct scoreboard *sb = t->sb;
+	uint32_t srtt = t->srtt8 >> 3, base;
+	uint64_t w;
+
+	(void)c;
+	/* RFC 8985 §6.2 step 4: until reordering is seen, no window in recovery or once DupThresh
+	 * segments are SACKed - RFC 6675's behaviour */
+	if (t->reo_mult == 0 && ((t->flags & TCB_RECOVERY) ||
+				 (sb != NULL && sb->sacked > (SB_DUPTHRESH - 1) * (uint32_t)t->snd_mss)))
+		return 0;
+	base = t->min_rtt64 != 0 ? (uint32_t)t->min_rtt64 << 6 : srtt;
+	if (base == 0)
+		return UINT32_MAX >> 1;	/* no RTT known: DupThresh or the RTO decide */
+	w = (uint64_t)(t->reo_mult ? t->reo_mult : 1) * base / 4;
+	if (srtt != 0 && w > srtt)
+		w = srtt;
+	return (uint32_t)w;
+}
+
+/* RACK's lost-retransmission rule: data sent after the last retransmission was SACKed a
+ * reordering window ago, and holes that were resent are still open - those resends were lost;
+ * NextSeg may send them again. */
+static void
+rxt_lost_check(struct tcp_ctx *c, struct tcb *t)
 {
 	struct scoreboard *sb = t->sb;
-	uint32_t before;
+	uint32_t reo, now = (uint32_t)c->now;
 
-	if (sb == NULL) {
-		if (s->opts.nsack == 0 || c->sb_free == NULL)
-			return 0;
-		sb = c->sb_free;
-		c->sb_free = sb->next_free;
-		memset(sb, 0, sizeof(*sb));
-		sb->high_rxt = t->snd_una;
-		/* taken in the middle of a NewReno recovery: PRR goes on from what is in flight */
-		sb->recover_fs = t->snd_max - t->snd_una;
-		t->sb = sb;
+	if (!sb->rxt_valid || !sb->after_rxt || !(t->flags & TCB_RECOVERY) ||
+	    !seq_gt(sb->high_rxt, t->snd_una))
+		return;
+	reo = tcp_sb_reo_wnd(c, t);
+	if ((int64_t)(int32_t)(now - sb->after_rxt_seen) >= (int64_t)reo) {
+		uint32_t room, hole = tcp_sb_skip(t, t->snd_una, &room);
+
+		if (seq_lt(hole, sb->high_rxt)) {	/* a resent hole is still open */
+			sb->high_rxt = t->snd_una;
+			c->st->sack_rxt_lost++;
+		}
+		sb->rxt_valid = 0;
+		sb->after_rxt = 0;
 	}
+}
+
+/* A D-SACK (RFC 2883 §4): the first block lies below the cumulative ACK or inside the second -
+ * a segment of ours arrived twice: a needless resend, or a duplicate from the path. Either way
+ * the path reorders more than the window allows for (RFC 8985 §6.2 step 4): widen it, up to
+ * where SRTT caps it anyway. */
+static bool
+dsack_check(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s)
+{
+	uint32_t l = s->opts.sack[0].left, r = s->opts.sack[0].right;
+	uint64_t base = (uint64_t)t->min_rtt64 << 6;
+
+	if (!seq_lt(l, r) || !(seq_le(r, s->ack) ||
+			       (s->opts.nsack > 1 && seq_ge(l, s->opts.sack[1].left) &&
+				seq_le(r, s->opts.sack[1].right))))
+		return false;
+	c->st->dsack_rx++;
+	if (t->reo_mult < UINT8_MAX && (uint64_t)t->reo_mult * base / 4 < (t->srtt8 >> 3))
+		t->reo_mult++;
+	t->reo_persist = SB_REO_PERSIST;
+	return true;
+}
+
+/* A scoreboard from the worker's pool for @p t, or NULL when none is left. */
+static struct scoreboard *
+sb_take(struct tcp_ctx *c, struct tcb *t)
+{
+	struct scoreboard *sb = c->sb_free;
+
+	if (sb == NULL)
+		return NULL;
+	c->sb_free = sb->next_free;
+	memset(sb, 0, sizeof(*sb));
+	sb->high_rxt = t->snd_una;
+	sb->rto_mark = t->snd_una;
+	/* taken in the middle of a NewReno recovery: PRR goes on from what is in flight */
+	sb->recover_fs = t->snd_max - t->snd_una;
+	t->sb = sb;
+	return sb;
+}
+
+/*
+ * RFC 8985 §7.4: did the resent last segment repair a loss? A D-SACK, or a duplicate ACK at its
+ * end, says the original arrived too: no. With timestamps the first ACK covering it decides
+ * (Eifel: an echo older than the probe's means the original got there). Without, an ACK beyond
+ * it - or one that leaves nothing in flight, as no D-SACK may follow - counts as a repair, and
+ * the window is reduced as for any loss. A probe of new data needs no judgement.
+ */
+static void
+tlp_judge(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, bool dsack, bool dup)
+{
+	struct scoreboard *sb = t->sb;
+	bool loss;
+
+	if (!sb->tlp_out || seq_lt(s->ack, sb->tlp_end_seq))
+		return;
+	if (!sb->tlp_rexmit || dsack || (dup && s->ack == sb->tlp_end_seq))
+		loss = false;
+	else if (sb->tlp_ts != 0 && (s->opts.present & TCP_HAVE_TIMESTAMP))
+		loss = !seq_lt(s->opts.ts_ecr, sb->tlp_ts & ~1u);
+	else if (seq_gt(s->ack, sb->tlp_end_seq) || t->snd_una == t->snd_max)
+		loss = true;
+	else
+		return;		/* an ACK at its end: the next one tells */
+	sb->tlp_out = 0;
+	if (loss && !(t->flags & TCB_RECOVERY)) {
+		tcp_cc_loss(c, t);
+		t->cwnd = t->ssthresh;
+		c->st->tlp_recoveries++;
+	}
+}
+
+uint32_t
+tcp_sb_update(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, uint32_t prev_una)
+{
+	struct scoreboard *sb = t->sb;
+	uint32_t before, top, now = (uint32_t)c->now;
+	bool reo = false, dsack = s->opts.nsack > 0 && dsack_check(c, t, s);
+
+	if (sb == NULL && (s->opts.nsack == 0 || (sb = sb_take(c, t)) == NULL))
+		return 0;
+	/* The cumulative ACK filled the hole at the old SND.UNA, below SACKed data, with a segment
+	 * sent only once: its original arrived after later ones - reordering, not loss. */
+	top = sb->n > 0 ? sb->b[sb->n - 1].e : prev_una;
+	if (sb->n > 0 && seq_gt(t->snd_una, prev_una) && seq_lt(prev_una, sb->b[0].s) &&
+	    !sb_resent(sb, prev_una))
+		reo = true;
 	sb_trim(sb, t->snd_una);
 	before = sb->sacked;
 	for (unsigned int k = 0; k < s->opts.nsack; k++) {
@@ -106,29 +252,115 @@ tcp_sb_update(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s)
 			continue;
 		if (seq_lt(l, t->snd_una))
 			l = t->snd_una;
-		sb_add(sb, l, r);
+		if (seq_lt(l, top) && !sb_resent(sb, l)) {
+			/* newly SACKed below data SACKed before, sent only once: reordering */
+			uint32_t had = sb->sacked;
+
+			sb_add(sb, l, seq_lt(r, top) ? r : top, now);
+			reo |= sb->sacked > had;
+		}
+		if (sb->rxt_valid && !sb->after_rxt && seq_gt(r, sb->rxt_snd_max)) {
+			/* newly SACKed data sent after the last retransmission: from now, the
+			 * retransmissions have had their chance */
+			uint32_t had = sb->sacked;
+
+			sb_add(sb, seq_gt(l, sb->rxt_snd_max) ? l : sb->rxt_snd_max, r, now);
+			if (sb->sacked > had) {
+				sb->after_rxt = 1;
+				sb->after_rxt_seen = now;
+			}
+		}
+		sb_add(sb, l, r, now);
 	}
 	c->st->sack_rx += s->opts.nsack;
+	if (reo)
+		reordering_seen(c, t);
+	rxt_lost_check(c, t);
+	tlp_judge(c, t, s, dsack, prev_una == t->snd_una && sb->sacked <= before);
 	return sb->sacked > before ? sb->sacked - before : 0;
 }
 
+/* The earliest time data above @p seq was SACKed; false when nothing above it is. */
+static bool
+earliest_above(const struct scoreboard *sb, uint32_t seq, uint32_t *seen)
+{
+	bool any = false;
+
+	for (unsigned int k = sb->n; k-- > 0 && seq_gt(sb->b[k].e, seq);) {
+		if (!any || ts_before(sb->b[k].seen, *seen))
+			*seen = sb->b[k].seen;
+		any = true;
+	}
+	return any;
+}
+
 bool
-tcp_sb_lost(const struct tcb *t, uint32_t seq)
+tcp_sb_lost(const struct tcp_ctx *c, const struct tcb *t, uint32_t seq)
+{
+	uint32_t seen;
+
+	if (t->sb == NULL || !earliest_above(t->sb, seq, &seen))
+		return false;
+	/* RFC 8985 §6.2 step 5: sent before what was delivered, and a reordering window since */
+	return (int64_t)(int32_t)((uint32_t)c->now - seen) >= (int64_t)tcp_sb_reo_wnd(c, t);
+}
+
+void
+tcp_sb_arm_reo(struct tcp_ctx *c, struct tcb *t)
 {
 	const struct scoreboard *sb = t->sb;
-	uint32_t bytes = 0, blocks = 0;
+	uint32_t at, room, seen, reo;
+	uint64_t due;
 
-	if (sb == NULL)
-		return false;
-	for (unsigned int k = sb->n; k-- > 0 && seq_gt(sb->b[k].e, seq);) {
-		bytes += sb->b[k].e - (seq_gt(sb->b[k].s, seq) ? sb->b[k].s : seq);
-		blocks++;
+	if (sb == NULL || sb->n == 0 || t->snd_una == t->snd_max)
+		return;
+	if (t->flags & TCB_TLP_TIMER)
+		tcp_rto_arm(c, t);	/* SACKs came: RACK and the RTO take over from the probe */
+	reo = tcp_sb_reo_wnd(c, t);
+	if (reo == 0 || reo >= t->rto_us)
+		return;		/* lost at once, or the RTO comes first */
+	/* the first hole recovery has not resent: at SND.UNA, or above HighRxt in recovery */
+	at = (t->flags & TCB_RECOVERY) && seq_gt(sb->high_rxt, t->snd_una) ? sb->high_rxt :
+									    t->snd_una;
+	at = tcp_sb_skip(t, at, &room);
+	if (room == UINT32_MAX || !earliest_above(sb, at, &seen))
+		return;
+	due = c->now + (uint64_t)((int64_t)(int32_t)(seen - (uint32_t)c->now) + reo);
+	if ((int64_t)(due - c->now) <= 0)
+		return;		/* its window has run out: lost already */
+	if (tmr_armed(&t->timer) && !(t->flags & (TCB_IDLE | TCB_REO_TIMER | TCB_TLP_TIMER)) &&
+	    (t->timer.expire << c->wheel.shift) <= due)
+		return;		/* the RTO comes first */
+	t->flags = (uint16_t)((t->flags & ~(TCB_IDLE | TCB_TLP_TIMER)) | TCB_REO_TIMER);
+	tmr_wheel_arm(&c->wheel, &t->timer, due);
+}
+
+void
+tcp_sb_reo_timeout(struct tcp_ctx *c, struct tcb *t)
+{
+	uint32_t seq, len;
+
+	if (t->sb != NULL && t->snd_una != t->snd_max) {
+		if (!(t->flags & TCB_RECOVERY)) {
+			if (seq_ge(t->snd_una, t->recover) && tcp_sb_lost(c, t, t->snd_una)) {
+				c->st->rack_timeouts++;
+				tcp_sb_recovery_enter(c, t);
+			}
+		} else if (next_lost(c, t, &seq, &len)) {
+			c->st->rack_timeouts++;
+			/* the timer stands in for the ACK that would have told: one segment's quota */
+			if (t->sb->quota < t->snd_mss)
+				t->sb->quota = t->snd_mss;
+		}
+		tcp_output(c, t);
 	}
-	return blocks >= SB_DUPTHRESH || bytes > (SB_DUPTHRESH - 1) * (uint32_t)t->snd_mss;
+	if (t->snd_una != t->snd_max && (!tmr_armed(&t->timer) || (t->flags & TCB_IDLE)))
+		tcp_rto_arm(c, t);
+	tcp_sb_arm_reo(c, t);
 }
 
 uint32_t
-tcp_sb_pipe(const struct tcb *t)
+tcp_sb_pipe(const struct tcp_ctx *c, const struct tcb *t)
 {
 	const struct scoreboard *sb = t->sb;
 	uint32_t pipe = 0, at = t->snd_una;
@@ -141,7 +373,7 @@ tcp_sb_pipe(const struct tcb *t)
 		uint32_t he = k < sb->n ? sb->b[k].s : t->snd_max;
 
 		if (seq_lt(at, he)) {
-			if (k == sb->n || !tcp_sb_lost(t, at))
+			if (k == sb->n || !tcp_sb_lost(c, t, at))
 				pipe += he - at;
 			if (seq_gt(sb->high_rxt, at))
 				pipe += (seq_lt(sb->high_rxt, he) ? sb->high_rxt : he) - at;
@@ -174,13 +406,13 @@ tcp_sb_skip(const struct tcb *t, uint32_t seq, uint32_t *room)
 /* RFC 6675 NextSeg() rule 1: the first byte above HighRxt that is not SACKed and is lost, and how
  * much of its hole one segment takes. */
 static bool
-next_lost(const struct tcb *t, uint32_t *seq, uint32_t *len)
+next_lost(const struct tcp_ctx *c, const struct tcb *t, uint32_t *seq, uint32_t *len)
 {
 	const struct scoreboard *sb = t->sb;
 	uint32_t at = seq_gt(sb->high_rxt, t->snd_una) ? sb->high_rxt : t->snd_una, room;
 
 	at = tcp_sb_skip(t, at, &room);
-	if (room == UINT32_MAX || !tcp_sb_lost(t, at))
+	if (room == UINT32_MAX || !tcp_sb_lost(c, t, at))
 		return false;	/* above the last block, or not lost (nor is anything above it) */
 	*seq = at;
 	*len = room < t->snd_mss ? room : t->snd_mss;
@@ -192,6 +424,10 @@ tcp_sb_recovery_enter(struct tcp_ctx *c, struct tcb *t)
 {
 	struct scoreboard *sb = t->sb;
 
+	/* RFC 8985 §6.2: a grown reordering window is kept for SB_REO_PERSIST recoveries */
+	if (t->reo_persist > 0 && --t->reo_persist == 0 && t->reo_mult > 1)
+		t->reo_mult = 1;
+	sb->tlp_out = 0;	/* the probe did its work: recovery's reduction covers the loss */
 	sb->prior_cwnd = t->cwnd;
 	sb->prior_ssthresh = t->ssthresh;
 	/* TSval 0 is a valid clock value too; a 1 keeps "no undo" apart from it */
@@ -211,10 +447,10 @@ tcp_sb_recovery_enter(struct tcp_ctx *c, struct tcb *t)
 }
 
 void
-tcp_sb_recovery_ack(struct tcb *t, uint32_t delivered)
+tcp_sb_recovery_ack(struct tcp_ctx *c, struct tcb *t, uint32_t delivered)
 {
 	struct scoreboard *sb = t->sb;
-	uint32_t pipe = tcp_sb_pipe(t), ss = t->ssthresh, mss = t->snd_mss;
+	uint32_t pipe = tcp_sb_pipe(c, t), ss = t->ssthresh, mss = t->snd_mss;
 	int64_t sndcnt;
 
 	sb->prr_delivered += delivered;
@@ -248,6 +484,9 @@ recovery_send(struct tcp_ctx *c, struct tcb *t, uint32_t seq, uint32_t len)
 		t->snd_nxt = nxt;
 		if (seq_gt(seq + len, sb->high_rxt))
 			sb->high_rxt = seq + len;
+		sb->rxt_snd_max = t->snd_max;	/* what is sent from now on goes after it */
+		sb->rxt_valid = 1;
+		sb->after_rxt = 0;
 	}
 	sb->prr_out += len;
 	sb->quota = sb->quota > len ? sb->quota - len : 0;
@@ -263,7 +502,7 @@ tcp_sb_output(struct tcp_ctx *c, struct tcb *t)
 
 		if (tcp_outq_room(c) <= TCP_OUTQ_CALL_MAX)
 			return true;
-		if (next_lost(t, &seq, &len)) {
+		if (next_lost(c, t, &seq, &len)) {
 			c->st->sack_rexmits++;
 			recovery_send(c, t, seq, len);
 			continue;
@@ -301,11 +540,67 @@ tcp_sb_undo(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s)
 	t->dupacks = 0;
 	t->recover = t->snd_una;
 	sb->undo_ts = 0;
-	/* the peer saw that much reordering: wait for more before calling a hole lost */
-	/* DupThresh stays 3: raising it to the reordering just seen (as Linux's tp->reordering
-	 * does) turned this path's real losses into timeouts (24 -> 173 RTOs on the harsh lossy
-	 * profile) - without RACK's time-based detection a higher threshold is not reached in small
-	 * windows. */
+	/* The path reorders more than the window allowed for: widen it (RFC 8985 §6.2 step 4 does
+	 * this on a D-SACK; an Eifel undo is the same evidence) and keep it for a while. A wider
+	 * window costs a real loss some milliseconds; a DupThresh raised instead turned this path's
+	 * losses into timeouts (24 -> 173 RTOs), as small windows never reach it. */
+	if (t->reo_mult < UINT8_MAX)
+		t->reo_mult++;
+	t->reo_persist = SB_REO_PERSIST;
 	c->st->cc_undos++;
 	return true;
+}
+
+void
+tcp_tlp_arm(struct tcp_ctx *c, struct tcb *t)
+{
+	uint32_t srtt = t->srtt8 >> 3, flight = t->snd_max - t->snd_una;
+	uint64_t pto;
+
+	/* RFC 8985 §7.2: SACK agreed, an RTT known, data in flight under the RTO, open state */
+	if (!(t->opt & TCB_OPT_SACK) || srtt == 0 || flight == 0 || t->retries != 0 ||
+	    t->snd_wnd == 0 || (t->state != TCP_ESTABLISHED && t->state != TCP_CLOSE_WAIT) ||
+	    (t->flags & (TCB_RECOVERY | TCB_IDLE | TCB_REO_TIMER | TCB_TLP_TIMER |
+			 TCB_FIN_QUEUED)) ||
+	    (t->sb != NULL && (t->sb->tlp_out || t->sb->n > 0)) || !tmr_armed(&t->timer))
+		return;
+	pto = 2 * (uint64_t)srtt + (flight <= t->snd_mss ? TLP_WCDELACK_US : 2000);
+	if (pto < TLP_MIN_US)
+		pto = TLP_MIN_US;
+	if (c->now + pto >= t->timer.expire << c->wheel.shift)
+		return;		/* the RTO comes first */
+	t->flags |= TCB_TLP_TIMER;
+	tmr_wheel_arm(&c->wheel, &t->timer, c->now + pto);
+}
+
+void
+tcp_tlp_timeout(struct tcp_ctx *c, struct tcb *t)
+{
+	struct scoreboard *sb = t->sb;
+	uint32_t nxt = t->snd_nxt, avail = t->snd_end - t->snd_nxt, len;
+
+	if (t->snd_una == t->snd_max || (t->flags & TCB_RECOVERY) || (sb != NULL && sb->n > 0) ||
+	    (sb == NULL && (sb = sb_take(c, t)) == NULL)) {
+		/* nothing to probe for, or no scoreboard left to judge a probe by: the RTO */
+		if (t->snd_una != t->snd_max)
+			tcp_rto_arm(c, t);
+		return;
+	}
+	len = avail < t->snd_mss ? avail : t->snd_mss;
+	if (nxt == t->snd_max && len > 0 && !seq_gt(nxt + len, t->snd_una + t->snd_wnd)) {
+		sb->tlp_rexmit = 0;		/* new data probes as well and costs nothing */
+		tcp_send_at(c, t, len);
+	} else {
+		len = t->snd_max - t->snd_una < t->snd_mss ? t->snd_max - t->snd_una : t->snd_mss;
+		t->snd_nxt = t->snd_max - len;	/* the last segment */
+		sb->tlp_rexmit = 1;
+		t->flags &= (uint16_t)~TCB_RTT_TIMING;	/* Karn */
+		tcp_send_at(c, t, len);
+		t->snd_nxt = nxt;
+	}
+	sb->tlp_out = 1;
+	sb->tlp_end_seq = t->snd_max;
+	sb->tlp_ts = (t->opt & TCB_OPT_TS) ? tcp_ts_now(c, t) | 1 : 0;
+	c->st->tlp_probes++;
+	tcp_rto_arm(c, t);
 }

@@ -1,4 +1,4 @@
-/* sack.h - the sender's SACK scoreboard (RFC 6675) and proportional rate reduction (RFC 6937), from a per-worker pool: only connections that have received SACK blocks hold one. */
+/* sack.h - the sender's SACK scoreboard (RFC 6675) with RACK's time-based loss detection (RFC 8985) and proportional rate reduction (RFC 6937), from a per-worker pool: only connections that have received SACK blocks hold one. */
 #ifndef TCPE_SACK_H
 #define TCPE_SACK_H
 
@@ -7,6 +7,10 @@
 
 #define SB_BLOCKS 8		/**< disjoint SACKed ranges remembered per connection */
 #define SB_DUPTHRESH 3		/**< RFC 6675 DupThresh */
+#define SB_REO_PERSIST 16	/**< RFC 8985 §6.2: recoveries before reo_mult falls back to 1 */
+#define TLP_WCDELACK_US 200000	/**< RFC 8985 §7.2 WCDelAckT: the peer's worst delayed ACK */
+#define TLP_MIN_US 10000	/**< the shortest probe timeout: on microsecond paths 2 SRTT is
+				 *   less than a scheduling hiccup of either end */
 
 /** A connection's scoreboard: what the peer holds beyond SND.UNA, and loss recovery state. */
 struct scoreboard {
@@ -23,8 +27,21 @@ struct scoreboard {
 	uint32_t prior_cwnd, prior_ssthresh;
 	uint32_t undo_ts;		/**< our TSval at the first retransmission (0: no undo) */
 	uint32_t undo_seq;		/**< SND.UNA then: the first ACK beyond it decides */
+	/* RACK (RFC 8985) without a timestamp per segment: a hole is lost once data above it was
+	 * SACKed a reordering window ago. The SACK's arrival bounds the time the hole's original
+	 * would have been acknowledged (it was sent before what overtook it) from above. */
+	uint32_t rxt_snd_max;		/**< SND.MAX at the last retransmission (valid: rxt_valid) */
+	uint32_t after_rxt_seen;	/**< when data sent after it was first SACKed (after_rxt) */
+	uint32_t rto_mark;		/**< SND.MAX at the last RTO: below it, go-back-N resent data */
+	uint8_t rxt_valid, after_rxt;
+	/* tail loss probe (RFC 8985 §7): one at a time, judged by the ACKs that follow it */
+	uint8_t tlp_out;		/**< a probe was sent and is not judged yet */
+	uint8_t tlp_rexmit;		/**< ... and it resent the last segment (else: new data) */
+	uint32_t tlp_end_seq;		/**< SND.MAX after the probe */
+	uint32_t tlp_ts;		/**< our TSval on the probe, | 1 (0: no timestamps) */
 	struct {
 		uint32_t s, e;
+		uint32_t seen;		/**< when it was first SACKed (low 32 bits of the clock, us) */
 	} b[SB_BLOCKS];
 };
 

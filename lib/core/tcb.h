@@ -43,6 +43,9 @@ enum {
 	TCB_TX_WAIT = 1u << 11,	 /**< new data stopped for the port's transmit room (tcp_ctx.tx_budget) */
 	TCB_LIMITED_TX = 1u << 12, /**< one new segment may exceed cwnd (RFC 3042) */
 	TCB_FIN_DATA = 1u << 13,  /**< the FIN may ride on the segment that ends the data */
+	TCB_REO_TIMER = 1u << 14, /**< the timer waits out the reordering window of a hole (RACK,
+				   *   RFC 8985 §6.3), not the RTO */
+	TCB_TLP_TIMER = 1u << 15, /**< the timer is a tail loss probe's (RFC 8985 §7), not the RTO */
 };
 
 /** Bits of tcb.opt: what the handshake negotiated (RFC 7323, RFC 2018). */
@@ -107,6 +110,11 @@ struct tcb {
 	uint32_t rttvar4;
 	uint32_t rtt_seq;	/**< the timed segment is acknowledged once SEG.ACK passes this */
 	uint32_t rtt_start_us;	/**< when it was sent (low 32 bits of the clock) */
+	uint16_t min_rtt64;	/**< smallest RTT sample, in 64 us units (0: none; saturates at
+				 *   ~4.2 s): RACK's reordering window is a quarter of it */
+	uint8_t reo_mult;	/**< RACK.reo_wnd_mult (RFC 8985 §6.2): 0 until reordering is seen,
+				 *   then grown by each recovery found spurious */
+	uint8_t reo_persist;	/**< recoveries left before reo_mult falls back to 1 */
 	struct reasm *rq;	/**< out-of-order segments held, or NULL (most connections) */
 	struct scoreboard *sb;	/**< what the peer SACKed of ours, or NULL (no loss: most) */
 	struct tmr_link timer;	/**< RTO on the wheel, or TIME_WAIT / FIN_WAIT_2 on a FIFO */
@@ -177,6 +185,9 @@ struct tcp_ctx {
 	 * tcp_output() again when the queue drains. Nothing new is sent only to be dropped. */
 	bool tx_budgeted;
 	uint32_t tx_budget;
+	/* D-SACK (RFC 2883): the duplicate an ACK being emitted now reports first (tcp_emit_dsack) */
+	bool dsack_on;
+	uint32_t dsack_left, dsack_right;
 };
 
 #endif

@@ -33,13 +33,14 @@ tcp_timer_stop(struct tcp_ctx *c, struct tcb *t)
 		tmr_fifo_cancel(&c->fin_wait2, &t->timer);
 	else
 		tmr_wheel_cancel(&c->wheel, &t->timer);
-	t->flags &= (uint16_t)~(TCB_ON_TW | TCB_ON_FW2 | TCB_IDLE);
+	t->flags &= (uint16_t)~(TCB_ON_TW | TCB_ON_FW2 | TCB_IDLE | TCB_REO_TIMER | TCB_TLP_TIMER);
 }
 
 void
 tcp_rto_arm(struct tcp_ctx *c, struct tcb *t)
 {
-	t->flags &= (uint16_t)~TCB_IDLE;	/* the RTO takes the link over */
+	/* the RTO takes the link over */
+	t->flags &= (uint16_t)~(TCB_IDLE | TCB_REO_TIMER | TCB_TLP_TIMER);
 	tmr_wheel_arm(&c->wheel, &t->timer, c->now + t->rto_us);
 }
 
@@ -70,6 +71,8 @@ tcp_rto_base(const struct tcp_ctx *c, const struct tcb *t)
 void
 tcp_rtt_sample(struct tcp_ctx *c, struct tcb *t, uint32_t r)
 {
+	uint32_t r64;
+
 	if (r == 0)
 		r = 1;
 	if (r > c->cfg->rto_max_us)
@@ -89,6 +92,11 @@ tcp_rtt_sample(struct tcp_ctx *c, struct tcb *t, uint32_t r)
 		t->rttvar4 = (uint32_t)((int32_t)t->rttvar4 + err - (int32_t)(t->rttvar4 >> 2));
 	}
 	t->rto_us = tcp_rto_base(c, t);
+	r64 = (r + 63) >> 6;
+	if (r64 > UINT16_MAX)
+		r64 = UINT16_MAX;
+	if (t->min_rtt64 == 0 || r64 < t->min_rtt64)
+		t->min_rtt64 = (uint16_t)r64;	/* RACK's base (RFC 8985 §6.2) */
 	c->st->rtt_samples++;
 	c->st->rtt_hist[tcpe_rtt_bucket(r)]++;
 	c->st->rtt_srtt_us = c->st->rtt_srtt_us ?

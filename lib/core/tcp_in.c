@@ -234,7 +234,7 @@ sack_cc(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, uint32_t delt
 			t->flags &= (uint16_t)~TCB_RECOVERY;
 			t->dupacks = 0;
 		} else {
-			tcp_sb_recovery_ack(t, delivered > 0 ? (uint32_t)delivered : 0);
+			tcp_sb_recovery_ack(c, t, delivered > 0 ? (uint32_t)delivered : 0);
 		}
 		return;
 	}
@@ -242,10 +242,12 @@ sack_cc(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, uint32_t delt
 		cc_ack(c, t, delta_una, flight_before);
 	if (((newly > 0 && delta_una == 0) || dup) && t->dupacks < UINT8_MAX)
 		t->dupacks++;
-	/* RFC 6675 §5: three duplicates, or enough SACKed above SND.UNA that it is lost; a new
-	 * episode only once SND.UNA is past the last one's recovery point (RFC 6582 §3.2) */
+	/* RACK (RFC 8985) in place of RFC 6675's three duplicates: SND.UNA is lost once data above
+	 * it was SACKed a reordering window ago (no window until reordering is seen and DupThresh
+	 * segments are SACKed: RFC 6675's rule); a new episode only once SND.UNA is past the last
+	 * one's recovery point (RFC 6582 §3.2) */
 	if (seq_ge(t->snd_una, t->recover) && t->snd_una != t->snd_max &&
-	    (t->dupacks >= SB_DUPTHRESH || tcp_sb_lost(t, t->snd_una))) {
+	    tcp_sb_lost(c, t, t->snd_una)) {
 		tcp_sb_recovery_enter(c, t);
 		return;
 	}
@@ -260,12 +262,14 @@ ack_cc(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, uint32_t delta
        uint32_t sacked_before, uint32_t flight_before, bool dup)
 {
 	if ((t->opt & TCB_OPT_SACK) && (s->opts.nsack > 0 || t->sb != NULL)) {
-		uint32_t newly = tcp_sb_update(c, t, s);
+		uint32_t newly = tcp_sb_update(c, t, s, t->snd_una - delta_una);
 
 		if (t->sb != NULL) {
 			sack_cc(c, t, s, delta_una, newly, sacked_before, flight_before, dup);
-			if (!(t->flags & TCB_RECOVERY) && t->sb->n == 0)
+			if (!(t->flags & TCB_RECOVERY) && t->sb->n == 0 && !t->sb->tlp_out)
 				tcp_sb_put(c, t);	/* nothing SACKed, no recovery: none needed */
+			else
+				tcp_sb_arm_reo(c, t);	/* a hole still inside its window */
 			return;
 		}
 		/* no scoreboard left in the worker's pool: NewReno */
@@ -313,8 +317,10 @@ ack_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 		t->rto_us = tcp_rto_base(c, t);	/* progress ends any backoff (RFC 6298 §5.7) */
 		if (t->snd_una != t->snd_max)
 			tcp_rto_arm(c, t);
-		else if (!(t->flags & TCB_IDLE))
+		else if (!(t->flags & TCB_IDLE)) {
 			tmr_wheel_cancel(&c->wheel, &t->timer);	/* the idle timer, if any, stays */
+			t->flags &= (uint16_t)~(TCB_REO_TIMER | TCB_TLP_TIMER);
+		}
 		delta_una = seq_acked;
 		if (acked > 0) {
 			rx->acked = acked;
@@ -356,6 +362,17 @@ ack_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 		break;
 	}
 	return true;
+}
+
+/* The ACK for a segment we will not take: a data segment wholly below RCV.NXT arrived twice,
+ * and the peer learns so from a D-SACK block (RFC 2883 §4.1). */
+static void
+dup_ack(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s)
+{
+	if (s->len > 0 && seq_le(s->seq + s->len, t->rcv_nxt))
+		tcp_emit_dsack(c, t, s->seq, s->seq + s->len);
+	else
+		tcp_emit_ack(c, t);
 }
 
 /* Out-of-order data: hold what fits the window and the limits, and ACK at once (with SACK
@@ -405,6 +422,7 @@ ooo_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 		break;
 	case REASM_DUP:
 		tcp_rx_drop(rx, TCPE_DROP_TCP_OOO_DUP);
+		tcp_emit_dsack(c, t, s->seq, s->seq + len);	/* held already */
 		break;
 	case REASM_FULL:
 		tcp_rx_drop(rx, TCPE_DROP_TCP_OOO_LIMIT);
@@ -436,7 +454,7 @@ text_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp
 	if (seq_lt(s->seq, t->rcv_nxt)) {
 		off = t->rcv_nxt - s->seq;
 		if (off >= s->len) {
-			t->flags |= TCB_ACK_NOW;	/* a pure duplicate: re-ACK */
+			tcp_emit_dsack(c, t, s->seq, s->seq + s->len);	/* a pure duplicate */
 			return true;
 		}
 	} else if (s->seq != t->rcv_nxt) {
@@ -621,7 +639,7 @@ tcp_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 	if ((t->opt & TCB_OPT_TS) && (s->opts.present & TCP_HAVE_TIMESTAMP) &&
 	    !(s->flags & TCP_RST) && seq_lt(s->opts.ts_val, t->ts_recent)) {
 		if (s->len > 0 || (s->flags & (TCP_SYN | TCP_FIN)))
-			tcp_emit_ack(c, t);
+			dup_ack(c, t, s);
 		tcp_rx_drop(rx, TCPE_DROP_TCP_PAWS);
 		return;
 	}
@@ -634,7 +652,7 @@ tcp_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 		if (t->state == TCP_TIME_WAIT && (s->flags & TCP_FIN))
 			tmr_fifo_push(&c->time_wait, &t->timer, c->now);
 		c->st->dup_acks_tx++;
-		tcp_emit_ack(c, t);
+		dup_ack(c, t, s);
 		tcp_rx_drop(rx, TCPE_DROP_TCP_UNACCEPTABLE);
 		return;
 	}

@@ -19,7 +19,8 @@ tcp_adv_window(const struct tcb *t)
 	return wnd > max ? max : wnd;
 }
 
-/* Timestamps on every segment once agreed (RFC 7323 §3.2); SACK blocks while data is held. */
+/* Timestamps on every segment once agreed (RFC 7323 §3.2); SACK blocks while data is held,
+ * after a D-SACK block when a duplicate is being reported (RFC 2883 §4). */
 static void
 add_options(struct tcp_ctx *c, struct tcb *t, struct tcp_out *o)
 {
@@ -32,7 +33,7 @@ add_options(struct tcp_ctx *c, struct tcb *t, struct tcp_out *o)
 		opts.ts_val = tcp_ts_now(c, t);
 		opts.ts_ecr = t->ts_recent;
 	}
-	if ((t->opt & TCB_OPT_SACK) && t->rq != NULL && t->rq->n > 0) {
+	if ((t->opt & TCB_OPT_SACK) && ((t->rq != NULL && t->rq->n > 0) || c->dsack_on)) {
 		/* 40 option bytes: 3 blocks next to a timestamp, 4 without (RFC 2018 §3); and the
 		 * segment must still fit the peer's MSS, so a full data segment carries none. */
 		uint32_t room = o->len < t->snd_mss ? t->snd_mss - o->len : 0;
@@ -41,7 +42,22 @@ add_options(struct tcp_ctx *c, struct tcb *t, struct tcp_out *o)
 		if (max > ((t->opt & TCB_OPT_TS) ? 3u : 4u))
 			max = (t->opt & TCB_OPT_TS) ? 3u : 4u;
 		if (max > 0) {
-			opts.nsack = (uint8_t)reasm_sack(t->rq, &opts, max);
+			unsigned int nb = 0;
+
+			if (c->dsack_on) {
+				opts.sack[0].left = c->dsack_left;
+				opts.sack[0].right = c->dsack_right;
+				nb = 1;
+				c->st->dsack_tx++;
+			}
+			if (t->rq != NULL && t->rq->n > 0 && max > nb) {
+				struct tcp_opts held;
+				unsigned int n = reasm_sack(t->rq, &held, max - nb);
+
+				memcpy(&opts.sack[nb], held.sack, n * sizeof(held.sack[0]));
+				nb += n;
+			}
+			opts.nsack = (uint8_t)nb;
 			opts.present |= TCP_HAVE_SACK;
 			c->st->sack_tx++;
 		}
@@ -91,6 +107,23 @@ tcp_emit_ack(struct tcp_ctx *c, struct tcb *t)
 
 	out_init(&o, t->snd_nxt, 0, TCP_ACK);
 	send_seg(c, t, &o);
+}
+
+void
+tcp_emit_dsack(struct tcp_ctx *c, struct tcb *t, uint32_t left, uint32_t right)
+{
+	uint32_t dist = seq_lt(left, t->rcv_nxt) ? t->rcv_nxt - left : left - t->rcv_nxt;
+
+	/* only a plausible recent duplicate: within two windows of what we acknowledge */
+	if ((t->opt & TCB_OPT_SACK) && seq_lt(left, right) && dist <= 2 * c->cfg->rcv_wnd &&
+	    right - left <= 2 * c->cfg->rcv_wnd) {
+		c->dsack_on = true;
+		c->dsack_left = left;
+		c->dsack_right = right;
+	}
+	tcp_emit_ack(c, t);
+	c->dsack_on = false;
+	t->flags &= (uint16_t)~TCB_ACK_NOW;	/* this was the ACK owed */
 }
 
 /* The options of a SYN or SYN-ACK: MSS, and of window scale (@p ws), SACK-permitted and
@@ -311,6 +344,7 @@ tcp_output(struct tcp_ctx *c, struct tcb *t)
 		if ((!tmr_armed(&t->timer) || (t->flags & TCB_IDLE)) &&
 		    (t->snd_una != t->snd_max || t->snd_nxt != t->snd_end))
 			tcp_rto_arm(c, t);
+		tcp_tlp_arm(c, t);	/* a probe before the RTO, when one may go */
 		tcp_idle_check(c, t);
 		break;
 	default:
@@ -335,8 +369,13 @@ rto_cc(struct tcp_ctx *c, struct tcb *t)
 	t->dupacks = 0;
 	t->flags &= (uint16_t)~TCB_RECOVERY;
 	t->recover = t->snd_max;
-	if (t->sb != NULL)
+	if (t->sb != NULL) {
 		t->sb->high_rxt = t->snd_una;	/* everything not SACKed is resent anew */
+		t->sb->rto_mark = t->snd_max;	/* ... so no hole below this tells of reordering */
+		t->sb->rxt_valid = 0;
+		t->sb->after_rxt = 0;
+		t->sb->tlp_out = 0;	/* the timeout decided */
+	}
 }
 
 /* Keepalive (RFC 1122 §4.2.3.6): an ACK one below SND.UNA makes a live peer answer. */
@@ -479,6 +518,16 @@ tcp_timer(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx)
 		}
 		c->st->idle_timeouts++;
 		rx->events |= TCP_EV_IDLE;
+		return;
+	}
+	if (t->flags & TCB_REO_TIMER) {
+		t->flags &= (uint16_t)~TCB_REO_TIMER;
+		tcp_sb_reo_timeout(c, t);
+		return;
+	}
+	if (t->flags & TCB_TLP_TIMER) {
+		t->flags &= (uint16_t)~TCB_TLP_TIMER;
+		tcp_tlp_timeout(c, t);
 		return;
 	}
 	if (t->state == TCP_SYN_SENT) {

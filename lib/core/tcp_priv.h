@@ -59,19 +59,35 @@ void tcp_send_at(struct tcp_ctx *c, struct tcb *t, uint32_t len);
 
 /* --- sack.c --- */
 /** Record the SACK blocks of @p s (taking a scoreboard when the first arrives; none left: the
- * connection recovers as NewReno). @return bytes newly SACKed. */
-uint32_t tcp_sb_update(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s);
-/** RFC 6675 IsLost(@p seq). */
-bool tcp_sb_lost(const struct tcb *t, uint32_t seq);
+ * connection recovers as NewReno); @p prev_una is SND.UNA before this ACK. Notes reordering (a
+ * hole filled by its original) and lost retransmissions. @return bytes newly SACKed. */
+uint32_t tcp_sb_update(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s,
+		       uint32_t prev_una);
+/** RACK's reordering window now (RFC 8985 §6.2), microseconds. */
+uint32_t tcp_sb_reo_wnd(const struct tcp_ctx *c, const struct tcb *t);
+/** IsLost(@p seq), by time (RFC 8985 in place of RFC 6675's DupThresh): data above the hole at
+ * @p seq was SACKed at least a reordering window ago. */
+bool tcp_sb_lost(const struct tcp_ctx *c, const struct tcb *t, uint32_t seq);
 /** RFC 6675 SetPipe(): bytes still in the network. */
-uint32_t tcp_sb_pipe(const struct tcb *t);
+uint32_t tcp_sb_pipe(const struct tcp_ctx *c, const struct tcb *t);
+/** Arm the RACK timer (TCB_REO_TIMER) for the next hole whose reordering window has not run
+ * out yet, when that comes before the RTO. */
+void tcp_sb_arm_reo(struct tcp_ctx *c, struct tcb *t);
+/** The RACK timer expired: holes whose window ran out are lost; recover. */
+void tcp_sb_reo_timeout(struct tcp_ctx *c, struct tcb *t);
+/** Arm a tail loss probe (TCB_TLP_TIMER, RFC 8985 §7.2) when it comes before the RTO: data in
+ * flight, nothing SACKed, no recovery, no probe unjudged. */
+void tcp_tlp_arm(struct tcp_ctx *c, struct tcb *t);
+/** The probe timer expired: send new data, or resend the last segment, to draw an ACK whose
+ * SACK blocks start recovery without waiting for the RTO (RFC 8985 §7.3). */
+void tcp_tlp_timeout(struct tcp_ctx *c, struct tcb *t);
 /** @p seq moved past SACKed bytes; @p room: bytes up to the next SACKed block (UINT32_MAX:
  * none above). */
 uint32_t tcp_sb_skip(const struct tcb *t, uint32_t seq, uint32_t *room);
 /** Enter SACK-based loss recovery (RFC 6675 §5) with PRR (RFC 6937). */
 void tcp_sb_recovery_enter(struct tcp_ctx *c, struct tcb *t);
 /** An ACK during recovery that delivered @p delivered bytes: PRR's new quota. */
-void tcp_sb_recovery_ack(struct tcb *t, uint32_t delivered);
+void tcp_sb_recovery_ack(struct tcp_ctx *c, struct tcb *t, uint32_t delivered);
 /** Eifel (RFC 3522): @p s shows the recovery in progress was spurious (reordering, not loss):
  * cwnd and ssthresh go back and recovery ends. @return true when it undid. */
 bool tcp_sb_undo(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s);
@@ -106,6 +122,9 @@ void tcp_emit_synack(struct tcp_ctx *c, struct tcb *t);
 /** Our SYN (active open), with the options we offer. */
 void tcp_emit_syn(struct tcp_ctx *c, struct tcb *t);
 void tcp_emit_ack(struct tcp_ctx *c, struct tcb *t);
+/** The ACK owed for a duplicate segment [@p left, @p right): with SACK agreed, its first block
+ * reports the duplicate (D-SACK, RFC 2883), so the peer can tell a needless resend. */
+void tcp_emit_dsack(struct tcp_ctx *c, struct tcb *t, uint32_t left, uint32_t right);
 /** Send one segment at snd_nxt (data up to an MSS, or the FIN): for retransmitting the head. */
 void tcp_output_one(struct tcp_ctx *c, struct tcb *t);
 /** Resend the oldest unacknowledged segment now (fast retransmit, a NewReno partial ACK). */
