@@ -1,4 +1,5 @@
-/* cc.c - congestion window response to loss and growth in congestion avoidance: NewReno (RFC 5681) or CUBIC (RFC 9438). */
+/* cc.c - congestion window response to loss and growth in congestion avoidance: NewReno (RFC 5681) or CUBIC (RFC 9438); BBR's model is in bbr.c. */
+#include "bbr.h"
 #include "tcp_priv.h"
 
 /*
@@ -31,6 +32,11 @@ tcp_cc_loss(struct tcp_ctx *c, struct tcb *t)
 {
 	uint32_t mss = t->snd_mss, flight = t->snd_max - t->snd_una, ss;
 
+	if (tcp_bbr_active(c, t)) {
+		/* BBR does not take a loss for congestion: recovery (PRR) may keep the window */
+		t->ssthresh = t->cwnd > 4u * mss ? t->cwnd : 4u * mss;
+		return;
+	}
 	if (c->cfg->cc == TCP_CC_CUBIC) {
 		/* fast convergence (§4.7): a flow that lost below its last W_max yields more */
 		t->cubic_wmax = t->cwnd < t->cubic_wmax ? (uint32_t)(((uint64_t)t->cwnd * 871) >> 10) :

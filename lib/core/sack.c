@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "bbr.h"
 #include "seq.h"
 #include "tcp_priv.h"
 
@@ -453,6 +454,11 @@ tcp_sb_recovery_ack(struct tcp_ctx *c, struct tcb *t, uint32_t delivered)
 	uint32_t pipe = tcp_sb_pipe(c, t), ss = t->ssthresh, mss = t->snd_mss;
 	int64_t sndcnt;
 
+	if (tcp_bbr_active(c, t)) {
+		/* BBR's window and pacing decide, not PRR (tcp_sb_quota_cwnd after the update) */
+		sb->prr_delivered += delivered;
+		return;
+	}
 	sb->prr_delivered += delivered;
 	if (pipe > ss) {
 		/* proportional: ssthresh / RecoverFS of what was delivered (RFC 6937 §3) */
@@ -469,6 +475,15 @@ tcp_sb_recovery_ack(struct tcp_ctx *c, struct tcb *t, uint32_t delivered)
 		sndcnt = (int64_t)ss - pipe < limit ? (int64_t)ss - pipe : limit;
 	}
 	sb->quota = sndcnt > 0 ? (uint32_t)sndcnt : 0;
+}
+
+void
+tcp_sb_quota_cwnd(struct tcp_ctx *c, struct tcb *t)
+{
+	uint32_t pipe = tcp_sb_pipe(c, t);
+
+	if ((t->flags & TCB_RECOVERY) && t->sb != NULL)
+		t->sb->quota = t->cwnd > pipe ? t->cwnd - pipe : 0;
 }
 
 /* One segment of @p len at @p seq, counted against PRR; HighRxt follows a retransmission. */
@@ -503,6 +518,8 @@ tcp_sb_output(struct tcp_ctx *c, struct tcb *t)
 		if (tcp_outq_room(c) <= TCP_OUTQ_CALL_MAX)
 			return true;
 		if (next_lost(c, t, &seq, &len)) {
+			if (!tcp_bbr_pace(c, t, len))
+				break;
 			c->st->sack_rexmits++;
 			recovery_send(c, t, seq, len);
 			continue;
@@ -513,7 +530,7 @@ tcp_sb_output(struct tcp_ctx *c, struct tcb *t)
 			break;
 		if (len > t->snd_mss)
 			len = t->snd_mss;
-		if (seq_gt(t->snd_nxt + len, t->snd_una + t->snd_wnd))
+		if (seq_gt(t->snd_nxt + len, t->snd_una + t->snd_wnd) || !tcp_bbr_pace(c, t, len))
 			break;
 		recovery_send(c, t, t->snd_nxt, len);
 	}

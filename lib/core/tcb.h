@@ -57,6 +57,7 @@ enum {
 
 struct reasm;
 struct scoreboard;
+struct tcp_bbr;
 
 /**
  * The protocol state of one connection. Fixed size, from a preallocated per-worker pool; payload
@@ -86,11 +87,17 @@ struct tcb {
 	uint32_t ssthresh;
 	uint32_t cwnd_acc;	/**< bytes acked toward the next congestion-avoidance increase */
 	uint32_t recover;	/**< snd_max when recovery began (RFC 6582) */
-	uint32_t cubic_wmax;	/**< CUBIC: window before the last reduction, bytes */
-	uint32_t cubic_epoch;	/**< CUBIC: start of the growth epoch in ~ms ticks (0: none) */
-	uint32_t cubic_k;	/**< CUBIC: ticks to climb back to W_max */
-	uint32_t cubic_west;	/**< CUBIC: Reno-friendly window estimate, bytes */
-	uint32_t cubic_west_acc;	/**< CUBIC: bytes acked toward the next W_est step */
+	union {			/* the worker's congestion control decides which */
+		struct {
+			uint32_t cubic_wmax;	/**< CUBIC: window before the last reduction */
+			uint32_t cubic_epoch;	/**< CUBIC: growth epoch start, ~ms ticks (0: none) */
+			uint32_t cubic_k;	/**< CUBIC: ticks to climb back to W_max */
+			uint32_t cubic_west;	/**< CUBIC: Reno-friendly window estimate, bytes */
+			uint32_t cubic_west_acc; /**< CUBIC: bytes acked toward the next W_est step */
+		};
+		uint32_t bbr;		/**< BBR: 1 + the index of its model in the worker's pool
+					 *   (tcp_ctx.bbr_pool; 0: none) */
+	};
 	/* receive sequence space */
 	uint32_t irs;
 	uint32_t rcv_nxt;
@@ -121,7 +128,7 @@ struct tcb {
 };
 
 /** Congestion control for what we send. */
-enum tcp_cc { TCP_CC_NEWRENO, TCP_CC_CUBIC };
+enum tcp_cc { TCP_CC_NEWRENO, TCP_CC_CUBIC, TCP_CC_BBR };
 
 /** Configuration the core reads; built once at start-up by the runtime. */
 struct tcp_cfg {
@@ -175,6 +182,9 @@ struct tcp_ctx {
 	struct reasm *reasm_lru;	/**< queues in use, least recently progressed first */
 	struct reasm *reasm_mru;	/**< ... and the most recently */
 	struct scoreboard *sb_free;	/**< free SACK scoreboards */
+	struct tcp_bbr *bbr_pool;	/**< BBR states (--cc bbr), tcb.bbr indexes them */
+	struct tcp_bbr *bbr_free;	/**< ... those free */
+	struct tmr_wheel pace_wheel;	/**< BBR states waiting for their next send time */
 	struct tcp_dack *dack;		/**< records owing a delayed ACK, oldest first */
 	void (*pkt_free)(void *pkt);	/**< releases a packet the core held (out-of-order data) */
 	struct tcp_ts_cache *ts_cache;	/**< TCP_TS_CACHE entries, or NULL: always hash */

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "bbr.h"
 #include "isn.h"
 #include "reasm.h"
 #include "seq.h"
@@ -97,6 +98,7 @@ tcp_rtt_sample(struct tcp_ctx *c, struct tcb *t, uint32_t r)
 		r64 = UINT16_MAX;
 	if (t->min_rtt64 == 0 || r64 < t->min_rtt64)
 		t->min_rtt64 = (uint16_t)r64;	/* RACK's base (RFC 8985 §6.2) */
+	tcp_bbr_rtt(c, t, r);
 	c->st->rtt_samples++;
 	c->st->rtt_hist[tcpe_rtt_bucket(r)]++;
 	c->st->rtt_srtt_us = c->st->rtt_srtt_us ?
@@ -180,6 +182,7 @@ tcp_to_closed(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx)
 	tcp_timer_stop(c, t);
 	tcp_reasm_purge(c, t);
 	tcp_sb_put(c, t);
+	tcp_bbr_put(c, t);
 	tcp_set_state(c, t, TCP_CLOSED);
 	if (rx != NULL)
 		rx->events |= TCP_EV_FREE;

@@ -1,4 +1,5 @@
 /* tcp_in.c - segment arrival for an existing record, in RFC 9293 §3.10.7.4 step order. */
+#include "bbr.h"
 #include "isn.h"
 #include "reasm.h"
 #include "sack.h"
@@ -202,8 +203,8 @@ cc_ack(struct tcp_ctx *c, struct tcb *t, uint32_t acked, uint32_t flight_before)
 		return;
 	}
 	/* Grow only while the window is being used (RFC 7661's spirit): an application that
-	 * sends little must not build up a window it never tested. */
-	if (flight_before * 2 < t->cwnd)
+	 * sends little must not build up a window it never tested. BBR sets its own. */
+	if (flight_before * 2 < t->cwnd || tcp_bbr_active(c, t))
 		return;
 	if (t->cwnd < t->ssthresh)
 		t->cwnd += acked < 2 * mss ? acked : 2 * mss;	/* slow start, L = 2 (RFC 3465) */
@@ -266,6 +267,17 @@ ack_cc(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, uint32_t delta
 
 		if (t->sb != NULL) {
 			sack_cc(c, t, s, delta_una, newly, sacked_before, flight_before, dup);
+			int64_t got = (int64_t)delta_una + t->sb->sacked - sacked_before;
+
+			/* delivered: newly acknowledged, plus the change in what is SACKed (bytes
+			 * SACKed before and acknowledged now are not delivered twice; a block the
+			 * scoreboard had no room for can make it negative) */
+			if (got > 0 && c->cfg->cc == TCP_CC_BBR) {
+				tcp_bbr_ack(c, t, (uint32_t)got, tcp_sb_pipe(c, t),
+					    t->sb->n > 0 ? t->sb->b[t->sb->n - 1].e : t->snd_una);
+				if (tcp_bbr_active(c, t))
+					tcp_sb_quota_cwnd(c, t);
+			}
 			if (!(t->flags & TCB_RECOVERY) && t->sb->n == 0 && !t->sb->tlp_out)
 				tcp_sb_put(c, t);	/* nothing SACKed, no recovery: none needed */
 			else
@@ -278,6 +290,8 @@ ack_cc(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, uint32_t delta
 		cc_ack(c, t, delta_una, flight_before);
 	else if (dup)
 		cc_dupack(c, t);
+	if (delta_una > 0 && c->cfg->cc == TCP_CC_BBR)
+		tcp_bbr_ack(c, t, delta_una, t->snd_max - t->snd_una, t->snd_una);
 }
 
 /* Step 5: ACK processing for synchronized states. Returns false when the segment stops here. */

@@ -1,4 +1,5 @@
 /* tcp_out.c - what the core sends: data within the peer's window, FIN, ACKs, SYN-ACK, and timer expiry. */
+#include "bbr.h"
 #include "reasm.h"
 #include "sack.h"
 #include "seq.h"
@@ -184,10 +185,13 @@ send_data(struct tcp_ctx *c, struct tcb *t, uint32_t len, bool last)
 			   (TCB_FIN_QUEUED | TCB_FIN_DATA);
 
 	out_init(&o, t->snd_nxt, len, TCP_ACK | (last ? TCP_PSH : 0) | (fin ? TCP_FIN : 0));
-	if (seq_lt(t->snd_nxt, t->snd_max))
+	if (seq_lt(t->snd_nxt, t->snd_max)) {
 		c->st->retransmits++;
-	else
+	} else {
 		tcp_rtt_start(c, t, t->snd_nxt);	/* new data only (Karn) */
+		if (c->cfg->cc == TCP_CC_BBR)
+			tcp_bbr_sent(c, t, t->snd_nxt + len);
+	}
 	c->st->data_tx_bytes += len;
 	send_seg(c, t, &o);
 	t->snd_nxt += len + fin;
@@ -286,6 +290,8 @@ output_data(struct tcp_ctx *c, struct tcb *t)
 			break;	/* wait for ACKs to open a full segment (new data only) */
 		if (tcp_outq_room(c) <= TCP_OUTQ_CALL_MAX)
 			return true;	/* the runtime drains the queue and calls again */
+		if (!tcp_bbr_pace(c, t, len))
+			break;		/* the pacing wheel calls again */
 		if (c->tx_budgeted) {
 			if (c->tx_budget == 0) {
 				t->flags |= TCB_TX_WAIT;	/* the runtime calls again */

@@ -86,6 +86,8 @@ void tcp_tlp_timeout(struct tcp_ctx *c, struct tcb *t);
 uint32_t tcp_sb_skip(const struct tcb *t, uint32_t seq, uint32_t *room);
 /** Enter SACK-based loss recovery (RFC 6675 §5) with PRR (RFC 6937). */
 void tcp_sb_recovery_enter(struct tcp_ctx *c, struct tcb *t);
+/** During recovery by a window that is not PRR's (BBR): what may go is cwnd - pipe. */
+void tcp_sb_quota_cwnd(struct tcp_ctx *c, struct tcb *t);
 /** An ACK during recovery that delivered @p delivered bytes: PRR's new quota. */
 void tcp_sb_recovery_ack(struct tcp_ctx *c, struct tcb *t, uint32_t delivered);
 /** Eifel (RFC 3522): @p s shows the recovery in progress was spurious (reordering, not loss):

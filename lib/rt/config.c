@@ -42,7 +42,7 @@ struct key {
 	{ n, sec, K_ENUM, offsetof(struct tcpe_config, field), 0, 0, 0, d, h, names }
 
 /* In enum tcp_cc and enum tcpe_steer order. */
-static const char *const cc_names[] = { "newreno", "cubic", NULL };
+static const char *const cc_names[] = { "newreno", "cubic", "bbr", NULL };
 static const char *const steer_names[] = { "auto", "on", "off", NULL };
 
 static const struct key keys[] = {
@@ -93,7 +93,8 @@ static const struct key keys[] = {
 	    "client source addresses FIRST[-LAST] in port 0's subnet, ~64K ports each (default: --ip)"),
 	ENUM("steer", "tcpe", steer, steer_names, "auto",
 	     "software steering between workers: auto (ports without RSS), on, off"),
-	ENUM("cc", "tcp", cc, cc_names, "newreno", "congestion control for what we send: newreno or cubic"),
+	ENUM("cc", "tcp", cc, cc_names, "newreno",
+	     "congestion control for what we send: newreno, cubic or bbr (model-based, paced)"),
 	NUM("init-cwnd", "tcp", init_cwnd, 1, 100, "10", "initial congestion window in segments (RFC 6928)"),
 	COUNT("ooo-pkts", "tcp", ooo_pkts, 16, 1ULL << 20, "4096",
 	     "out-of-order packets held per worker, at most 192 per connection"),

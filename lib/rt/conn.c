@@ -52,6 +52,7 @@ conn_free(struct conn_table *tab, struct conn *c, bool reset, bool unkey)
 	tcp_timer_stop(&tab->tcp, &c->tcb);
 	tcp_reasm_purge(&tab->tcp, &c->tcb);
 	tcp_sb_put(&tab->tcp, &c->tcb);
+	tcp_bbr_put(&tab->tcp, &c->tcb);
 	tcp_set_state(&tab->tcp, &c->tcb, TCP_CLOSED);
 	conn_sndq_free(tab, c);
 	conn_rcvq_purge(tab, c);
@@ -517,6 +518,10 @@ conn_timers(struct conn_table *tab)
 	n = tmr_fifo_expire(&tab->tcp.fin_wait2, tab->tcp.now, due, RTE_DIM(due));
 	for (unsigned int i = 0; i < n; i++)
 		timer_fired(tab, conn_of_timer(due[i]));
+	/* paced records whose next send time came (BBR): one wheel entry each, not one per packet */
+	n = tmr_wheel_expire(&tab->tcp.pace_wheel, tab->tcp.now, due, RTE_DIM(due));
+	for (unsigned int i = 0; i < n; i++)
+		settle(tab, conn_of(tcp_bbr_owner(due[i])), 0);
 	tcp_tw_expire(&tab->tcp, &tab->tw, CONN_TIMER_BATCH);
 	tcp_reasm_expire(&tab->tcp, tab->cfg->ooo_max_age_ms * 1000, CONN_TIMER_BATCH);
 	while (tcp_dack_run(&tab->tcp))

@@ -13,6 +13,7 @@
 #include <rte_ring.h>
 
 #include "app.h"
+#include "bbr.h"
 #include "build.h"
 #include "config.h"
 #include "parse.h"
@@ -24,6 +25,8 @@
 #include "tw.h"
 
 #define CONN_WHEEL_SLOTS 4096	/**< x ~1 ms ticks: a 4 s rotation */
+#define CONN_PACE_SLOTS 1024	/**< x 256 us ticks: the pacing wheel turns in ~262 ms */
+#define CONN_BBR_MAX 65536	/**< BBR models per worker at most (beyond: NewReno, counted) */
 #define CONN_TIMER_BATCH 64	/**< expiries handled per list per call of conn_timers() */
 #define CONN_APP_MAX (APP__COUNT + 1)	/**< the built-in apps and client mode's */
 #define CONN_APP_CLIENT APP__COUNT	/**< the id client mode's connections run under */
@@ -139,6 +142,8 @@ struct conn_table {
 	uint32_t nreasm;
 	struct scoreboard *sbs;		/**< SACK scoreboard pool (connections recovering loss) */
 	uint32_t nsb;
+	struct tcp_bbr *bbrs;		/**< BBR model pool (--cc bbr), or NULL */
+	uint32_t nbbr;
 	struct tcp_dack dack;		/**< delayed-ACK FIFO */
 	struct tcp_tw_table tw;		/**< compact TIME_WAIT entries */
 	struct tcp_ts_cache ts_cache[TCP_TS_CACHE];
@@ -149,6 +154,7 @@ struct conn_table {
 	/* --- large --- */
 	uint8_t listen_app[65536] __rte_cache_aligned;	/**< host-order port -> app id + 1; 0: none */
 	struct tmr_link wheel_slots[CONN_WHEEL_SLOTS];
+	struct tmr_link pace_slots[CONN_PACE_SLOTS];
 };
 
 /* Flow-table values: a record, or (low bit set) a compact TIME_WAIT entry. */

@@ -126,6 +126,14 @@ tables_alloc(struct conn_table *tab, const struct tcpe_config *cfg, unsigned int
 				      socket);
 	tab->sbs = rte_zmalloc_socket("tcpe_sack", sizeof(struct scoreboard) * tab->nsb,
 				      RTE_CACHE_LINE_SIZE, socket);
+	if (cfg->cc == TCP_CC_BBR) {
+		/* one model per connection that sends, up to CONN_BBR_MAX */
+		tab->nbbr = tab->nconns < CONN_BBR_MAX ? tab->nconns : CONN_BBR_MAX;
+		tab->bbrs = rte_zmalloc_socket("tcpe_bbr", sizeof(struct tcp_bbr) * tab->nbbr,
+					       RTE_CACHE_LINE_SIZE, socket);
+		if (tab->bbrs == NULL)
+			return -ENOMEM;
+	}
 	tab->reasm = rte_zmalloc_socket("tcpe_reasm", sizeof(struct reasm) * tab->nreasm,
 					RTE_CACHE_LINE_SIZE, socket);
 	dack = rte_malloc_socket("tcpe_dack", sizeof(*dack) * ndack, RTE_CACHE_LINE_SIZE, socket);
@@ -138,6 +146,7 @@ tables_alloc(struct conn_table *tab, const struct tcpe_config *cfg, unsigned int
 	tab->nfree = tab->nconns;
 	tcp_reasm_pool_init(&tab->tcp, tab->reasm, tab->nreasm);
 	tcp_sb_pool_init(&tab->tcp, tab->sbs, tab->nsb);
+	tcp_bbr_pool_init(&tab->tcp, tab->bbrs, tab->nbbr);
 	tcp_tw_init(&tab->tw, tab->tw.e, ntw);
 	tab->tw.key = conn_tw_key;
 	tab->tw.key_arg = tab;
@@ -153,6 +162,8 @@ static void
 timers_init(struct conn_table *tab)
 {
 	tmr_wheel_init(&tab->tcp.wheel, tab->wheel_slots, CONN_WHEEL_SLOTS, 10, tab->tcp.now);
+	tmr_wheel_init(&tab->tcp.pace_wheel, tab->pace_slots, CONN_PACE_SLOTS, BBR_PACE_TICK_SHIFT,
+		       tab->tcp.now);
 	tmr_fifo_init(&tab->tcp.time_wait, tab->tcp_cfg.time_wait_us);
 	tmr_fifo_init(&tab->tcp.fin_wait2, tab->tcp_cfg.fin_wait2_us);
 }
@@ -228,6 +239,7 @@ conn_table_reset(struct conn_table *tab)
 	tab->dack.head = tab->dack.tail = 0;
 	tcp_reasm_pool_init(&tab->tcp, tab->reasm, tab->nreasm);
 	tcp_sb_pool_init(&tab->tcp, tab->sbs, tab->nsb);
+	tcp_bbr_pool_init(&tab->tcp, tab->bbrs, tab->nbbr);
 	timers_init(tab);
 	tab->tcp.chack_second = 0;
 	tab->cookie_sent_us = 0;
@@ -252,6 +264,7 @@ conn_table_destroy(struct conn_table *tab)
 	rte_free(tab->conns);
 	rte_free(tab->reasm);
 	rte_free(tab->sbs);
+	rte_free(tab->bbrs);
 	rte_free(tab->tw.e);
 	rte_free(tab->dack.q);
 	rte_free(tab->blocked.q);

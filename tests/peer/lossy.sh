@@ -99,6 +99,6 @@ check "connections reset" "$(counter "$T/tcpe.log" conn_reset)" 0
 # A duplicated last ACK can arrive after its record is gone: the RST it draws is RFC behaviour.
 check "RSTs other than to segments without a record" \
 	"$(( $(counter "$T/tcpe.log" rst_tx) - $(counter "$T/tcpe.log" rst_no_conn) ))" 0
-[[ -n ${LOSSY_SHOW:-} ]] && grep -E "retransmits|rto_exp|fast_re|recover|partial|dup_acks|ooo_|sack_|cc_undos|rtt_srtt|delayed" "$T/tcpe.log" >&2
+[[ -n ${LOSSY_SHOW:-} ]] && grep -E "retransmits|rto_exp|fast_re|recover|partial|dup_acks|ooo_|sack_|dsack|rack_|tlp_|bbr_|paced|cc_undos|rtt_srtt|delayed|drop_" "$T/tcpe.log" >&2
 log "  goodput:"; sed 's/^/    /' "$T/goodput" >&2
 peer_done

@@ -41,6 +41,8 @@ h_init(struct harness *h, uint64_t now_us)
 	h_pkts_freed = 0;
 	tcp_reasm_pool_init(&h->c, h->reasm, 4);
 	tcp_sb_pool_init(&h->c, h->sbs, 4);
+	tcp_bbr_pool_init(&h->c, h->bbrs, 2);
+	tmr_wheel_init(&h->c.pace_wheel, h->pace_slots, 256, BBR_PACE_TICK_SHIFT, now_us);
 	tcp_dack_init(&h->c, &h->dack, h->dack_ents, 16);
 	tmr_wheel_init(&h->c.wheel, h->slots, 256, 10, now_us);
 	tmr_fifo_init(&h->c.time_wait, h->cfg.time_wait_us);
@@ -168,7 +170,12 @@ h_no_leaks(struct harness *h)
 		for (struct scoreboard *b = h->c.sb_free; b != NULL; b = b->next_free)
 			n++;
 		CU_ASSERT_EQUAL(n, 4);		/* every SACK scoreboard back too */
+		n = 0;
+		for (struct tcp_bbr *b = h->c.bbr_free; b != NULL; b = b->next_free)
+			n++;
+		CU_ASSERT_EQUAL(n, 2);		/* and every BBR model */
 	}
+	CU_ASSERT_EQUAL(h->c.pace_wheel.armed, 0);
 	CU_ASSERT_PTR_NULL(h->t.sb);
 }
 

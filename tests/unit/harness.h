@@ -6,6 +6,7 @@
 
 #include <CUnit/CUnit.h>
 
+#include "bbr.h"
 #include "reasm.h"
 #include "sack.h"
 #include "tcp.h"
@@ -19,6 +20,8 @@ struct harness {
 	struct tcp_outq q;	/**< the core's output queue: q.d[i].o is the i-th segment sent */
 	struct reasm reasm[4];	/**< the out-of-order queue pool */
 	struct scoreboard sbs[4];	/**< the SACK scoreboard pool */
+	struct tcp_bbr bbrs[2];		/**< the BBR pool (cfg.cc = TCP_CC_BBR) */
+	struct tmr_link pace_slots[256];
 	struct tcp_dack dack;
 	struct tcp_dack_ent dack_ents[16];
 	struct tcb t;		/**< the connection under test */

@@ -24,5 +24,6 @@ int suite_packets(void);
 int suite_http(void);
 int suite_hostile(void);
 int suite_sack(void);
+int suite_bbr(void);
 
 #endif
