@@ -4,7 +4,8 @@
 #   tcpe_fuzz        one worker on a net_ring port: classification, ARP, ICMP, the connection
 #                    table, the TCP core, the apps (the HTTP parser), client mode
 #   tcpe_fuzz_steer  two workers on a two-queue port with software steering on: everything
-#                    arrives on worker 0's queue and crosses the steering ring to its owner
+#                    arrives on worker 0's queue and crosses the steering ring to its owner;
+#                    its workers send by BBR (--cc bbr: the model, its pool, the pacing wheel)
 # Both are seeded from the corpus kept in tests/fuzz/corpus and the captured sessions in
 # tests/fuzz/seed. Exit status: 0 when no crash, leak or invariant failure.
 #   FUZZ_TARGETS="tcpe_fuzz"  run only these (default: both)

@@ -80,7 +80,6 @@ bbr_take(struct tcp_ctx *c, struct tcb *t)
 	t->bbr = (uint32_t)(b - c->bbr_pool) + 1;
 	b->min_rtt = srtt;
 	b->min_rtt_stamp = c->now;
-	b->round_end = t->snd_max;
 	b->round_start = c->now;
 	b->delivered_time = c->now;
 	b->first_sent_time = c->now;
@@ -155,13 +154,16 @@ tcp_bbr_sent(struct tcp_ctx *c, struct tcb *t, uint32_t end)
 }
 
 /* The newest remembered send that is delivered (below @p hi) gives a rate sample: what was
- * delivered since, over the longer of its send and ACK intervals; none shorter than min RTT. */
-static void
+ * delivered since, over the longer of its send and ACK intervals; none shorter than min RTT.
+ * A round trip ends when a send made after the round began is delivered (Linux's
+ * next_rtt_delivered): by delivery counts, not sequence numbers, so resends do not confuse it. */
+static bool
 rate_sample(struct tcp_ctx *c, struct tcp_bbr *b, uint32_t hi)
 {
 	const struct bbr_sent *e = NULL;
 	uint64_t interval, bw;
 	uint32_t send_el, ack_el;
+	bool round = false;
 
 	while (b->sent_n > 0 && seq_le(b->sent[b->sent_head].end, hi)) {
 		e = &b->sent[b->sent_head];
@@ -169,26 +171,28 @@ rate_sample(struct tcp_ctx *c, struct tcp_bbr *b, uint32_t hi)
 		b->sent_n--;
 	}
 	if (e == NULL)
-		return;
+		return false;
+	if ((int32_t)(e->delivered - (uint32_t)b->round_delivered) >= 0)
+		round = true;
 	b->first_sent_time = c->now - (uint32_t)((uint32_t)c->now - e->sent_time);
 	send_el = e->sent_time - e->first_sent_time;
 	ack_el = (uint32_t)b->delivered_time - e->delivered_time;
 	interval = send_el > ack_el ? send_el : ack_el;
 	if (interval == 0 || interval < b->min_rtt)
-		return;
+		return round;
 	bw = (uint64_t)((uint32_t)b->delivered - e->delivered) * 1000000 / interval;
 	/* an application-limited sample says little: only a rate above the estimate counts */
 	if (e->app_limited && bw < b->btl_bw)
-		return;
+		return round;
 	b->sampled = 1;
 	if (bw > b->bw[b->rounds % BBR_BW_ROUNDS])
 		b->bw[b->rounds % BBR_BW_ROUNDS] = bw;
 	if (bw > b->btl_bw)
 		b->btl_bw = bw;
+	return round;
 }
 
-/* A round trip ends when data sent after it began is delivered: the bandwidth filter keeps the
- * best sample of each of the last BBR_BW_ROUNDS rounds. */
+/* The bandwidth filter keeps the best sample of each of the last BBR_BW_ROUNDS rounds. */
 static bool
 round_update(struct tcp_ctx *c, struct tcb *t, struct tcp_bbr *b, uint32_t hi)
 {
@@ -196,8 +200,7 @@ round_update(struct tcp_ctx *c, struct tcb *t, struct tcp_bbr *b, uint32_t hi)
 
 	if (seq_lt(hi, t->snd_una))
 		hi = t->snd_una;
-	rate_sample(c, b, hi);
-	if (seq_lt(hi, b->round_end))
+	if (!rate_sample(c, b, hi))
 		return false;
 	b->rounds++;
 	b->bw[b->rounds % BBR_BW_ROUNDS] = 0;	/* the oldest round leaves the filter */
@@ -207,7 +210,6 @@ round_update(struct tcp_ctx *c, struct tcb *t, struct tcp_bbr *b, uint32_t hi)
 			bw = b->bw[k];
 	if (bw != 0)
 		b->btl_bw = bw;		/* (ten rounds without a sample keep the estimate) */
-	b->round_end = t->snd_max;
 	b->round_start = c->now;
 	b->round_delivered = b->delivered;
 	b->app_limited = b->app_limited_until != 0;
@@ -275,7 +277,7 @@ mode_update(struct tcp_ctx *c, struct tcb *t, struct tcp_bbr *b, bool round, uin
 		if (b->probe_rtt_done == 0 && inflight <= 4u * t->snd_mss) {
 			b->probe_rtt_done = c->now + BBR_PROBE_RTT_US;
 			b->probe_rtt_round = 0;
-			b->round_end = t->snd_max;
+			b->round_delivered = b->delivered;	/* and a round trip from now */
 		} else if (b->probe_rtt_done != 0) {
 			if (round)
 				b->probe_rtt_round = 1;

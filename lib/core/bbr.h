@@ -39,7 +39,8 @@ struct tcp_bbr {
 	uint64_t btl_bw;		/**< bottleneck bandwidth estimate: max of bw[], bytes/s */
 	uint64_t full_bw;		/**< Startup: the bandwidth growth is measured against */
 	uint64_t delivered;		/**< bytes acknowledged or SACKed, ever */
-	uint64_t round_delivered;	/**< ... when this round began */
+	uint64_t round_delivered;	/**< ... when this round began: a round ends when a send
+					 *   made after that is delivered */
 	uint64_t round_start;		/**< when this round began (us) */
 	uint64_t min_rtt_stamp;		/**< when min_rtt was taken (us) */
 	uint64_t probe_rtt_done;	/**< ProbeRTT may end at this time (0: not started) */
@@ -58,7 +59,6 @@ struct tcp_bbr {
 	uint8_t extra_slot;
 	uint8_t sampled;		/**< a rate sample was taken in this round */
 	uint8_t round_sampled;		/**< ... in the round that just ended */
-	uint32_t round_end;		/**< a round ends when data sent after this is delivered */
 	uint32_t rounds;
 	uint32_t min_rtt;		/**< us (0: none yet) */
 	uint32_t prior_cwnd;		/**< the window ProbeRTT restores */

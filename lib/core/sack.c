@@ -132,9 +132,10 @@ tcp_sb_reo_wnd(const struct tcp_ctx *c, const struct tcb *t)
 	return (uint32_t)w;
 }
 
-/* RACK's lost-retransmission rule: data sent after the last retransmission was SACKed a
- * reordering window ago, and holes that were resent are still open - those resends were lost;
- * NextSeg may send them again. */
+/* RACK's lost-retransmission rule: data sent after a watched retransmission was SACKed a
+ * reordering window ago, and holes resent up to it are still open - those resends were lost;
+ * NextSeg sends them again (rerxt), before anything above HighRxt. Then the next
+ * retransmission is watched. */
 static void
 rxt_lost_check(struct tcp_ctx *c, struct tcb *t)
 {
@@ -148,8 +149,9 @@ rxt_lost_check(struct tcp_ctx *c, struct tcb *t)
 	if ((int64_t)(int32_t)(now - sb->after_rxt_seen) >= (int64_t)reo) {
 		uint32_t room, hole = tcp_sb_skip(t, t->snd_una, &room);
 
-		if (seq_lt(hole, sb->high_rxt)) {	/* a resent hole is still open */
-			sb->high_rxt = t->snd_una;
+		if (seq_lt(hole, sb->rxt_hi)) {	/* a resent hole is still open */
+			sb->rerxt_at = t->snd_una;
+			sb->rerxt_end = sb->rxt_hi;
 			c->st->sack_rxt_lost++;
 		}
 		sb->rxt_valid = 0;
@@ -260,12 +262,17 @@ tcp_sb_update(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, uint32_
 			sb_add(sb, l, seq_lt(r, top) ? r : top, now);
 			reo |= sb->sacked > had;
 		}
-		if (sb->rxt_valid && !sb->after_rxt && seq_gt(r, sb->rxt_snd_max)) {
-			/* newly SACKed data sent after the last retransmission: from now, the
-			 * retransmissions have had their chance */
+		if (sb->rxt_valid && !sb->after_rxt) {
+			/* newly SACKed data sent after the watched retransmission - new data, or a
+			 * later resend of a hole above it: from now, it has had its chance */
 			uint32_t had = sb->sacked;
 
-			sb_add(sb, seq_gt(l, sb->rxt_snd_max) ? l : sb->rxt_snd_max, r, now);
+			if (seq_gt(r, sb->rxt_snd_max))
+				sb_add(sb, seq_gt(l, sb->rxt_snd_max) ? l : sb->rxt_snd_max, r, now);
+			if (seq_lt(l, sb->high_rxt) && seq_gt(r, sb->rxt_hi) &&
+			    seq_lt(sb->rxt_hi, sb->high_rxt))
+				sb_add(sb, seq_gt(l, sb->rxt_hi) ? l : sb->rxt_hi,
+				       seq_lt(r, sb->high_rxt) ? r : sb->high_rxt, now);
 			if (sb->sacked > had) {
 				sb->after_rxt = 1;
 				sb->after_rxt_seen = now;
@@ -412,6 +419,19 @@ next_lost(const struct tcp_ctx *c, const struct tcb *t, uint32_t *seq, uint32_t 
 	const struct scoreboard *sb = t->sb;
 	uint32_t at = seq_gt(sb->high_rxt, t->snd_una) ? sb->high_rxt : t->snd_una, room;
 
+	if (seq_lt(sb->rerxt_at, sb->rerxt_end)) {
+		/* a resend found lost: that hole again, first */
+		uint32_t r = tcp_sb_skip(t, seq_gt(sb->rerxt_at, t->snd_una) ? sb->rerxt_at :
+									   t->snd_una, &room);
+
+		if (seq_lt(r, sb->rerxt_end) && room != UINT32_MAX) {
+			*seq = r;
+			*len = room < t->snd_mss ? room : t->snd_mss;
+			if (seq_gt(*seq + *len, sb->rerxt_end))
+				*len = sb->rerxt_end - *seq;
+			return true;
+		}
+	}
 	at = tcp_sb_skip(t, at, &room);
 	if (room == UINT32_MAX || !tcp_sb_lost(c, t, at))
 		return false;	/* above the last block, or not lost (nor is anything above it) */
@@ -440,6 +460,9 @@ tcp_sb_recovery_enter(struct tcp_ctx *c, struct tcb *t)
 	c->st->cc_recoveries++;
 	c->st->sack_recoveries++;
 	sb->high_rxt = t->snd_una;
+	sb->rerxt_at = sb->rerxt_end = t->snd_una;
+	sb->rxt_valid = 0;
+	sb->after_rxt = 0;
 	sb->recover_fs = t->snd_max - t->snd_una;
 	sb->prr_delivered = 0;
 	sb->prr_out = 0;
@@ -497,11 +520,17 @@ recovery_send(struct tcp_ctx *c, struct tcb *t, uint32_t seq, uint32_t len)
 	tcp_send_at(c, t, len);
 	if (seq_lt(seq, nxt)) {
 		t->snd_nxt = nxt;
+		if (seq_lt(seq, sb->rerxt_end))
+			sb->rerxt_at = seq + len;	/* a lost resend, sent again */
 		if (seq_gt(seq + len, sb->high_rxt))
 			sb->high_rxt = seq + len;
-		sb->rxt_snd_max = t->snd_max;	/* what is sent from now on goes after it */
-		sb->rxt_valid = 1;
-		sb->after_rxt = 0;
+		if (!sb->rxt_valid) {
+			/* watch this one: what is sent from now on goes after it */
+			sb->rxt_snd_max = t->snd_max;
+			sb->rxt_hi = seq_gt(seq + len, sb->high_rxt) ? seq + len : sb->high_rxt;
+			sb->rxt_valid = 1;
+			sb->after_rxt = 0;
+		}
 	}
 	sb->prr_out += len;
 	sb->quota = sb->quota > len ? sb->quota - len : 0;

@@ -380,6 +380,7 @@ rto_cc(struct tcp_ctx *c, struct tcb *t)
 		t->sb->rto_mark = t->snd_max;	/* ... so no hole below this tells of reordering */
 		t->sb->rxt_valid = 0;
 		t->sb->after_rxt = 0;
+		t->sb->rerxt_at = t->sb->rerxt_end = t->snd_una;
 		t->sb->tlp_out = 0;	/* the timeout decided */
 	}
 }

@@ -427,7 +427,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 			 "--http-idle-ms", "3000", "--challenge-ack-limit", "10", "--time-wait-ms",
 			 "3000", "--fin-wait2-ms", "3000", "--rto-max-ms", "4000",
 			 "--connect", "198.18.0.2:80", "--concurrency", "2", "--requests-per-conn", "3",
-			 "--steer", FUZZ_WORKERS > 1 ? "on" : "off", NULL };
+			 "--steer", FUZZ_WORKERS > 1 ? "on" : "off",
+			 /* the two-worker target sends by BBR: its model, pool and pacing wheel */
+			 "--cc", FUZZ_WORKERS > 1 ? "bbr" : "newreno", NULL };
 	struct rte_ring *rx[FUZZ_WORKERS], *tx[FUZZ_WORKERS];
 	struct steer *steers[FUZZ_WORKERS];
 	int p, sockets[FUZZ_WORKERS] = { 0 };

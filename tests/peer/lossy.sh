@@ -39,7 +39,7 @@ transfer() {	# LABEL MODE PORT BYTES: run one client; record its goodput line
 
 # --- topology: client ns (c0) <-> veth <-> middle ns (m0) =relay= tcpe0 (tcpe's tap) ----------
 TCPE_TAP_BARE=1 peer_setup "-l 0-1" --listen 7:echo --listen 9:bulk --bulk-bytes "$DOWN" --cc "${LOSSY_CC:-newreno}" \
-	--rto-min-ms ${LOSSY_RTO_MIN_MS:-50} --time-wait-ms 500
+	--rto-min-ms ${LOSSY_RTO_MIN_MS:-50} --time-wait-ms 500 ${LOSSY_TCPE_ARGS:-}
 ns_create "$NS_C" || { fail "cannot create $NS_C"; peer_done; }
 ns_create "$NS_L" || { fail "cannot create $NS_L"; peer_done; }
 ip link add c0 netns "$NS_C" type veth peer name m0 netns "$NS" || fail "veth c0/m0"

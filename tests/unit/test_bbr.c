@@ -24,10 +24,11 @@ struct path {
 	struct { uint64_t at; uint32_t ack; unsigned int nb; uint32_t b[3][2]; } acks[4096];
 	unsigned int ahead, an;
 	uint32_t rcv_nxt;	/* the receiver */
-	uint32_t ooo[64][2];
+	uint32_t ooo[1024][2];
 	unsigned int nooo, unacked;
 	uint64_t delivered;	/* bytes the receiver took in order */
 	uint64_t max_queue;	/* most bytes ever waiting at the bottleneck */
+	int jitter;
 };
 
 static struct path P;
@@ -58,7 +59,8 @@ path_take(struct harness *h, struct path *p)
 			p->max_queue = (p->free_at - h->c.now) * p->rate / S;
 		p->free_at = start + (uint64_t)o->len * S / p->rate;
 		CU_ASSERT_FATAL(p->n < 4096);
-		p->fly[(p->head + p->n) % 4096].at = p->free_at + OWD_US;
+		{ static uint32_t rs = 12345; rs = rs * 1103515245u + 12345u; uint64_t j = P.jitter ? (rs >> 8) % 2000 : 0; rs = rs * 1103515245u + 12345u; if (P.jitter && (rs >> 8) % 10 == 0) j += 2000;
+		p->fly[(p->head + p->n) % 4096].at = p->free_at + OWD_US - 5000 * (P.jitter != 0) + j; }
 		p->fly[(p->head + p->n) % 4096].s = o->seq;
 		p->fly[(p->head + p->n) % 4096].e = o->seq + o->len;
 		p->n++;
@@ -70,8 +72,27 @@ path_take(struct harness *h, struct path *p)
 static void
 receive(struct harness *h, struct path *p, uint32_t s, uint32_t e)
 {
-	bool in_order = !seq_gt(s, p->rcv_nxt);
+	bool in_order = !seq_gt(s, p->rcv_nxt), dup = !seq_gt(e, p->rcv_nxt);
 	unsigned int k;
+
+	for (k = 0; k < p->nooo && !dup; k++)
+		dup = !seq_lt(s, p->ooo[k][0]) && !seq_gt(e, p->ooo[k][1]);
+	if (dup) {	/* a copy: a D-SACK (RFC 2883) */
+		unsigned int a = (p->ahead + p->an) % 4096;
+
+		p->acks[a].at = h->c.now + OWD_US;
+		p->acks[a].ack = p->rcv_nxt;
+		p->acks[a].nb = 1;
+		p->acks[a].b[0][0] = s;
+		p->acks[a].b[0][1] = e;
+		for (k = 0; k < p->nooo && k < 2; k++) {
+			p->acks[a].b[k + 1][0] = p->ooo[p->nooo - 1 - k][0];
+			p->acks[a].b[k + 1][1] = p->ooo[p->nooo - 1 - k][1];
+			p->acks[a].nb++;
+		}
+		p->an++;
+		return;
+	}
 
 	if (in_order) {
 		if (seq_gt(e, p->rcv_nxt)) {
@@ -86,22 +107,28 @@ receive(struct harness *h, struct path *p, uint32_t s, uint32_t e)
 						p->delivered += p->ooo[k][1] - p->rcv_nxt;
 						p->rcv_nxt = p->ooo[k][1];
 					}
-					p->ooo[k][0] = p->ooo[--p->nooo][0];
-					p->ooo[k][1] = p->ooo[p->nooo][1];
+					memmove(&p->ooo[k], &p->ooo[k + 1],
+						(p->nooo - k - 1) * sizeof(p->ooo[0]));
+					p->nooo--;
 					more = true;
 					break;
 				}
 		}
 	} else {
-		for (k = 0; k < p->nooo; k++)	/* merge with a touching block, or add one */
+		/* merge with a touching block, or add one; the block just touched moves to the end
+		 * (most recent): it is reported first (RFC 2018 §4) */
+		for (k = 0; k < p->nooo; k++)
 			if (!seq_gt(s, p->ooo[k][1]) && !seq_lt(e, p->ooo[k][0])) {
-				if (seq_lt(s, p->ooo[k][0]))
-					p->ooo[k][0] = s;
-				if (seq_gt(e, p->ooo[k][1]))
-					p->ooo[k][1] = e;
-				break;
+				if (seq_lt(p->ooo[k][0], s))
+					s = p->ooo[k][0];
+				if (seq_gt(p->ooo[k][1], e))
+					e = p->ooo[k][1];
+				memmove(&p->ooo[k], &p->ooo[k + 1],
+					(p->nooo - k - 1) * sizeof(p->ooo[0]));
+				p->nooo--;
+				k--;	/* it may touch another too */
 			}
-		if (k == p->nooo && p->nooo < 64) {
+		if (p->nooo < 1024) {
 			p->ooo[p->nooo][0] = s;
 			p->ooo[p->nooo][1] = e;
 			p->nooo++;
@@ -133,11 +160,11 @@ run(struct harness *h, struct path *p, uint64_t us)
 
 	while (h->c.now < end) {
 		h->c.now += STEP_US;
-		while (p->n > 0 && p->fly[p->head].at <= h->c.now) {
-			receive(h, p, p->fly[p->head].s, p->fly[p->head].e);
-			p->head = (p->head + 1) % 4096;
-			p->n--;
+		for (unsigned int k = 0; k < p->n; k++) {
+			unsigned int i = (p->head + k) % 4096;
+			if (p->fly[i].at <= h->c.now && p->fly[i].at != 0) { receive(h, p, p->fly[i].s, p->fly[i].e); p->fly[i].at = 0; }
 		}
+		while (p->n > 0 && p->fly[p->head].at == 0) { p->head = (p->head + 1) % 4096; p->n--; }
 		while (p->an > 0 && p->acks[p->ahead].at <= h->c.now) {
 			struct tcp_seg s = h_seg(h, TCP_ACK, 1, 0, 0);
 			struct tcp_rx rx;
