@@ -5,12 +5,10 @@
 #include <string.h>
 
 #include "seq.h"
-#include "tcb.h"
 
 #define HIGH_GAIN 739		/* 2 / ln 2 = 2.885: doubles the delivery rate each round */
 #define DRAIN_GAIN 89		/* its inverse: empties the queue Startup built */
 #define CWND_GAIN 512		/* ProbeBW's window: twice the estimated BDP */
-#define BBR_NONE UINT32_MAX	/* tcb.bbr of a connection the pool had nothing left for */
 
 /* ProbeBW's eight phases: probe for more bandwidth, drain what that queued, cruise. */
 static const uint16_t cycle_gain[8] = { 320, 192, 256, 256, 256, 256, 256, 256 };
@@ -47,12 +45,6 @@ tcp_bbr_put(struct tcp_ctx *c, struct tcb *t)
 	b->owner = NULL;
 	b->next_free = c->bbr_free;
 	c->bbr_free = b;
-}
-
-bool
-tcp_bbr_active(const struct tcp_ctx *c, const struct tcb *t)
-{
-	return bbr_of(c, t) != NULL;
 }
 
 struct tcb *

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "tcb.h"
 #include "timer.h"
 
 #define BBR_UNIT 256			/**< gains in 1/256 */
@@ -97,8 +98,14 @@ bool tcp_bbr_pace(struct tcp_ctx *c, struct tcb *t, uint32_t len);
 /** New data [.., @p end) left: remember the delivery state for a rate sample (when the last one
  * remembered is older than min RTT / 8). */
 void tcp_bbr_sent(struct tcp_ctx *c, struct tcb *t, uint32_t end);
+#define BBR_NONE UINT32_MAX	/**< tcb.bbr of a connection the pool had nothing left for */
+
 /** Does @p t send by BBR (a state from the pool)? Then losses do not shrink its window. */
-bool tcp_bbr_active(const struct tcp_ctx *c, const struct tcb *t);
+static inline bool
+tcp_bbr_active(const struct tcp_ctx *c, const struct tcb *t)
+{
+	return c->cfg->cc == TCP_CC_BBR && t->bbr != 0 && t->bbr != BBR_NONE;
+}
 /** The record of a BBR state taken off the pacing wheel. */
 struct tcb *tcp_bbr_owner(struct tmr_link *l);
 

@@ -547,7 +547,7 @@ tcp_sb_output(struct tcp_ctx *c, struct tcb *t)
 		if (tcp_outq_room(c) <= TCP_OUTQ_CALL_MAX)
 			return true;
 		if (next_lost(c, t, &seq, &len)) {
-			if (!tcp_bbr_pace(c, t, len))
+			if (c->cfg->cc == TCP_CC_BBR && !tcp_bbr_pace(c, t, len))
 				break;
 			c->st->sack_rexmits++;
 			recovery_send(c, t, seq, len);
@@ -559,7 +559,8 @@ tcp_sb_output(struct tcp_ctx *c, struct tcb *t)
 			break;
 		if (len > t->snd_mss)
 			len = t->snd_mss;
-		if (seq_gt(t->snd_nxt + len, t->snd_una + t->snd_wnd) || !tcp_bbr_pace(c, t, len))
+		if (seq_gt(t->snd_nxt + len, t->snd_una + t->snd_wnd) ||
+		    (c->cfg->cc == TCP_CC_BBR && !tcp_bbr_pace(c, t, len)))
 			break;
 		recovery_send(c, t, t->snd_nxt, len);
 	}
@@ -603,16 +604,20 @@ tcp_tlp_arm(struct tcp_ctx *c, struct tcb *t)
 	uint32_t srtt = t->srtt8 >> 3, flight = t->snd_max - t->snd_una;
 	uint64_t pto;
 
-	/* RFC 8985 §7.2: SACK agreed, an RTT known, data in flight under the RTO, open state */
-	if (!(t->opt & TCB_OPT_SACK) || srtt == 0 || flight == 0 || t->retries != 0 ||
+	if (flight == 0 || !(t->opt & TCB_OPT_SACK))
+		return;
+	pto = 2 * (uint64_t)srtt + (flight <= t->snd_mss ? TLP_WCDELACK_US : 2000);
+	if (pto < TLP_MIN_US)
+		pto = TLP_MIN_US;
+	if (pto >= t->rto_us)
+		return;		/* the RTO would come first (one segment to a delaying peer) */
+	/* RFC 8985 §7.2: an RTT known, data in flight under the RTO, open state */
+	if (srtt == 0 || t->retries != 0 ||
 	    t->snd_wnd == 0 || (t->state != TCP_ESTABLISHED && t->state != TCP_CLOSE_WAIT) ||
 	    (t->flags & (TCB_RECOVERY | TCB_IDLE | TCB_REO_TIMER | TCB_TLP_TIMER |
 			 TCB_FIN_QUEUED)) ||
 	    (t->sb != NULL && (t->sb->tlp_out || t->sb->n > 0)) || !tmr_armed(&t->timer))
 		return;
-	pto = 2 * (uint64_t)srtt + (flight <= t->snd_mss ? TLP_WCDELACK_US : 2000);
-	if (pto < TLP_MIN_US)
-		pto = TLP_MIN_US;
 	if (c->now + pto >= t->timer.expire << c->wheel.shift)
 		return;		/* the RTO comes first */
 	t->flags |= TCB_TLP_TIMER;

@@ -98,7 +98,8 @@ tcp_rtt_sample(struct tcp_ctx *c, struct tcb *t, uint32_t r)
 		r64 = UINT16_MAX;
 	if (t->min_rtt64 == 0 || r64 < t->min_rtt64)
 		t->min_rtt64 = (uint16_t)r64;	/* RACK's base (RFC 8985 §6.2) */
-	tcp_bbr_rtt(c, t, r);
+	if (c->cfg->cc == TCP_CC_BBR)
+		tcp_bbr_rtt(c, t, r);
 	c->st->rtt_samples++;
 	c->st->rtt_hist[tcpe_rtt_bucket(r)]++;
 	c->st->rtt_srtt_us = c->st->rtt_srtt_us ?

@@ -290,7 +290,7 @@ output_data(struct tcp_ctx *c, struct tcb *t)
 			break;	/* wait for ACKs to open a full segment (new data only) */
 		if (tcp_outq_room(c) <= TCP_OUTQ_CALL_MAX)
 			return true;	/* the runtime drains the queue and calls again */
-		if (!tcp_bbr_pace(c, t, len))
+		if (c->cfg->cc == TCP_CC_BBR && !tcp_bbr_pace(c, t, len))
 			break;		/* the pacing wheel calls again */
 		if (c->tx_budgeted) {
 			if (c->tx_budget == 0) {
