@@ -51,6 +51,7 @@ sb_trim(struct scoreboard *sb, uint32_t una)
 
 static bool next_lost(const struct tcp_ctx *c, const struct tcb *t, uint32_t *seq,
 		      uint32_t *len);
+static void timer_quota(struct tcp_ctx *c, struct tcb *t);
 
 /* true when clock value @p a (low 32 bits, us) is before @p b */
 static inline bool
@@ -180,6 +181,91 @@ dsack_check(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s)
 	return true;
 }
 
+/* RFC 3708 §3.2: once every resend of the last recovery came back as a duplicate, the
+ * recovery was spurious: the window and threshold from before it return. */
+static void
+dsack_undo(struct tcp_ctx *c, struct tcb *t)
+{
+	struct scoreboard *sb = t->sb;
+
+	if (!sb->undo_dsack || sb->undo_retrans == 0 || --sb->undo_retrans > 0)
+		return;
+	sb->undo_dsack = 0;
+	sb->undo_ts = 0;
+	t->cwnd = t->cwnd > sb->prior_cwnd ? t->cwnd : sb->prior_cwnd;
+	t->ssthresh = sb->prior_ssthresh;
+	if (t->flags & TCB_RECOVERY) {
+		t->flags &= (uint16_t)~TCB_RECOVERY;
+		t->dupacks = 0;
+		t->recover = t->snd_una;
+	}
+	if (t->reo_mult < UINT8_MAX)
+		t->reo_mult++;
+	t->reo_persist = SB_REO_PERSIST;
+	c->st->dsack_undos++;
+}
+
+/* Keep the scoreboard after recovery while the D-SACKs that could undo it may still come. */
+bool
+tcp_sb_awaits_dsacks(const struct tcp_ctx *c, const struct tcb *t)
+{
+	const struct scoreboard *sb = t->sb;
+
+	return sb->undo_dsack && sb->undo_retrans > 0 &&
+	       (int32_t)((uint32_t)c->now - sb->undo_until) < 0;
+}
+
+void
+tcp_sb_recovery_exit(struct tcp_ctx *c, struct tcb *t)
+{
+	struct scoreboard *sb = t->sb;
+	uint32_t srtt = t->srtt8 >> 3;
+
+	/* the duplicates of the last resends arrive about a round trip after them */
+	sb->undo_until = (uint32_t)c->now + 2 * (srtt > 5000 ? srtt : 5000);
+}
+
+static struct scoreboard *sb_take(struct tcp_ctx *c, struct tcb *t);
+
+void
+tcp_sb_rto_mark(struct tcp_ctx *c, struct tcb *t)
+{
+	struct scoreboard *sb = t->sb;
+
+	if (!(t->opt & TCB_OPT_TS) || (sb == NULL && (sb = sb_take(c, t)) == NULL))
+		return;
+	if (!(t->flags & TCB_RECOVERY)) {	/* in recovery, these are from before it */
+		sb->prior_cwnd = t->cwnd;
+		sb->prior_ssthresh = t->ssthresh;
+	}
+	sb->undo_ts = tcp_ts_now(c, t) | 1;
+	sb->undo_seq = t->snd_una;
+	sb->rto_undo = 1;
+}
+
+bool
+tcp_sb_rto_undo(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s)
+{
+	struct scoreboard *sb = t->sb;
+
+	/* Eifel (RFC 3522, response RFC 4015): the first ACK covering the resend echoes a timestamp
+	 * from before it - the original got there, the timeout was spurious (a delayed ACK, a
+	 * late path): the window comes back and what was already sent is not sent again. */
+	if (!sb->rto_undo || !seq_gt(s->ack, sb->undo_seq))
+		return false;
+	sb->rto_undo = 0;
+	if (!(s->opts.present & TCP_HAVE_TIMESTAMP) || !seq_lt(s->opts.ts_ecr, sb->undo_ts & ~1u))
+		return false;
+	t->cwnd = t->cwnd > sb->prior_cwnd ? t->cwnd : sb->prior_cwnd;
+	t->ssthresh = sb->prior_ssthresh;
+	if (seq_lt(t->snd_nxt, t->snd_max))
+		t->snd_nxt = t->snd_max;
+	sb->high_rxt = t->snd_una;
+	sb->rto_mark = t->snd_una;
+	c->st->rto_undos++;
+	return true;
+}
+
 /* A scoreboard from the worker's pool for @p t, or NULL when none is left. */
 static struct scoreboard *
 sb_take(struct tcp_ctx *c, struct tcb *t)
@@ -238,6 +324,8 @@ tcp_sb_update(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, uint32_
 
 	if (sb == NULL && (s->opts.nsack == 0 || (sb = sb_take(c, t)) == NULL))
 		return 0;
+	if (dsack)
+		dsack_undo(c, t);
 	/* The cumulative ACK filled the hole at the old SND.UNA, below SACKed data, with a segment
 	 * sent only once: its original arrived after later ones - reordering, not loss. */
 	top = sb->n > 0 ? sb->b[sb->n - 1].e : prev_una;
@@ -318,24 +406,33 @@ tcp_sb_arm_reo(struct tcp_ctx *c, struct tcb *t)
 {
 	const struct scoreboard *sb = t->sb;
 	uint32_t at, room, seen, reo;
-	uint64_t due;
+	uint64_t due = UINT64_MAX;
 
-	if (sb == NULL || sb->n == 0 || t->snd_una == t->snd_max)
+	if (sb == NULL || t->snd_una == t->snd_max)
 		return;
-	if (t->flags & TCB_TLP_TIMER)
+	if ((t->flags & TCB_TLP_TIMER) && sb->n > 0)
 		tcp_rto_arm(c, t);	/* SACKs came: RACK and the RTO take over from the probe */
 	reo = tcp_sb_reo_wnd(c, t);
-	if (reo == 0 || reo >= t->rto_us)
-		return;		/* lost at once, or the RTO comes first */
+	if (reo >= t->rto_us)
+		return;		/* the RTO comes first */
 	/* the first hole recovery has not resent: at SND.UNA, or above HighRxt in recovery */
 	at = (t->flags & TCB_RECOVERY) && seq_gt(sb->high_rxt, t->snd_una) ? sb->high_rxt :
 									    t->snd_una;
 	at = tcp_sb_skip(t, at, &room);
-	if (room == UINT32_MAX || !earliest_above(sb, at, &seen))
-		return;
-	due = c->now + (uint64_t)((int64_t)(int32_t)(seen - (uint32_t)c->now) + reo);
-	if ((int64_t)(due - c->now) <= 0)
-		return;		/* its window has run out: lost already */
+	if (reo > 0 && sb->n > 0 && room != UINT32_MAX && earliest_above(sb, at, &seen))
+		due = c->now + (uint64_t)((int64_t)(int32_t)(seen - (uint32_t)c->now) + reo);
+	/* a watched resend: when data sent after it has had its window, it is lost - also when no
+	 * ACK comes any more to tell (everything else of a small window is SACKed) */
+	if (sb->rxt_valid && sb->after_rxt && (t->flags & TCB_RECOVERY) &&
+	    seq_gt(sb->high_rxt, t->snd_una)) {
+		uint64_t d = c->now + (uint64_t)((int64_t)(int32_t)(sb->after_rxt_seen -
+								   (uint32_t)c->now) + reo);
+
+		if (d < due)
+			due = d;
+	}
+	if (due == UINT64_MAX || (int64_t)(due - c->now) <= 0)
+		return;		/* nothing waits, or its window has run out: lost already */
 	if (tmr_armed(&t->timer) && !(t->flags & (TCB_IDLE | TCB_REO_TIMER | TCB_TLP_TIMER)) &&
 	    (t->timer.expire << c->wheel.shift) <= due)
 		return;		/* the RTO comes first */
@@ -354,11 +451,15 @@ tcp_sb_reo_timeout(struct tcp_ctx *c, struct tcb *t)
 				c->st->rack_timeouts++;
 				tcp_sb_recovery_enter(c, t);
 			}
-		} else if (next_lost(c, t, &seq, &len)) {
-			c->st->rack_timeouts++;
-			/* the timer stands in for the ACK that would have told: one segment's quota */
-			if (t->sb->quota < t->snd_mss)
-				t->sb->quota = t->snd_mss;
+		} else {
+			rxt_lost_check(c, t);	/* a watched resend's window may have run out */
+			if (next_lost(c, t, &seq, &len)) {
+				c->st->rack_timeouts++;
+				/* the timer stands in for the ACK that would have told: one segment */
+				if (t->sb->quota < t->snd_mss)
+					t->sb->quota = t->snd_mss;
+				timer_quota(c, t);
+			}
 		}
 		tcp_output(c, t);
 	}
@@ -440,6 +541,21 @@ next_lost(const struct tcp_ctx *c, const struct tcb *t, uint32_t *seq, uint32_t 
 	return true;
 }
 
+/*
+ * With the pipe far below ssthresh and no ACK to clock PRR (recovery entered, or a resend found
+ * lost, by the RACK timer at the end of a window), one more segment may go besides the resend:
+ * new data whose SACK tells whether the resend arrived - otherwise only the RTO would.
+ */
+static void
+timer_quota(struct tcp_ctx *c, struct tcb *t)
+{
+	struct scoreboard *sb = t->sb;
+	uint32_t pipe = tcp_sb_pipe(c, t), mss = t->snd_mss;
+
+	if (pipe + 2 * mss <= t->ssthresh && sb->quota < 2 * mss)
+		sb->quota = 2 * mss;
+}
+
 void
 tcp_sb_recovery_enter(struct tcp_ctx *c, struct tcb *t)
 {
@@ -454,6 +570,8 @@ tcp_sb_recovery_enter(struct tcp_ctx *c, struct tcb *t)
 	/* TSval 0 is a valid clock value too; a 1 keeps "no undo" apart from it */
 	sb->undo_ts = (t->opt & TCB_OPT_TS) ? tcp_ts_now(c, t) | 1 : 0;
 	sb->undo_seq = t->snd_una;
+	sb->undo_retrans = 0;
+	sb->undo_dsack = 1;
 	tcp_cc_loss(c, t);
 	t->recover = t->snd_max;
 	t->flags |= TCB_RECOVERY;
@@ -468,6 +586,7 @@ tcp_sb_recovery_enter(struct tcp_ctx *c, struct tcb *t)
 	sb->prr_out = 0;
 	/* RFC 6675 §5 step 4.2: the first lost segment goes at once, whatever PRR says */
 	sb->quota = t->snd_mss;
+	timer_quota(c, t);
 }
 
 void
@@ -522,6 +641,8 @@ recovery_send(struct tcp_ctx *c, struct tcb *t, uint32_t seq, uint32_t len)
 		t->snd_nxt = nxt;
 		if (seq_lt(seq, sb->rerxt_end))
 			sb->rerxt_at = seq + len;	/* a lost resend, sent again */
+		if (sb->undo_retrans < UINT16_MAX)
+			sb->undo_retrans++;
 		if (seq_gt(seq + len, sb->high_rxt))
 			sb->high_rxt = seq + len;
 		if (!sb->rxt_valid) {
@@ -604,39 +725,36 @@ tcp_tlp_arm(struct tcp_ctx *c, struct tcb *t)
 	uint32_t srtt = t->srtt8 >> 3, flight = t->snd_max - t->snd_una;
 	uint64_t pto;
 
-	if (flight == 0 || !(t->opt & TCB_OPT_SACK))
+	if (flight == 0 || !(t->opt & TCB_OPT_SACK) || (t->flags & TCB_TLP_TIMER))
+		return;
+	/* RFC 8985 §7.2: an RTT known, data in flight under the RTO, open state */
+	if (srtt == 0 || t->retries != 0 ||
+	    t->snd_wnd == 0 || (t->state != TCP_ESTABLISHED && t->state != TCP_CLOSE_WAIT) ||
+	    (t->flags & (TCB_RECOVERY | TCB_IDLE | TCB_REO_TIMER | TCB_FIN_QUEUED)) ||
+	    (t->sb != NULL && (t->sb->tlp_out || t->sb->n > 0)) || !tmr_armed(&t->timer))
 		return;
 	pto = 2 * (uint64_t)srtt + (flight <= t->snd_mss ? TLP_WCDELACK_US : 2000);
 	if (pto < TLP_MIN_US)
 		pto = TLP_MIN_US;
-	if (pto >= t->rto_us)
-		return;		/* the RTO would come first (one segment to a delaying peer) */
-	/* RFC 8985 §7.2: an RTT known, data in flight under the RTO, open state */
-	if (srtt == 0 || t->retries != 0 ||
-	    t->snd_wnd == 0 || (t->state != TCP_ESTABLISHED && t->state != TCP_CLOSE_WAIT) ||
-	    (t->flags & (TCB_RECOVERY | TCB_IDLE | TCB_REO_TIMER | TCB_TLP_TIMER |
-			 TCB_FIN_QUEUED)) ||
-	    (t->sb != NULL && (t->sb->tlp_out || t->sb->n > 0)) || !tmr_armed(&t->timer))
-		return;
-	if (c->now + pto >= t->timer.expire << c->wheel.shift)
-		return;		/* the RTO comes first */
 	t->flags |= TCB_TLP_TIMER;
-	tmr_wheel_arm(&c->wheel, &t->timer, c->now + pto);
+	/* PTO = min(PTO, the RTO's time), as Linux: when the RTO would come first (one segment
+	 * to a peer that delays its ACK), the probe goes then instead - the same timer */
+	if (c->now + pto < t->timer.expire << c->wheel.shift)
+		tmr_wheel_arm(&c->wheel, &t->timer, c->now + pto);
 }
 
-void
+bool
 tcp_tlp_timeout(struct tcp_ctx *c, struct tcb *t)
 {
 	struct scoreboard *sb = t->sb;
 	uint32_t nxt = t->snd_nxt, avail = t->snd_end - t->snd_nxt, len;
 
-	if (t->snd_una == t->snd_max || (t->flags & TCB_RECOVERY) || (sb != NULL && sb->n > 0) ||
-	    (sb == NULL && (sb = sb_take(c, t)) == NULL)) {
-		/* nothing to probe for, or no scoreboard left to judge a probe by: the RTO */
-		if (t->snd_una != t->snd_max)
-			tcp_rto_arm(c, t);
-		return;
-	}
+	if (t->snd_una == t->snd_max)
+		return true;	/* nothing to probe for, nor to time out */
+	if ((t->state != TCP_ESTABLISHED && t->state != TCP_CLOSE_WAIT) ||
+	    (t->flags & (TCB_RECOVERY | TCB_FIN_QUEUED)) || (sb != NULL && sb->n > 0) ||
+	    (sb == NULL && (sb = sb_take(c, t)) == NULL))
+		return false;	/* closing, recovery under way, or no scoreboard to judge by */
 	len = avail < t->snd_mss ? avail : t->snd_mss;
 	if (nxt == t->snd_max && len > 0 && !seq_gt(nxt + len, t->snd_una + t->snd_wnd)) {
 		sb->tlp_rexmit = 0;		/* new data probes as well and costs nothing */
@@ -654,4 +772,5 @@ tcp_tlp_timeout(struct tcp_ctx *c, struct tcb *t)
 	sb->tlp_ts = (t->opt & TCB_OPT_TS) ? tcp_ts_now(c, t) | 1 : 0;
 	c->st->tlp_probes++;
 	tcp_rto_arm(c, t);
+	return true;
 }

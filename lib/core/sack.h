@@ -28,6 +28,11 @@ struct scoreboard {
 	uint32_t prior_cwnd, prior_ssthresh;
 	uint32_t undo_ts;		/**< our TSval at the first retransmission (0: no undo) */
 	uint32_t undo_seq;		/**< SND.UNA then: the first ACK beyond it decides */
+	/* undo by D-SACK (RFC 3708 §3.2): every resend of the episode reported a duplicate */
+	uint32_t undo_until;		/**< after recovery, D-SACKs are awaited until then (us) */
+	uint16_t undo_retrans;		/**< resends of the episode no D-SACK has covered yet */
+	uint8_t undo_dsack;		/**< the episode may still be undone by D-SACKs */
+	uint8_t rto_undo;		/**< an RTO's resend awaits its first ACK (Eifel, RFC 4015) */
 	/* RACK (RFC 8985) without a timestamp per segment: a hole is lost once data above it was
 	 * SACKed a reordering window ago. The SACK's arrival bounds the time the hole's original
 	 * would have been acknowledged (it was sent before what overtook it) from above. */

@@ -234,11 +234,14 @@ sack_cc(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, uint32_t delt
 			t->cwnd = t->ssthresh;
 			t->flags &= (uint16_t)~TCB_RECOVERY;
 			t->dupacks = 0;
+			tcp_sb_recovery_exit(c, t);
 		} else {
 			tcp_sb_recovery_ack(c, t, delivered > 0 ? (uint32_t)delivered : 0);
 		}
 		return;
 	}
+	if (delta_una > 0 && tcp_sb_rto_undo(c, t, s))
+		return;
 	if (delta_una > 0)
 		cc_ack(c, t, delta_una, flight_before);
 	if (((newly > 0 && delta_una == 0) || dup) && t->dupacks < UINT8_MAX)
@@ -278,7 +281,8 @@ ack_cc(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, uint32_t delta
 				if (tcp_bbr_active(c, t))
 					tcp_sb_quota_cwnd(c, t);
 			}
-			if (!(t->flags & TCB_RECOVERY) && t->sb->n == 0 && !t->sb->tlp_out)
+			if (!(t->flags & TCB_RECOVERY) && t->sb->n == 0 && !t->sb->tlp_out &&
+			    !t->sb->rto_undo && !tcp_sb_awaits_dsacks(c, t))
 				tcp_sb_put(c, t);	/* nothing SACKed, no recovery: none needed */
 			else
 				tcp_sb_arm_reo(c, t);	/* a hole still inside its window */

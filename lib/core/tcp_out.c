@@ -368,8 +368,10 @@ rto_cc(struct tcp_ctx *c, struct tcb *t)
 	uint32_t mss = t->snd_mss;
 
 	c->st->rto_expiries++;
-	if (t->retries == 1)	/* the first expiry of this loss episode only */
+	if (t->retries == 1) {	/* the first expiry of this loss episode only */
+		tcp_sb_rto_mark(c, t);
 		tcp_cc_loss(c, t);
+	}
 	t->cwnd = mss;
 	t->cwnd_acc = 0;
 	t->dupacks = 0;
@@ -382,6 +384,7 @@ rto_cc(struct tcp_ctx *c, struct tcb *t)
 		t->sb->after_rxt = 0;
 		t->sb->rerxt_at = t->sb->rerxt_end = t->snd_una;
 		t->sb->tlp_out = 0;	/* the timeout decided */
+		t->sb->undo_dsack = 0;
 	}
 }
 
@@ -534,8 +537,8 @@ tcp_timer(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx)
 	}
 	if (t->flags & TCB_TLP_TIMER) {
 		t->flags &= (uint16_t)~TCB_TLP_TIMER;
-		tcp_tlp_timeout(c, t);
-		return;
+		if (tcp_tlp_timeout(c, t))
+			return;
 	}
 	if (t->state == TCP_SYN_SENT) {
 		if (++t->retries > c->cfg->synack_retries) {

@@ -79,13 +79,23 @@ void tcp_sb_reo_timeout(struct tcp_ctx *c, struct tcb *t);
  * flight, nothing SACKed, no recovery, no probe unjudged. */
 void tcp_tlp_arm(struct tcp_ctx *c, struct tcb *t);
 /** The probe timer expired: send new data, or resend the last segment, to draw an ACK whose
- * SACK blocks start recovery without waiting for the RTO (RFC 8985 §7.3). */
-void tcp_tlp_timeout(struct tcp_ctx *c, struct tcb *t);
+ * SACK blocks start recovery without waiting for the RTO (RFC 8985 §7.3). @return false when
+ * no probe may go (recovery under way, no scoreboard left): the caller times out instead. */
+bool tcp_tlp_timeout(struct tcp_ctx *c, struct tcb *t);
 /** @p seq moved past SACKed bytes; @p room: bytes up to the next SACKed block (UINT32_MAX:
  * none above). */
 uint32_t tcp_sb_skip(const struct tcb *t, uint32_t seq, uint32_t *room);
 /** Enter SACK-based loss recovery (RFC 6675 §5) with PRR (RFC 6937). */
 void tcp_sb_recovery_enter(struct tcp_ctx *c, struct tcb *t);
+/** A first RTO expiry: remember the window and our timestamp, for an Eifel undo. */
+void tcp_sb_rto_mark(struct tcp_ctx *c, struct tcb *t);
+/** The first ACK after an RTO's resend: spurious timeout (its echo is older)? Then the window
+ * returns and go-back-N stops. @return true when it undid. */
+bool tcp_sb_rto_undo(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s);
+/** Recovery ended: D-SACKs for its resends are awaited a little longer (undo, RFC 3708). */
+void tcp_sb_recovery_exit(struct tcp_ctx *c, struct tcb *t);
+/** Is @p t's scoreboard still awaiting D-SACKs that could undo the last recovery? */
+bool tcp_sb_awaits_dsacks(const struct tcp_ctx *c, const struct tcb *t);
 /** During recovery by a window that is not PRR's (BBR): what may go is cwnd - pipe. */
 void tcp_sb_quota_cwnd(struct tcp_ctx *c, struct tcb *t);
 /** An ACK during recovery that delivered @p delivered bytes: PRR's new quota. */

@@ -24,6 +24,7 @@ int suite_packets(void);
 int suite_http(void);
 int suite_hostile(void);
 int suite_sack(void);
+int suite_rack(void);
 int suite_bbr(void);
 
 #endif
