@@ -199,10 +199,7 @@ dsack_undo(struct tcp_ctx *c, struct tcb *t)
 		t->dupacks = 0;
 		t->recover = t->snd_una;
 	}
-	if (t->reo_mult < UINT8_MAX)
-		t->reo_mult++;
-	t->reo_persist = SB_REO_PERSIST;
-	c->st->dsack_undos++;
+	c->st->dsack_undos++;	/* (each D-SACK already widened the reordering window) */
 }
 
 /* Keep the scoreboard after recovery while the D-SACKs that could undo it may still come. */
