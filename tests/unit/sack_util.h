@@ -10,6 +10,9 @@
 
 /** An ESTABLISHED connection that agreed on SACK, @p n full segments sent at once. */
 void sack_conn(struct harness *h, unsigned int n);
+/** sack_conn() with an RTT of @p rtt_us (variance a quarter of it) known before the segments
+ * leave (0: none but the handshake's). */
+void sack_conn_rtt(struct harness *h, unsigned int n, uint32_t rtt_us);
 /** Relative sequence of segment @p k (0-based) of those sent. */
 uint32_t seg_at(const struct harness *h, unsigned int k);
 /** The peer's ACK of relative @p rel_ack with SACK blocks of segments [a_i, b_i) (0-based). */

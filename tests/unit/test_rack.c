@@ -9,16 +9,12 @@
 
 static struct harness H;
 
-/* sack_conn() with an RTT of 20 ms known (RACK's reordering window is a quarter of it), and
- * the clock an RTT after the segments left: ACKs that arrive now measure 20 ms again. */
+/* A SACK connection with an RTT of 20 ms known (RACK's reordering window is a quarter of it),
+ * and the clock an RTT after the segments left: ACKs that arrive now measure 20 ms again. */
 static void
 rack_conn(struct harness *h, unsigned int n)
 {
-	sack_conn(h, n);
-	h->t.srtt8 = 20000u << 3;
-	h->t.rttvar4 = 5000u << 2;
-	h->t.min_rtt64 = 20000 / 64;
-	h->t.rto_us = tcp_rto_base(&h->c, &h->t);
+	sack_conn_rtt(h, n, 20000);
 	h->c.now += 20000;
 }
 
@@ -286,19 +282,7 @@ a_dsack_widens_the_reordering_window(void)
 static void
 tlp_conn(struct harness *h, unsigned int n)
 {
-	h_init(h, 1 * S);
-	h->cfg.features = TCB_OPT_SACK;
-	h_establish_with(h, TCP_HAVE_SACK_PERM);
-	h->t.srtt8 = 20000u << 3;
-	h->t.rttvar4 = 5000u << 2;
-	h->t.min_rtt64 = 20000 / 64;
-	h->t.rto_us = tcp_rto_base(&h->c, &h->t);
-	h->t.cwnd = n * h->t.snd_mss;
-	h->t.snd_wnd = 1u << 20;
-	tcp_send_queued(&h->t, n * h->t.snd_mss);
-	tcp_output(&h->c, &h->t);
-	CU_ASSERT_EQUAL(h->q.n, n);
-	h_clear(h);
+	sack_conn_rtt(h, n, 20000);
 }
 
 /* The peer's plain ACK of relative @p rel_ack, 20 ms after now. */

@@ -9,20 +9,31 @@
 
 static struct harness H;
 
-/* An ESTABLISHED connection that agreed on SACK, @p n full segments sent at once. */
 void
-sack_conn(struct harness *h, unsigned int n)
+sack_conn_rtt(struct harness *h, unsigned int n, uint32_t rtt_us)
 {
 	h_init(h, 1 * S);
 	h->cfg.features = TCB_OPT_SACK;
 	h_establish_with(h, TCP_HAVE_SACK_PERM);
 	CU_ASSERT(h->t.opt & TCB_OPT_SACK);
+	if (rtt_us != 0) {
+		h->t.srtt8 = rtt_us << 3;
+		h->t.rttvar4 = (rtt_us / 4) << 2;
+		h->t.min_rtt64 = (uint16_t)(rtt_us / 64);
+		h->t.rto_us = tcp_rto_base(&h->c, &h->t);
+	}
 	h->t.cwnd = n * h->t.snd_mss;
 	h->t.snd_wnd = 1u << 20;
 	tcp_send_queued(&h->t, n * h->t.snd_mss);
 	tcp_output(&h->c, &h->t);
 	CU_ASSERT_EQUAL(h->q.n, n);
 	h_clear(h);
+}
+
+void
+sack_conn(struct harness *h, unsigned int n)
+{
+	sack_conn_rtt(h, n, 0);
 }
 
 /* Relative sequence of segment @p k (0-based) of those sent. */
