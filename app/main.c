@@ -117,6 +117,10 @@ parse_args(struct tcpe *t, int argc, char **argv, int *eal_argc)
 				config_usage(stdout, argv[0]);
 				exit(0);
 			}
+			if (strcmp(argv[i], "--version") == 0) {
+				config_version(stdout);
+				exit(0);
+			}
 		}
 		return config_parse(&t->cfg, 1, argv, stderr);
 	}
@@ -130,6 +134,7 @@ banner(const struct tcpe *t)
 {
 	char ip[INET_ADDRSTRLEN];
 
+	config_version(stdout);
 	printf("tcpe: %u worker%s on lcores", t->nworkers, t->nworkers == 1 ? "" : "s");
 	for (unsigned int i = 0; i < t->nworkers; i++)
 		printf(" %u", t->workers[i]->lcore);

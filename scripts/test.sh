@@ -4,12 +4,19 @@
 # namespaces. Root. Prints "N passed, M failed" last; exit status 0 only when all passed.
 #   scripts/test.sh            everything
 #   scripts/test.sh PATTERN    only the peer tests whose name matches PATTERN (units always run)
+# Then the same program against the newer DPDK LTS releases in $TCPE_TEST_DPDK (default "24.11
+# 25.11"; empty: none), each built by scripts/dpdk-build.sh (cached): build, unit and EAL tests, and
+# the peer tests matching $TCPE_TEST_DPDK_PEER. With TCPE_DPDK=VERSION set, the whole run is
+# against that release (scripts/build.sh puts it in build-dpdk-VERSION/).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 "$root/scripts/deps.sh" || exit 1
 "$root/scripts/build.sh" >/dev/null || { echo "build failed"; "$root/scripts/build.sh"; exit 1; }
+export TCPE_BUILD=$root/${TCPE_DPDK:+build-dpdk-$TCPE_DPDK}
+[[ -n ${TCPE_DPDK:-} ]] || TCPE_BUILD=$root/build
+"$TCPE_BUILD/app/tcpe" --version
 
 passed=0
 failed=0
@@ -38,14 +45,16 @@ run() {	# run NAME CMD...: one test program; its output is shown only when it fa
 echo "== the tree: layers (no import circles, includes only downward) and STYLE.md's sizes"
 run layers python3 "$root/tests/tools/layers.py"
 run sizes python3 "$root/tests/tools/sizes.py"
+echo "== the documentation: tcpe(8) and the bash completion against --help"
+run docs python3 "$root/tests/tools/docs.py" "$TCPE_BUILD"
 echo "== unit tests (CUnit, no EAL)"
-run unit "$root/build/tests/tcpe_unit"
+run unit "$TCPE_BUILD/tests/tcpe_unit"
 echo "== EAL tests (--no-huge --no-pci): the connection table driven directly, the worker loop on ring ports"
 export TCPE_EAL_PREFIX="tcpe_eal_$$"
-run eal "$root/build/tests/eal/tcpe_eal_test"
+run eal "$TCPE_BUILD/tests/eal/tcpe_eal_test"
 rm -rf "/var/run/dpdk/$TCPE_EAL_PREFIX"	# EAL leaves its runtime directory behind
 echo "== fuzzing (libFuzzer + ASan + UBSan over the production input path, ${TCPE_FUZZ_SECONDS:-60} s)"
-[[ -z ${1:-} || fuzz =~ $1 ]] && run fuzz bash "$root/scripts/fuzz.sh" "${TCPE_FUZZ_SECONDS:-60}"
+[[ -z ${TCPE_DPDK:-} && ( -z ${1:-} || fuzz =~ $1 ) ]] && run fuzz bash "$root/scripts/fuzz.sh" "${TCPE_FUZZ_SECONDS:-60}"
 echo "== peer tests (net_tap in a namespace, the Linux TCP stack as the peer)"
 for t in "$root"/tests/peer/*.sh; do
 	name=$(basename "$t" .sh)
@@ -53,6 +62,28 @@ for t in "$root"/tests/peer/*.sh; do
 	[[ -n ${1:-} && ! $name =~ $1 ]] && continue
 	run "peer/$name" timeout 600 bash "$t"
 done
+
+# Newer DPDK LTS releases: the same sources, built against each (the compatibility header is
+# lib/net/dpdk_compat.h), with a few peer tests that touch the APIs most likely to move (ports,
+# memif, telemetry) and the seed's worked example.
+dpdk_peer=${TCPE_TEST_DPDK_PEER:-seed_client|http\.sh|two_workers|memif_churn|telemetry}
+if [[ -z ${TCPE_DPDK:-} && ( -z ${1:-} || dpdk =~ $1 ) ]]; then
+	for v in ${TCPE_TEST_DPDK-24.11 25.11}; do
+		echo "== DPDK $v (scripts/dpdk-build.sh $v, then tcpe against it)"
+		b=$root/build-dpdk-$v
+		run "dpdk-$v/build" env TCPE_DPDK="$v" "$root/scripts/build.sh"
+		[[ -x $b/app/tcpe ]] || continue
+		run "dpdk-$v/version" bash -c "'$b/app/tcpe' --version | grep 'built with DPDK $v.*running DPDK $v'"
+		run "dpdk-$v/unit" "$b/tests/tcpe_unit"
+		run "dpdk-$v/eal" "$b/tests/eal/tcpe_eal_test"
+		rm -rf "/var/run/dpdk/$TCPE_EAL_PREFIX"
+		for t in "$root"/tests/peer/*.sh; do
+			name=$(basename "$t")
+			[[ $name =~ $dpdk_peer ]] || continue
+			run "dpdk-$v/peer/${name%.sh}" env TCPE_BUILD="$b" timeout 600 bash "$t"
+		done
+	done
+fi
 
 left=$(ip netns list 2>/dev/null | grep -c '^tcpe_' || true)
 ((left == 0)) || echo "warning: $left tcpe_* namespaces left behind"

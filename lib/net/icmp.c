@@ -32,7 +32,7 @@ icmp_echo_reply_in_place(struct rte_mbuf *m, const struct pkt_info *pi, const st
 	ip->time_to_live = 64;
 	/* Summed anew, not patched: RFC 1624's incremental update gives 0x0000 where 0xffff is
 	 * due when the rest of the message sums to zero (the fuzzer found one; pings are rare). */
-	ic->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+	ic->icmp_type = RTE_ICMP_TYPE_ECHO_REPLY;
 	ic->icmp_cksum = 0;
 	sum = rte_raw_cksum(ic, pi->l4_len);
 	ic->icmp_cksum = (uint16_t)~sum;

@@ -121,7 +121,7 @@ parse_icmp(const struct net_addr *ifa, struct pkt_info *pi, uint16_t *drop)
 		return reject(drop, TCPE_DROP_ICMP_SHORT);
 	if (rte_raw_cksum(pi->icmp, pi->l4_len) != 0xffff)
 		return reject(drop, TCPE_DROP_ICMP_CKSUM);
-	if (pi->icmp->icmp_type == RTE_IP_ICMP_ECHO_REQUEST && pi->icmp->icmp_code == 0)
+	if (pi->icmp->icmp_type == RTE_ICMP_TYPE_ECHO_REQUEST && pi->icmp->icmp_code == 0)
 		return PKT_ICMP;
 	if (pi->icmp->icmp_type == ICMP_DEST_UNREACH && pi->icmp->icmp_code == ICMP_FRAG_NEEDED)
 		return parse_icmp_toobig(ifa, pi, drop);

@@ -12,6 +12,7 @@
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
+#include "dpdk_compat.h"
 #include "stats.h"
 #include "tcb.h"
 #include "tcp.h"

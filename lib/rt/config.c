@@ -1,5 +1,6 @@
 /* config.c - declarative key table behind the INI file (rte_cfgfile) and the long options. */
 #include "config.h"
+#include "config_priv.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,21 +13,6 @@
 
 #include <rte_cfgfile.h>
 #include <rte_common.h>
-
-enum ktype { K_NUM, K_SIZE, K_STR, K_ENUM };
-
-/** One setting: its INI section and key (also its --long-option), type, bounds and default. */
-struct key {
-	const char *name;
-	const char *section;
-	enum ktype type;
-	size_t off;
-	size_t size;		/**< K_STR: buffer size; K_SIZE: 1 for a count (COUNT) */
-	uint64_t min, max;
-	const char *def;
-	const char *help;
-	const char *const *choices;	/**< K_ENUM: the names, NULL-terminated; stored as the index */
-};
 
 #define NUM(n, sec, field, lo, hi, d, h) \
 	{ n, sec, K_NUM, offsetof(struct tcpe_config, field), 0, lo, hi, d, h, NULL }
@@ -45,7 +31,7 @@ struct key {
 static const char *const cc_names[] = { "newreno", "cubic", "bbr", NULL };
 static const char *const steer_names[] = { "auto", "on", "off", NULL };
 
-static const struct key keys[] = {
+const struct key config_keys[] = {
 	STR("greeting", "tcpe", greeting, "hello client", "the hello app's message"),
 	SIZE("http-body", "tcpe", http_body, 0, 1ULL << 30, "64", "http response body bytes"),
 	SIZE("http-max-bytes", "tcpe", http_max_bytes, 0, 1ULL << 30, "16M",
@@ -136,6 +122,8 @@ static const struct key keys[] = {
 	    "orphaned FIN_WAIT_2 timeout"),
 };
 
+const unsigned int config_nkeys = RTE_DIM(config_keys);
+
 /* Application names come from the applications themselves (lib/apps), the one list. */
 const char *
 config_app_name(unsigned int app)
@@ -158,9 +146,8 @@ choice_list(const char *const *names, char *buf, size_t n)
 	return buf;
 }
 
-/* "hello, echo, discard, http" for messages. */
-static const char *
-app_list(char *buf, size_t n)
+const char *
+config_app_list(char *buf, size_t n)
 {
 	size_t at = 0;
 
@@ -243,10 +230,10 @@ set_key(struct tcpe_config *cfg, const struct key *k, const char *val, const cha
 static const struct key *
 find_key(const char *section, const char *name)
 {
-	for (unsigned int i = 0; i < RTE_DIM(keys); i++)
-		if ((section == NULL || strcmp(keys[i].section, section) == 0) &&
-		    strcmp(keys[i].name, name) == 0)
-			return &keys[i];
+	for (unsigned int i = 0; i < RTE_DIM(config_keys); i++)
+		if ((section == NULL || strcmp(config_keys[i].section, section) == 0) &&
+		    strcmp(config_keys[i].name, name) == 0)
+			return &config_keys[i];
 	return NULL;
 }
 
@@ -433,7 +420,7 @@ add_listen(struct tcpe_config *cfg, const char *port, const char *app, const cha
 		char names[128];
 
 		fprintf(err, "tcpe: %s: unknown app '%s' (one of: %s)\n", where, app,
-			app_list(names, sizeof(names)));
+			config_app_list(names, sizeof(names)));
 		return -EINVAL;
 	}
 	for (i = 0; i < cfg->nlisten; i++)
@@ -587,8 +574,8 @@ static void
 set_defaults(struct tcpe_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	for (unsigned int i = 0; i < RTE_DIM(keys); i++)
-		set_key(cfg, &keys[i], keys[i].def, keys[i].name, stderr);
+	for (unsigned int i = 0; i < RTE_DIM(config_keys); i++)
+		set_key(cfg, &config_keys[i], config_keys[i].def, config_keys[i].name, stderr);
 }
 
 static int
@@ -645,23 +632,24 @@ validate(struct tcpe_config *cfg, FILE *err)
 	return 0;
 }
 
-enum { OPT_IP = 256, OPT_GATEWAY, OPT_LISTEN, OPT_KEY0 };
+enum { OPT_IP = 256, OPT_GATEWAY, OPT_LISTEN, OPT_VERSION, OPT_KEY0 };
 
 int
 config_parse(struct tcpe_config *cfg, int argc, char **argv, FILE *err)
 {
-	struct option lopts[RTE_DIM(keys) + 6];
+	struct option lopts[RTE_DIM(config_keys) + 7];
 	unsigned int n = 0;
 	int c, rc;
 
 	set_defaults(cfg);
 	lopts[n++] = (struct option){ "config", required_argument, NULL, 'c' };
 	lopts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	lopts[n++] = (struct option){ "version", no_argument, NULL, OPT_VERSION };
 	lopts[n++] = (struct option){ "ip", required_argument, NULL, OPT_IP };
 	lopts[n++] = (struct option){ "gateway", required_argument, NULL, OPT_GATEWAY };
 	lopts[n++] = (struct option){ "listen", required_argument, NULL, OPT_LISTEN };
-	for (unsigned int i = 0; i < RTE_DIM(keys); i++)
-		lopts[n++] = (struct option){ keys[i].name, required_argument, NULL,
+	for (unsigned int i = 0; i < RTE_DIM(config_keys); i++)
+		lopts[n++] = (struct option){ config_keys[i].name, required_argument, NULL,
 					      OPT_KEY0 + (int)i };
 	lopts[n] = (struct option){ NULL, 0, NULL, 0 };
 
@@ -670,7 +658,11 @@ config_parse(struct tcpe_config *cfg, int argc, char **argv, FILE *err)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":c:h", lopts, NULL)) != -1) {
 		if (c == 'h') {
-			config_usage(err, argv[0]);
+			config_usage(stdout, argv[0]);
+			return 1;
+		}
+		if (c == OPT_VERSION) {
+			config_version(stdout);
 			return 1;
 		}
 		if (c == 'c') {
@@ -687,6 +679,7 @@ config_parse(struct tcpe_config *cfg, int argc, char **argv, FILE *err)
 		switch (c) {
 		case 'c':
 		case 'h':
+		case OPT_VERSION:
 			continue;
 		case '?':
 			fprintf(err, "tcpe: unknown option '%s' (see --help)\n", bad);
@@ -704,7 +697,7 @@ config_parse(struct tcpe_config *cfg, int argc, char **argv, FILE *err)
 			rc = listen_opt(cfg, optarg, err);
 			break;
 		default: {
-			const struct key *k = &keys[c - OPT_KEY0];
+			const struct key *k = &config_keys[c - OPT_KEY0];
 			char where[64];
 
 			snprintf(where, sizeof(where), "--%s", k->name);
@@ -722,36 +715,12 @@ config_parse(struct tcpe_config *cfg, int argc, char **argv, FILE *err)
 }
 
 void
-config_usage(FILE *out, const char *prog)
-{
-	char names[128];
-
-	fprintf(out,
-		"usage: %s [EAL options] -- [options]\n"
-		"  -c, --config FILE      INI file ([tcpe], [tcp], [listen], [portN]); options override it\n"
-		"  --ip ADDR/PREFIX       IPv4 address of port 0\n"
-		"  --gateway ADDR         next hop for addresses outside the prefix\n"
-		"  --listen PORT:APP      repeatable; APP: %s (default 42181:hello)\n",
-		prog, app_list(names, sizeof(names)));
-	for (unsigned int i = 0; i < RTE_DIM(keys); i++) {
-		char opt[48];
-
-		snprintf(opt, sizeof(opt), "--%s %s", keys[i].name,
-			 keys[i].type == K_STR ? "TEXT" :
-			 keys[i].type == K_SIZE ? (keys[i].size == 1 ? "N" : "BYTES") :
-			 keys[i].type == K_ENUM ? "NAME" : "N");
-		fprintf(out, "  %-22s %s [%s] (default %s)\n", opt, keys[i].help,
-			keys[i].section, keys[i].def[0] ? keys[i].def : "none");
-	}
-}
-
-void
 config_dump(const struct tcpe_config *cfg, FILE *out)
 {
 	char a[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN];
 
-	for (unsigned int i = 0; i < RTE_DIM(keys); i++) {
-		const struct key *k = &keys[i];
+	for (unsigned int i = 0; i < RTE_DIM(config_keys); i++) {
+		const struct key *k = &config_keys[i];
 
 		if (k->type == K_STR)
 			fprintf(out, "%s = %s\n", k->name, (const char *)cfg + k->off);

@@ -2,6 +2,7 @@
 #ifndef TCPE_CONFIG_H
 #define TCPE_CONFIG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -104,13 +105,33 @@ enum client_kind { CLIENT_HTTP, CLIENT_HELLO, CLIENT_ECHO, CLIENT_BULK };
  * Parse tcpe's own options (the part of argv after "--") and the INI file they name.
  * Command-line values override the file. Writes one message naming the problem to @p err.
  *
- * @return 0, -EINVAL on bad input (message written), or 1 when --help was printed.
+ * @return 0, -EINVAL on bad input (message written), or 1 when --help or --version was printed (to stdout).
  *         Call before rte_eal_init(): nothing here touches DPDK state.
  */
 int config_parse(struct tcpe_config *cfg, int argc, char **argv, FILE *err);
 
 /** Print the usage text (options with their defaults) to @p out. */
 void config_usage(FILE *out, const char *prog);
+
+/** Print "tcpe VERSION (built with DPDK X, running Y)" to @p out. */
+void config_version(FILE *out);
+
+/** One option as --help, the man page and shell completion describe it (from the key table). */
+struct config_opt_doc {
+	const char *name;		/**< long option without its dashes ("max-conns") */
+	char short_name;		/**< 'c', 'h' or 0 */
+	const char *arg;		/**< "FILE", "N", "BYTES"...; NULL for an option without a value */
+	const char *help;		/**< one line */
+	const char *section;		/**< INI section holding the same key; NULL if command line only */
+	const char *def;		/**< default as text; NULL or "" for none */
+	const char *const *choices;	/**< the values it takes, NULL-terminated; NULL if open */
+};
+
+/**
+ * Describe option @p i, in --help order (the fixed options first, then the key table).
+ * @return false once @p i is past the last option.
+ */
+bool config_opt_doc(unsigned int i, struct config_opt_doc *d);
 
 /** Write every key with its effective value as "key = value" lines (for logs and telemetry). */
 void config_dump(const struct tcpe_config *cfg, FILE *out);

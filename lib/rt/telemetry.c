@@ -13,6 +13,8 @@
 #include <rte_rwlock.h>
 #include <rte_telemetry.h>
 
+#include "dpdk_compat.h"
+
 /** What the commands show; set once at start, cleared before the workers go. */
 struct tel_view {
 	struct worker **workers;
@@ -67,9 +69,9 @@ counters(const struct tcpe_stats *st)
 		return NULL;
 	rte_tel_data_start_dict(d);
 	for (unsigned int i = 0; i < tcpe_stat_ndescs; i++)
-		rte_tel_data_add_dict_u64(d, tcpe_stat_descs[i].name,
+		rte_tel_data_add_dict_uint(d, tcpe_stat_descs[i].name,
 					  tcpe_stats_word(st, tcpe_stat_descs[i].index));
-	rte_tel_data_add_dict_u64(d, "drops", tcpe_stats_drops(st));
+	rte_tel_data_add_dict_uint(d, "drops", tcpe_stats_drops(st));
 	return d;
 }
 
@@ -135,15 +137,15 @@ do_workers(struct tel_view *v, const char *cmd, const char *params, struct rte_t
 		rte_tel_data_add_dict_int(c, "index", w->index);
 		rte_tel_data_add_dict_int(c, "socket", (int)rte_lcore_to_socket_id(w->lcore));
 		rte_tel_data_add_dict_int(c, "ports", w->nports);
-		rte_tel_data_add_dict_u64(c, "queue", w->index);
-		rte_tel_data_add_dict_u64(c, "max_conns", w->conn->nconns);
-		rte_tel_data_add_dict_u64(c, "conn_active", tcpe_stats_word(&w->st,
+		rte_tel_data_add_dict_uint(c, "queue", w->index);
+		rte_tel_data_add_dict_uint(c, "max_conns", w->conn->nconns);
+		rte_tel_data_add_dict_uint(c, "conn_active", tcpe_stats_word(&w->st,
 			(uint32_t)(offsetof(struct tcpe_stats, conn_active) / 8)));
-		rte_tel_data_add_dict_u64(c, "busy_us", tcpe_stats_word(&w->st,
+		rte_tel_data_add_dict_uint(c, "busy_us", tcpe_stats_word(&w->st,
 			(uint32_t)(offsetof(struct tcpe_stats, busy_us) / 8)));
-		rte_tel_data_add_dict_u64(c, "mbufs_free", rte_mempool_avail_count(w->mp));
-		rte_tel_data_add_dict_u64(c, "mbufs_total", w->mp->size);
-		rte_tel_data_add_dict_u64(c, "txbuf_size", TXBUF_SIZE);
+		rte_tel_data_add_dict_uint(c, "mbufs_free", rte_mempool_avail_count(w->mp));
+		rte_tel_data_add_dict_uint(c, "mbufs_total", w->mp->size);
+		rte_tel_data_add_dict_uint(c, "txbuf_size", TXBUF_SIZE);
 		snprintf(key, sizeof(key), "lcore_%u", w->lcore);
 		if (rte_tel_data_add_dict_container(d, key, c, 0) != 0)
 			return -ENOMEM;
@@ -162,7 +164,7 @@ do_drops(struct tel_view *v, const char *cmd, const char *params, struct rte_tel
 		return v == NULL ? -EAGAIN : -ENOMEM;
 	rte_tel_data_start_dict(d);
 	for (unsigned int r = 0; r < TCPE_DROP__COUNT; r++)
-		rte_tel_data_add_dict_u64(d, tcpe_drop_name(r), snap[v->n].drop[r]);
+		rte_tel_data_add_dict_uint(d, tcpe_drop_name(r), snap[v->n].drop[r]);
 	free(snap);
 	return 0;
 }
@@ -227,7 +229,7 @@ do_ports(struct tel_view *v, const char *cmd, const char *params, struct rte_tel
 		rc = port_xstats_get(w->ports[p].txb.port_id, &x);
 		rte_tel_data_start_dict(c);
 		for (int i = 0; rc == 0 && i < x.n; i++)
-			rte_tel_data_add_dict_u64(c, x.names[x.vals[i].id].name, x.vals[i].value);
+			rte_tel_data_add_dict_uint(c, x.names[x.vals[i].id].name, x.vals[i].value);
 		port_xstats_free(&x);
 		snprintf(key, sizeof(key), "port_%u", w->ports[p].txb.port_id);
 		if (rc != 0 || rte_tel_data_add_dict_container(d, key, c, 0) != 0) {

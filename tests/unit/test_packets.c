@@ -252,14 +252,14 @@ icmp_echo_reply_has_valid_checksums(void)
 					     .next_proto_id = IPPROTO_ICMP, .src_addr = src,
 					     .dst_addr = ifa.ip };
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
-		*ic = (struct rte_icmp_hdr){ .icmp_type = RTE_IP_ICMP_ECHO_REQUEST,
+		*ic = (struct rte_icmp_hdr){ .icmp_type = RTE_ICMP_TYPE_ECHO_REQUEST,
 					     .icmp_ident = htons(77), .icmp_seq_nb = htons(k) };
 		for (unsigned int i = 0; i < plen; i++)
 			((uint8_t *)(ic + 1))[i] = (uint8_t)(i * 7 + k);
 		ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, 8 + plen);
 		CU_ASSERT_EQUAL_FATAL(pkt_parse(&ifa, m, &pi, &reason), PKT_ICMP);
 		icmp_echo_reply_in_place(m, &pi, &tx);
-		CU_ASSERT_EQUAL(ic->icmp_type, RTE_IP_ICMP_ECHO_REPLY);
+		CU_ASSERT_EQUAL(ic->icmp_type, RTE_ICMP_TYPE_ECHO_REPLY);
 		CU_ASSERT_EQUAL(rte_raw_cksum(ic, 8 + plen), 0xffff);	/* incremental update right */
 		CU_ASSERT_EQUAL(rte_raw_cksum(ip, 20), 0xffff);
 		CU_ASSERT_EQUAL(ip->dst_addr, src);
@@ -291,7 +291,7 @@ icmp_echo_reply_checksum_of_an_all_zero_message(void)
 				     .dst_addr = ifa.ip };
 	inet_pton(AF_INET, "198.18.0.2", &ip->src_addr);
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	*ic = (struct rte_icmp_hdr){ .icmp_type = RTE_IP_ICMP_ECHO_REQUEST };	/* id 0, seq 0 */
+	*ic = (struct rte_icmp_hdr){ .icmp_type = RTE_ICMP_TYPE_ECHO_REQUEST };	/* id 0, seq 0 */
 	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, 8);
 	CU_ASSERT_EQUAL_FATAL(pkt_parse(&ifa, m, &pi, &reason), PKT_ICMP);
 	icmp_echo_reply_in_place(m, &pi, &tx);
@@ -325,7 +325,7 @@ icmp_echo_reply_drops_ip_options(void)
 				     .src_addr = src, .dst_addr = ifa.ip };
 	memcpy(opt, "\x07\x07\x04\x00\x00\x00\x00\x00", 8);	/* record route, one slot; EOL */
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	*ic = (struct rte_icmp_hdr){ .icmp_type = RTE_IP_ICMP_ECHO_REQUEST, .icmp_ident = htons(9),
+	*ic = (struct rte_icmp_hdr){ .icmp_type = RTE_ICMP_TYPE_ECHO_REQUEST, .icmp_ident = htons(9),
 				     .icmp_seq_nb = htons(1) };
 	memset(ic + 1, 0xab, 32);
 	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, 8 + 32);
@@ -336,7 +336,7 @@ icmp_echo_reply_drops_ip_options(void)
 	CU_ASSERT_EQUAL(m->pkt_len, 14 + 20 + 8 + 32);
 	CU_ASSERT_EQUAL(rte_raw_cksum(ip, 20), 0xffff);
 	rc = (struct rte_icmp_hdr *)(ip + 1);
-	CU_ASSERT_EQUAL(rc->icmp_type, RTE_IP_ICMP_ECHO_REPLY);
+	CU_ASSERT_EQUAL(rc->icmp_type, RTE_ICMP_TYPE_ECHO_REPLY);
 	CU_ASSERT_EQUAL(rc->icmp_ident, htons(9));
 	CU_ASSERT_EQUAL(((uint8_t *)(rc + 1))[31], 0xab);
 	CU_ASSERT_EQUAL(rte_raw_cksum(rc, 8 + 32), 0xffff);

@@ -1,0 +1,31 @@
+/* config_priv.h - the key table shared by the parser (config.c) and its documentation (config_doc.c). */
+#ifndef TCPE_CONFIG_PRIV_H
+#define TCPE_CONFIG_PRIV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum ktype { K_NUM, K_SIZE, K_STR, K_ENUM };
+
+/** One setting: its INI section and key (also its --long-option), type, bounds and default. */
+struct key {
+	const char *name;
+	const char *section;
+	enum ktype type;
+	size_t off;
+	size_t size;		/**< K_STR: buffer size; K_SIZE: 1 for a count (COUNT) */
+	uint64_t min, max;
+	const char *def;
+	const char *help;
+	const char *const *choices;	/**< K_ENUM: the names, NULL-terminated; stored as the index */
+};
+
+/** Every key of the INI file, which is also a --long-option, in --help order. */
+extern const struct key config_keys[];
+/** How many config_keys there are. */
+extern const unsigned int config_nkeys;
+
+/** "hello, echo, discard, http, bulk" (the applications' names) into @p buf; returns @p buf. */
+const char *config_app_list(char *buf, size_t n);
+
+#endif
