@@ -7,7 +7,6 @@
 
 #include <rte_common.h>
 #include <rte_ether.h>
-#include <rte_hash.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
@@ -106,7 +105,7 @@ struct conn_table {
 	/* --- hot --- */
 	struct tcp_ctx tcp;		/**< the core's context: config, counters, timers, clock */
 	struct rte_mempool *mp;
-	struct rte_hash *flows;		/**< 4-tuple -> record, or (low bit set) TIME_WAIT entry */
+	struct flow_table *flows;	/**< 4-tuple -> record, or (low bit set) TIME_WAIT entry */
 	struct conn *conns;
 	uint32_t *free_idx;		/**< stack of free record indexes */
 	uint32_t nfree;

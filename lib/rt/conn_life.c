@@ -101,7 +101,7 @@ apps_init(struct conn_table *tab, const struct tcpe_config *cfg, int socket)
 static int
 tables_alloc(struct conn_table *tab, const struct tcpe_config *cfg, unsigned int index, int socket)
 {
-	char name[RTE_HASH_NAMESIZE];
+	char name[32];
 	uint32_t ntw = 16, ndack = 1;
 	struct tcp_dack_ent *dack;
 
@@ -118,12 +118,20 @@ tables_alloc(struct conn_table *tab, const struct tcpe_config *cfg, unsigned int
 	tab->conns = rte_zmalloc_socket("tcpe_conns", sizeof(struct conn) * tab->nconns,
 					RTE_CACHE_LINE_SIZE, socket);
 	tab->free_idx = rte_malloc_socket("tcpe_free", sizeof(uint32_t) * tab->nconns, 0, socket);
-	/* hash names are process-wide: tests and the fuzzer build several tables */
-	snprintf(name, sizeof(name), "tcpe_flow_%u_%08x", index, (unsigned int)rte_rand());
-	tab->flow_seed = (uint32_t)rte_rand();	/* per table, unknown to peers */
-	tab->flows = flow_create(name, tab->nconns + ntw, tab->flow_seed, socket);
 	tab->tw.e = rte_malloc_socket("tcpe_tw", sizeof(struct tcp_tw) * ntw, RTE_CACHE_LINE_SIZE,
 				      socket);
+	if (tab->conns != NULL && tab->tw.e != NULL) {
+		/* keys are the records' and the TIME_WAIT entries' own tuples */
+		const struct flow_space spaces[2] = {
+			{ tab->conns, sizeof(struct conn), offsetof(struct conn, tcb.tuple),
+			  tab->nconns },
+			{ tab->tw.e, sizeof(struct tcp_tw), offsetof(struct tcp_tw, tuple), ntw },
+		};
+
+		snprintf(name, sizeof(name), "tcpe_flow_%u", index);
+		tab->flow_seed = (uint32_t)rte_rand();	/* per table, unknown to peers */
+		tab->flows = flow_create(name, tab->nconns + ntw, tab->flow_seed, socket, spaces);
+	}
 	tab->sbs = rte_zmalloc_socket("tcpe_sack", sizeof(struct scoreboard) * tab->nsb,
 				      RTE_CACHE_LINE_SIZE, socket);
 	if (cfg->cc == TCP_CC_BBR) {
@@ -235,7 +243,7 @@ conn_table_reset(struct conn_table *tab)
 {
 	release_all(tab);
 	tcp_tw_init(&tab->tw, tab->tw.e, tab->tw.mask + 1);	/* every entry gone, and its key: */
-	rte_hash_reset(tab->flows);
+	flow_reset(tab->flows);
 	tab->dack.head = tab->dack.tail = 0;
 	tcp_reasm_pool_init(&tab->tcp, tab->reasm, tab->nreasm);
 	tcp_sb_pool_init(&tab->tcp, tab->sbs, tab->nsb);
@@ -259,7 +267,7 @@ conn_table_destroy(struct conn_table *tab)
 	if (tab->conns != NULL && tab->flows != NULL)
 		release_all(tab);
 	rte_free(tab->body);
-	rte_hash_free(tab->flows);
+	flow_free(tab->flows);
 	rte_free(tab->free_idx);
 	rte_free(tab->conns);
 	rte_free(tab->reasm);

@@ -8,4 +8,7 @@ int suite_worker(void);
 /** The connection table driven synchronously (test_table.c). @return 0 or -1. */
 int suite_table(void);
 
+/** The flow table on its own (test_flow.c). @return 0 or -1. */
+int suite_flow(void);
+
 #endif

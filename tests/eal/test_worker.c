@@ -425,7 +425,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "EAL init failed\n");
 		return 2;
 	}
-	if (CU_initialize_registry() != CUE_SUCCESS || suite_table() != 0 || suite_worker() != 0)
+	if (CU_initialize_registry() != CUE_SUCCESS || suite_flow() != 0 || suite_table() != 0 ||
+	    suite_worker() != 0)
 		return 2;
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
