@@ -29,6 +29,18 @@ if [[ -z $tarball ]]; then
 	echo "dpdk-build: no dpdk-$want*.tar.xz in $src_dir" >&2
 	exit 2
 fi
+# EAL loads the drivers from the prefix, and refuses a driver directory that has a world-writable
+# directory above it (/tmp, for one): say so now, not when tcpe cannot start.
+mkdir -p "$cache"
+d=$(cd "$cache" && pwd -P)
+while [[ $d != / ]]; do
+	if [[ $(stat -c %A "$d") == ????????w? ]]; then
+		echo "dpdk-build: $d is world-writable: EAL would refuse to load drivers from below it;" \
+		     "choose another TCPE_DPDK_CACHE" >&2
+		exit 2
+	fi
+	d=$(dirname "$d")
+done
 full=$(basename "$tarball" .tar.xz)
 full=${full#dpdk-}
 prefix=$cache/$full

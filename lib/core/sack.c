@@ -269,8 +269,10 @@ sb_take(struct tcp_ctx *c, struct tcb *t)
 {
 	struct scoreboard *sb = c->sb_free;
 
-	if (sb == NULL)
+	if (sb == NULL) {
+		c->st->sack_pool_empty++;
 		return NULL;
+	}
 	c->sb_free = sb->next_free;
 	memset(sb, 0, sizeof(*sb));
 	sb->high_rxt = t->snd_una;

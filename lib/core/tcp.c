@@ -460,6 +460,9 @@ tcp_dack_owe(struct tcp_ctx *c, struct tcb *t)
 {
 	struct tcp_dack *d = c->dack;
 
+	if (d != NULL && d->tail - d->head > d->mask && c->cfg->delack_us != 0 &&
+	    !(t->flags & TCB_DACK))
+		c->st->delack_queue_full++;
 	if (d == NULL || c->cfg->delack_us == 0 || (t->flags & TCB_DACK) ||
 	    d->tail - d->head > d->mask) {
 		/* The second segment (RFC 5681 §4.2: ACK at least every second full-sized

@@ -108,13 +108,16 @@ tables_alloc(struct conn_table *tab, const struct tcpe_config *cfg, unsigned int
 	tab->nconns = (uint32_t)cfg->max_conns;
 	while (ntw < cfg->time_wait_max)
 		ntw <<= 1;
-	while (ndack < 2 * tab->nconns)
+	/* Records owing a delayed ACK at once: those that received data in the last --delack-ms,
+	 * plus entries gone stale (the ACK left with data). Twice the records, at most 128 Ki
+	 * (2 MiB); when it is full an ACK leaves at once (delack_queue_full). */
+	while (ndack < 2 * tab->nconns && ndack < CONN_DACK_MAX)
 		ndack <<= 1;
 	/* Out-of-order queues: one per 8 held packets is plenty (most holes are one segment). */
 	tab->nreasm = (uint32_t)(cfg->ooo_pkts / 8 + 16);
-	/* one per 16 records: enough for every connection recovering at once on a lossy path
-	 * (beyond, a connection recovers as NewReno) */
-	tab->nsb = (uint32_t)(cfg->max_conns / 16 + 16);
+	/* one per 16 records, at most CONN_SB_MAX: enough for every connection recovering at once
+	 * on a lossy path (beyond, a connection recovers as NewReno: sack_pool_empty) */
+	tab->nsb = (uint32_t)RTE_MIN(cfg->max_conns / 16 + 16, (uint64_t)CONN_SB_MAX);
 	tab->conns = rte_zmalloc_socket("tcpe_conns", sizeof(struct conn) * tab->nconns,
 					RTE_CACHE_LINE_SIZE, socket);
 	tab->free_idx = rte_malloc_socket("tcpe_free", sizeof(uint32_t) * tab->nconns, 0, socket);
