@@ -85,16 +85,25 @@ build_cksum_chain(const struct rte_mbuf *m, uint32_t off, uint32_t len)
 	return (uint16_t)sum;
 }
 
-/* The TCP checksum: a pseudo-header seed for the device, or the full sum here. */
+/* The TCP checksum: a pseudo-header seed for the device, or the full sum here (over the
+ * header only when the payload's sum @p psum is known: >= 0). */
 static void
 tcp_cksum(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, struct rte_tcp_hdr *th,
-	  const struct tx_props *tx)
+	  const struct tx_props *tx, int32_t psum)
 {
 	build_ipv4_cksum(m, ip, tx);
 	if (tx->cksum_offload && m->nb_segs == 1) {
 		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
 		m->l4_len = (uint8_t)((th->data_off >> 4) * 4);
 		th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+	} else if (psum >= 0) {
+		/* the header is a multiple of 4 bytes: the payload's words stay in step */
+		uint32_t sum = __rte_raw_cksum(th, (size_t)(th->data_off >> 4) * 4,
+					       rte_ipv4_phdr_cksum(ip, 0)) + (uint32_t)psum;
+
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		th->cksum = (uint16_t)~sum;
 	} else if (m->nb_segs > 1) {
 		uint32_t l4_off = (uint32_t)((uint8_t *)th - rte_pktmbuf_mtod(m, uint8_t *));
 		uint32_t sum = build_cksum_chain(m, l4_off, rte_pktmbuf_pkt_len(m) - l4_off) +
@@ -111,6 +120,13 @@ int
 build_tcp(struct rte_mbuf *m, const struct tx_props *tx, const struct rte_ether_addr *dst,
 	  const struct tcp_tuple *tuple, const struct tcp_out *o)
 {
+	return build_tcp_psum(m, tx, dst, tuple, o, -1);
+}
+
+int
+build_tcp_psum(struct rte_mbuf *m, const struct tx_props *tx, const struct rte_ether_addr *dst,
+	       const struct tcp_tuple *tuple, const struct tcp_out *o, int32_t psum)
+{
 	unsigned int tcp_len = sizeof(struct rte_tcp_hdr) + o->optlen;
 	struct rte_ether_hdr *eth;
 	struct rte_ipv4_hdr *ip;
@@ -126,7 +142,7 @@ build_tcp(struct rte_mbuf *m, const struct tx_props *tx, const struct rte_ether_
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	fill_ipv4(ip, tuple->laddr, tuple->raddr, (uint16_t)(tcp_len + o->len));
 	fill_tcp(th, tuple->lport, tuple->rport, o);
-	tcp_cksum(m, ip, th, tx);
+	tcp_cksum(m, ip, th, tx, psum);
 	return 0;
 }
 
@@ -149,5 +165,5 @@ build_tcp_reply_in_place(struct rte_mbuf *m, const struct tx_props *tx, const st
 	m->ol_flags = 0;
 	rte_pktmbuf_data_len(m) = (uint16_t)(HDRS_LEN + o->optlen);
 	rte_pktmbuf_pkt_len(m) = rte_pktmbuf_data_len(m);
-	tcp_cksum(m, ip, nth, tx);
+	tcp_cksum(m, ip, nth, tx, -1);
 }

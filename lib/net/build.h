@@ -39,6 +39,13 @@ int build_tcp(struct rte_mbuf *m, const struct tx_props *tx, const struct rte_et
 	      const struct tcp_tuple *tuple, const struct tcp_out *o);
 
 /**
+ * build_tcp() for a payload whose ones'-complement sum @p psum (folded, not inverted: what
+ * sndq_sum() returns) is known, so that the checksum reads only the headers; @p psum -1: unknown.
+ */
+int build_tcp_psum(struct rte_mbuf *m, const struct tx_props *tx, const struct rte_ether_addr *dst,
+		   const struct tcp_tuple *tuple, const struct tcp_out *o, int32_t psum);
+
+/**
  * Turn received TCP frame @p m into the reply @p o in place: swap MACs, addresses and ports,
  * drop options and payload. Used for RSTs to segments that match no connection.
  */

@@ -7,6 +7,8 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "bodysum.h"
+
 /**
  * Bytes [0, bytes) of the queue are the unacknowledged and unsent stream; byte 0 has sequence
  * number seq (the connection's SND.UNA once its SYN is acknowledged). Segments are linked
@@ -65,5 +67,12 @@ void sndq_trim(struct sndq *q, uint32_t n);
 
 /** Release everything. */
 void sndq_free(struct sndq *q);
+
+/**
+ * Ones'-complement sum (folded, not inverted) of the @p len queued bytes from offset @p off, as
+ * if they started at an even offset of a packet; pieces that lie in the body template @p bs
+ * (may be NULL) are summed from its precomputed sums, without reading them.
+ */
+uint16_t sndq_sum(const struct sndq *q, uint32_t off, uint32_t len, const struct body_sums *bs);
 
 #endif

@@ -152,6 +152,7 @@ struct conn_table {
 	uint8_t *body;			/**< TCPE_BODY_TEMPLATE bytes, read-only after creation */
 	rte_iova_t body_iova;		/**< its IO address (references to it are sent) */
 	struct rte_mbuf_ext_shared_info body_shinfo;
+	struct body_sums body_sums;	/**< its checksums, so sending it never reads it */
 	uint8_t app_scratch[TCPE_APP_WORKER_SCRATCH] __rte_cache_aligned;
 	/* --- large --- */
 	uint8_t listen_app[65536] __rte_cache_aligned;	/**< host-order port -> app id + 1; 0: none */

@@ -58,7 +58,7 @@ conn_trace_in(struct conn_table *tab, const struct conn *c, const struct tcp_seg
  * port sends chains, copied otherwise. Returns false (counted) when it cannot be had. */
 static bool
 attach_payload(struct conn_table *tab, struct conn *c, struct rte_mbuf *m,
-	       const struct tcp_out *o, const struct tx_props *tx)
+	       const struct tcp_out *o, const struct tx_props *tx, int32_t *psum)
 {
 	uint32_t off = sndq_off(&c->sndq, o->seq);
 
@@ -85,6 +85,10 @@ attach_payload(struct conn_table *tab, struct conn *c, struct rte_mbuf *m,
 		}
 		sndq_copy(&c->sndq, off, dst, o->len);
 	}
+	/* Software checksums: the payload's sum from the queue, where body template bytes cost
+	 * nothing to sum (lib/net/bodysum.h); the device's otherwise. */
+	if (!tx->cksum_offload || m->nb_segs > 1)
+		*psum = sndq_sum(&c->sndq, off, o->len, &tab->body_sums);
 	return true;
 }
 
@@ -94,16 +98,17 @@ send_decided(struct conn_table *tab, struct conn *c, const struct tcp_out *o)
 {
 	const struct tx_props *tx = &tab->tx[c->port];
 	struct rte_mbuf *m = rte_pktmbuf_alloc(tab->mp);
+	int32_t psum = -1;
 
 	if (m == NULL) {
 		tab->st->drop[TCPE_DROP_NO_MBUF]++;	/* TCP recovers by retransmission */
 		return;
 	}
-	if (o->len > 0 && !attach_payload(tab, c, m, o, tx)) {
+	if (o->len > 0 && !attach_payload(tab, c, m, o, tx, &psum)) {
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (build_tcp(m, tx, &c->peer_mac, &c->tcb.tuple, o) != 0) {
+	if (build_tcp_psum(m, tx, &c->peer_mac, &c->tcb.tuple, o, psum) != 0) {
 		conn_drop(tab, m, TCPE_DROP_NO_MBUF);
 		return;
 	}

@@ -89,6 +89,8 @@ apps_init(struct conn_table *tab, const struct tcpe_config *cfg, int socket)
 	for (unsigned int i = 0; i < TCPE_BODY_TEMPLATE; i++)
 		tab->body[i] = (uint8_t)pattern[i % TCPE_BODY_PERIOD];
 	tab->body_iova = rte_malloc_virt2iova(tab->body);
+	if (body_sums_init(&tab->body_sums, tab->body, TCPE_BODY_TEMPLATE, TCPE_BODY_PERIOD) != 0)
+		return -EINVAL;
 	tab->body_shinfo.free_cb = body_never_freed;
 	tab->body_shinfo.fcb_opaque = NULL;
 	rte_mbuf_ext_refcnt_set(&tab->body_shinfo, 1);

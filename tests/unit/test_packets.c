@@ -1,5 +1,6 @@
 /* test_packets.c - parse, build, ICMP and ARP on mbufs laid out by hand (no mempool, no EAL). */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
@@ -8,6 +9,7 @@
 #include "build.h"
 #include "icmp.h"
 #include "parse.h"
+#include "sndq.h"
 #include "tcp_suites.h"
 
 struct fake_mbuf {
@@ -575,8 +577,101 @@ chain_checksum_is_right_at_any_split(void)
 	}
 }
 
+
+/* A segment built with sndq_sum()'s payload sum carries the checksum of one whose payload was read. */
+static void
+built_both_ways(const struct sndq *q, const struct body_sums *bs, const uint8_t *flat)
+{
+	struct tcp_tuple tu = { .raddr = ifa.ip + htonl(1), .laddr = ifa.ip, .rport = htons(40000),
+				.lport = htons(80) };
+	struct tcp_out o = { .seq = 1, .ack = 1, .flags = TCP_ACK | TCP_PSH, .wnd = 1000,
+			     .len = 1300 };
+	struct rte_ether_hdr *e;
+	uint16_t c1, c2;
+	struct rte_mbuf *m = fresh();
+
+	memcpy(rte_pktmbuf_append(m, 1300), flat + 5, 1300);
+	CU_ASSERT_EQUAL_FATAL(build_tcp(m, &tx, &peer_mac, &tu, &o), 0);
+	e = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	c1 = ((struct rte_tcp_hdr *)((uint8_t *)(e + 1) + 20))->cksum;
+	m = fresh();
+	memcpy(rte_pktmbuf_append(m, 1300), flat + 5, 1300);
+	CU_ASSERT_EQUAL_FATAL(build_tcp_psum(m, &tx, &peer_mac, &tu, &o,
+					     sndq_sum(q, 5, 1300, bs)), 0);
+	e = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	c2 = ((struct rte_tcp_hdr *)((uint8_t *)(e + 1) + 20))->cksum;
+	CU_ASSERT_EQUAL(c1, c2);
+	CU_ASSERT_EQUAL(rte_ipv4_udptcp_cksum_verify((struct rte_ipv4_hdr *)(e + 1),
+						     (struct rte_tcp_hdr *)((uint8_t *)(e + 1) + 20)), 0);
+}
+
+/* The body template's sums (bodysum.h): every range, at every phase and length, odd ones too,
+ * sums as its bytes do; a send queue mixing copied bytes and template pieces at odd offsets
+ * sums as its flat bytes. */
+static void
+body_template_sums_without_reading(void)
+{
+	static uint8_t tpl[4096];
+	static struct fake_mbuf own, r1, r2;
+	static const char pattern[] = "0123456789abcdefghijklmnopqrstuv";	/* period 32 */
+	struct body_sums bs;
+	uint8_t flat[3000];
+	struct sndq q;
+	uint32_t sum = 0;
+
+	for (unsigned int i = 0; i < sizeof(tpl); i++)
+		tpl[i] = (uint8_t)pattern[i % 32];
+	CU_ASSERT_EQUAL_FATAL(body_sums_init(&bs, tpl, sizeof(tpl), 32), 0);
+	for (uint32_t at = 0; at < 200; at += 3)
+		for (uint32_t n = 0; n + at <= sizeof(tpl); n += 37) {
+			CU_ASSERT_FATAL(body_sum(&bs, tpl + at, n, &sum));
+			CU_ASSERT_EQUAL(__rte_raw_cksum_reduce(sum),
+					__rte_raw_cksum_reduce(__rte_raw_cksum(tpl + at, n, 0)));
+		}
+	CU_ASSERT_FALSE(body_sum(&bs, tpl + 4000, 200, &sum));	/* runs past the end */
+	CU_ASSERT_FALSE(body_sum(&bs, flat, 10, &sum));		/* elsewhere */
+	tpl[100] ^= 1;
+	CU_ASSERT_EQUAL(body_sums_init(&bs, tpl, sizeof(tpl), 32), -EINVAL);	/* not periodic */
+	tpl[100] ^= 1;
+	CU_ASSERT_EQUAL_FATAL(body_sums_init(&bs, tpl, sizeof(tpl), 32), 0);
+
+	/* a queue: 333 copied bytes, then 1201 template bytes from phase 7, then 1400 from 0 */
+	memset(&q, 0, sizeof(q));
+	memset(&own.m, 0, sizeof(own.m));
+	own.m.buf_addr = own.buf;
+	own.m.data_off = 1;
+	own.m.data_len = 333;
+	for (unsigned int i = 0; i < 333; i++)
+		own.buf[1 + i] = flat[i] = (uint8_t)(i * 29 + 3);
+	memset(&r1.m, 0, sizeof(r1.m));
+	r1.m.buf_addr = tpl;
+	r1.m.data_off = 7;
+	r1.m.data_len = 1201;
+	memcpy(flat + 333, tpl + 7, 1201);
+	memset(&r2.m, 0, sizeof(r2.m));
+	r2.m.buf_addr = tpl;
+	r2.m.data_off = 0;
+	r2.m.data_len = 1400;
+	memcpy(flat + 1534, tpl, 1400);
+	own.m.next = &r1.m;
+	r1.m.next = &r2.m;
+	q.head = &own.m;
+	q.tail = &r2.m;
+	q.bytes = 2934;
+	for (uint32_t off = 0; off < 400; off += 13)
+		for (uint32_t len = 1; off + len <= 2934; len += 211) {
+			uint16_t want = __rte_raw_cksum_reduce(__rte_raw_cksum(flat + off, len, 0));
+
+			CU_ASSERT_EQUAL(sndq_sum(&q, off, len, &bs), want);
+			CU_ASSERT_EQUAL(sndq_sum(&q, off, len, NULL), want);
+		}
+
+	built_both_ways(&q, &bs, flat);
+}
+
 static const struct test_case cases[] = {
 	TEST(chain_checksum_is_right_at_any_split),
+	TEST(body_template_sums_without_reading),
 	TEST(built_segment_parses_back),
 	TEST(parse_drops_each_malformed_class_by_reason),
 	TEST(ip_options_are_accepted),
