@@ -89,6 +89,7 @@ static const char *const man_outro =
 	".RE\n.fi\n"
 	".SH SEE ALSO\n"
 	".BR tcpe\\-top (1),\n"
+	".BR tcpe\\-report (1),\n"
 	".BR dpdk\\-telemetry.py (1)\n"
 	".PP\n"
 	"The README in tcpe's sources: architecture, counters, benchmarks and tests.\n";
@@ -148,7 +149,8 @@ man(FILE *out, const char *date)
 static bool
 is_file(const struct config_opt_doc *d)
 {
-	return strcmp(d->arg, "FILE") == 0 || strcmp(d->name, "stats-json") == 0;
+	return strcmp(d->arg, "FILE") == 0 || strcmp(d->name, "stats-json") == 0 ||
+	       strcmp(d->name, "summary-json") == 0;
 }
 
 /* The bash completion: EAL options before "--", tcpe's after it, values where the table has them. */

@@ -176,7 +176,8 @@ setup_ports(struct tcpe *t)
 			continue;
 		}
 		mp = pool_for(t, rte_eth_dev_socket_id(pid), true);
-		rc = port_setup(pid, (uint16_t)t->nworkers, mp, &t->pinfo[t->nports]);
+		rc = port_setup(pid, (uint16_t)t->nworkers, mp, &t->pinfo[t->nports],
+				&stop_requested);
 		if (rc != 0)
 			rte_exit(EXIT_FAILURE, "tcpe: port %u: %s\n", pid, strerror(-rc));
 		link_init(&t->links[t->nports], pid, t->pinfo[t->nports].driver,

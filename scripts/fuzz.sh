@@ -19,7 +19,7 @@ targets=(${FUZZ_TARGETS:-tcpe_fuzz tcpe_fuzz_steer})
 mkdir -p "$out"
 srcs=("$root/tests/fuzz/fuzz_worker.c")
 for f in "$root"/lib/core/*.c "$root"/lib/net/*.c "$root"/lib/apps/*.c; do srcs+=("$f"); done
-for f in config config_doc port link txbuf steer conn conn_io conn_app conn_life client worker trace; do
+for f in config config_client config_doc port link txbuf steer conn conn_io conn_app conn_life client worker trace; do
 	srcs+=("$root/lib/rt/$f.c")
 done
 
@@ -33,7 +33,7 @@ build() {
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-sanitize=alignment \
 		"$@" $(pkg-config --cflags libdpdk) -I"$root/lib/core" -I"$root/lib/net" \
 		-I"$root/lib/apps" -I"$root/lib/rt" "${srcs[@]}" -o "$out/$name" \
-		$(pkg-config --libs libdpdk) -lrte_net_ring -lnuma
+		$(pkg-config --libs libdpdk) -lrte_net_ring -lnuma -lm
 }
 pids=()
 for t in "${targets[@]}"; do

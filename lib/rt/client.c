@@ -1,6 +1,7 @@
 /* client.c - client mode: active opens at a rate or a kept concurrency from source ports that hash back to this worker, and the application that sends requests and times their answers. */
 #include "client.h"
 
+#include <math.h>
 #include <string.h>
 #include <strings.h>
 
@@ -23,6 +24,7 @@ struct cl_conn {
 	uint8_t in_cl : 1;	/**< reading the Content-Length value */
 	uint8_t last : 1;	/**< this batch ends the connection */
 	uint8_t done : 1;	/**< the last request completed (not an error if it ends now) */
+	uint8_t mix;		/**< the current batch's request variant (--mix) */
 	uint32_t tosend;	/**< bytes of the current batch not queued yet (a send budget) */
 };
 _Static_assert(sizeof(struct cl_conn) <= 32, "fits tcpe_app_state()");
@@ -70,11 +72,11 @@ client_lat_value(unsigned int b)
 	return (uint64_t)(8 + sub) << (e - 3);
 }
 
-/* The bytes of an HTTP batch: @p n requests, the last asking to close when @p last. */
+/* The bytes of an HTTP batch of variant @p q: @p n requests, the last asking to close when @p last. */
 static inline uint32_t
-batch_bytes(const struct client *k, unsigned int n, bool last)
+batch_bytes(const struct client_req *q, unsigned int n, bool last)
 {
-	return (n - 1) * (uint32_t)k->req_len + (last ? k->req_close_len : k->req_len);
+	return (n - 1) * (uint32_t)q->len + (last ? q->close_len : q->len);
 }
 
 /* Queue what the send budget takes of the current batch; on_writable brings us back. */
@@ -91,17 +93,18 @@ send_more(struct tcpe_sock *s)
 	}
 	while (st->tosend > 0) {
 		/* the requests still to queue are the batch's last ones: find the one at hand */
-		uint32_t off = batch_bytes(k, st->batch, st->last) - st->tosend;
-		uint32_t i = off / k->req_len, len, sent;
-		const char *r = k->req;
+		const struct client_req *q = &k->reqs[st->mix];
+		uint32_t off = batch_bytes(q, st->batch, st->last) - st->tosend;
+		uint32_t i = off / q->len, len, sent;
+		const char *r = q->req;
 
 		if (i >= st->batch - 1u) {
 			i = st->batch - 1u;
 			if (st->last)
-				r = k->req_close;
+				r = q->close;
 		}
-		len = r == k->req ? k->req_len : k->req_close_len;
-		off -= i * k->req_len;
+		len = r == q->req ? q->len : q->close_len;
+		off -= i * q->len;
 		sent = tcpe_send(s, r + off, len - off);
 		st->tosend -= sent;
 		if (sent < len - off)
@@ -119,6 +122,21 @@ head_reset(struct cl_conn *st)
 	st->in_cl = 0;
 	st->clen = 0;
 	st->prev = 0;
+}
+
+/* --mix: the variant of the next request (or --pipeline batch), drawn by weight. */
+static inline uint8_t
+pick_variant(const struct client *k)
+{
+	uint32_t r;
+	uint8_t i = 0;
+
+	if (k->nreq <= 1)
+		return 0;
+	r = (uint32_t)rte_rand_max(k->wsum);
+	while (i < k->nreq - 1 && r >= k->reqs[i].wcum)
+		i++;
+	return i;
 }
 
 /* Start the next request (an HTTP batch of --pipeline) on an established connection, or wait for
@@ -139,7 +157,8 @@ request(struct tcpe_sock *s)
 		k->st->client_sent += n;
 		st->batch = (uint8_t)n;
 		head_reset(st);
-		st->tosend = batch_bytes(k, n, st->last);
+		st->mix = pick_variant(k);
+		st->tosend = batch_bytes(&k->reqs[st->mix], n, st->last);
 		send_more(s);
 		break;
 	case CLIENT_ECHO:
@@ -194,8 +213,12 @@ complete(struct tcpe_sock *s)
 static void
 cl_established(struct tcpe_sock *s)
 {
+	uint64_t sched = cl(s)->t0_us;	/* open-loop: when this connection was due to open */
+
 	memset(cl(s), 0, sizeof(struct cl_conn));
 	request(s);
+	if (sched != 0)
+		cl(s)->t0_us = sched;
 }
 
 /* One digit of a Content-Length value; a value past CLEN_MAX makes the response unreadable. */
@@ -300,6 +323,21 @@ next:
 	}
 }
 
+/* The first hello connection's bytes, as far as they fit (the greeting the notes' server sends). */
+static void
+greeting_keep(struct client *k, const struct tcpe_sock *s, const uint8_t *d, uint32_t len)
+{
+	uint32_t n;
+
+	if (k->greet_sock == NULL && k->greet_len == 0)
+		k->greet_sock = s;
+	if (k->greet_sock != s)
+		return;
+	n = RTE_MIN(len, (uint32_t)(CLIENT_GREETING_MAX - k->greet_len));
+	memcpy(k->greeting + k->greet_len, d, n);
+	k->greet_len = (uint8_t)(k->greet_len + n);
+}
+
 static uint32_t
 cl_data(struct tcpe_sock *s, const uint8_t *d, uint32_t len)
 {
@@ -315,8 +353,10 @@ cl_data(struct tcpe_sock *s, const uint8_t *d, uint32_t len)
 		if (st->want == 0)
 			complete(s);
 		break;
-	default:
-		break;		/* hello / bulk: counted in data_rx_bytes, complete at the FIN */
+	default:		/* hello / bulk: counted in data_rx_bytes, complete at the FIN */
+		if (ck(s)->kind == CLIENT_HELLO)
+			greeting_keep(ck(s), s, d, len);
+		break;
 	}
 	return len;
 }
@@ -326,6 +366,8 @@ cl_peer_fin(struct tcpe_sock *s)
 {
 	struct cl_conn *st = cl(s);
 
+	if (ck(s)->greet_sock == s)
+		ck(s)->greet_sock = NULL;	/* the greeting is whole: nothing more is kept */
 	if (st->phase == PH_TO_CLOSE)
 		complete(s);	/* closes */
 	else
@@ -353,6 +395,8 @@ cl_closed(struct tcpe_sock *s, int reset)
 	struct client *k = ck(s);
 	struct cl_conn *st = cl(s);
 
+	if (k->greet_sock == s)
+		k->greet_sock = NULL;
 	k->live--;
 	/* the pair is free again unless a TIME_WAIT entry takes the tuple over */
 	if (!tcpe_sock_time_wait(s))
@@ -375,26 +419,48 @@ static const struct tcpe_app app_client = {
 
 /* --- the opener ---------------------------------------------------------------------------- */
 
-_Static_assert(sizeof(((struct tcpe_config *)0)->request) + 64 <= sizeof(((struct client *)0)->req) &&
-	       sizeof(((struct tcpe_config *)0)->request) + 96 <= sizeof(((struct client *)0)->req_close),
-	       "the longest --request path fits both requests");
+_Static_assert(sizeof(((struct tcpe_config *)0)->request) + 64 <= sizeof(((struct client_req *)0)->req) &&
+	       sizeof(((struct tcpe_config *)0)->request) + 96 <= sizeof(((struct client_req *)0)->close) &&
+	       sizeof(((struct tcpe_config *)0)->mix_path[0]) <= sizeof(((struct tcpe_config *)0)->request),
+	       "the longest --request or --mix path fits both requests");
+_Static_assert(RTE_DIM(((struct tcpe_config *)0)->mix_path) <= CLIENT_MIX_MAX, "--mix fits");
 
-/* The requests an HTTP client sends to @p ip (network order) for @p request (http[:PATH]). */
+/* Variant @p q of the requests an HTTP client sends to @p host, for @p path. */
 static void
-requests_init(struct client *k, uint32_t ip_be, const char *request)
+request_init(struct client_req *q, const char *host, const char *path)
+{
+	q->len = (uint16_t)snprintf(q->req, sizeof(q->req),
+				    "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: tcpe\r\n\r\n",
+				    path, host);
+	q->close_len = (uint16_t)snprintf(q->close, sizeof(q->close),
+					  "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: tcpe\r\n"
+					  "Connection: close\r\n\r\n", path, host);
+}
+
+/* The requests an HTTP client sends to @p ip (network order): --request http[:PATH]'s, or one
+ * variant per --mix target with its cumulative weight. */
+static void
+requests_init(struct client *k, uint32_t ip_be, const struct tcpe_config *cfg)
 {
 	uint32_t ip = rte_be_to_cpu_32(ip_be);
-	const char *path = request[4] == ':' ? request + 5 : "/";
 	char host[32];
 
 	snprintf(host, sizeof(host), "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255,
 		 ip & 255);
-	k->req_len = (uint16_t)snprintf(k->req, sizeof(k->req),
-					"GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: tcpe\r\n\r\n",
-					path, host);
-	k->req_close_len = (uint16_t)snprintf(k->req_close, sizeof(k->req_close),
-					      "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: tcpe\r\n"
-					      "Connection: close\r\n\r\n", path, host);
+	k->nreq = 1;
+	k->wsum = 1;
+	k->reqs[0].wcum = 1;
+	if (cfg->mix_n == 0) {
+		request_init(&k->reqs[0], host, cfg->request[4] == ':' ? cfg->request + 5 : "/");
+		return;
+	}
+	k->nreq = cfg->mix_n;
+	k->wsum = 0;
+	for (unsigned int i = 0; i < cfg->mix_n; i++) {
+		request_init(&k->reqs[i], host, cfg->mix_path[i]);
+		k->wsum += cfg->mix_weight[i];
+		k->reqs[i].wcum = k->wsum;
+	}
 }
 
 struct client *
@@ -427,6 +493,8 @@ client_create(const struct tcpe_config *cfg, unsigned int index, unsigned int nw
 		uint64_t r = cfg->rate / nworkers + (index < cfg->rate % nworkers);
 
 		k->interval = r > 0 ? (1000000ULL << CLIENT_FP) / r : 0;
+		k->arrivals = (uint8_t)cfg->arrivals;
+		k->ramp_us = cfg->ramp_s * 1000000;
 		if (cfg->rate > 0 && r == 0)
 			k->on = false;	/* fewer connections per second than workers */
 	}
@@ -448,7 +516,7 @@ client_create(const struct tcpe_config *cfg, unsigned int index, unsigned int nw
 	}
 	for (uint32_t i = 0; i < k->nsrc; i++)
 		k->port_off[i] = (uint16_t)(rte_rand() % CLIENT_PORT_RANGE);
-	requests_init(k, cfg->client_ip, cfg->request);
+	requests_init(k, cfg->client_ip, cfg);
 	tab->apps[CONN_APP_CLIENT] = &app_client;
 	conn_set_app_ctx(tab, CONN_APP_CLIENT, k);
 	return k;
@@ -484,6 +552,7 @@ client_set_mac(struct client *k, const struct rte_ether_addr *mac, uint64_t now_
 	k->mac = *mac;
 	k->resolved = true;
 	k->next = now_us << CLIENT_FP;
+	k->start_us = now_us;
 }
 
 /* A free source port whose tuple this worker owns (RSS or software steering send the replies
@@ -519,19 +588,44 @@ pick_port(struct client *k, struct tcp_tuple *t)
 	return false;
 }
 
-static bool
-open_one(struct client *k)
+/* The interval to the next open, 2^-16 us: --rate's share, stretched while --ramp climbs
+ * (never more than a second), drawn from an exponential distribution for --arrivals poisson. */
+static uint64_t
+next_interval(const struct client *k, uint64_t now)
 {
+	uint64_t iv = k->interval, cap = 1000000ULL << CLIENT_FP;
+
+	if (k->ramp_us > 0 && now - k->start_us < k->ramp_us) {
+		/* the rate now is e / ramp of the full one */
+		double stretched = (double)iv * (double)k->ramp_us / (double)(now - k->start_us + 1);
+
+		iv = stretched >= (double)cap ? cap : (uint64_t)stretched;
+	}
+	if (k->arrivals == ARRIVALS_POISSON) {
+		/* u uniform in (0, 1]: -ln(u) is exponential with mean 1 */
+		double u = (double)((rte_rand() >> 11) + 1) / 9007199254740992.0;
+
+		iv = (uint64_t)(-log(u) * (double)iv);
+	}
+	return iv;
+}
+
+static bool
+open_one(struct client *k, uint64_t sched_us)
+{
+	struct tcpe_sock *s;
 	struct tcp_tuple t = { .raddr = k->server_ip, .rport = k->server_port };
 
 	if (!pick_port(k, &t)) {
 		k->st->client_no_port++;
 		return false;
 	}
-	if (conn_open(k->tab, &t, 0, &k->mac, CONN_APP_CLIENT) == NULL) {
+	s = conn_open(k->tab, &t, 0, &k->mac, CONN_APP_CLIENT);
+	if (s == NULL) {
 		k->st->client_no_record++;
 		return false;
 	}
+	cl(s)->t0_us = sched_us;	/* open-loop: the request's latency counts from here */
 	port_mark(k, &t, true);
 	k->live++;
 	return true;
@@ -550,21 +644,24 @@ client_tick(struct client *k, uint64_t now, bool tx_backlog)
 	}
 	if (k->target > 0) {
 		/* keep --concurrency connections: replace each one that ends */
-		while (k->live < k->target && opened < CLIENT_OPEN_BURST && open_one(k))
+		while (k->live < k->target && opened < CLIENT_OPEN_BURST && open_one(k, 0))
 			opened++;
 	} else if (k->interval > 0) {
-		/* --rate: a token per interval, never more than a burst at once after a stall */
+		/* --rate: a token per interval. A closed schedule skips what a stall missed beyond
+		 * 100 ms; an open-loop one (--arrivals) catches up a burst per tick, every open
+		 * keeping its scheduled start. */
 		uint64_t t = now << CLIENT_FP;
 
-		if (t > k->next + (100000ULL << CLIENT_FP))
+		if (k->arrivals == ARRIVALS_OFF && t > k->next + (100000ULL << CLIENT_FP))
 			k->next = t - (100000ULL << CLIENT_FP);
-		while (k->next <= t && opened < CLIENT_OPEN_BURST && open_one(k)) {
-			k->next += k->interval;
+		while (k->next <= t && opened < CLIENT_OPEN_BURST &&
+		       open_one(k, k->arrivals != ARRIVALS_OFF ? k->next >> CLIENT_FP : 0)) {
+			k->next += next_interval(k, now);
 			opened++;
 		}
 	} else {
 		/* as fast as possible: keep a bounded number of opens in flight */
-		while (k->live < CLIENT_MAX_INFLIGHT && opened < CLIENT_OPEN_BURST && open_one(k))
+		while (k->live < CLIENT_MAX_INFLIGHT && opened < CLIENT_OPEN_BURST && open_one(k, 0))
 			opened++;
 	}
 	return opened > 0;

@@ -11,6 +11,8 @@
 #include "conn.h"
 #include "steer.h"
 
+#define CLIENT_MIX_MAX 8	/**< --mix targets, at most */
+#define CLIENT_GREETING_MAX 64	/**< bytes of a hello greeting kept for the final report */
 #define CLIENT_LAT_MAX_EXP 36	/**< values up to 2^37 us (~38 h) */
 #define CLIENT_LAT_BUCKETS (16 + (CLIENT_LAT_MAX_EXP - 3) * 8)	/**< HDR-style: 3 significant bits */
 #define CLIENT_OPEN_BURST 32	/**< active opens per worker iteration at most */
@@ -47,17 +49,30 @@ struct client {
 					     fast as possible) */
 	uint64_t next;			/**< when the next open is due, in 2^-16 us */
 	uint64_t pause_until_us;	/**< no opens before this (after an error) */
+	uint8_t arrivals;		/**< enum client_arrivals */
+	uint64_t ramp_us;		/**< --ramp, microseconds (0: none) */
+	uint64_t start_us;		/**< when opening began (the ramp's origin) */
 	uint64_t requests_per_conn;
 	uint64_t echo_bytes;
 	uint8_t kind;			/**< enum client_kind */
 	uint8_t pipeline;		/**< http: requests sent at once (--pipeline) */
-	uint16_t req_len, req_close_len;
-	char req[192];			/**< the keep-alive GET */
-	char req_close[224];		/**< the last GET on a connection (Connection: close) */
+	uint8_t nreq;			/**< request variants (--mix; 1 without) */
+	uint32_t wsum;			/**< their weights' sum */
+	struct client_req {
+		uint32_t wcum;		/**< weights of this and the earlier variants */
+		uint16_t len, close_len;
+		char req[192];		/**< the keep-alive GET */
+		char close[224];	/**< the last GET on a connection (Connection: close) */
+	} reqs[CLIENT_MIX_MAX];
 	struct conn_table *tab;
 	const struct steer *steer;
 	struct tcpe_stats *st;
 	uint64_t lat_hist[CLIENT_LAT_BUCKETS]; /**< request latency, microseconds, log-linear */
+	/* --request hello: what the first connection that received anything was told, for the
+	 * control core to print at the end (the worker never prints) */
+	const void *greet_sock;		/**< that connection while it is open */
+	uint8_t greet_len;
+	char greeting[CLIENT_GREETING_MAX];
 };
 
 /**

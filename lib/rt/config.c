@@ -30,6 +30,7 @@
 /* In enum tcp_cc and enum tcpe_steer order. */
 static const char *const cc_names[] = { "newreno", "cubic", "bbr", NULL };
 static const char *const steer_names[] = { "auto", "on", "off", NULL };
+static const char *const arrivals_names[] = { "off", "constant", "poisson", NULL };	/* enum client_arrivals */
 
 const struct key config_keys[] = {
 	STR("greeting", "tcpe", greeting, "hello client", "the hello app's message"),
@@ -52,6 +53,9 @@ const struct key config_keys[] = {
 	NUM("stats-interval", "tcpe", stats_interval, 0, 3600, "1",
 	    "console report period in seconds (0: off)"),
 	STR("stats-json", "tcpe", stats_json, "", "append one JSON object per report to FILE"),
+	STR("summary-json", "tcpe", summary_json, "",
+	    "at exit, write the run's options, totals, per-second series and latency histogram to "
+	    "FILE (scripts/tcpe-report merges them)"),
 	STR("prometheus", "tcpe", prometheus, "", "serve Prometheus metrics on ADDR:PORT"),
 	NUM("trace", "tcpe", trace, 0, 1000000, "0",
 	    "print the segment trace of the first N connections of each worker"),
@@ -73,6 +77,14 @@ const struct key config_keys[] = {
 	    "new connections per second over all workers (0: as fast as possible)"),
 	NUM("concurrency", "client", concurrency, 0, 100000000, "0",
 	    "keep N connections open and reuse them (0: a connection per request, --rate)"),
+	STR("mix", "client", mix, "",
+	    "http: PATH[@WEIGHT],... each request's target drawn by weight (e.g. "
+	    "/bytes/64@80,/bytes/20000@15,/bytes/1000000@5; weight 1 if not given)"),
+	ENUM("arrivals", "client", arrivals, arrivals_names, "off",
+	     "open-loop --rate: constant or poisson; connections start on schedule whether or not "
+	     "earlier ones finished, latency counts from the scheduled start (off: a stall's backlog "
+	     "is skipped)"),
+	NUM("ramp", "client", ramp_s, 0, 86400, "0", "raise --rate linearly from 0 over SEC seconds"),
 	NUM("requests-per-conn", "client", requests_per_conn, 0, 1000000000, "0",
 	    "close a kept connection after N requests (0: never)"),
 	STR("source-ips", "client", source_ips, "",
@@ -158,8 +170,8 @@ config_app_list(char *buf, size_t n)
 }
 
 /* Strict unsigned decimal with an optional K/M/G (binary) suffix for sizes. */
-static int
-parse_u64(const char *s, bool suffix, uint64_t *out)
+int
+config_parse_u64(const char *s, bool suffix, uint64_t *out)
 {
 	char *end;
 	unsigned long long v;
@@ -212,7 +224,7 @@ set_key(struct tcpe_config *cfg, const struct key *k, const char *val, const cha
 			choice_list(k->choices, names, sizeof(names)));
 		return -EINVAL;
 	}
-	if (parse_u64(val, k->type == K_SIZE, &v) != 0) {
+	if (config_parse_u64(val, k->type == K_SIZE, &v) != 0) {
 		fprintf(err, "tcpe: %s: '%s' is not a%s\n", where, val,
 			k->type == K_SIZE ? " size (digits with an optional K, M or G suffix)" :
 					    "n unsigned number");
@@ -250,7 +262,7 @@ parse_prefix(const char *s, uint32_t *ip, uint8_t *prefix)
 		return -EINVAL;
 	memcpy(buf, s, (size_t)(slash - s));
 	buf[slash - s] = '\0';
-	if (inet_pton(AF_INET, buf, &a) != 1 || parse_u64(slash + 1, false, &p) != 0 || p < 1 ||
+	if (inet_pton(AF_INET, buf, &a) != 1 || config_parse_u64(slash + 1, false, &p) != 0 || p < 1 ||
 	    p > 32 || a.s_addr == 0)
 		return -EINVAL;
 	*ip = a.s_addr;
@@ -282,99 +294,14 @@ config_parse_hostport(const char *spec, uint32_t *ip, uint16_t *port)
 	return 0;
 }
 
-static int
-parse_addr(const char *s, uint32_t *ip)
+int
+config_parse_addr(const char *s, uint32_t *ip)
 {
 	struct in_addr a;
 
 	if (inet_pton(AF_INET, s, &a) != 1 || a.s_addr == 0)
 		return -EINVAL;
 	*ip = a.s_addr;
-	return 0;
-}
-
-/* --source-ips FIRST[-LAST]: addresses of port 0's subnet that tcpe answers ARP for and opens
- * from, so one server port can take more than ~64 K connections from us. */
-static int
-check_sources(struct tcpe_config *cfg, FILE *err)
-{
-	char buf[64], *dash;
-	uint32_t lo, hi, mask;
-	uint8_t prefix = cfg->ports[0].prefix;
-
-	snprintf(buf, sizeof(buf), "%s", cfg->source_ips);
-	dash = strchr(buf, '-');
-	if (dash != NULL)
-		*dash = '\0';
-	if (parse_addr(buf, &lo) != 0 || (dash != NULL ? parse_addr(dash + 1, &hi) : (hi = lo, 0)) != 0 ||
-	    ntohl(hi) < ntohl(lo)) {
-		fprintf(err, "tcpe: --source-ips: '%s' is not FIRST[-LAST] (e.g. 198.18.0.10-198.18.0.25)\n",
-			cfg->source_ips);
-		return -EINVAL;
-	}
-	if (ntohl(hi) - ntohl(lo) >= CLIENT_MAX_SOURCES) {
-		fprintf(err, "tcpe: --source-ips: '%s' has more than %u addresses\n", cfg->source_ips,
-			CLIENT_MAX_SOURCES);
-		return -EINVAL;
-	}
-	mask = htonl(prefix ? ~0u << (32 - prefix) : 0);
-	if (cfg->ports[0].ip == 0 || ((lo ^ cfg->ports[0].ip) & mask) != 0 ||
-	    ((hi ^ cfg->ports[0].ip) & mask) != 0) {
-		fprintf(err, "tcpe: --source-ips: '%s' is not inside port 0's subnet (--ip)\n",
-			cfg->source_ips);
-		return -EINVAL;
-	}
-	cfg->source_lo = ntohl(lo);
-	cfg->source_n = ntohl(hi) - ntohl(lo) + 1;
-	return 0;
-}
-
-/* --connect ADDR:PORT and --request KIND. */
-static int
-check_client(struct tcpe_config *cfg, FILE *err)
-{
-	char addr[64], *colon, *end;
-	unsigned long port;
-
-	snprintf(addr, sizeof(addr), "%s", cfg->connect);
-	colon = strrchr(addr, ':');
-	if (colon == NULL) {
-		fprintf(err, "tcpe: --connect: '%s' is not ADDR:PORT (e.g. 198.18.0.2:80)\n", cfg->connect);
-		return -EINVAL;
-	}
-	*colon = '\0';
-	errno = 0;
-	port = strtoul(colon + 1, &end, 10);
-	if (parse_addr(addr, &cfg->client_ip) != 0 || colon[1] == '\0' || *end != '\0' ||
-	    errno != 0 || port == 0 || port > 65535) {
-		fprintf(err, "tcpe: --connect: '%s' is not ADDR:PORT (e.g. 198.18.0.2:80)\n", cfg->connect);
-		return -EINVAL;
-	}
-	cfg->client_port = htons((uint16_t)port);
-	if (cfg->source_ips[0] != '\0' && check_sources(cfg, err) != 0)
-		return -EINVAL;
-	if (strcmp(cfg->request, "http") == 0 || strncmp(cfg->request, "http:/", 6) == 0) {
-		cfg->client_kind = CLIENT_HTTP;
-		for (const char *c = cfg->request + 4; *c != '\0'; c++) {
-			if (*c <= ' ' || *c > '~') {
-				fprintf(err, "tcpe: --request: the path in '%s' has a space or a "
-					"control character\n", cfg->request);
-				return -EINVAL;
-			}
-		}
-	} else if (strcmp(cfg->request, "hello") == 0) {
-		cfg->client_kind = CLIENT_HELLO;
-	} else if (strcmp(cfg->request, "bulk") == 0) {
-		cfg->client_kind = CLIENT_BULK;
-	} else if (strncmp(cfg->request, "echo:", 5) == 0 &&
-		   parse_u64(cfg->request + 5, true, &cfg->client_echo_bytes) == 0 &&
-		   cfg->client_echo_bytes > 0 && cfg->client_echo_bytes <= (1ULL << 30)) {
-		cfg->client_kind = CLIENT_ECHO;
-	} else {
-		fprintf(err, "tcpe: --request: '%s' is not http[:PATH], hello, echo:BYTES or bulk\n",
-			cfg->request);
-		return -EINVAL;
-	}
 	return 0;
 }
 
@@ -393,7 +320,7 @@ set_port_key(struct tcpe_config *cfg, unsigned int port, const char *name, const
 		return 0;
 	}
 	if (strcmp(name, "gateway") == 0) {
-		if (parse_addr(val, &p->gateway) != 0) {
+		if (config_parse_addr(val, &p->gateway) != 0) {
 			fprintf(err, "tcpe: %s: '%s' is not an IPv4 address\n", where, val);
 			return -EINVAL;
 		}
@@ -411,7 +338,7 @@ add_listen(struct tcpe_config *cfg, const char *port, const char *app, const cha
 	uint64_t p;
 	unsigned int a, i;
 
-	if (parse_u64(port, false, &p) != 0 || p < 1 || p > 65535) {
+	if (config_parse_u64(port, false, &p) != 0 || p < 1 || p > 65535) {
 		fprintf(err, "tcpe: %s: port '%s' is not in 1..65535\n", where, port);
 		return -EINVAL;
 	}
@@ -465,7 +392,7 @@ load_section(struct tcpe_config *cfg, struct rte_cfgfile *f, const char *path, c
 	if (is_port) {
 		uint64_t p;
 
-		if (parse_u64(sec + 4, false, &p) != 0 || p >= TCPE_MAX_PORTS) {
+		if (config_parse_u64(sec + 4, false, &p) != 0 || p >= TCPE_MAX_PORTS) {
 			fprintf(err, "tcpe: %s: [%s]: unknown section (port0..port%d)\n", path, sec,
 				TCPE_MAX_PORTS - 1);
 			return -EINVAL;
@@ -625,7 +552,7 @@ validate(struct tcpe_config *cfg, FILE *err)
 		fprintf(err, "tcpe: greeting: must not be empty\n");
 		return -EINVAL;
 	}
-	if (cfg->connect[0] != '\0' && check_client(cfg, err) != 0)
+	if (cfg->connect[0] != '\0' && config_check_client(cfg, err) != 0)
 		return -EINVAL;
 	if (cfg->nlisten == 0 && cfg->connect[0] == '\0')
 		add_listen(cfg, "42181", "hello", "default", err);	/* the seed's server */

@@ -44,6 +44,7 @@ struct tcpe_config {
 	uint64_t rx_mbufs;	/**< mbufs per NUMA socket for receiving (0: computed) */
 	uint64_t stats_interval; /**< seconds; 0 = no console report */
 	char stats_json[256];
+	char summary_json[256];	/**< --summary-json: written at exit */
 	char prometheus[64];
 	uint64_t trace;
 	uint64_t duration;	/**< seconds; 0 = until a signal */
@@ -66,9 +67,15 @@ struct tcpe_config {
 	/* client mode */
 	char connect[64];	/**< ADDR:PORT, or empty (no client) */
 	char request[128];	/**< http[:PATH] | hello | echo:BYTES | bulk */
+	char mix[512];		/**< --mix PATH[@WEIGHT],... as given */
+	uint8_t mix_n;		/**< its targets (0: none; the path of --request) */
+	uint32_t mix_weight[8];	/**< each target's weight */
+	char mix_path[8][128];	/**< each target's path */
 	uint64_t pipeline;	/**< http: requests in flight per connection */
 	uint64_t rate;		/**< new connections per second over all workers (0: as fast as possible) */
 	uint64_t concurrency;	/**< connections kept open (0: one request per connection, --rate) */
+	uint64_t arrivals;	/**< enum client_arrivals (--arrivals) */
+	uint64_t ramp_s;	/**< --ramp: seconds over which --rate rises from 0 */
 	uint64_t requests_per_conn;
 	char source_ips[64];	/**< FIRST[-LAST], or empty (port 0's --ip) */
 	uint32_t source_lo;	/**< from source_ips, host order */
@@ -98,6 +105,10 @@ struct tcpe_config {
 /** What each client connection does (--request). */
 enum client_kind { CLIENT_HTTP, CLIENT_HELLO, CLIENT_ECHO, CLIENT_BULK };
 
+/** How --rate schedules new connections (--arrivals): as a closed schedule that skips what a
+ * stall missed (the default), or open-loop at constant or Poisson (exponential) intervals. */
+enum client_arrivals { ARRIVALS_OFF, ARRIVALS_CONSTANT, ARRIVALS_POISSON };
+
 /** Exit status for bad input (DESIGN.md: one message naming the problem, status 2). */
 #define TCPE_EXIT_USAGE 2
 
@@ -115,6 +126,12 @@ void config_usage(FILE *out, const char *prog);
 
 /** Print "tcpe VERSION (built with DPDK X, running Y)" to @p out. */
 void config_version(FILE *out);
+
+/** Write @p s as a JSON string (quoted, escaped) to @p out. */
+void config_json_string(FILE *out, const char *s);
+
+/** Write every key with its effective value, the ports and the listeners as one JSON object. */
+void config_json(const struct tcpe_config *cfg, FILE *out);
 
 /** One option as --help, the man page and shell completion describe it (from the key table). */
 struct config_opt_doc {

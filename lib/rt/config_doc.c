@@ -2,6 +2,7 @@
 #include "config.h"
 #include "config_priv.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -89,3 +90,55 @@ config_usage(FILE *out, const char *prog)
 	}
 }
 
+
+void
+config_json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(out, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(out, "\\u%04x", ch);
+		else
+			fputc(ch, out);
+	}
+	fputc('"', out);
+}
+
+void
+config_json(const struct tcpe_config *cfg, FILE *out)
+{
+	char a[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN];
+
+	fputc('{', out);
+	for (unsigned int i = 0; i < config_nkeys; i++) {
+		const struct key *k = &config_keys[i];
+		const void *v = (const char *)cfg + k->off;
+
+		fprintf(out, "%s\"%s\": ", i ? ", " : "", k->name);
+		if (k->type == K_STR)
+			config_json_string(out, v);
+		else if (k->type == K_ENUM)
+			config_json_string(out, k->choices[*(const uint64_t *)v]);
+		else
+			fprintf(out, "%llu", (unsigned long long)*(const uint64_t *)v);
+	}
+	fputs(", \"ports\": [", out);
+	for (unsigned int i = 0, n = 0; i < TCPE_MAX_PORTS; i++) {
+		if (cfg->ports[i].ip == 0)
+			continue;
+		inet_ntop(AF_INET, &cfg->ports[i].ip, a, sizeof(a));
+		inet_ntop(AF_INET, &cfg->ports[i].gateway, g, sizeof(g));
+		fprintf(out, "%s{\"port\": %u, \"ip\": \"%s/%u\", \"gateway\": %s%s%s}", n++ ? ", " : "",
+			i, a, cfg->ports[i].prefix, cfg->ports[i].gateway ? "\"" : "",
+			cfg->ports[i].gateway ? g : "null", cfg->ports[i].gateway ? "\"" : "");
+	}
+	fputs("], \"listen\": {", out);
+	for (unsigned int i = 0; i < cfg->nlisten; i++)
+		fprintf(out, "%s\"%u\": \"%s\"", i ? ", " : "", cfg->listen[i].port,
+			config_app_name(cfg->listen[i].app));
+	fputs("}}", out);
+}

@@ -2,8 +2,12 @@
 #ifndef TCPE_CONFIG_PRIV_H
 #define TCPE_CONFIG_PRIV_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
+
+#include "config.h"
 
 enum ktype { K_NUM, K_SIZE, K_STR, K_ENUM };
 
@@ -27,5 +31,15 @@ extern const unsigned int config_nkeys;
 
 /** "hello, echo, discard, http, bulk" (the applications' names) into @p buf; returns @p buf. */
 const char *config_app_list(char *buf, size_t n);
+
+/** Strict unsigned decimal, with a K/M/G (binary) suffix when @p suffix. @return 0 or -EINVAL. */
+int config_parse_u64(const char *s, bool suffix, uint64_t *out);
+
+/** A dotted-quad IPv4 address into @p ip (network order). @return 0 or -EINVAL. */
+int config_parse_addr(const char *s, uint32_t *ip);
+
+/** Client mode's options (--connect given): checked, parsed into @p cfg's derived fields.
+ * @return 0, or -EINVAL with one message on @p err. */
+int config_check_client(struct tcpe_config *cfg, FILE *err);
 
 #endif

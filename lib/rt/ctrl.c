@@ -210,10 +210,20 @@ client_line(struct ctrl *c, const struct tcpe_stats *now, const struct tcpe_stat
 		live += c->workers[i]->client->live;
 	lat_percentiles(c->lat_iv[c->nworkers], pct, sizeof(pct));
 	fprintf(c->out, "client %9.0f req/s %8.0f conn/s  open %6u  errors %llu  rx %.0f Mbit/s  "
-		"latency %s\n", (double)(now->client_requests - prev->client_requests) / dt,
+		"latency %s", (double)(now->client_requests - prev->client_requests) / dt,
 		(double)(now->active_opens - prev->active_opens) / dt, live,
 		(unsigned long long)now->client_errors,
 		(double)(now->data_rx_bytes - prev->data_rx_bytes) * 8 / 1e6 / dt, pct);
+	if (c->cfg->rate > 0 && c->cfg->concurrency == 0) {
+		/* the schedule's rate now (--ramp climbs to --rate), against the conn/s achieved */
+		double up = (double)(rte_get_tsc_cycles() - c->start_tsc) / (double)rte_get_tsc_hz();
+		double offered = (double)c->cfg->rate;
+
+		if (c->cfg->ramp_s > 0 && up < (double)c->cfg->ramp_s)
+			offered *= up / (double)c->cfg->ramp_s;
+		fprintf(c->out, "  offered %.0f conn/s", offered);
+	}
+	fputc('\n', c->out);
 }
 
 static void
@@ -273,6 +283,23 @@ drain_traces(struct ctrl *c)
 		fflush(c->out);
 }
 
+static double
+wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The running totals now, for a summary sample (c->cur is scratch between reports). */
+static const struct tcpe_stats *
+summary_totals(struct ctrl *c)
+{
+	stats_snapshot(c->workers, c->nworkers, c->cur);
+	return &c->cur[c->nworkers];
+}
+
 void
 ctrl_run(struct ctrl *c, volatile sig_atomic_t *stop)
 {
@@ -280,6 +307,7 @@ ctrl_run(struct ctrl *c, volatile sig_atomic_t *stop)
 	uint64_t period = (c->cfg->stats_interval ? c->cfg->stats_interval : 1) * hz;
 	uint64_t next = rte_get_tsc_cycles() + period;
 	uint64_t end = c->cfg->duration ? c->start_tsc + c->cfg->duration * hz : UINT64_MAX;
+	uint64_t next_sample = rte_get_tsc_cycles();
 
 	while (!*stop) {
 		uint64_t now = rte_get_tsc_cycles();
@@ -294,6 +322,12 @@ ctrl_run(struct ctrl *c, volatile sig_atomic_t *stop)
 			};
 
 			httpd_poll(c->httpd, &v);
+		}
+		if (c->cfg->summary_json[0] != '\0' && now >= next_sample) {
+			summary_sample(&c->summary, wall_now(), summary_totals(c));
+			next_sample += hz;
+			if (next_sample < now)
+				next_sample = now + hz;
 		}
 		if (now >= end)
 			break;
@@ -311,10 +345,37 @@ ctrl_run(struct ctrl *c, volatile sig_atomic_t *stop)
 	drain_traces(c);
 }
 
+/* --request hello: what the first connection that heard anything was told (the workers have
+ * stopped: their buffers are read without a race). */
+static void
+greeting(struct ctrl *c)
+{
+	for (unsigned int i = 0; i < c->nworkers; i++) {
+		const struct client *k = c->workers[i]->client;
+
+		if (k == NULL || k->greet_len == 0)
+			continue;
+		fprintf(c->out, "tcpe: client: the first connection of lcore %u received %u bytes: \"",
+			c->workers[i]->lcore, k->greet_len);
+		for (unsigned int b = 0; b < k->greet_len; b++) {
+			unsigned char ch = (unsigned char)k->greeting[b];
+
+			if (ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\')
+				fputc(ch, c->out);
+			else
+				fprintf(c->out, "\\x%02x", ch);
+		}
+		fputs("\"\n", c->out);
+		return;
+	}
+}
+
 void
 ctrl_final(struct ctrl *c)
 {
 	struct tcpe_stats *total = &c->cur[c->nworkers];
+	uint64_t h[CLIENT_LAT_BUCKETS] = { 0 };
+	char pct[160];
 
 	drain_traces(c);
 	if (c->json != NULL)
@@ -341,9 +402,6 @@ ctrl_final(struct ctrl *c)
 	fprintf(c->out, "  %-28s %14llu\n", "drops (all reasons)",
 		(unsigned long long)tcpe_stats_drops(total));
 	if (c->cfg->connect[0] != '\0') {
-		uint64_t h[CLIENT_LAT_BUCKETS] = { 0 };
-		char pct[160];
-
 		for (unsigned int i = 0; i < c->nworkers; i++)
 			for (unsigned int b = 0; b < CLIENT_LAT_BUCKETS; b++)
 				h[b] += c->workers[i]->client->lat_hist[b];
@@ -351,6 +409,15 @@ ctrl_final(struct ctrl *c)
 		fprintf(c->out, "tcpe: client: %llu requests, %llu errors, latency %s\n",
 			(unsigned long long)total->client_requests,
 			(unsigned long long)total->client_errors, pct);
+		greeting(c);
+	}
+	if (c->cfg->summary_json[0] != '\0') {
+		double end = wall_now();
+
+		summary_sample(&c->summary, end, total);
+		if (summary_write(&c->summary, c->cfg->summary_json, c->cfg, total,
+				  c->cfg->connect[0] != '\0' ? h : NULL, end, stderr) == 0)
+			fprintf(c->out, "tcpe: summary written to %s\n", c->cfg->summary_json);
 	}
 	fflush(c->out);
 }
@@ -363,6 +430,7 @@ ctrl_fini(struct ctrl *c)
 	c->json = NULL;
 	httpd_close(c->httpd);
 	c->httpd = NULL;
+	summary_free(&c->summary);
 	free(c->lat_prev);
 	free(c->lat_iv);
 	c->lat_prev = NULL;

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "link.h"
 #include "stats.h"
+#include "summary.h"
 #include "trace.h"
 #include "worker.h"
 
@@ -34,6 +35,7 @@ struct ctrl {
 	struct tcpe_stats *stp[CTRL_MAX_WORKERS];	/**< each worker's live counters */
 	uint64_t (*lat_prev)[CLIENT_LAT_BUCKETS]; /**< client mode: each worker's histogram at the last report */
 	uint64_t (*lat_iv)[CLIENT_LAT_BUCKETS];	  /**< the last interval's: per worker, [nworkers] merged */
+	struct summary summary;		/**< --summary-json's samples, once a second */
 };
 
 /**

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_log.h>
 
@@ -97,6 +98,30 @@ offload_conf(const struct rte_eth_dev_info *di, struct rte_eth_conf *conf, struc
 }
 
 /* One RX and one TX queue per worker, RX buffers from @p mp. */
+/*
+ * Start @p port_id. A memif client whose server is not there cannot start; when that is because
+ * a stop was asked of both sides at once (the server went first), @p stop is raised now or within
+ * PORT_STOP_GRACE_MS: the port stays stopped (info->started false) and 0 is returned, as a stop
+ * is no failure. (Starting again later does not help: net_memif 22.11 then connects without
+ * passing traffic, so a client still needs its server up first.)
+ */
+static int
+start(uint16_t port_id, struct port_info *info, const volatile sig_atomic_t *stop)
+{
+	int rc = rte_eth_dev_start(port_id);
+
+	if (rc != 0 && stop != NULL && strcmp(info->driver, "net_memif") == 0) {
+		for (unsigned int ms = 0; !*stop && ms < PORT_STOP_GRACE_MS; ms += 10)
+			rte_delay_us_sleep(10000);
+		if (*stop) {
+			PLOG(NOTICE, "%u: stopped while its memif peer was going\n", port_id);
+			return 0;
+		}
+	}
+	info->started = rc == 0;
+	return rc;
+}
+
 static int
 queues_setup(uint16_t port_id, uint16_t nq, const struct rte_eth_dev_info *di,
 	     const struct rte_eth_conf *conf, struct rte_mempool *mp, int socket)
@@ -120,7 +145,8 @@ queues_setup(uint16_t port_id, uint16_t nq, const struct rte_eth_dev_info *di,
 }
 
 int
-port_setup(uint16_t port_id, uint16_t nq, struct rte_mempool *mp, struct port_info *info)
+port_setup(uint16_t port_id, uint16_t nq, struct rte_mempool *mp, struct port_info *info,
+	   const volatile sig_atomic_t *stop)
 {
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info di;
@@ -157,7 +183,9 @@ port_setup(uint16_t port_id, uint16_t nq, struct rte_mempool *mp, struct port_in
 	}
 	rc = queues_setup(port_id, nq, &di, &conf, mp, info->socket);
 	if (rc == 0)
-		rc = rte_eth_dev_start(port_id);
+		rc = start(port_id, info, stop);
+	if (rc == 0 && !info->started)
+		return 0;	/* stopping before the peer came: nothing more to set up */
 	if (rc != 0) {
 		PLOG(ERR, "%u: start failed: %s\n", port_id, strerror(-rc));
 		return rc;

@@ -2,6 +2,7 @@
 #ifndef TCPE_PORT_H
 #define TCPE_PORT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -19,14 +20,20 @@ struct port_info {
 	bool tx_multiseg;	/**< chained mbufs can be sent */
 	int socket;
 	char driver[32];
+	bool started;		/**< false: a stop came before the port could start */
 };
 
+#define PORT_STOP_GRACE_MS 500	/**< a memif client that cannot start waits this long for a stop */
+
 /**
- * Configure and start @p port_id with @p nq RX and TX queues, RX buffers from @p mp.
+ * Configure and start @p port_id with @p nq RX and TX queues, RX buffers from @p mp. A memif
+ * client port that cannot start while *@p stop is raised (or is within PORT_STOP_GRACE_MS;
+ * @p stop may be NULL) is left stopped (info->started false), which is no error.
  * Control core only, before workers launch.
  * @return 0, or -errno (message logged).
  */
-int port_setup(uint16_t port_id, uint16_t nq, struct rte_mempool *mp, struct port_info *info);
+int port_setup(uint16_t port_id, uint16_t nq, struct rte_mempool *mp, struct port_info *info,
+	       const volatile sig_atomic_t *stop);
 
 /** One port's extended statistics, names resolved: free with port_xstats_free(). */
 struct port_xstats {

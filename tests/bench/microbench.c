@@ -244,7 +244,7 @@ main(int argc, char **argv)
 	wire_in = rx;
 	wire_out = tx;
 	p = rte_eth_from_rings("net_ring_bench", &rx, 1, &tx, 1, (unsigned int)rte_socket_id());
-	if (p < 0 || port_setup((uint16_t)p, 1, mp, &pinfo) != 0)
+	if (p < 0 || port_setup((uint16_t)p, 1, mp, &pinfo, NULL) != 0)
 		return 1;
 	port_id = (uint16_t)p;
 	link_init(&plink, port_id, pinfo.driver, 1, &pinfo.mac);

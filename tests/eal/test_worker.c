@@ -337,7 +337,7 @@ setup(void)
 	if (p < 0)
 		return -1;
 	port_id = (uint16_t)p;
-	if (port_setup(port_id, 1, mp, &pinfo) != 0)
+	if (port_setup(port_id, 1, mp, &pinfo, NULL) != 0)
 		return -1;
 	worker_lcore = rte_get_next_lcore(-1, 1, 0);
 	link_init(&plink, port_id, pinfo.driver, 1, &pinfo.mac);

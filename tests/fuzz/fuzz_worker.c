@@ -455,7 +455,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	p = rte_eth_from_rings("net_ring_fuzz", rx, FUZZ_WORKERS, tx, FUZZ_WORKERS, 0);
 	CHECK(p >= 0);
 	F.port_id = (uint16_t)p;
-	CHECK(port_setup(F.port_id, FUZZ_WORKERS, F.mp, &F.pinfo) == 0);
+	CHECK(port_setup(F.port_id, FUZZ_WORKERS, F.mp, &F.pinfo, NULL) == 0);
 	link_init(&F.link, F.port_id, F.pinfo.driver, FUZZ_WORKERS, &F.pinfo.mac);
 	for (unsigned int i = 0; i < FUZZ_WORKERS; i++) {
 		struct worker_spec spec = {

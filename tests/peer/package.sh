@@ -9,7 +9,8 @@ meson install -C "$TCPE_BUILD" --destdir "$T/root" --no-rebuild >"$T/install.log
 	{ fail "meson install failed"; tail -20 "$T/install.log" >&2; }
 prefix=$(meson introspect "$TCPE_BUILD" --buildoptions |
 	python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"))')
-for f in bin/tcpe bin/tcpe-top share/man/man8/tcpe.8 share/man/man1/tcpe-top.1 \
+for f in bin/tcpe bin/tcpe-top bin/tcpe-report share/man/man8/tcpe.8 share/man/man1/tcpe-top.1 \
+	 share/man/man1/tcpe-report.1 \
 	 share/bash-completion/completions/tcpe share/doc/tcpe/examples/tcpe.ini; do
 	[[ -e $T/root$prefix/$f ]] && log "  ok: meson install: $prefix/$f" || fail "meson install: no $prefix/$f"
 done
@@ -30,6 +31,9 @@ log "  $version"
 	fail "tcpe --version: '$version'"
 check "man -w tcpe" "$(man -w tcpe)" /usr/share/man/man8/tcpe.8.gz
 check "man -w tcpe-top" "$(man -w tcpe-top)" /usr/share/man/man1/tcpe-top.1.gz
+check "man -w tcpe-report" "$(man -w tcpe-report)" /usr/share/man/man1/tcpe-report.1.gz
+/usr/bin/tcpe-report /dev/null >/dev/null 2>&1
+check "installed tcpe-report on a file that is not a summary: exit status" "$?" 2
 # Every option of the installed --help in the installed man page (docs.py checks the full text).
 missing=$(for o in $(/usr/bin/tcpe --help | grep -oE '^  (-\w, )?--[a-z0-9-]+' | grep -oE -- '--[a-z0-9-]+'); do
 	MANWIDTH=200 man --nh --nj tcpe 2>/dev/null | grep -qE -- "^ +(-\w, )?$o( |$)" || echo "$o"; done)
