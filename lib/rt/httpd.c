@@ -1,6 +1,8 @@
 /* httpd.c - the control core's HTTP endpoint: /metrics (Prometheus), /stats.json and / (the live dashboard), non-blocking with a buffer per client. */
 #include "httpd.h"
 
+#include "client.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -109,6 +111,47 @@ write_port_metrics(FILE *f, const struct worker *w)
 	}
 }
 
+/*
+ * Client mode: each worker's request latency as a Prometheus histogram, its log-linear buckets
+ * (client.h) folded into powers of two from 1 us to 2^26 us (~67 s) and +Inf. The sum counts each
+ * request at its bucket's lower bound (the histogram keeps no exact sum). The worker adds to its
+ * counts while they are read: a scrape may see a request in one bucket but not yet in a later
+ * cumulative one, never a count going down between scrapes.
+ */
+static void
+write_client_latency(FILE *f, struct worker *const *workers, unsigned int n)
+{
+	fprintf(f, "# HELP tcpe_client_latency_us client request latency in microseconds\n"
+		   "# TYPE tcpe_client_latency_us histogram\n");
+	for (unsigned int w = 0; w < n; w++) {
+		const uint64_t *h = workers[w]->client->lat_hist;
+		uint64_t cum = 0, sum = 0;
+		unsigned int b = 0;
+
+		for (unsigned int e = 0; e <= 26; e++) {
+			uint64_t le = 1ULL << e;
+
+			/* bucket b holds [value(b), value(b + 1)): at most le when value(b + 1) <= le + 1 */
+			while (b + 1 < CLIENT_LAT_BUCKETS && client_lat_value(b + 1) <= le + 1) {
+				cum += h[b];
+				sum += h[b] * client_lat_value(b);
+				b++;
+			}
+			fprintf(f, "tcpe_client_latency_us_bucket{worker=\"%u\",le=\"%llu\"} %llu\n",
+				workers[w]->lcore, (unsigned long long)le, (unsigned long long)cum);
+		}
+		for (; b < CLIENT_LAT_BUCKETS; b++) {
+			cum += h[b];
+			sum += h[b] * client_lat_value(b);
+		}
+		fprintf(f, "tcpe_client_latency_us_bucket{worker=\"%u\",le=\"+Inf\"} %llu\n"
+			   "tcpe_client_latency_us_sum{worker=\"%u\"} %llu\n"
+			   "tcpe_client_latency_us_count{worker=\"%u\"} %llu\n", workers[w]->lcore,
+			(unsigned long long)cum, workers[w]->lcore, (unsigned long long)sum,
+			workers[w]->lcore, (unsigned long long)cum);
+	}
+}
+
 void
 httpd_write_prometheus(FILE *f, struct worker *const *workers, unsigned int n,
 			 const struct tcpe_stats *snap)
@@ -133,6 +176,8 @@ httpd_write_prometheus(FILE *f, struct worker *const *workers, unsigned int n,
 	for (unsigned int w = 0; w < n; w++)
 		fprintf(f, "tcpe_mbufs_free{worker=\"%u\"} %u\n", workers[w]->lcore,
 			rte_mempool_avail_count(workers[w]->mp));
+	if (n > 0 && workers[0]->client != NULL)
+		write_client_latency(f, workers, n);
 }
 
 /* {"time": T, "total": {...}, "workers": [{"lcore": N, ...}]} - no braces around it */
