@@ -10,7 +10,7 @@ meson install -C "$TCPE_BUILD" --destdir "$T/root" --no-rebuild >"$T/install.log
 prefix=$(meson introspect "$TCPE_BUILD" --buildoptions |
 	python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"))')
 for f in bin/tcpe bin/tcpe-top bin/tcpe-report share/man/man8/tcpe.8 share/man/man1/tcpe-top.1 \
-	 share/man/man1/tcpe-report.1 \
+	 share/man/man1/tcpe-report.1 share/tcpe/grafana/tcpe.json \
 	 share/bash-completion/completions/tcpe share/doc/tcpe/examples/tcpe.ini; do
 	[[ -e $T/root$prefix/$f ]] && log "  ok: meson install: $prefix/$f" || fail "meson install: no $prefix/$f"
 done
