@@ -89,6 +89,15 @@ left=$(ip netns list 2>/dev/null | grep -c '^tcpe_' || true)
 ((left == 0)) || echo "warning: $left tcpe_* namespaces left behind"
 left=$(find /var/run/dpdk -maxdepth 1 -name 'tcpe_*' 2>/dev/null | wc -l)
 ((left == 0)) || echo "warning: $left tcpe_* DPDK runtime directories left behind"
+# processes a test started (tcpe, its helpers under tests/, the seed's Node programs) and did not
+# stop: a failure, not a warning
+stray="$root/build|$root/tests/|/shared/seed/"
+if pgrep -f "$stray" >/dev/null; then
+	echo "FAIL leftover processes:"
+	pgrep -af "$stray" | sed 's/^/    | /'
+	failed=$((failed + 1))
+	failed_names+=(leftover-processes)
+fi
 echo "== $(( $(date +%s) - start )) s; failed: ${failed_names[*]:-none}"
 echo "$passed passed, $failed failed"
 ((failed == 0))

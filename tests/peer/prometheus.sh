@@ -54,7 +54,7 @@ PY
 # Nothing a client of the endpoint does may hold up the control core: 80 idle connections (more
 # than its 64 client slots) and one that asks for /metrics again and again and never reads.
 # Every other scrape is still answered, each within a second.
-in_ns timeout 20 python3 - <<'PY' >"$T/hold.out" 2>&1 &
+ip netns exec "$NS" timeout 20 python3 - <<'PY' >"$T/hold.out" 2>&1 &
 import socket, time
 held = [socket.create_connection(("127.0.0.1", 9100)) for _ in range(80)]
 slow = socket.socket()

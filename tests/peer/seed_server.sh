@@ -10,7 +10,9 @@ ns_create "$NS" || { log "cannot create namespace $NS"; exit 1; }
 in_ns sysctl -qw net.ipv4.conf.all.route_localnet=1
 in_ns iptables -t nat -A PREROUTING -p tcp -d "$PEER_IP" --dport 42181 \
 	-j DNAT --to-destination 127.0.0.1:42181
-in_ns node "$SEED_DIR/tcp-server.js" >"$T/node.log" 2>&1 &
+# not through in_ns (a function: in the background it is a subshell, and $! would be its PID,
+# not node's, which then outlives the test)
+ip netns exec "$NS" node "$SEED_DIR/tcp-server.js" >"$T/node.log" 2>&1 &
 node_pid=$!
 track_pid "$node_pid"
 for _ in $(seq 50); do in_ns ss -ltn 2>/dev/null | grep -q "127.0.0.1:42181" && break; sleep 0.1; done
