@@ -57,7 +57,7 @@ build_ipv4_cksum(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, const struct tx_pr
  * offset and loses its carries; here each segment's sum is folded first (RFC 1071 §2(B)).
  */
 uint16_t
-build_cksum_chain(const struct rte_mbuf *m, uint32_t off, uint32_t len)
+build_cksum_chain(const struct rte_mbuf *m, uint32_t off, uint32_t len, const struct body_sums *bs)
 {
 	uint64_t sum = 0;
 	uint32_t done = 0;
@@ -72,8 +72,12 @@ build_cksum_chain(const struct rte_mbuf *m, uint32_t off, uint32_t len)
 
 		if (n > len - done)
 			n = len - done;
-		part = __rte_raw_cksum_reduce(
-			__rte_raw_cksum(rte_pktmbuf_mtod_offset(m, const void *, off), n, 0));
+		const void *p = rte_pktmbuf_mtod_offset(m, const void *, off);
+		uint32_t raw;
+
+		if (bs == NULL || !body_sum(bs, p, n, &raw))
+			raw = __rte_raw_cksum(p, n, 0);
+		part = __rte_raw_cksum_reduce(raw);
 		/* bytes that start at an odd offset of the whole sit in the other half-word */
 		sum += (done & 1) ? (uint16_t)((part << 8) | (part >> 8)) : part;
 		done += n;
@@ -106,7 +110,7 @@ tcp_cksum(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, struct rte_tcp_hdr *th,
 		th->cksum = (uint16_t)~sum;
 	} else if (m->nb_segs > 1) {
 		uint32_t l4_off = (uint32_t)((uint8_t *)th - rte_pktmbuf_mtod(m, uint8_t *));
-		uint32_t sum = build_cksum_chain(m, l4_off, rte_pktmbuf_pkt_len(m) - l4_off) +
+		uint32_t sum = build_cksum_chain(m, l4_off, rte_pktmbuf_pkt_len(m) - l4_off, NULL) +
 			       rte_ipv4_phdr_cksum(ip, 0);
 
 		sum = (sum & 0xffff) + (sum >> 16);

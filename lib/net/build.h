@@ -10,6 +10,7 @@
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
+#include "bodysum.h"
 #include "tcb.h"
 #include "tcp.h"
 
@@ -54,9 +55,11 @@ void build_tcp_reply_in_place(struct rte_mbuf *m, const struct tx_props *tx,
 
 /**
  * Ones'-complement sum (not inverted) of @p len bytes at offset @p off of the chain @p m,
- * correct for segments of any length (unlike 22.11's rte_raw_cksum_mbuf at odd boundaries).
+ * correct for segments of any length (unlike 22.11's rte_raw_cksum_mbuf at odd boundaries);
+ * pieces inside the body template @p bs (may be NULL) are summed without being read.
  */
-uint16_t build_cksum_chain(const struct rte_mbuf *m, uint32_t off, uint32_t len);
+uint16_t build_cksum_chain(const struct rte_mbuf *m, uint32_t off, uint32_t len,
+			   const struct body_sums *bs);
 
 /**
  * Chained packets get software checksums and no offload flags: some drivers (net_tap in 22.11)

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include <rte_ip.h>
+#include "build.h"
 
 
 static inline void
@@ -181,31 +181,5 @@ sndq_free(struct sndq *q)
 uint16_t
 sndq_sum(const struct sndq *q, uint32_t off, uint32_t len, const struct body_sums *bs)
 {
-	const struct rte_mbuf *m = q->head;
-	uint64_t sum = 0;
-	uint32_t done = 0;
-
-	while (m != NULL && off >= m->data_len) {
-		off -= m->data_len;
-		m = m->next;
-	}
-	while (done < len && m != NULL) {
-		const uint8_t *p = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
-		uint32_t n = m->data_len - off, part;
-
-		if (n > len - done)
-			n = len - done;
-		if (bs == NULL || !body_sum(bs, p, n, &part))
-			part = __rte_raw_cksum(p, n, 0);
-		part = (part & 0xffff) + (part >> 16);
-		part = (part & 0xffff) + (part >> 16);
-		/* a piece that starts at an odd offset of the whole sits in the other half-word */
-		sum += (done & 1) ? (uint16_t)((part << 8) | (part >> 8)) : part;
-		done += n;
-		off = 0;
-		m = m->next;
-	}
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
+	return build_cksum_chain(q->head, off, len, bs);	/* the queue is an mbuf chain */
 }

@@ -5,22 +5,12 @@
 # histogram is a proper Prometheus histogram.
 source "$(dirname "$0")/lib.sh"
 
-SOCK="$T/memif.sock"
-sp="tcpe_$$_gs" cp="tcpe_$$_gc"
-_tcpe_prefixes+=("$sp" "$cp")
 sport=$((20000 + $$ % 20000)) cport=$((20001 + $$ % 20000))
-"$TCPE_BIN" --lcores 0@0,1@0 --no-pci --no-huge -m 512 --file-prefix "$sp" \
-	--vdev "net_memif0,role=server,socket=$SOCK,id=0" -- --ip 198.18.1.1/24 \
-	--stats-interval 0 --listen 80:http --prometheus "127.0.0.1:$sport" >"$T/tcpe.log" 2>&1 &
-spid=$!
-track_pid "$spid"
-for _ in $(seq 100); do grep -q "^tcpe: listening" "$T/tcpe.log" 2>/dev/null && break; sleep 0.1; done
-"$TCPE_BIN" --lcores 0@1,1@1 --no-pci --no-huge -m 512 --file-prefix "$cp" \
-	--vdev "net_memif0,role=client,socket=$SOCK,id=0" -- --ip 198.18.1.2/24 \
-	--connect 198.18.1.1:80 --stats-interval 0 --duration 60 --request http --rate 5000 \
-	--prometheus "127.0.0.1:$cport" >"$T/client.log" 2>&1 &
-cpid=$!
-track_pid "$cpid"
+memif_server "$T/tcpe.log" --listen 80:http --prometheus "127.0.0.1:$sport"
+spid=$SERVER_PID
+memif_client "$T/client.log" --stats-interval 0 --duration 60 --request http --rate 5000 \
+	--prometheus "127.0.0.1:$cport"
+cpid=$CLIENT_PID
 for _ in $(seq 100); do
 	curl -s -m 1 -o "$T/client.metrics" "http://127.0.0.1:$cport/metrics" &&
 		grep -q '^tcpe_client_requests_total{worker="1"} [1-9]' "$T/client.metrics" && break

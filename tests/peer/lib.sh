@@ -38,6 +38,34 @@ peer_setup() {
 		log "  FAIL: tcpe did not come up"; cat "$T/tcpe.log" >&2; exit 1; }
 }
 
+# memif_tcpe ROLE LOG OPTS...: tcpe on the memif socket $T/memif.sock, --no-huge, logging to LOG:
+# ROLE server (198.18.1.1, control and worker on CPU 0) or client (198.18.1.2, CPU 1), in the
+# background. Sets MEMIF_PID.
+memif_tcpe() {
+	local role=$1 logf=$2 pfx="tcpe_$$_m${#_tcpe_prefixes[@]}" cpu=0 ip=198.18.1.1
+	shift 2
+	[[ $role == client ]] && cpu=1 ip=198.18.1.2
+	_tcpe_prefixes+=("$pfx")
+	"$TCPE_BIN" --lcores "0@$cpu,1@$cpu" --no-pci --no-huge -m 512 --file-prefix "$pfx" \
+		--vdev "net_memif0,role=$role,socket=$T/memif.sock,id=0" -- --ip "$ip/24" "$@" \
+		>"$logf" 2>&1 &
+	MEMIF_PID=$!
+	track_pid "$MEMIF_PID"
+}
+
+# memif_server LOG OPTS...: the server side, up once it reports its listeners. Sets SERVER_PID.
+memif_server() {
+	memif_tcpe server "$1" --stats-interval 0 "${@:2}"
+	SERVER_PID=$MEMIF_PID
+	for _ in $(seq 100); do grep -q "^tcpe: listening" "$1" 2>/dev/null && break; sleep 0.1; done
+}
+
+# memif_client LOG OPTS...: tcpe's client towards memif_server's port 80. Sets CLIENT_PID.
+memif_client() {
+	memif_tcpe client "$1" --connect 198.18.1.1:80 "${@:2}"
+	CLIENT_PID=$MEMIF_PID
+}
+
 # in_ns CMD...: run a client inside the test's namespace.
 in_ns() { ip netns exec "$NS" "$@"; }
 

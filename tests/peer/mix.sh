@@ -4,19 +4,11 @@
 # say how many of each it answered: about a quarter of the large ones. Bad --mix values exit 2.
 source "$(dirname "$0")/lib.sh"
 
-SOCK="$T/memif.sock"
-sp="tcpe_$$_xs" cp="tcpe_$$_xc"
-_tcpe_prefixes+=("$sp" "$cp")
-"$TCPE_BIN" --lcores 0@0,1@0 --no-pci --no-huge -m 512 --file-prefix "$sp" \
-	--vdev "net_memif0,role=server,socket=$SOCK,id=0" -- --ip 198.18.1.1/24 \
-	--stats-interval 0 --listen 80:http >"$T/tcpe.log" 2>&1 &
-spid=$!
-track_pid "$spid"
-for _ in $(seq 100); do grep -q "^tcpe: listening" "$T/tcpe.log" 2>/dev/null && break; sleep 0.1; done
-timeout 60 "$TCPE_BIN" --lcores 0@1,1@1 --no-pci --no-huge -m 512 --file-prefix "$cp" \
-	--vdev "net_memif0,role=client,socket=$SOCK,id=0" -- --ip 198.18.1.2/24 \
-	--connect 198.18.1.1:80 --stats-interval 0 --duration 3 --request http --concurrency 8 \
-	--mix /bytes/100@3,/bytes/1000 >"$T/client.log" 2>&1
+memif_server "$T/tcpe.log" --listen 80:http
+spid=$SERVER_PID
+memif_client "$T/client.log" --stats-interval 0 --duration 3 --request http --concurrency 8 \
+	--mix /bytes/100@3,/bytes/1000
+wait "$CLIENT_PID"
 check "client exit status" "$?" 0
 kill -INT "$spid"
 wait "$spid"

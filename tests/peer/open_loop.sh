@@ -6,28 +6,17 @@
 # and --ramp run, and bad combinations exit 2.
 source "$(dirname "$0")/lib.sh"
 
-SOCK="$T/memif.sock"
-sp="tcpe_$$_os"
-_tcpe_prefixes+=("$sp")
-"$TCPE_BIN" --lcores 0@0,1@0 --no-pci --no-huge -m 512 --file-prefix "$sp" \
-	--vdev "net_memif0,role=server,socket=$SOCK,id=0" -- --ip 198.18.1.1/24 \
-	--stats-interval 0 --listen 80:http --time-wait-max 64K >"$T/tcpe.log" 2>&1 &
-spid=$!
-track_pid "$spid"
-for _ in $(seq 100); do grep -q "^tcpe: listening" "$T/tcpe.log" 2>/dev/null && break; sleep 0.1; done
+memif_server "$T/tcpe.log" --listen 80:http --time-wait-max 64K
+spid=$SERVER_PID
 
 # run NAME CLIENT-OPTS...: a 5-second client run; the server stalls 300 ms once the client has
 # completed 2000 requests. Writes $T/NAME.json (--summary-json).
 run() {
-	local name=$1 cp="tcpe_$$_oc_$1" cpid
+	local name=$1 cpid
 	shift
-	_tcpe_prefixes+=("$cp")
-	"$TCPE_BIN" --lcores 0@1,1@1 --no-pci --no-huge -m 512 --file-prefix "$cp" \
-		--vdev "net_memif0,role=client,socket=$SOCK,id=0" -- --ip 198.18.1.2/24 \
-		--connect 198.18.1.1:80 --stats-interval 1 --stats-json "$T/$name.jsonl" --duration 5 \
-		--summary-json "$T/$name.json" "$@" >"$T/$name.log" 2>&1 &
-	cpid=$!
-	track_pid "$cpid"
+	memif_client "$T/$name.log" --stats-interval 1 --stats-json "$T/$name.jsonl" --duration 5 \
+		--summary-json "$T/$name.json" "$@"
+	cpid=$CLIENT_PID
 	for _ in $(seq 300); do
 		python3 - "$T/$name.jsonl" <<'PY' 2>/dev/null && break
 import json, sys

@@ -5,26 +5,16 @@
 # draws its plot, and refuses a file that is not a summary.
 source "$(dirname "$0")/lib.sh"
 
-SOCK="$T/memif.sock"
-sp="tcpe_$$_rs"
-_tcpe_prefixes+=("$sp")
-"$TCPE_BIN" --lcores 0@0,1@0 --no-pci --no-huge -m 512 --file-prefix "$sp" \
-	--vdev "net_memif0,role=server,socket=$SOCK,id=0" -- --ip 198.18.1.1/24 \
-	--stats-interval 0 --listen 80:http >"$T/tcpe.log" 2>&1 &
-spid=$!
-track_pid "$spid"
-for _ in $(seq 100); do grep -q "^tcpe: listening" "$T/tcpe.log" 2>/dev/null && break; sleep 0.1; done
+memif_server "$T/tcpe.log" --listen 80:http
+spid=$SERVER_PID
 
 for run in 1 2; do
-	cp="tcpe_$$_rc$run"
-	_tcpe_prefixes+=("$cp")
 	# the second run opens a connection per request at a rate: another latency distribution
 	opts=(--request http --concurrency 16)
 	((run == 2)) && opts=(--request http --rate 2000)
-	timeout 60 "$TCPE_BIN" --lcores 0@1,1@1 --no-pci --no-huge -m 512 --file-prefix "$cp" \
-		--vdev "net_memif0,role=client,socket=$SOCK,id=0" -- --ip 198.18.1.2/24 \
-		--connect 198.18.1.1:80 --stats-interval 0 --duration 3 "${opts[@]}" \
-		--summary-json "$T/run$run.json" >"$T/client$run.log" 2>&1
+	memif_client "$T/client$run.log" --stats-interval 0 --duration 3 "${opts[@]}" \
+		--summary-json "$T/run$run.json"
+	wait "$CLIENT_PID"
 	check "client run $run exit status" "$?" 0
 	grep -q "summary written to $T/run$run.json" "$T/client$run.log" || fail "run $run: no summary line"
 	resp=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["responses"])' "$T/run$run.json")

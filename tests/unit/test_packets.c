@@ -570,9 +570,9 @@ chain_checksum_is_right_at_any_split(void)
 		}
 		a.m.nb_segs = 3;
 		a.m.pkt_len = sizeof(flat);
-		CU_ASSERT_EQUAL(build_cksum_chain(&a.m, 0, sizeof(flat)),
+		CU_ASSERT_EQUAL(build_cksum_chain(&a.m, 0, sizeof(flat), NULL),
 				__rte_raw_cksum_reduce(__rte_raw_cksum(flat, sizeof(flat), 0)));
-		CU_ASSERT_EQUAL(build_cksum_chain(&a.m, 5, 1001),
+		CU_ASSERT_EQUAL(build_cksum_chain(&a.m, 5, 1001, NULL),
 				__rte_raw_cksum_reduce(__rte_raw_cksum(flat + 5, 1001, 0)));
 	}
 }
