@@ -5,7 +5,7 @@ set -euo pipefail
 PKGS=(gcc pkg-config meson ninja-build libdpdk-dev dpdk libnuma-dev libcunit1-dev
       iproute2 iptables iputils-ping tcpdump tshark nodejs curl netcat-openbsd python3 ethtool
       wrk apache2-utils hey nginx-light dpdk-dev chromium fonts-liberation tmux
-      clang libclang-rt-14-dev python3-scapy man-db python3-pyelftools debhelper dpkg-dev gnuplot-nox)
+      clang libclang-rt-14-dev python3-scapy man-db python3-pyelftools debhelper dpkg-dev gnuplot-nox libpcap-dev)
 
 missing=()
 for p in "${PKGS[@]}"; do

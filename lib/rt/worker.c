@@ -175,6 +175,10 @@ input(struct worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n, bool 
 			w->st.rx_pkts++;
 			w->st.rx_bytes += rte_pktmbuf_pkt_len(m);
 		}
+		/* A frame in several segments (net_memif 25.11 passes a chained sender's segments
+		 * on as they came) is copied into its first when it fits; else parse drops it. */
+		if (unlikely(m->nb_segs > 1) && rte_pktmbuf_linearize(m) == 0)
+			w->st.rx_linearized++;
 		switch (pkt_parse(addr, m, &pi[i], &reason)) {
 		case PKT_TCP:
 			if (w->steer.on && !steered && steer_away(w, m, &pi[i]))

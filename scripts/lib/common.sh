@@ -3,7 +3,11 @@
 # namespaces created here, on 198.18.0.0/15; processes stopped by PID; everything removed on exit.
 
 TCPE_ROOT=${TCPE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-TCPE_BUILD=${TCPE_BUILD:-$TCPE_ROOT/build}
+if [[ -n ${TCPE_DPDK:-} ]]; then	# built against a newer DPDK release (scripts/build.sh)
+	TCPE_BUILD=${TCPE_BUILD:-$TCPE_ROOT/build-dpdk-$TCPE_DPDK}
+else
+	TCPE_BUILD=${TCPE_BUILD:-$TCPE_ROOT/build}
+fi
 TCPE_BIN=${TCPE_BIN:-$TCPE_BUILD/app/tcpe}
 SEED_DIR=${SEED_DIR:-$TCPE_ROOT/../shared/seed}
 

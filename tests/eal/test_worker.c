@@ -234,6 +234,38 @@ malformed_frames_are_counted_not_answered(void)
 	CU_ASSERT_EQUAL(STAT(drop[TCPE_DROP_ETH_TYPE]), ty + 1);
 }
 
+/* A frame received in two segments (as net_memif 25.11 delivers a chained sender's frames) is
+ * copied into one and answered; before, it was dropped as mbuf_chained. */
+static void
+chained_frame_is_linearized(void)
+{
+	struct rte_mbuf *m, *tail, *r;
+	struct tcp_seg s = { 0 };
+	struct pkt_info pi;
+	uint64_t lin = STAT(rx_linearized), chained = STAT(drop[TCPE_DROP_MBUF_CHAINED]);
+	uint16_t cut = 14 + 20 + 7;	/* inside the TCP header, at an odd offset */
+	uint16_t rest;
+
+	m = peer_tcp(41004, 42181, TCP_SYN, 777, 0, NULL, 0);
+	tail = rte_pktmbuf_alloc(mp);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tail);
+	rest = (uint16_t)(rte_pktmbuf_data_len(m) - cut);
+	memcpy(rte_pktmbuf_append(tail, rest), rte_pktmbuf_mtod_offset(m, uint8_t *, cut), rest);
+	rte_pktmbuf_trim(m, rest);
+	CU_ASSERT_EQUAL_FATAL(rte_pktmbuf_chain(m, tail), 0);
+	CU_ASSERT_EQUAL(m->nb_segs, 2);
+	inject(&m, 1);
+	CU_ASSERT_EQUAL_FATAL(collect(&r, 1), 1);
+	CU_ASSERT_EQUAL(peer_parse(r, &pi, &s), PKT_TCP);
+	CU_ASSERT_EQUAL(s.flags, TCP_SYN | TCP_ACK);
+	CU_ASSERT_EQUAL(s.ack, 778);
+	CU_ASSERT_EQUAL(STAT(rx_linearized), lin + 1);
+	CU_ASSERT_EQUAL(STAT(drop[TCPE_DROP_MBUF_CHAINED]), chained);
+	m = peer_tcp(41004, 42181, TCP_RST, 778, 0, NULL, 0);	/* leave no half-open record */
+	inject(&m, 1);
+	expect_silence();
+}
+
 /* A SYN and its retransmission in one burst: the second must find the record the first made. */
 static void
 same_burst_duplicate_syn_finds_the_new_record(void)
@@ -401,6 +433,7 @@ suite_worker(void)
 			closed_port_gets_rst_and_rst_gets_nothing) == NULL ||
 	    CU_add_test(s, "malformed_frames_are_counted_not_answered",
 			malformed_frames_are_counted_not_answered) == NULL ||
+	    CU_add_test(s, "chained_frame_is_linearized", chained_frame_is_linearized) == NULL ||
 	    CU_add_test(s, "same_burst_duplicate_syn_finds_the_new_record",
 			same_burst_duplicate_syn_finds_the_new_record) == NULL)
 		return -1;

@@ -13,10 +13,19 @@ hugepages_reserve 512 >&2
 [[ $TCPE_HUGE == 1 ]] || { log "  FAIL: no hugepages: dpdk-dumpcap needs a primary on hugepages"; exit 1; }
 export TCPE_SECONDARY=1
 peer_setup "-l 0-1" --listen 42181:hello
+# A secondary must be the primary's DPDK: Debian's dpdk-dumpcap, or, for a tcpe built against a
+# newer release (TCPE_DPDK), the one scripts/dpdk-build.sh built into that release's prefix.
+DUMPCAP=dpdk-dumpcap
+DUMPCAP_LIBS=
+if [[ -n ${TCPE_DPDK:-} ]]; then
+	pc=$("$TCPE_ROOT/scripts/dpdk-build.sh" --print-dir "$TCPE_DPDK") || fail "no DPDK $TCPE_DPDK"
+	DUMPCAP=$(cd "$pc/../../.." && pwd)/bin/dpdk-dumpcap
+	DUMPCAP_LIBS=$(dirname "$pc")
+fi
 dumpcap() {
-	unshare --mount --propagation private sh -c \
-		'mount -t tmpfs -o size=64k none /sys/bus/pci/devices && exec dpdk-dumpcap "$@"' \
-		dumpcap --file-prefix="$TCPE_PREFIX" "$@"
+	unshare --mount --propagation private env LD_LIBRARY_PATH="$DUMPCAP_LIBS" sh -c \
+		'mount -t tmpfs -o size=64k none /sys/bus/pci/devices && exec "$0" "$@"' \
+		"$DUMPCAP" --file-prefix="$TCPE_PREFIX" "$@"
 }
 dumpcap -D >"$T/list" 2>&1
 grep -q "0. net_tap0" "$T/list" || fail "dumpcap does not list net_tap0: $(tr '\n' ' ' <"$T/list")"
