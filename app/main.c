@@ -145,11 +145,15 @@ banner(const struct tcpe *t)
 
 		inet_ntop(AF_INET, &t->cfg.ports[i].ip, ip, sizeof(ip));
 		printf("tcpe: port %u (%s) " RTE_ETHER_ADDR_PRT_FMT " %s/%u  rss:%s  cksum rx:%s tx:%s"
-		       "  tx zero-copy:%s\n",
+		       "  tx zero-copy:%s",
 		       t->port_ids[i], pi->driver, RTE_ETHER_ADDR_BYTES(&pi->mac), ip,
 		       t->cfg.ports[i].prefix, pi->rss ? "symmetric" : "off",
 		       pi->rx_cksum ? "offload" : "sw", pi->tx_cksum ? "offload" : "sw",
 		       pi->tx_multiseg ? "yes" : "no");
+		if (pi->vlan != 0)
+			printf("  vlan %u (strip:%s insert:%s)", pi->vlan,
+			       pi->rx_vlan_strip ? "offload" : "sw", pi->tx_vlan ? "offload" : "sw");
+		putchar('\n');
 	}
 	for (unsigned int i = 0; i < t->cfg.nlisten; i++)
 		printf("tcpe: listening on %u (%s)\n", t->cfg.listen[i].port,
@@ -176,6 +180,7 @@ setup_ports(struct tcpe *t)
 			continue;
 		}
 		mp = pool_for(t, rte_eth_dev_socket_id(pid), true);
+		t->pinfo[t->nports].vlan = t->cfg.ports[t->nports].vlan;
 		rc = port_setup(pid, (uint16_t)t->nworkers, mp, &t->pinfo[t->nports],
 				&stop_requested);
 		if (rc != 0)

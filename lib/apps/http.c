@@ -183,6 +183,7 @@ http_data(struct tcpe_sock *s, const uint8_t *data, uint32_t len)
 {
 	struct http_conn *h = tcpe_app_state(s);
 	uint32_t max_head = tcpe_params(s)->http_max_header, taken = 0;
+	bool answered = false;
 
 	while (taken < len && !h->closing) {
 		struct http_req req;
@@ -191,6 +192,8 @@ http_data(struct tcpe_sock *s, const uint8_t *data, uint32_t len)
 
 		if (h->body_left > 0 || tcpe_send_space(s) < RESPONSE_ROOM)
 			return taken;	/* back-pressured: on_writable brings the rest back */
+		if (answered && tcpe_yield(s))
+			return taken;	/* the worker polls its port, the rest comes back later */
 		r = http_parse(&h->p, data + taken, len - taken, max_head, &req, &used);
 		taken += used;
 		switch (r) {
@@ -199,6 +202,7 @@ http_data(struct tcpe_sock *s, const uint8_t *data, uint32_t len)
 		case HTTP_REQUEST:
 			tcpe_stats(s)->http_requests++;
 			respond(s, h, &req);
+			answered = true;
 			break;
 		case HTTP_TOO_LARGE:
 			refuse(s, h, 431);

@@ -41,10 +41,11 @@ struct tcpe_app {
 	void (*on_accept)(struct tcpe_sock *s);
 	/**
 	 * @p len in-order bytes arrived; @p data is valid only during the call. Returns how many
-	 * the application took (all of them unless it is back-pressured: its send was refused).
-	 * The rest stays with tcpe, counted against the connection's receive window, and is
-	 * offered again, with what arrives after it, once on_writable has run. NULL: every byte
-	 * is taken (and dropped).
+	 * the application took (all of them unless it is back-pressured: its send was refused;
+	 * or tcpe_yield() said its time is up). The rest stays with tcpe, counted against the
+	 * connection's receive window, and is offered again, with what arrives after it, once
+	 * on_writable has run (after a yield: in a later iteration). NULL: every byte is taken
+	 * (and dropped).
 	 */
 	uint32_t (*on_data)(struct tcpe_sock *s, const uint8_t *data, uint32_t len);
 	/** @p bytes of what the application sent were acknowledged (send space grew). */
@@ -98,6 +99,15 @@ void *tcpe_app_worker(struct tcpe_sock *s);
 
 /** Bytes queued but not yet acknowledged. */
 uint32_t tcpe_sendq_bytes(const struct tcpe_sock *s);
+
+/**
+ * True when the worker's time for applications in this loop iteration (--app-slice-us) is used
+ * up: an on_data callback that has done a unit of work (a response) and gets true should return
+ * what it has taken so far; the rest is offered again in a later iteration, after the port has
+ * been polled and other connections have had their turn. False while the worker's list of
+ * waiting connections is full (the application goes on then).
+ */
+bool tcpe_yield(struct tcpe_sock *s);
 
 /** Close the sending side: a FIN follows the queued data (a graceful close). */
 void tcpe_close(struct tcpe_sock *s);

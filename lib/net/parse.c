@@ -169,6 +169,31 @@ parse_ipv4(const struct net_addr *ifa, struct rte_mbuf *m, struct pkt_info *pi, 
 	}
 }
 
+/*
+ * 802.1Q: the frame's VLAN (its tag removed here unless the device stripped it) must be the
+ * port's. PKT_TCP: go on with the untagged frame. The priority bits are not looked at; a frame
+ * whose tag the device left but whose VID is 0 (priority-tagged) counts as untagged. tcpe's own
+ * leave frames (memif link protocol) are never tagged.
+ */
+static enum pkt_class
+vlan_untag(const struct net_addr *ifa, struct rte_mbuf *m, uint16_t *drop)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	uint16_t vid = 0;
+
+	if (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) {
+		vid = m->vlan_tci & 0xfff;
+	} else if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
+		if (rte_pktmbuf_data_len(m) < sizeof(*eth) + sizeof(struct rte_vlan_hdr))
+			return reject(drop, TCPE_DROP_ETH_SHORT);
+		rte_vlan_strip(m);	/* sets RX_VLAN_STRIPPED: a steered frame is not stripped twice */
+		vid = m->vlan_tci & 0xfff;
+	} else if (eth->ether_type == RTE_BE16(LEAVE_ETHERTYPE)) {
+		return PKT_TCP;
+	}
+	return vid == ifa->vlan ? PKT_TCP : reject(drop, TCPE_DROP_VLAN_OTHER);
+}
+
 enum pkt_class
 pkt_parse(const struct net_addr *ifa, struct rte_mbuf *m, struct pkt_info *pi, uint16_t *drop)
 {
@@ -179,6 +204,14 @@ pkt_parse(const struct net_addr *ifa, struct rte_mbuf *m, struct pkt_info *pi, u
 	if (rte_pktmbuf_data_len(m) < sizeof(*eth))
 		return reject(drop, TCPE_DROP_ETH_SHORT);
 	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	if (unlikely(eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN)) ||
+	    unlikely(m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) || unlikely(ifa->vlan != 0)) {
+		enum pkt_class k = vlan_untag(ifa, m, drop);
+
+		if (k != PKT_TCP)
+			return k;
+		eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	}
 	pi->eth = eth;
 	if (!rte_is_unicast_ether_addr(&eth->src_addr))
 		return reject(drop, TCPE_DROP_ETH_SRC);

@@ -24,6 +24,7 @@ struct net_addr {
 	uint32_t mask;		/**< network order */
 	uint32_t alias_lo;	/**< more addresses, host order: alias_lo .. alias_lo + alias_n - 1 */
 	uint32_t alias_n;	/**< (client mode's --source-ips), 0: none */
+	uint16_t vlan;		/**< 802.1Q VLAN ID the port is on (0: untagged) */
 };
 
 /** True when @p ip_be (network order) is one of @p ifa's addresses: its own or an alias. */
@@ -60,10 +61,11 @@ struct pkt_info {
 /**
  * Classify and validate @p m (single-segment) for the port @p ifa. Checksums are taken from
  * the RX offload flags when the device reports GOOD or BAD, and computed otherwise. TCP options
- * are parsed into pi->seg.opts.
+ * are parsed into pi->seg.opts. An 802.1Q tag is removed (in software unless the device
+ * stripped it): the frame must carry the port's VLAN, or none on a port without one.
  *
  * @param drop  set to an enum tcpe_drop when PKT_DROP is returned
- * @return the class; the mbuf is untouched and still owned by the caller.
+ * @return the class; the mbuf (untouched but for a tag removed) is still owned by the caller.
  */
 enum pkt_class pkt_parse(const struct net_addr *ifa, struct rte_mbuf *m, struct pkt_info *pi,
 			 uint16_t *drop);

@@ -43,6 +43,9 @@ const struct key config_keys[] = {
 	    "close idle keep-alive connections after this (0: never)"),
 	NUM("http-work-ns", "tcpe", http_work_ns, 0, 100000000, "0",
 	    "http: CPU spent per response, standing in for an application's work (0: none)"),
+	NUM("app-slice-us", "tcpe", app_slice_us, 0, 1000000, "100",
+	    "applications are given input for at most this long per worker iteration, then the "
+	    "port is polled again and the rest waits its turn (0: no limit)"),
 	SIZE("bulk-bytes", "tcpe", bulk_bytes, 0, 1ULL << 50, "1G", "bulk bytes per connection"),
 	COUNT("max-conns", "tcpe", max_conns, 16, 1ULL << 24, "65536",
 	     "connection records per worker"),
@@ -326,7 +329,20 @@ set_port_key(struct tcpe_config *cfg, unsigned int port, const char *name, const
 		}
 		return 0;
 	}
-	fprintf(err, "tcpe: %s: unknown key (port sections take ip, gateway)\n", where);
+	if (strcmp(name, "vlan") == 0) {
+		char *end;
+		unsigned long v;
+
+		errno = 0;
+		v = strtoul(val, &end, 10);
+		if (errno != 0 || end == val || *end != '\0' || v < 1 || v > 4094 || *val == '-') {
+			fprintf(err, "tcpe: %s: '%s' is not a VLAN ID (1..4094)\n", where, val);
+			return -EINVAL;
+		}
+		p->vlan = (uint16_t)v;
+		return 0;
+	}
+	fprintf(err, "tcpe: %s: unknown key (port sections take ip, gateway, vlan)\n", where);
 	return -EINVAL;
 }
 
@@ -516,6 +532,10 @@ validate(struct tcpe_config *cfg, FILE *err)
 			fprintf(err, "tcpe: port %u has a gateway but no ip\n", i);
 			return -EINVAL;
 		}
+		if (p->vlan != 0 && p->ip == 0) {
+			fprintf(err, "tcpe: port %u has a vlan but no ip\n", i);
+			return -EINVAL;
+		}
 		if (p->gateway != 0 && ((p->gateway ^ p->ip) & mask) != 0) {
 			fprintf(err, "tcpe: port %u: gateway is outside the port's prefix /%u\n", i,
 				p->prefix);
@@ -559,12 +579,24 @@ validate(struct tcpe_config *cfg, FILE *err)
 	return 0;
 }
 
-enum { OPT_IP = 256, OPT_GATEWAY, OPT_LISTEN, OPT_VERSION, OPT_KEY0 };
+enum { OPT_IP = 256, OPT_GATEWAY, OPT_VLAN, OPT_LISTEN, OPT_VERSION, OPT_KEY0 };
+
+/* --ip, --gateway, --vlan: port 0's keys of the same names. */
+static int
+port0_opt(struct tcpe_config *cfg, int opt, const char *val, FILE *err)
+{
+	static const char *const keys[] = { "ip", "gateway", "vlan" };
+	const char *k = keys[opt - OPT_IP];
+	char where[16];
+
+	snprintf(where, sizeof(where), "--%s", k);
+	return set_port_key(cfg, 0, k, val, where, err);
+}
 
 int
 config_parse(struct tcpe_config *cfg, int argc, char **argv, FILE *err)
 {
-	struct option lopts[RTE_DIM(config_keys) + 7];
+	struct option lopts[RTE_DIM(config_keys) + 8];
 	unsigned int n = 0;
 	int c, rc;
 
@@ -574,6 +606,7 @@ config_parse(struct tcpe_config *cfg, int argc, char **argv, FILE *err)
 	lopts[n++] = (struct option){ "version", no_argument, NULL, OPT_VERSION };
 	lopts[n++] = (struct option){ "ip", required_argument, NULL, OPT_IP };
 	lopts[n++] = (struct option){ "gateway", required_argument, NULL, OPT_GATEWAY };
+	lopts[n++] = (struct option){ "vlan", required_argument, NULL, OPT_VLAN };
 	lopts[n++] = (struct option){ "listen", required_argument, NULL, OPT_LISTEN };
 	for (unsigned int i = 0; i < RTE_DIM(config_keys); i++)
 		lopts[n++] = (struct option){ config_keys[i].name, required_argument, NULL,
@@ -615,10 +648,9 @@ config_parse(struct tcpe_config *cfg, int argc, char **argv, FILE *err)
 			fprintf(err, "tcpe: option '%s' needs a value\n", bad);
 			return -EINVAL;
 		case OPT_IP:
-			rc = set_port_key(cfg, 0, "ip", optarg, "--ip", err);
-			break;
 		case OPT_GATEWAY:
-			rc = set_port_key(cfg, 0, "gateway", optarg, "--gateway", err);
+		case OPT_VLAN:
+			rc = port0_opt(cfg, c, optarg, err);
 			break;
 		case OPT_LISTEN:
 			rc = listen_opt(cfg, optarg, err);
@@ -663,8 +695,9 @@ config_dump(const struct tcpe_config *cfg, FILE *out)
 			continue;
 		inet_ntop(AF_INET, &cfg->ports[i].ip, a, sizeof(a));
 		inet_ntop(AF_INET, &cfg->ports[i].gateway, g, sizeof(g));
-		fprintf(out, "port%u.ip = %s/%u\nport%u.gateway = %s\n", i, a, cfg->ports[i].prefix,
-			i, cfg->ports[i].gateway ? g : "none");
+		fprintf(out, "port%u.ip = %s/%u\nport%u.gateway = %s\nport%u.vlan = %u\n", i, a,
+			cfg->ports[i].prefix, i, cfg->ports[i].gateway ? g : "none", i,
+			cfg->ports[i].vlan);
 	}
 	for (unsigned int i = 0; i < cfg->nlisten; i++)
 		fprintf(out, "listen.%u = %s\n", cfg->listen[i].port,

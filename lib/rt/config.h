@@ -20,6 +20,7 @@ struct tcpe_port_cfg {
 	uint32_t ip;		/**< network order; 0 = not configured */
 	uint8_t prefix;
 	uint32_t gateway;	/**< network order; 0 = none */
+	uint16_t vlan;		/**< 802.1Q VLAN ID (1..4094); 0 = untagged */
 };
 
 struct tcpe_listen {
@@ -38,6 +39,7 @@ struct tcpe_config {
 	uint64_t http_max_header;
 	uint64_t http_idle_ms;
 	uint64_t http_work_ns;
+	uint64_t app_slice_us;
 	uint64_t bulk_bytes;
 	uint64_t max_conns;	/**< connection records per worker */
 	uint64_t mbufs;		/**< mbufs per NUMA socket for sending (send queues, frames) */

@@ -23,6 +23,8 @@ static const struct config_opt_doc fixed_opts[] = {
 	{ "ip", 0, "ADDR/PREFIX", "IPv4 address of port 0 (ip in [portN] for the others)", "port0",
 	  NULL, NULL },
 	{ "gateway", 0, "ADDR", "next hop for addresses outside the prefix", "port0", NULL, NULL },
+	{ "vlan", 0, "ID", "802.1Q VLAN of port 0 (1..4094): frames leave tagged ID, only frames "
+	  "tagged ID are taken (vlan in [portN] for the others)", "port0", NULL, NULL },
 	{ "listen", 0, "PORT:APP", NULL, "listen", "42181:hello", NULL },
 };
 
@@ -132,9 +134,10 @@ config_json(const struct tcpe_config *cfg, FILE *out)
 			continue;
 		inet_ntop(AF_INET, &cfg->ports[i].ip, a, sizeof(a));
 		inet_ntop(AF_INET, &cfg->ports[i].gateway, g, sizeof(g));
-		fprintf(out, "%s{\"port\": %u, \"ip\": \"%s/%u\", \"gateway\": %s%s%s}", n++ ? ", " : "",
-			i, a, cfg->ports[i].prefix, cfg->ports[i].gateway ? "\"" : "",
-			cfg->ports[i].gateway ? g : "null", cfg->ports[i].gateway ? "\"" : "");
+		fprintf(out, "%s{\"port\": %u, \"ip\": \"%s/%u\", \"gateway\": %s%s%s, \"vlan\": %u}",
+			n++ ? ", " : "", i, a, cfg->ports[i].prefix, cfg->ports[i].gateway ? "\"" : "",
+			cfg->ports[i].gateway ? g : "null", cfg->ports[i].gateway ? "\"" : "",
+			cfg->ports[i].vlan);
 	}
 	fputs("], \"listen\": {", out);
 	for (unsigned int i = 0; i < cfg->nlisten; i++)

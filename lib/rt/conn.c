@@ -59,6 +59,7 @@ conn_free(struct conn_table *tab, struct conn *c, bool reset, bool unkey)
 	conn_orphan_remove(tab, c);
 	c->blocked = 0;
 	c->txwait = 0;
+	c->ready = 0;
 	if (unkey) {
 		flow_del(tab->flows, &c->tcb.tuple);
 		tab->churn = true;
@@ -483,6 +484,23 @@ tx_resume(struct conn_table *tab)
 		tab->st->tx_resumed++;
 		settle(tab, c, 0);
 	}
+}
+
+bool
+conn_app_slice(struct conn_table *tab)
+{
+	bool first = true;
+
+	while (!conn_fifo_empty(&tab->ready) && (first || !conn_slice_over(tab))) {
+		struct conn *c = &tab->conns[conn_fifo_pop(&tab->ready)];
+
+		if (!conn_resume_ready(tab, c, first))
+			continue;
+		first = false;
+		if (c->in_use)
+			settle(tab, c, 0);
+	}
+	return !first;
 }
 
 /* Records waiting for transmit room, applications waiting for send budget, when there is some;

@@ -57,6 +57,9 @@ struct conn {
 	uint8_t fin_held : 1;	/**< the peer's FIN waits behind held input */
 	uint8_t orphan : 1;	/**< the application closed it; it is on the orphan list */
 	uint8_t txwait : 1;	/**< on the worker's list of records waiting for transmit room */
+	uint8_t ready : 1;	/**< on the worker's list of records whose held input waits for the
+				     applications' next time slice */
+	uint8_t yielding : 1;	/**< during on_data: the application called tcpe_yield() */
 	uint32_t trace_id;	/**< 0 = not traced */
 	uint64_t app_state[4];
 };
@@ -127,6 +130,11 @@ struct conn_table {
 	uint32_t orphan_head, orphan_tail;	/**< oldest and newest orphan (index + 1; 0: none) */
 	struct conn_fifo blocked;	/**< records waiting for send budget (c->blocked) */
 	struct conn_fifo txwait;	/**< records waiting for transmit room (c->txwait) */
+	struct conn_fifo ready;		/**< records whose input waits for a time slice (c->ready) */
+	uint64_t slice_end;		/**< TSC: applications get input until then in this
+					     iteration (UINT64_MAX: no limit; conn_set_slice()) */
+	uint64_t slice_cycles;		/**< --app-slice-us in TSC cycles (0: no limit) */
+	bool slice_armed;		/**< input is checked against the slice (conn_slice_done()) */
 	struct tcp_outq outq;		/**< what the core decided to send, drained after each call */
 	/* --- warm --- */
 	uint64_t cookie_sent_us;	/**< when the last SYN cookie went out (0: never) */
@@ -189,6 +197,34 @@ conn_set_now(struct conn_table *tab, uint64_t now_us)
 {
 	tab->tcp.now = now_us;
 }
+
+/** Start the applications' time slice of a worker iteration that began at TSC @p tsc. */
+static inline void
+conn_set_slice(struct conn_table *tab, uint64_t tsc)
+{
+	tab->slice_end = tab->slice_cycles != 0 ? tsc + tab->slice_cycles : UINT64_MAX;
+}
+
+/**
+ * A busy worker iteration took @p cycles: the next one checks each delivery against its slice
+ * (a TSC read each) only when this one took half a slice or more, or input waits for a slice.
+ * Applications that yield between units of work (tcpe_yield()) are checked either way.
+ */
+static inline void
+conn_slice_done(struct conn_table *tab, uint64_t cycles)
+{
+	tab->slice_armed = tab->slice_cycles != 0 &&
+			   (cycles * 2 >= tab->slice_cycles || tab->ready.head != tab->ready.tail);
+}
+
+/**
+ * Offer held input to the applications whose time slice ran out before (oldest first) while the
+ * iteration's slice lasts, at least one piece per call, and send what they queue. Once per worker
+ * iteration, after its input: a slow application (or a burst of requests) costs the port a short
+ * wait, never a long one, so new SYNs are shed at parse time instead of the ring overflowing with
+ * the ACKs and requests of connections already admitted. @return true when it offered any.
+ */
+bool conn_app_slice(struct conn_table *tab);
 
 /** Register @p ctx as what tcpe_app_ctx() returns for connections of application @p app. */
 void conn_set_app_ctx(struct conn_table *tab, unsigned int app, void *ctx);

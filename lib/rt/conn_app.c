@@ -2,6 +2,7 @@
 #include "conn.h"
 
 #include <rte_branch_prediction.h>
+#include <rte_cycles.h>
 #include <rte_malloc.h>
 
 #include "conn_priv.h"
@@ -208,29 +209,65 @@ not_taken(struct conn_table *tab, struct conn *c)
 		block(tab, c);
 }
 
+/* --- application time slices ------------------------------------------------------------- */
+
+/* This iteration's time for applications is used up. */
+static inline bool
+slice_over(const struct conn_table *tab)
+{
+	return tab->slice_end != UINT64_MAX && rte_rdtsc() >= tab->slice_end;
+}
+
+/* @p c's held input waits for a later slice: on the ready list (once). False when stale entries
+ * of released records have filled the list (it is sized for every record that can hold input):
+ * the application is offered the input now instead (tcpe_yield() makes sure an application that
+ * yielded finds room). */
+static bool
+defer(struct conn_table *tab, struct conn *c)
+{
+	if (c->ready)
+		return true;
+	if (!conn_fifo_push(&tab->ready, (uint32_t)(c - tab->conns)))
+		return false;
+	c->ready = 1;
+	tab->st->app_deferred++;
+	return true;
+}
+
+static void resume(struct conn_table *tab, struct conn *c, bool now);
+
 enum take_result { TAKEN, KEPT, REFUSED };
 
 /*
- * In-order bytes for the application: given to it, or (what it does not take, and everything
- * while it holds input already) kept for it. With the worker's holding full, what is not taken is
- * refused instead: taken back from the core with the FIN that came after it (@p fin), not ACKed,
- * resent by the peer. Only data from the out-of-order store (@p from_ooo, already accounted for
- * in the receive pool) may be held beyond --rcv-hold-pkts.
+ * In-order bytes for the application: given to it, or (what it does not take, everything while
+ * it holds input already, and everything once the iteration's time slice is used up) kept for it.
+ * With the worker's holding full, what is not taken is refused instead: taken back from the core
+ * with the FIN that came after it (@p fin), not ACKed, resent by the peer. Only data from the
+ * out-of-order store (@p from_ooo, already accounted for in the receive pool) may be held beyond
+ * --rcv-hold-pkts.
  */
 static enum take_result
 take(struct conn_table *tab, struct conn *c, struct rte_mbuf *m, const uint8_t *data,
      uint32_t len, bool from_ooo, bool fin)
 {
 	const struct tcpe_app *app = conn_app(c);
+	bool later = false;
 
 	if (c->rcvq == NULL) {
-		uint32_t took = app->on_data != NULL ? app->on_data(sock_of(c), data, len) : len;
+		uint32_t took;
 
-		if (took >= len || conn_gone(c) || c->orphan)
-			return TAKEN;	/* or the application closed: no reader for the rest */
-		data += took;
-		len -= took;
-		not_taken(tab, c);
+		later = tab->slice_armed && app->on_data != NULL && unlikely(slice_over(tab));
+		if (!later) {
+			c->yielding = 0;
+			took = app->on_data != NULL ? app->on_data(sock_of(c), data, len) : len;
+			if (took >= len || conn_gone(c) || c->orphan)
+				return TAKEN;	/* or the application closed: no reader for the rest */
+			data += took;
+			len -= took;
+			later = c->yielding;	/* its time is up, not its send budget */
+			if (!later)
+				not_taken(tab, c);
+		}
 	}
 	if (!from_ooo && tab->rcv_held >= tab->rcv_hold_max &&
 	    tcp_rcv_refuse(&tab->tcp, &c->tcb, len, fin)) {
@@ -238,27 +275,36 @@ take(struct conn_table *tab, struct conn *c, struct rte_mbuf *m, const uint8_t *
 		return REFUSED;
 	}
 	hold(tab, c, m, data, len);
+	if (later && !defer(tab, c))
+		resume(tab, c, true);
 	return KEPT;
 }
 
-/* Offer the held input again, oldest first, then the peer's FIN if it waited behind it. */
+/* Offer the held input again, oldest first, then the peer's FIN if it waited behind it. Once the
+ * time slice is used up the rest waits for a later one, except (@p now) the first piece. */
 static void
-resume(struct conn_table *tab, struct conn *c)
+resume(struct conn_table *tab, struct conn *c, bool now)
 {
 	const struct tcpe_app *app = conn_app(c);
 
 	while (c->rcvq != NULL && !conn_gone(c)) {
 		struct rte_mbuf *m = c->rcvq;
 		uint32_t len = rte_pktmbuf_data_len(m);
-		uint32_t took = app->on_data != NULL ?
-				app->on_data(sock_of(c), rte_pktmbuf_mtod(m, uint8_t *), len) : len;
+		uint32_t took;
 
+		if (!now && app->on_data != NULL && slice_over(tab) && defer(tab, c))
+			return;
+		now = false;
+		c->yielding = 0;
+		took = app->on_data != NULL ?
+		       app->on_data(sock_of(c), rte_pktmbuf_mtod(m, uint8_t *), len) : len;
 		if (conn_gone(c) || c->rcvq != m)
 			return;	/* released, or closed by its application (the queue is gone) */
 		if (took < len) {
 			rte_pktmbuf_adj(m, (uint16_t)took);
 			c->rcvq_bytes -= took;
-			not_taken(tab, c);
+			if (!c->yielding || !defer(tab, c))
+				not_taken(tab, c);
 			return;
 		}
 		c->rcvq = m->next;
@@ -286,7 +332,24 @@ writable(struct conn_table *tab, struct conn *c)
 	if (c->accepted && app->on_writable != NULL && !conn_gone(c))
 		app->on_writable(sock_of(c));
 	if (!c->want_write)
-		resume(tab, c);
+		resume(tab, c, false);
+}
+
+bool
+conn_resume_ready(struct conn_table *tab, struct conn *c, bool now)
+{
+	if (!c->in_use || !c->ready)
+		return false;	/* released since, or already run */
+	c->ready = 0;
+	if (!c->want_write)	/* else it waits for room to send: on_writable resumes it */
+		resume(tab, c, now);
+	return true;
+}
+
+bool
+conn_slice_over(const struct conn_table *tab)
+{
+	return slice_over(tab);
 }
 
 bool
@@ -447,6 +510,18 @@ uint32_t
 tcpe_sendq_bytes(const struct tcpe_sock *s)
 {
 	return ((const struct conn *)s)->sndq.bytes;
+}
+
+bool
+tcpe_yield(struct tcpe_sock *s)
+{
+	struct conn *c = conn_of_sock(s);
+	struct conn_table *tab = c->tab;
+
+	if (!slice_over(tab) || (!c->ready && tab->ready.tail - tab->ready.head > tab->ready.mask))
+		return false;
+	c->yielding = 1;	/* defer() then finds room */
+	return true;
 }
 
 void

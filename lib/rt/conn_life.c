@@ -164,8 +164,13 @@ tables_alloc(struct conn_table *tab, const struct tcpe_config *cfg, unsigned int
 	tab->tw.key = conn_tw_key;
 	tab->tw.key_arg = tab;
 	tcp_dack_init(&tab->tcp, &tab->dack, dack, ndack);
+	/* A record waiting for a time slice holds input: at most --rcv-hold-pkts of them, plus
+	 * what came out of order (conn_app.c: defer()). */
 	if (conn_fifo_init(&tab->blocked, tab->nconns, socket) != 0 ||
-	    conn_fifo_init(&tab->txwait, tab->nconns, socket) != 0)
+	    conn_fifo_init(&tab->txwait, tab->nconns, socket) != 0 ||
+	    conn_fifo_init(&tab->ready, (uint32_t)RTE_MIN((uint64_t)tab->nconns,
+							  cfg->rcv_hold_pkts + cfg->ooo_pkts),
+			   socket) != 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -203,6 +208,8 @@ conn_table_create(const struct tcpe_config *cfg, const struct conn_env *env)
 	tab->tcp.now = env->now_us;
 	tab->data_budget = env->data_budget != 0 ? env->data_budget : UINT32_MAX;
 	tab->rcv_hold_max = (uint32_t)cfg->rcv_hold_pkts;
+	tab->slice_cycles = cfg->app_slice_us * rte_get_tsc_hz() / 1000000;
+	tab->slice_end = UINT64_MAX;
 	tcp_cfg_from(&tab->tcp_cfg, cfg);
 	/* RFC 6528 secret: per worker is enough, a connection never changes worker. */
 	if (getrandom(tab->tcp_cfg.isn_key, sizeof(tab->tcp_cfg.isn_key), 0) !=
@@ -258,6 +265,8 @@ conn_table_reset(struct conn_table *tab)
 	tab->cookie_sent_us = 0;
 	tab->blocked.head = tab->blocked.tail = 0;
 	tab->txwait.head = tab->txwait.tail = 0;
+	tab->ready.head = tab->ready.tail = 0;
+	tab->slice_armed = false;
 	tab->traced = 0;
 	memset(tab->ts_cache, 0, sizeof(tab->ts_cache));
 	memset(tab->app_scratch, 0, sizeof(tab->app_scratch));
@@ -282,5 +291,6 @@ conn_table_destroy(struct conn_table *tab)
 	rte_free(tab->dack.q);
 	rte_free(tab->blocked.q);
 	rte_free(tab->txwait.q);
+	rte_free(tab->ready.q);
 	rte_free(tab);
 }

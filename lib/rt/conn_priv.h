@@ -104,6 +104,13 @@ void conn_set_rcv_window(struct conn_table *tab, struct conn *c);
  * one is in @p woken (the caller sends what it queued). @return how many. */
 uint32_t conn_wake(struct conn_table *tab, struct conn **woken, uint32_t max);
 
+/** Offer @p c's held input to its application, popped from the ready list (at least its first
+ * piece when @p now). @return false when the entry was stale (nothing was done). */
+bool conn_resume_ready(struct conn_table *tab, struct conn *c, bool now);
+
+/** True when the applications' time slice of this iteration is used up. */
+bool conn_slice_over(const struct conn_table *tab);
+
 /** Drop what @p c holds for its application. */
 void conn_rcvq_purge(struct conn_table *tab, struct conn *c);
 

@@ -95,6 +95,15 @@ offload_conf(const struct rte_eth_dev_info *di, struct rte_eth_conf *conf, struc
 		conf->txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 		info->tx_multiseg = true;
 	}
+	/* 802.1Q in the device where it can; in software otherwise (parse.c, txbuf.c) */
+	if (info->vlan != 0 && (di->rx_offload_capa & RTE_ETH_RX_OFFLOAD_VLAN_STRIP)) {
+		conf->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
+		info->rx_vlan_strip = true;
+	}
+	if (info->vlan != 0 && (di->tx_offload_capa & RTE_ETH_TX_OFFLOAD_VLAN_INSERT)) {
+		conf->txmode.offloads |= RTE_ETH_TX_OFFLOAD_VLAN_INSERT;
+		info->tx_vlan = true;
+	}
 }
 
 /* One RX and one TX queue per worker, RX buffers from @p mp. */
@@ -151,10 +160,12 @@ port_setup(uint16_t port_id, uint16_t nq, struct rte_mempool *mp, struct port_in
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info di;
 	uint8_t key[RSS_KEY_MAX];
+	uint16_t vlan = info->vlan;	/* the one field the caller fills */
 	int rc;
 
 	memset(&conf, 0, sizeof(conf));
 	memset(info, 0, sizeof(*info));
+	info->vlan = vlan;
 	rc = rte_eth_dev_info_get(port_id, &di);
 	if (rc != 0)
 		return rc;

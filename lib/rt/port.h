@@ -18,6 +18,9 @@ struct port_info {
 	bool rx_cksum;		/**< RX checksum flags are reported */
 	bool tx_cksum;		/**< IPv4 and TCP checksums are offloaded on TX */
 	bool tx_multiseg;	/**< chained mbufs can be sent */
+	uint16_t vlan;		/**< in: the port's VLAN (0: none), for the offloads below */
+	bool rx_vlan_strip;	/**< with vlan: the device strips tags (RX_VLAN_STRIPPED) */
+	bool tx_vlan;		/**< with vlan: the device inserts the tag (TX_VLAN) */
 	int socket;
 	char driver[32];
 	bool started;		/**< false: a stop came before the port could start */

@@ -2,6 +2,7 @@
 #ifndef TCPE_TXBUF_H
 #define TCPE_TXBUF_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_mbuf.h>
@@ -16,6 +17,8 @@ struct txbuf {
 	uint16_t queue;
 	uint16_t n;			/**< frames waiting */
 	uint16_t ndefer;		/**< m[0..ndefer) were refused by the queue already */
+	uint16_t vlan;			/**< 802.1Q VLAN ID every frame is tagged with (0: none) */
+	bool vlan_offload;		/**< ... by the device (RTE_ETH_TX_OFFLOAD_VLAN_INSERT) */
 	struct rte_mbuf *m[TXBUF_SIZE];
 	uint16_t len[TXBUF_SIZE];	/**< pkt_len of m[i] (tx_bytes without touching sent mbufs) */
 };
@@ -26,8 +29,9 @@ struct txbuf {
  */
 void txbuf_flush(struct txbuf *b, struct tcpe_stats *st);
 
-/** Buffer @p m (flushing when full); the buffer owns it. A frame that finds the buffer still
- * full after a flush is dropped as TX_FULL. Owning worker only. */
+/** Buffer @p m (flushing when full), tagged with the port's VLAN if it has one; the buffer owns
+ * it. A frame that finds the buffer still full after a flush is dropped as TX_FULL, one that
+ * cannot take its tag as VLAN_INSERT. Owning worker only. */
 void txbuf_add(struct txbuf *b, struct tcpe_stats *st, struct rte_mbuf *m);
 
 /** Free whatever is still buffered, counted as NOT_SENT_DOWN (at shutdown). */

@@ -20,9 +20,15 @@
 #define PREFETCH_AHEAD 3
 
 static inline uint64_t
+tsc_us(const struct worker *w, uint64_t tsc)
+{
+	return (uint64_t)(((unsigned __int128)tsc * w->tsc_mult) >> 32);
+}
+
+static inline uint64_t
 now_us(const struct worker *w)
 {
-	return (uint64_t)(((unsigned __int128)rte_rdtsc() * w->tsc_mult) >> 32);
+	return tsc_us(w, rte_rdtsc());
 }
 
 static void
@@ -305,10 +311,12 @@ bool
 worker_iterate(struct worker *w)
 {
 	struct rte_mbuf *pkts[WORKER_BURST];
-	uint64_t t0 = now_us(w);	/* read once per iteration, passed down */
+	uint64_t tsc = rte_rdtsc();
+	uint64_t t0 = tsc_us(w, tsc);	/* read once per iteration, passed down */
 	bool busy = false;
 
 	conn_set_now(w->conn, t0);
+	conn_set_slice(w->conn, tsc);
 	/* the control core counts on this moving at the start of every iteration (link.h) */
 	__atomic_store_n(&w->st.loops, w->st.loops + 1, __ATOMIC_RELEASE);
 	admission(w, t0);
@@ -329,14 +337,18 @@ worker_iterate(struct worker *w)
 		busy |= worker_steer_drain(w);
 	if (w->client != NULL)
 		busy |= client_step(w, t0);
+	busy |= conn_app_slice(w->conn);
 	conn_timers(w->conn);
 	for (uint16_t i = 0; i < w->nports; i++)
 		if (link_pollable(w->ports[i].link))
 			txbuf_flush(&w->ports[i].txb, &w->st);
 	if (busy) {
 		/* Busy share = time in iterations that had work / wall time. */
+		uint64_t end = rte_rdtsc();
+
 		w->st.busy_loops++;
-		w->st.busy_us += now_us(w) - t0;
+		w->st.busy_us += tsc_us(w, end) - t0;
+		conn_slice_done(w->conn, end - tsc);
 	}
 	return busy;
 }
@@ -398,6 +410,9 @@ ports_init(struct worker *w, const struct worker_spec *spec)
 		wp->addr.mac = spec->pinfo[p].mac;
 		wp->addr.ip = cfg->ports[p].ip;
 		wp->addr.mask = rte_cpu_to_be_32(prefix ? ~0u << (32 - prefix) : 0);
+		wp->addr.vlan = cfg->ports[p].vlan;
+		wp->txb.vlan = cfg->ports[p].vlan;
+		wp->txb.vlan_offload = spec->pinfo[p].tx_vlan;
 		if (p == 0) {	/* client mode's --source-ips are port 0's too */
 			wp->addr.alias_lo = cfg->source_lo;
 			wp->addr.alias_n = cfg->source_n;

@@ -39,6 +39,9 @@ expect_bad "--mss: '9000' is out of range (536..1460)" $ip --mss 9000
 expect_bad "--stats-interval: '-1' is not an unsigned number" $ip --stats-interval -1
 expect_bad "gateway is outside the port's prefix" $ip --gateway 198.19.0.1
 expect_bad "'198.18.0' is not an IPv4 address" $ip --gateway 198.18.0
+expect_bad "--vlan: '0' is not a VLAN ID (1..4094)" $ip --vlan 0
+expect_bad "--vlan: '4095' is not a VLAN ID (1..4094)" $ip --vlan 4095
+expect_bad "--vlan: '10x' is not a VLAN ID (1..4094)" $ip --vlan 10x
 expect_bad "rto-max-ms (100) is below rto-init-ms (1000)" $ip --rto-max-ms 100
 expect_bad "rto-min-ms (2000) is above rto-init-ms (1000)" $ip --rto-min-ms 2000
 expect_bad "unexpected argument 'extra'" $ip extra
@@ -65,6 +68,8 @@ ini "[listen]" "80 = ftp"
 expect_bad "[listen] 80: unknown app 'ftp'" -c "$T/bad.ini" $ip
 ini "[port0]" "ip = 198.18.0.1/24" "mtu = 9000"
 expect_bad "[port0] mtu: unknown key" -c "$T/bad.ini"
+ini "[port1]" "vlan = 7"
+expect_bad "port 1 has a vlan but no ip" -c "$T/bad.ini" $ip
 ini "[tcpe]" "this line has no equals sign"
 expect_bad "bad.ini:2: 'this line has no equals sign' is neither" -c "$T/bad.ini" $ip
 ini "[tcpe" "trace = 1"

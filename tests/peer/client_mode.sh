@@ -113,8 +113,12 @@ for steer in on off; do
 		"$(( ${sw1:-0} > ${cw1:-0} - 33 && ${sw1:-0} <= ${cw1:-0} ))" 1
 	check "server worker 2 took client worker 2's connections (within 32)" \
 		"$(( ${sw2:-0} > ${cw2:-0} - 33 && ${sw2:-0} <= ${cw2:-0} ))" 1
+	# A response + FIN that reaches the client after its worker's time slice was used up (three
+	# threads share a CPU here) waits for the next iteration: the FIN is ACKed at once, and the
+	# client's own FIN follows in a segment of its own (one more per client app_deferred).
 	check "server: 6 segments per connection, FIN on the response (tcp_rx ~ 3 per conn)" \
-		"$(( $(counter "$s" tcp_rx) <= 3 * $(counter "$s" conn_opened) + 200 ))" 1
+		"$(( $(counter "$s" tcp_rx) <= 3 * $(counter "$s" conn_opened) + 200 + \
+		     $(counter "$c" app_deferred) ))" 1
 	check "client kept no TIME_WAIT (the server closed first)" "$(counter "$c" tw_entries)" 0
 done
 srcs=$(sed -n 's/^trace: connection [0-9.]*  \(198\.18\.1\.[0-9]*\):.*/\1/p' "$T/s_conn_on.log" | sort -u | wc -l)

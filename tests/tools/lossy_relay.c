@@ -1,4 +1,4 @@
-/* lossy_relay.c - a user-space L2 relay between two interfaces (AF_PACKET) that drops, duplicates, delays and reorders frames with a seeded generator, and can stand in for a smaller-MTU hop: netem for kernels without it. */
+/* lossy_relay.c - a user-space L2 relay between two interfaces (AF_PACKET) that drops, duplicates, delays and reorders frames with a seeded generator, and can stand in for a smaller-MTU hop or an 802.1Q trunk: netem (and a VLAN sub-interface) for kernels without them. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -23,21 +23,25 @@ struct impair {
 	uint64_t delay_us, jitter_us, reorder_us;
 	unsigned int mtu;		/* IPv4 packets longer than this are not relayed (0: any) */
 	int icmp;			/* ... and, with DF set, answered with fragmentation needed */
+	unsigned int vlan;		/* b is a trunk: frames to b tagged this, only those from b
+					   tagged this relayed (0: no tags) */
 };
 
 struct held {
 	uint64_t due_us;
+	uint64_t seq;		/* arrival order: frames due at the same time leave in it */
 	int out;		/* socket to send on */
 	uint16_t len;
 	uint8_t data[MAX_FRAME];
 };
 
 struct dir_stats {
-	uint64_t in, out, lost, dup, reordered, overflow, too_big, icmp;
+	uint64_t in, out, lost, dup, reordered, overflow, too_big, icmp, vlan_other;
 };
 
 static struct held *held;
 static unsigned int nheld;
+static uint64_t nseq;
 static volatile sig_atomic_t stop;
 static uint64_t rng_state;
 
@@ -83,8 +87,10 @@ open_if(const char *name)
 		close(fd);
 		return -1;
 	}
-	/* Our own transmissions must not come back to us as input. */
+	/* Our own transmissions must not come back to us as input; the kernel takes a VLAN tag
+	 * out of a received frame (skb_vlan_untag) and tells it in the auxiliary data. */
 	if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) != 0 ||
+	    setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one)) != 0 ||
 	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)) != 0) {
 		perror(name);
 		close(fd);
@@ -101,6 +107,7 @@ hold(int out, const uint8_t *data, uint16_t len, uint64_t due, struct dir_stats 
 		return;
 	}
 	held[nheld].due_us = due;
+	held[nheld].seq = nseq++;
 	held[nheld].out = out;
 	held[nheld].len = len;
 	memcpy(held[nheld].data, data, len);
@@ -117,7 +124,9 @@ release(uint64_t now, struct dir_stats *st_of_fd[], int fds[2])
 		unsigned int best = nheld;
 
 		for (unsigned int i = 0; i < nheld; i++)
-			if (held[i].due_us <= now && (best == nheld || held[i].due_us < held[best].due_us))
+			if (held[i].due_us <= now &&
+			    (best == nheld || held[i].due_us < held[best].due_us ||
+			     (held[i].due_us == held[best].due_us && held[i].seq < held[best].seq)))
 				best = i;
 		if (best == nheld)
 			break;
@@ -137,10 +146,12 @@ usage(void)
 	fprintf(stderr,
 		"usage: lossy_relay -a IF -b IF [--seed N] [--loss P] [--dup P] [--reorder P]\n"
 		"                   [--delay-us N] [--jitter-us N] [--reorder-us N] [--duration S]\n"
-		"                   [--mtu N [--icmp]]\n"
+		"                   [--mtu N [--icmp]] [--vlan ID]\n"
 		"Relays every frame between IF a and IF b, each direction impaired independently.\n"
 		"--mtu: IPv4 packets over N bytes are not relayed; --icmp: those with DF are answered\n"
-		"with ICMP fragmentation needed (RFC 1191), as a router with a smaller next hop does.\n");
+		"with ICMP fragmentation needed (RFC 1191), as a router with a smaller next hop does.\n"
+		"--vlan: b is an 802.1Q trunk: frames to it are tagged ID, frames from it relayed\n"
+		"untagged only when tagged ID (others counted as vlan_other).\n");
 }
 
 /* The relay's settings from the command line. Returns 0, or 2 after printing the usage. */
@@ -153,7 +164,7 @@ parse_args(int argc, char **argv, struct impair *imp, const char **ifa, const ch
 		{ "reorder", 1, NULL, 'r' }, { "delay-us", 1, NULL, 'D' },
 		{ "jitter-us", 1, NULL, 'J' }, { "reorder-us", 1, NULL, 'R' },
 		{ "duration", 1, NULL, 't' }, { "mtu", 1, NULL, 'm' }, { "icmp", 0, NULL, 'i' },
-		{ NULL, 0, NULL, 0 },
+		{ "vlan", 1, NULL, 'v' }, { NULL, 0, NULL, 0 },
 	};
 	int opt;
 
@@ -171,11 +182,12 @@ parse_args(int argc, char **argv, struct impair *imp, const char **ifa, const ch
 		case 't': *duration_s = strtoull(optarg, NULL, 0); break;
 		case 'm': imp->mtu = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'i': imp->icmp = 1; break;
+		case 'v': imp->vlan = (unsigned int)strtoul(optarg, NULL, 0); break;
 		default: usage(); return 2;
 		}
 	}
 	if (*ifa == NULL || *ifb == NULL || imp->loss < 0 || imp->loss >= 1 || *duration_s == 0 ||
-	    (imp->mtu != 0 && imp->mtu < 576) || (imp->icmp && imp->mtu == 0)) {
+	    (imp->mtu != 0 && imp->mtu < 576) || (imp->icmp && imp->mtu == 0) || imp->vlan > 4094) {
 		usage();
 		return 2;
 	}
@@ -265,6 +277,56 @@ impair_frame(const struct impair *imp, int out, const uint8_t *buf, uint16_t n,
 	}
 }
 
+/* One frame from @p fd into @p buf: its length (<= 0: none), and in *@p vid its VLAN ID as the
+ * kernel took it out (-1: untagged). */
+static ssize_t
+recv_frame(int fd, uint8_t *buf, size_t size, int *vid)
+{
+	union {
+		struct cmsghdr align;
+		uint8_t b[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+	} ctl;
+	struct iovec iov = { .iov_base = buf, .iov_len = size };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
+			      .msg_controllen = sizeof(ctl.b) };
+	ssize_t n = recvmsg(fd, &msg, 0);
+
+	*vid = -1;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); n > 0 && c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+		struct tpacket_auxdata aux;
+
+		if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA)
+			continue;
+		memcpy(&aux, CMSG_DATA(c), sizeof(aux));
+		if (aux.tp_status & TP_STATUS_VLAN_VALID)
+			*vid = aux.tp_vlan_tci & 0xfff;
+	}
+	return n;
+}
+
+/* --vlan: a frame towards the trunk gets the tag (returns its new length); one from it must
+ * carry the tag (the kernel's or still in the frame, removed here), else 0: not relayed. */
+static uint16_t
+vlan_map(const struct impair *imp, int to_trunk, uint8_t *buf, uint16_t n, int vid)
+{
+	if (to_trunk) {
+		if (n + 4 > MAX_FRAME || n < 14)
+			return 0;
+		memmove(buf + 16, buf + 12, n - 12u);
+		buf[12] = 0x81;
+		buf[13] = 0x00;
+		buf[14] = (uint8_t)(imp->vlan >> 8);
+		buf[15] = (uint8_t)imp->vlan;
+		return (uint16_t)(n + 4);
+	}
+	if (vid < 0 && n >= 18 && buf[12] == 0x81 && buf[13] == 0x00) {
+		vid = (buf[14] & 0x0f) << 8 | buf[15];
+		memmove(buf + 12, buf + 16, n - 16u);
+		n = (uint16_t)(n - 4);
+	}
+	return vid == (int)imp->vlan ? n : 0;
+}
+
 /* Relay until a signal or the end time, releasing held frames as they come due. */
 static void
 relay(const struct impair *imp, int fds[2], struct dir_stats st[2], uint64_t end)
@@ -288,7 +350,14 @@ relay(const struct impair *imp, int fds[2], struct dir_stats st[2], uint64_t end
 
 			if (!(pfd[i].revents & POLLIN))
 				continue;
-			while ((n = recv(fds[i], buf, sizeof(buf), 0)) > 0) {
+			int vid;
+
+			while ((n = recv_frame(fds[i], buf, sizeof(buf) - 4, &vid)) > 0) {
+				if (imp->vlan != 0 &&
+				    (n = vlan_map(imp, i == 0, buf, (uint16_t)n, vid)) == 0) {
+					st[i].vlan_other++;
+					continue;
+				}
 				if (imp->mtu != 0 && ip_len(buf, (uint16_t)n) > imp->mtu) {
 					st[i].too_big++;
 					if (imp->icmp)
@@ -328,11 +397,11 @@ main(int argc, char **argv)
 	relay(&imp, fds, st, now_us() + duration_s * 1000000);
 	for (int i = 0; i < 2; i++)
 		printf("lossy_relay: %s: in %llu out %llu lost %llu duplicated %llu reordered %llu overflow %llu "
-		       "too_big %llu icmp %llu\n",
+		       "too_big %llu icmp %llu vlan_other %llu\n",
 		       i == 0 ? "a->b" : "b->a", (unsigned long long)st[i].in,
 		       (unsigned long long)st[i].out, (unsigned long long)st[i].lost,
 		       (unsigned long long)st[i].dup, (unsigned long long)st[i].reordered,
 		       (unsigned long long)st[i].overflow, (unsigned long long)st[i].too_big,
-		       (unsigned long long)st[i].icmp);
+		       (unsigned long long)st[i].icmp, (unsigned long long)st[i].vlan_other);
 	return 0;
 }

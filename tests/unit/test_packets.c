@@ -41,6 +41,7 @@ setup_addrs(void)
 	ifa.mask = htonl(0xffffff00u);
 	ifa.alias_lo = 0;
 	ifa.alias_n = 0;
+	ifa.vlan = 0;
 	tx.mac = ifa.mac;
 	tx.cksum_offload = false;
 }
@@ -99,6 +100,56 @@ built_segment_parses_back(void)
 	CU_ASSERT_EQUAL(pi.seg.len, 700);
 	CU_ASSERT_EQUAL(pi.payload[0], 'x');
 	CU_ASSERT_EQUAL(pi.payload[699], 'x');
+}
+
+/* A peer segment tagged @p vid (802.1Q inserted in front of its ethertype). */
+static struct rte_mbuf *
+tagged_segment(uint16_t vid)
+{
+	struct rte_mbuf *m = peer_segment(TCP_ACK | TCP_PSH, 100);
+
+	m->vlan_tci = vid;
+	CU_ASSERT_EQUAL_FATAL(rte_vlan_insert(&m), 0);
+	return m;
+}
+
+static void
+vlan_tags_are_checked_and_removed(void)
+{
+	struct rte_mbuf *m = tagged_segment(100);
+	struct pkt_info pi;
+	uint16_t reason, len = rte_pktmbuf_data_len(m);
+
+	ifa.vlan = 100;	/* (peer_segment() resets it: set after building) */
+	CU_ASSERT_EQUAL_FATAL(pkt_parse(&ifa, m, &pi, &reason), PKT_TCP);
+	CU_ASSERT_EQUAL(rte_pktmbuf_data_len(m), len - 4);	/* the tag is gone */
+	CU_ASSERT_EQUAL(pi.eth->ether_type, RTE_BE16(RTE_ETHER_TYPE_IPV4));
+	CU_ASSERT(rte_is_same_ether_addr(&pi.eth->src_addr, &peer_mac));
+	CU_ASSERT_EQUAL(pi.seg.seq, 1000);
+	CU_ASSERT_EQUAL(pi.seg.len, 100);
+	/* parsed again (a segment steered to its owner): the tag was taken already */
+	CU_ASSERT_EQUAL(pkt_parse(&ifa, m, &pi, &reason), PKT_TCP);
+	/* another VLAN, none, or a tag on a port without one */
+	m = tagged_segment(200);
+	ifa.vlan = 100;
+	CU_ASSERT_EQUAL(parse_reason(m, PKT_DROP), TCPE_DROP_VLAN_OTHER);
+	m = peer_segment(TCP_ACK, 0);
+	ifa.vlan = 100;
+	CU_ASSERT_EQUAL(parse_reason(m, PKT_DROP), TCPE_DROP_VLAN_OTHER);
+	m = tagged_segment(100);
+	ifa.vlan = 0;
+	CU_ASSERT_EQUAL(parse_reason(m, PKT_DROP), TCPE_DROP_VLAN_OTHER);
+	/* a tag the device stripped counts as the frame's */
+	m = peer_segment(TCP_ACK, 0);
+	m->ol_flags |= RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED;
+	m->vlan_tci = 0x2000 | 100;	/* priority bits are not looked at */
+	ifa.vlan = 100;
+	CU_ASSERT_EQUAL(parse_reason(m, PKT_TCP), 0xffff);
+	/* a tagged frame cut inside its tag */
+	m = tagged_segment(100);
+	m->data_len = m->pkt_len = 16;
+	CU_ASSERT_EQUAL(parse_reason(m, PKT_DROP), TCPE_DROP_ETH_SHORT);
+	ifa.vlan = 0;
 }
 
 static void
@@ -673,6 +724,7 @@ static const struct test_case cases[] = {
 	TEST(chain_checksum_is_right_at_any_split),
 	TEST(body_template_sums_without_reading),
 	TEST(built_segment_parses_back),
+	TEST(vlan_tags_are_checked_and_removed),
 	TEST(parse_drops_each_malformed_class_by_reason),
 	TEST(ip_options_are_accepted),
 	TEST(rst_reply_in_place_swaps_ends),
