@@ -222,14 +222,13 @@ tcp_sb_recovery_exit(struct tcp_ctx *c, struct tcb *t)
 	sb->undo_until = (uint32_t)c->now + 2 * (srtt > 5000 ? srtt : 5000);
 }
 
-static struct scoreboard *sb_take(struct tcp_ctx *c, struct tcb *t);
 
 void
 tcp_sb_rto_mark(struct tcp_ctx *c, struct tcb *t)
 {
 	struct scoreboard *sb = t->sb;
 
-	if (!(t->opt & TCB_OPT_TS) || (sb == NULL && (sb = sb_take(c, t)) == NULL))
+	if (!(t->opt & TCB_OPT_TS) || (sb == NULL && (sb = tcp_sb_take(c, t)) == NULL))
 		return;
 	if (!(t->flags & TCB_RECOVERY)) {	/* in recovery, these are from before it */
 		sb->prior_cwnd = t->cwnd;
@@ -263,9 +262,8 @@ tcp_sb_rto_undo(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s)
 	return true;
 }
 
-/* A scoreboard from the worker's pool for @p t, or NULL when none is left. */
-static struct scoreboard *
-sb_take(struct tcp_ctx *c, struct tcb *t)
+struct scoreboard *
+tcp_sb_take(struct tcp_ctx *c, struct tcb *t)
 {
 	struct scoreboard *sb = c->sb_free;
 
@@ -321,7 +319,7 @@ tcp_sb_update(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, uint32_
 	uint32_t before, top, now = (uint32_t)c->now;
 	bool reo = false, dsack = s->opts.nsack > 0 && dsack_check(c, t, s);
 
-	if (sb == NULL && (s->opts.nsack == 0 || (sb = sb_take(c, t)) == NULL))
+	if (sb == NULL && (s->opts.nsack == 0 || (sb = tcp_sb_take(c, t)) == NULL))
 		return 0;
 	if (dsack)
 		dsack_undo(c, t);
@@ -752,7 +750,7 @@ tcp_tlp_timeout(struct tcp_ctx *c, struct tcb *t)
 		return true;	/* nothing to probe for, nor to time out */
 	if ((t->state != TCP_ESTABLISHED && t->state != TCP_CLOSE_WAIT) ||
 	    (t->flags & (TCB_RECOVERY | TCB_FIN_QUEUED)) || (sb != NULL && sb->n > 0) ||
-	    (sb == NULL && (sb = sb_take(c, t)) == NULL))
+	    (sb == NULL && (sb = tcp_sb_take(c, t)) == NULL))
 		return false;	/* closing, recovery under way, or no scoreboard to judge by */
 	len = avail < t->snd_mss ? avail : t->snd_mss;
 	if (nxt == t->snd_max && len > 0 && !seq_gt(nxt + len, t->snd_una + t->snd_wnd)) {

@@ -33,6 +33,9 @@ struct scoreboard {
 	uint16_t undo_retrans;		/**< resends of the episode no D-SACK has covered yet */
 	uint8_t undo_dsack;		/**< the episode may still be undone by D-SACKs */
 	uint8_t rto_undo;		/**< an RTO's resend awaits its first ACK (Eifel, RFC 4015) */
+	uint8_t frto;			/**< F-RTO (RFC 5682, no timestamps): 1 the resend awaits its
+					     first ACK, 2 new data went out and awaits the second */
+	uint32_t frto_recover;		/**< SND.MAX at the timeout (RFC 5682's "recover") */
 	/* RACK (RFC 8985) without a timestamp per segment: a hole is lost once data above it was
 	 * SACKed a reordering window ago. The SACK's arrival bounds the time the hole's original
 	 * would have been acknowledged (it was sent before what overtook it) from above. */

@@ -269,7 +269,9 @@ ack_cc(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, uint32_t delta
 		uint32_t newly = tcp_sb_update(c, t, s, t->snd_una - delta_una);
 
 		if (t->sb != NULL) {
-			sack_cc(c, t, s, delta_una, newly, sacked_before, flight_before, dup);
+			if (!t->sb->frto || !tcp_frto_ack(c, t, delta_una))
+				sack_cc(c, t, s, delta_una, newly, sacked_before, flight_before,
+					dup);
 			int64_t got = (int64_t)delta_una + t->sb->sacked - sacked_before;
 
 			/* delivered: newly acknowledged, plus the change in what is SACKed (bytes
@@ -282,7 +284,7 @@ ack_cc(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, uint32_t delta
 					tcp_sb_quota_cwnd(c, t);
 			}
 			if (!(t->flags & TCB_RECOVERY) && t->sb->n == 0 && !t->sb->tlp_out &&
-			    !t->sb->rto_undo && !tcp_sb_awaits_dsacks(c, t))
+			    !t->sb->rto_undo && !t->sb->frto && !tcp_sb_awaits_dsacks(c, t))
 				tcp_sb_put(c, t);	/* nothing SACKed, no recovery: none needed */
 			else
 				tcp_sb_arm_reo(c, t);	/* a hole still inside its window */
@@ -290,10 +292,14 @@ ack_cc(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, uint32_t delta
 		}
 		/* no scoreboard left in the worker's pool: NewReno */
 	}
-	if (delta_una > 0)
+	if (t->sb != NULL && t->sb->frto && tcp_frto_ack(c, t, delta_una))
+		;	/* F-RTO decided */
+	else if (delta_una > 0)
 		cc_ack(c, t, delta_una, flight_before);
 	else if (dup)
 		cc_dupack(c, t);
+	if (t->sb != NULL && !(t->opt & TCB_OPT_SACK) && !t->sb->frto && !t->sb->rto_undo)
+		tcp_sb_put(c, t);	/* (a timeout's undo state, without SACK) */
 	if (delta_una > 0 && c->cfg->cc == TCP_CC_BBR)
 		tcp_bbr_ack(c, t, delta_una, t->snd_max - t->snd_una, t->snd_una);
 }

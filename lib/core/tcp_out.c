@@ -370,7 +370,10 @@ rto_cc(struct tcp_ctx *c, struct tcb *t)
 	c->st->rto_expiries++;
 	if (t->retries == 1) {	/* the first expiry of this loss episode only */
 		tcp_sb_rto_mark(c, t);
+		tcp_frto_start(c, t);
 		tcp_cc_loss(c, t);
+	} else if (t->sb != NULL) {
+		t->sb->frto = 0;	/* again: F-RTO's answer is in, the loss is real */
 	}
 	t->cwnd = mss;
 	t->cwnd_acc = 0;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <CUnit/Basic.h>
+#include <rte_cycles.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
@@ -302,6 +303,93 @@ fast_retransmit_carries_the_bytes_at_its_sequence(void)
 	t_done();
 }
 
+/* Data segments among the captured frames. */
+static unsigned int
+t_data_out(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < T.nout; i++)
+		n += T.opi[i].seg.len > 0;
+	return n;
+}
+
+/* An open connection to the http app from the peer's @p sport; its first sequence number is 101,
+ * ours iss + 1 (returned). */
+static uint32_t
+t_http_open(uint16_t sport)
+{
+	uint32_t iss;
+
+	t_in(sport, 80, TCP_SYN, 100, 0, NULL, 0);
+	iss = T.opi[0].seg.seq;
+	t_in(sport, 80, TCP_ACK, 101, iss + 1, NULL, 0);
+	t_clear();
+	return iss;
+}
+
+/*
+ * Time slices (--app-slice-us): with 20 us of work per response and a 1 us slice, three pipelined
+ * requests in one segment are answered one per worker iteration (the http app yields between
+ * responses), in order; without slices, all at once. Once an iteration has run long, input that
+ * arrives after the slice is held for the next one without the application being called.
+ */
+static void
+slow_application_is_run_one_slice_at_a_time(void)
+{
+	static const char req3[] = "GET /1 HTTP/1.1\r\nHost: t\r\n\r\n"
+				   "GET /2 HTTP/1.1\r\nHost: t\r\n\r\n"
+				   "GET /3 HTTP/1.1\r\nHost: t\r\n\r\n";
+	const char *sliced[] = { "--listen", "80:http", "--http-work-ns", "20000",
+				 "--app-slice-us", "1", NULL };
+	const char *unsliced[] = { "--listen", "80:http", "--http-work-ns", "20000",
+				   "--app-slice-us", "0", NULL };
+	uint32_t iss;
+
+	t_table(sliced);
+	iss = t_http_open(41010);
+	conn_set_slice(T.tab, rte_rdtsc());
+	t_in(41010, 80, TCP_ACK | TCP_PSH, 101, iss + 1, req3, sizeof(req3) - 1);
+	CU_ASSERT_EQUAL(T.st.http_resp_2xx, 1);	/* the first, then the app yielded */
+	CU_ASSERT_EQUAL(T.st.app_deferred, 1);
+	CU_ASSERT_EQUAL(t_data_out(), 1);
+	CU_ASSERT_EQUAL(T.st.rcv_held, 1);	/* the rest waits in its mbuf */
+	for (unsigned int k = 2; k <= 3; k++) {
+		conn_set_slice(T.tab, rte_rdtsc());
+		CU_ASSERT_TRUE(conn_app_slice(T.tab));
+		CU_ASSERT_EQUAL(T.st.http_resp_2xx, k);
+	}
+	conn_set_slice(T.tab, rte_rdtsc());
+	CU_ASSERT_FALSE(conn_app_slice(T.tab));	/* nothing left */
+	CU_ASSERT_EQUAL(T.st.app_deferred, 2);	/* after the first and the second */
+	CU_ASSERT_EQUAL(T.st.rcv_held, 0);
+	CU_ASSERT_EQUAL(t_data_out(), 3);
+	/* in order: each response follows the one before it in sequence space */
+	for (unsigned int i = 1; i < T.nout; i++)
+		CU_ASSERT(T.opi[i].seg.seq == T.opi[i - 1].seg.seq + T.opi[i - 1].seg.len);
+	t_clear();
+	/* after a long iteration the slice is checked before the application is called at all */
+	conn_slice_done(T.tab, T.tab->slice_cycles);
+	conn_set_slice(T.tab, rte_rdtsc() - 2 * T.tab->slice_cycles);	/* already over */
+	t_in(41010, 80, TCP_ACK | TCP_PSH, 101 + sizeof(req3) - 1, iss + 1, req3, 31);
+	CU_ASSERT_EQUAL(T.st.http_resp_2xx, 3);
+	CU_ASSERT_EQUAL(T.st.app_deferred, 3);
+	CU_ASSERT_EQUAL(t_data_out(), 0);
+	conn_set_slice(T.tab, rte_rdtsc());
+	CU_ASSERT_TRUE(conn_app_slice(T.tab));
+	CU_ASSERT_EQUAL(T.st.http_resp_2xx, 4);
+	t_done();
+
+	t_table(unsliced);
+	iss = t_http_open(41011);
+	conn_set_slice(T.tab, rte_rdtsc());
+	t_in(41011, 80, TCP_ACK | TCP_PSH, 101, iss + 1, req3, sizeof(req3) - 1);
+	CU_ASSERT_EQUAL(T.st.http_resp_2xx, 3);
+	CU_ASSERT_EQUAL(T.st.app_deferred, 0);
+	CU_ASSERT_FALSE(conn_app_slice(T.tab));
+	t_done();
+}
+
 /* With --trace, each segment in is written before the replies it caused (no reordering). */
 static void
 trace_reads_in_causal_order(void)
@@ -402,6 +490,8 @@ suite_table(void)
 			out_of_order_data_is_held_then_echoed_in_order) == NULL ||
 	    CU_add_test(s, "fast_retransmit_carries_the_bytes_at_its_sequence",
 			fast_retransmit_carries_the_bytes_at_its_sequence) == NULL ||
+	    CU_add_test(s, "slow_application_is_run_one_slice_at_a_time",
+			slow_application_is_run_one_slice_at_a_time) == NULL ||
 	    CU_add_test(s, "trace_reads_in_causal_order", trace_reads_in_causal_order) == NULL ||
 	    CU_add_test(s, "state_placement_is_unpredictable", state_placement_is_unpredictable) == NULL)
 		return -1;

@@ -1,4 +1,4 @@
-/* test_rack.c - loss detection by time (RACK-TLP, RFC 8985), D-SACK sent and received (RFC 2883) and a spurious timeout undone (RFC 4015), time as a variable. */
+/* test_rack.c - loss detection by time (RACK-TLP, RFC 8985), D-SACK sent and received (RFC 2883) and spurious timeouts undone (RFC 4015 by timestamps, RFC 5682 F-RTO without), time as a variable. */
 #include <string.h>
 
 #include "harness.h"
@@ -438,6 +438,120 @@ a_spurious_timeout_is_undone(void)
 	}
 }
 
+/* Data segments in what the core decided since h_clear(); the first one's sequence in @p first. */
+static unsigned int
+data_out(const struct harness *h, uint32_t *first)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < h->q.n; i++)
+		if (h->q.d[i].o.len > 0 && n++ == 0 && first != NULL)
+			*first = h->q.d[i].o.seq;
+	return n;
+}
+
+/* An ACK of relative @p rel_ack, without options (no timestamps: F-RTO's case). */
+static void
+plain_ack(struct harness *h, uint32_t rel_ack)
+{
+	struct tcp_seg s = h_seg(h, TCP_ACK, 1, rel_ack, 0);
+	struct tcp_rx rx;
+
+	s.wnd = 65535;
+	h_input(h, &s, &rx);
+}
+
+/*
+ * F-RTO (RFC 5682), no timestamps (with SACK agreed and without): after a timeout the resend goes
+ * alone; the first ACK acknowledges it and not all the rest, so two new segments go instead of
+ * more resends. When the second ACK acknowledges more (the originals got there: the ACKs were
+ * only late), the timeout was spurious: the window and threshold come back and nothing else is
+ * resent. When it is a duplicate, the loss was real: back to SND.UNA with at most 3 segments.
+ */
+static void
+frto_tells_a_spurious_timeout_from_a_real_one(void)
+{
+	struct harness *h = &H;
+
+	for (int sack = 0; sack <= 1; sack++)
+		for (int spurious = 1; spurious >= 0; spurious--) {
+			uint32_t mss, cwnd0, ss0, max0, at = 0;
+			uint64_t rtx;
+
+			h_init(h, 5 * S);
+			h->cfg.features = sack ? TCB_OPT_SACK : 0;
+			h_establish_with(h, sack ? TCP_HAVE_SACK_PERM : 0);
+			CU_ASSERT_EQUAL(!!(h->t.opt & TCB_OPT_SACK), sack);
+			mss = h->t.snd_mss;
+			h_send_segments(h, 20);		/* 10 go, 10 wait: new data for F-RTO */
+			cwnd0 = h->t.cwnd;
+			ss0 = h->t.ssthresh;
+			max0 = h->t.snd_max;
+			CU_ASSERT_EQUAL_FATAL(max0, h->t.iss + 1 + 10 * mss);
+			h_clear(h);
+			while (h->st.rto_expiries == 0)	/* (a tail loss probe may come first) */
+				h_advance(h, h->c.now + h->t.rto_us + 2000);
+			CU_ASSERT_EQUAL(h->t.cwnd, mss);
+			max0 = h->t.snd_max;	/* (a probe of new data may have gone first) */
+			rtx = h->st.retransmits;
+			h_clear(h);
+			plain_ack(h, 1 + 2 * mss);	/* the resend and one more */
+			CU_ASSERT_EQUAL(h->st.frto_new_data, 1);
+			CU_ASSERT_EQUAL(data_out(h, &at), 2);
+			CU_ASSERT_EQUAL(at, max0);	/* new data, not resends */
+			CU_ASSERT_EQUAL(h->t.snd_max, max0 + 2 * mss);
+			CU_ASSERT_EQUAL(h->st.retransmits, rtx);
+			h_clear(h);
+			plain_ack(h, spurious ? 1 + 5 * mss : 1 + 2 * mss);
+			CU_ASSERT_EQUAL(h->st.frto_undos, spurious ? 1 : 0);
+			if (spurious) {
+				CU_ASSERT(h->t.cwnd >= cwnd0);
+				CU_ASSERT_EQUAL(h->t.ssthresh, ss0);
+				CU_ASSERT_EQUAL(h->st.retransmits, rtx);	/* nothing more resent */
+				CU_ASSERT(seq_ge(h->t.snd_nxt, max0 + 2 * mss));
+			} else {
+				CU_ASSERT(h->t.cwnd <= 3 * mss);
+				CU_ASSERT(h->t.ssthresh < ss0);
+				CU_ASSERT(data_out(h, &at) >= 1);
+				CU_ASSERT_EQUAL(at, h->t.iss + 1 + 2 * mss);	/* back to SND.UNA */
+			}
+			CU_ASSERT(h->t.sb == NULL || h->t.sb->frto == 0);
+			h_finish(h);
+		}
+}
+
+/* F-RTO steps aside: a duplicate as the first ACK after the resend, or one acknowledging all
+ * that was sent before the timeout, leaves conventional recovery to go on; with timestamps,
+ * Eifel decides instead; with no new data to send, there is nothing to probe with. */
+static void
+frto_steps_aside_where_it_cannot_tell(void)
+{
+	struct harness *h = &H;
+
+	for (int k = 0; k < 4; k++) {
+		uint32_t mss;
+
+		h_init(h, 5 * S);
+		h->cfg.features = k == 2 ? TCB_OPT_TS : 0;
+		h_establish_with(h, k == 2 ? TCP_HAVE_TIMESTAMP : 0);
+		CU_ASSERT_EQUAL(!!(h->t.opt & TCB_OPT_TS), k == 2);
+		mss = h->t.snd_mss;
+		h_send_segments(h, k == 3 ? 10 : 20);
+		while (h->st.rto_expiries == 0)
+			h_advance(h, h->c.now + h->t.rto_us + 2000);
+		if (k == 0)
+			plain_ack(h, 1);		/* a duplicate */
+		else if (k == 1)
+			plain_ack(h, 1 + 10 * mss);	/* all of it */
+		else
+			plain_ack(h, 1 + 2 * mss);
+		CU_ASSERT_EQUAL(h->st.frto_new_data, 0);
+		CU_ASSERT_EQUAL(h->st.frto_undos, 0);
+		CU_ASSERT(h->t.sb == NULL || h->t.sb->frto == 0);
+		h_finish(h);
+	}
+}
+
 static const struct test_case cases[] = {
 	TEST(rack_timer_resends_a_hole_after_its_reordering_window),
 	TEST(reordering_seen_gives_holes_a_window),
@@ -447,11 +561,14 @@ static const struct test_case cases[] = {
 	TEST(a_tail_loss_is_probed_before_the_rto),
 	TEST(a_probe_that_repaired_a_loss_reduces_the_window),
 	TEST(a_spurious_timeout_is_undone),
+	TEST(frto_tells_a_spurious_timeout_from_a_real_one),
+	TEST(frto_steps_aside_where_it_cannot_tell),
 	{ NULL, NULL },
 };
 
 int
 suite_rack(void)
 {
-	return add_suite("RACK-TLP (RFC 8985), D-SACK (RFC 2883), spurious timeouts (RFC 4015)", cases);
+	return add_suite("RACK-TLP (RFC 8985), D-SACK (RFC 2883), spurious timeouts (RFC 4015, RFC 5682)",
+			 cases);
 }
