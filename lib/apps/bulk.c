@@ -1,9 +1,10 @@
 /* bulk.c - send --bulk-bytes of the body pattern on accept (or until the peer closes), then close: download throughput. */
 #include "apps.h"
 
-/* Bytes kept queued ahead of the peer. The stream reads pattern[i % 32] from start to end:
- * each top-up continues the body where the one before stopped. */
-#define BULK_QUEUE (128u * 1024)
+/* The stream reads pattern[i % 32] from start to end: each top-up continues the body where the
+ * one before stopped. As much is kept queued as the connection's send budget (--sndbuf) takes, as
+ * an application writing until its socket buffer is full would: on a long or lossy path what is
+ * queued bounds what can be in flight (holes included). */
 
 struct bulk_conn {
 	uint64_t left;		/**< bytes not yet queued */
@@ -13,12 +14,12 @@ static void
 bulk_fill(struct tcpe_sock *s)
 {
 	struct bulk_conn *b = tcpe_app_state(s);
-	uint32_t queued = tcpe_sendq_bytes(s);
+	uint32_t queued = tcpe_sendq_bytes(s), cap = tcpe_params(s)->sndbuf;
 	uint64_t n;
 
-	if (b->left == 0 || queued >= BULK_QUEUE / 2)
+	if (b->left == 0 || queued >= cap / 2)	/* topped up by halves: fewer, larger calls */
 		return;
-	n = BULK_QUEUE - queued;
+	n = cap - queued;
 	if (n >= b->left)
 		n = b->left;	/* the last top-up: whatever remains */
 	/* cut short by a send budget: on_writable resumes */

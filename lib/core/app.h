@@ -22,6 +22,7 @@ struct tcpe_app_params {
 	uint64_t http_work_cycles;	/**< TSC cycles to spend per response (0: none) */
 	uint32_t idle_ms;		/**< echo, discard, bulk: close when idle (0: never) */
 	uint64_t bulk_bytes;
+	uint32_t sndbuf;		/**< --sndbuf: what one connection may keep queued */
 };
 
 /** Size of the per-worker body template tcpe_send_body() references. */

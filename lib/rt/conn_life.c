@@ -83,6 +83,7 @@ apps_init(struct conn_table *tab, const struct tcpe_config *cfg, int socket)
 	p->http_work_cycles = cfg->http_work_ns * rte_get_tsc_hz() / 1000000000;
 	p->idle_ms = (uint32_t)cfg->idle_ms;
 	p->bulk_bytes = cfg->bulk_bytes;
+	p->sndbuf = (uint32_t)cfg->sndbuf;
 	tab->body = rte_malloc_socket("tcpe_body", TCPE_BODY_TEMPLATE, RTE_CACHE_LINE_SIZE, socket);
 	if (tab->body == NULL)
 		return -ENOMEM;
