@@ -256,7 +256,9 @@ take(struct conn_table *tab, struct conn *c, struct rte_mbuf *m, const uint8_t *
 	if (c->rcvq == NULL) {
 		uint32_t took;
 
-		later = tab->slice_armed && app->on_data != NULL && unlikely(slice_over(tab));
+		/* (an orphan's application has closed: what comes is taken and dropped now) */
+		later = tab->slice_armed && app->on_data != NULL && !c->orphan &&
+			unlikely(slice_over(tab));
 		if (!later) {
 			c->yielding = 0;
 			took = app->on_data != NULL ? app->on_data(sock_of(c), data, len) : len;
