@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fuzz.sh [SECONDS] - build the libFuzzer targets (clang, AddressSanitizer + UndefinedBehaviorSanitizer)
 # over the production input path and run each for SECONDS (default 60), side by side:
-#   tcpe_fuzz        one worker on a net_ring port: classification, ARP, ICMP, the connection
+#   tcpe_fuzz        one worker on a net_ring port on VLAN 7: classification, ARP, ICMP, the connection
 #                    table, the TCP core, the apps (the HTTP parser), client mode
 #   tcpe_fuzz_steer  two workers on a two-queue port with software steering on: everything
 #                    arrives on worker 0's queue and crosses the steering ring to its owner;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
@@ -41,10 +42,16 @@
  * tcpe_fuzz_steer target), two workers share a two-queue port with software steering on: every
  * frame arrives on worker 0's queue, and what worker 1 owns (its passive opens, its client
  * connections) crosses the steering ring - as on a NIC without RSS.
+ *
+ * The one-worker target's port is on VLAN 7 (--vlan 7): each input frame gets the tag after it
+ * is prepared, unless bit 15 of its length field says to send it as it is (untagged, or with
+ * whatever tag it carries), and every frame out must carry tag 7.
  */
 #ifndef FUZZ_WORKERS
 #define FUZZ_WORKERS 1
 #endif
+#define FUZZ_VLAN (FUZZ_WORKERS == 1 ? 7 : 0)
+#define RAW_FRAME 0x8000	/* in an input frame's length field: not tagged (FUZZ_VLAN) */
 #define NB_MBUF 8192
 #define MAX_BURST 32
 #define NISN 64
@@ -114,6 +121,13 @@ check_out(struct rte_mbuf *m)
 	uint16_t drop = 0;
 
 	CHECK(rte_pktmbuf_data_len(m) >= sizeof(*eth));
+	if (FUZZ_VLAN != 0) {	/* tagged with the port's VLAN, whatever it is */
+		CHECK(eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN));
+		CHECK(rte_vlan_strip(m) == 0 && (m->vlan_tci & 0xfff) == FUZZ_VLAN);
+		m->ol_flags &= ~(RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED);
+		eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+		ip = (struct rte_ipv4_hdr *)(eth + 1);
+	}
 	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
 		return;
 	CHECK(eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4));
@@ -257,7 +271,18 @@ step(void)
 			worker_steer_drain(w);
 		if (w->client != NULL && client_resolved(w->client))
 			client_tick(w->client, F.now, false);
+		conn_app_slice(w->conn);
 		conn_timers(w->conn);
+		/* Application time slices, decided by the input's clock (not the TSC): in odd
+		 * milliseconds the slice is used up from the start, so input is held for later
+		 * steps and comes back a piece per step; in even ones it never runs out. */
+		if ((F.now / 1000) & 1) {
+			conn_slice_done(w->conn, UINT64_MAX / 2);
+			conn_set_slice(w->conn, 0);
+		} else {
+			conn_slice_done(w->conn, 0);
+			conn_set_slice(w->conn, rte_rdtsc() + (1ULL << 50));
+		}
 		txbuf_flush(&w->ports[0].txb, &w->st);
 	}
 	drain_wire();
@@ -376,7 +401,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	step();	/* client mode's first opens */
 	while (size >= 3) {
 		uint8_t ctl = data[0];
-		size_t len = (size_t)data[1] | (size_t)data[2] << 8;
+		size_t len = ((size_t)data[1] | (size_t)data[2] << 8) & ~(size_t)RAW_FRAME;
+		bool raw = (data[2] << 8) & RAW_FRAME;
 		struct rte_mbuf *m = rte_pktmbuf_alloc(F.mp);
 		unsigned int dt = ctl & 63;
 
@@ -399,6 +425,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data += len;
 		size -= len;
 		prepare(m, (ctl & 0x80) != 0);
+		if (FUZZ_VLAN != 0 && !raw && len >= sizeof(struct rte_ether_hdr)) {
+			m->vlan_tci = FUZZ_VLAN;
+			CHECK(rte_vlan_insert(&m) == 0);
+			m->ol_flags = 0;	/* as a PMD hands it over: the tag in the frame */
+		}
 		burst[nb++] = m;
 	}
 	if (nb > 0)
@@ -428,8 +459,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 			 "3000", "--fin-wait2-ms", "3000", "--rto-max-ms", "4000",
 			 "--connect", "198.18.0.2:80", "--concurrency", "2", "--requests-per-conn", "3",
 			 "--steer", FUZZ_WORKERS > 1 ? "on" : "off",
+			 "--app-slice-us", "1",	/* application time slices come into play */
 			 /* the two-worker target sends by BBR: its model, pool and pacing wheel */
-			 "--cc", FUZZ_WORKERS > 1 ? "bbr" : "newreno", NULL };
+			 "--cc", FUZZ_WORKERS > 1 ? "bbr" : "newreno",
+			 FUZZ_VLAN ? "--vlan" : "--sack", FUZZ_VLAN ? "7" : "1", NULL };
 	struct rte_ring *rx[FUZZ_WORKERS], *tx[FUZZ_WORKERS];
 	struct steer *steers[FUZZ_WORKERS];
 	int p, sockets[FUZZ_WORKERS] = { 0 };
