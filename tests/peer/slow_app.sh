@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 
 N=40
 peer_setup "-l 0-1" --listen 80:http --http-work-ns 20000000
-in_ns python3 - "$TCPE_IP" "$N" >"$T/pipe.out" 2>&1 <<'PY' &
+ip netns exec "$NS" python3 - "$TCPE_IP" "$N" >"$T/pipe.out" 2>&1 <<'PY' &
 import socket, sys
 from checks import check
 ip, n = sys.argv[1], int(sys.argv[2])
@@ -26,11 +26,13 @@ check(answers == n, f"pipelined answers: {answers} of {n}")
 s.close()
 PY
 PIPE_PID=$!
+track_pid "$PIPE_PID"
 for _ in $(seq 100); do grep -q sent "$T/pipe.out" && break; sleep 0.05; done
 sleep 0.05	# the 40 requests are in, the first response is being worked on
 ip netns exec "$NS" curl -s -o /dev/null -w '%{http_code} %{time_total}' --max-time 5 \
 	"http://$TCPE_IP/" >"$T/curl" 2>&1 &
 CURL_PID=$!
+track_pid "$CURL_PID"
 in_ns ping -q -c 20 -i 0.02 "$TCPE_IP" >"$T/ping" 2>&1 || fail "ping while the app works"
 wait "$CURL_PID" || fail "curl during the pipeline"
 curl_t=$(cat "$T/curl")
