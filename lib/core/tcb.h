@@ -155,6 +155,9 @@ struct tcp_cfg {
 	uint64_t fin_wait2_us;	/**< how long an orphaned FIN_WAIT_2 waits for the peer's FIN */
 	uint32_t challenge_ack_limit; /**< challenge ACKs per second per worker (RFC 5961 §7); 0: no limit */
 	uint8_t isn_key[16];	/**< RFC 6528 secret */
+	uint8_t ts_key[16];	/**< key of the timestamp offsets: the same in every tcpe process of
+				 *   this boot, so that a pair's clock never runs back when a process
+				 *   takes over from another (tcp_ts_offset()) */
 };
 
 struct tcp_outq;

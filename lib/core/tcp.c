@@ -204,7 +204,7 @@ tcp_ts_offset(const struct tcp_ctx *c, const struct tcp_tuple *tuple)
 		if (e->laddr == tuple->laddr && e->raddr == tuple->raddr && e->laddr != 0)
 			return e->off;
 	}
-	off = (uint32_t)siphash24(c->cfg->isn_key, in, sizeof(in));
+	off = (uint32_t)siphash24(c->cfg->ts_key, in, sizeof(in));
 	if (e != NULL) {
 		e->laddr = tuple->laddr;
 		e->raddr = tuple->raddr;

@@ -588,26 +588,34 @@ pick_port(struct client *k, struct tcp_tuple *t)
 	return false;
 }
 
-/* The interval to the next open, 2^-16 us: --rate's share, stretched while --ramp climbs
- * (never more than a second), drawn from an exponential distribution for --arrivals poisson. */
+/*
+ * The schedule's next open after the one due at @p at (both 2^-16 us). With --ramp the rate
+ * climbs linearly from 0 to --rate over T, then holds: opens come as a process whose expected
+ * count since the start is L(t) = t^2 / (2 T iv) during the ramp and (t - T/2) / iv after it
+ * (iv: --rate's interval). Each open moves L on by 1 (constant arrivals) or by an exponential
+ * with mean 1 (--arrivals poisson), and the next one is due where L reaches that - so the start
+ * of a ramp is neither a burst nor a gap. (Stretching the interval by the rate at the moment
+ * instead drew multi-second gaps at the first opens of a Poisson ramp.)
+ */
 static uint64_t
-next_interval(const struct client *k, uint64_t now)
+next_arrival(const struct client *k, uint64_t at)
 {
-	uint64_t iv = k->interval, cap = 1000000ULL << CLIENT_FP;
+	double e = 1.0, iv = (double)k->interval, t, T, l, t1;
+	uint64_t start = k->start_us << CLIENT_FP;
 
-	if (k->ramp_us > 0 && now - k->start_us < k->ramp_us) {
-		/* the rate now is e / ramp of the full one */
-		double stretched = (double)iv * (double)k->ramp_us / (double)(now - k->start_us + 1);
-
-		iv = stretched >= (double)cap ? cap : (uint64_t)stretched;
-	}
 	if (k->arrivals == ARRIVALS_POISSON) {
 		/* u uniform in (0, 1]: -ln(u) is exponential with mean 1 */
 		double u = (double)((rte_rand() >> 11) + 1) / 9007199254740992.0;
 
-		iv = (uint64_t)(-log(u) * (double)iv);
+		e = -log(u);
 	}
-	return iv;
+	if (k->ramp_us == 0 || at < start)
+		return at + (uint64_t)(e * iv);
+	T = (double)(k->ramp_us << CLIENT_FP);
+	t = (double)(at - start);
+	l = (t < T ? t * t / (2 * T * iv) : (t - T / 2) / iv) + e;
+	t1 = l * iv < T / 2 ? sqrt(2 * T * iv * l) : T / 2 + l * iv;
+	return t1 > t ? start + (uint64_t)t1 : at;
 }
 
 static bool
@@ -656,7 +664,7 @@ client_tick(struct client *k, uint64_t now, bool tx_backlog)
 			k->next = t - (100000ULL << CLIENT_FP);
 		while (k->next <= t && opened < CLIENT_OPEN_BURST &&
 		       open_one(k, k->arrivals != ARRIVALS_OFF ? k->next >> CLIENT_FP : 0)) {
-			k->next += next_interval(k, now);
+			k->next = next_arrival(k, k->next);
 			opened++;
 		}
 	} else {

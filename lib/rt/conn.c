@@ -193,16 +193,30 @@ record_input(struct conn_table *tab, struct rte_mbuf *m, struct pkt_info *pi, st
 	     uint32_t extra, struct tcp_rx *rx_out)
 {
 	struct tcp_seg *s = &pi->seg;
+	struct rte_ether_addr was;
 	struct tcp_rx rx;
-	bool held;
+	bool held, moved = !rte_is_same_ether_addr(&pi->eth->src_addr, &c->peer_mac);
 
 	s->pkt = m;
 	s->pkt_off = (uint32_t)(pi->payload - rte_pktmbuf_mtod(m, uint8_t *));
+	if (unlikely(moved)) {
+		/* From another MAC than the connection's (the peer's host restarted, a new client
+		 * reuses the tuple of a dead one's half-open record, a failover): what this segment
+		 * draws goes back where it came from, so that a new incarnation sees the ACK it must
+		 * answer with a RST. Only a segment the core accepts moves the connection. */
+		was = c->peer_mac;
+		rte_ether_addr_copy(&pi->eth->src_addr, &c->peer_mac);
+	}
 	tcp_input(&tab->tcp, &c->tcb, s, &rx);
 	rx.events |= extra;
 	if (c->trace_id != 0)
 		conn_trace_in(tab, c, s);
 	conn_flush(tab);	/* before the send queue is trimmed: descriptors carry sequence numbers */
+	if (unlikely(moved)) {
+		tab->st->peer_mac_moved += rx.drop == TCPE_DROP__COUNT;
+		if (rx.drop != TCPE_DROP__COUNT)
+			c->peer_mac = was;
+	}
 	held = (rx.events & TCP_EV_HELD) != 0;
 	if (rx.events != 0)
 		held |= conn_deliver(tab, c, m, pi->payload, &rx, false);

@@ -1,6 +1,8 @@
 /* conn_life.c - the connection table's life cycle: the core's configuration, the tables sized from tcpe's, creation, reset and release. */
 #include "conn.h"
 
+#include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -60,6 +62,40 @@ tcp_cfg_from(struct tcp_cfg *t, const struct tcpe_config *cfg)
 	t->time_wait_us = cfg->time_wait_ms * 1000;
 	t->challenge_ack_limit = (uint32_t)cfg->challenge_ack_limit;
 	t->fin_wait2_us = cfg->fin_wait2_ms * 1000;
+}
+
+/*
+ * The key of the timestamp offsets (RFC 7323 §5.4): from this boot's random ID, so that every
+ * tcpe process (and worker) gives an address pair the same offset on the same TSC-based clock.
+ * A client process that follows another towards the same server then sends timestamps newer
+ * than the ones the server's TIME_WAIT entries remember, and its SYNs reopen them (RFC 6191)
+ * instead of being taken for old duplicates - with a key per process, half of those SYNs were
+ * refused. Off-path peers still cannot tell the offsets; a random key where the ID is unreadable.
+ */
+static void
+ts_key(uint8_t key[16])
+{
+	char id[64];
+	unsigned int n = 0;
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+
+	if (f != NULL) {
+		if (fgets(id, sizeof(id), f) != NULL)
+			for (const char *p = id; *p != '\0' && n < 32; p++) {
+				int v = isdigit((unsigned char)*p) ? *p - '0' :
+					isxdigit((unsigned char)*p) ? (tolower((unsigned char)*p) - 'a' + 10) : -1;
+
+				if (v < 0)
+					continue;
+				key[n / 2] = (uint8_t)((n & 1) ? key[n / 2] | v : v << 4);
+				n++;
+			}
+		fclose(f);
+	}
+	if (n < 32 && getrandom(key, 16, 0) != 16)
+		memset(key, 0x5a, 16);
+	key[0] ^= 0x74;	/* not the boot ID itself: "ts" */
+	key[1] ^= 0x73;
 }
 
 /* What applications read: the configuration values and the body template they reference. */
@@ -219,6 +255,7 @@ conn_table_create(const struct tcpe_config *cfg, const struct conn_env *env)
 		rte_errno = EIO;
 		return NULL;
 	}
+	ts_key(tab->tcp_cfg.ts_key);
 	tab->tcp.cfg = &tab->tcp_cfg;
 	tab->tcp.st = env->st;
 	tab->tcp.ts_cache = tab->ts_cache;

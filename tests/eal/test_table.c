@@ -390,6 +390,56 @@ slow_application_is_run_one_slice_at_a_time(void)
 	t_done();
 }
 
+/* Peer MAC @p last_byte: the frames the test sends come from it, and those tcpe sends must be
+ * addressed to it (cap_tx parses them as that peer). */
+static void
+t_peer_mac(uint8_t last_byte)
+{
+	T.peer.mac.addr_bytes[5] = last_byte;
+	T.peer_tx.mac = T.peer.mac;
+}
+
+/*
+ * A client that restarted (another MAC, a new ISN) reuses the tuple of its dead incarnation's
+ * half-open record: the record answers the out-of-window SYN with an ACK sent where the SYN came
+ * from - not to the old MAC, where nobody would answer and the new client would wait for the
+ * record's timeouts - the new client's RST (its ACK number) ends the record, and its next SYN
+ * opens afresh. A rejected segment does not move the record: its own retransmissions still go
+ * to the MAC it was opened from.
+ */
+static void
+a_restarted_peer_on_another_mac_is_answered(void)
+{
+	uint32_t iss;
+
+	t_table(NULL);
+	t_in(41020, 42181, TCP_SYN, 100, 0, NULL, 0);	/* from ...:02 */
+	CU_ASSERT_EQUAL_FATAL(T.nout, 1);
+	iss = T.opi[0].seg.seq;
+	t_clear();
+	t_peer_mac(0x22);
+	t_in(41020, 42181, TCP_SYN, 900000, 0, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(T.nout, 1);	/* parsed as addressed to ...:22 */
+	OUT(0, TCP_ACK, iss + 1, 101, 0);
+	CU_ASSERT_EQUAL(T.st.peer_mac_moved, 0);
+	t_clear();
+	t_peer_mac(0x02);
+	t_advance(T.now + 1100000);		/* the SYN-ACK again, to the record's own peer */
+	CU_ASSERT_EQUAL_FATAL(T.nout, 1);
+	OUT(0, TCP_SYN | TCP_ACK, iss, 101, 0);
+	t_clear();
+	t_peer_mac(0x22);
+	t_in(41020, 42181, TCP_RST, 101, 0, NULL, 0);	/* the new client's answer to that ACK */
+	CU_ASSERT_EQUAL(T.st.conn_active, 0);
+	CU_ASSERT_EQUAL(T.st.peer_mac_moved, 1);
+	t_in(41020, 42181, TCP_SYN, 900000, 0, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(T.nout, 1);
+	OUT(0, TCP_SYN | TCP_ACK, T.opi[0].seg.seq, 900001, 0);
+	CU_ASSERT_EQUAL(T.st.conn_active, 1);
+	t_peer_mac(0x02);
+	t_done();
+}
+
 /* With --trace, each segment in is written before the replies it caused (no reordering). */
 static void
 trace_reads_in_causal_order(void)
@@ -490,6 +540,8 @@ suite_table(void)
 			out_of_order_data_is_held_then_echoed_in_order) == NULL ||
 	    CU_add_test(s, "fast_retransmit_carries_the_bytes_at_its_sequence",
 			fast_retransmit_carries_the_bytes_at_its_sequence) == NULL ||
+	    CU_add_test(s, "a_restarted_peer_on_another_mac_is_answered",
+			a_restarted_peer_on_another_mac_is_answered) == NULL ||
 	    CU_add_test(s, "slow_application_is_run_one_slice_at_a_time",
 			slow_application_is_run_one_slice_at_a_time) == NULL ||
 	    CU_add_test(s, "trace_reads_in_causal_order", trace_reads_in_causal_order) == NULL ||
