@@ -69,6 +69,28 @@ memif_client() {
 # in_ns CMD...: run a client inside the test's namespace.
 in_ns() { ip netns exec "$NS" "$@"; }
 
+# quiet_if NS IF: no offloads (an L2 relay forwards frames as they are), no IPv6 chatter.
+quiet_if() {
+	ip netns exec "$1" ethtool -K "$2" tx off tso off gso off gro off >/dev/null 2>&1
+	ip netns exec "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1" >/dev/null 2>&1
+}
+
+# relay_client_ns: a client namespace $NS_C (c0, $PEER_IP/24) joined by a veth to m0 in the
+# test's namespace, where the test's L2 relay (tests/tools/lossy_relay.c) bridges m0 and tcpe0
+# (tcpe started with TCPE_TAP_BARE=1); offloads off on all three.
+NS_C="${NS:0:24}_c"
+relay_client_ns() {
+	ns_create "$NS_C" || { fail "cannot create $NS_C"; peer_done; }
+	ip link add c0 netns "$NS_C" type veth peer name m0 netns "$NS" || fail "veth c0/m0"
+	quiet_if "$NS_C" c0
+	quiet_if "$NS" m0
+	quiet_if "$NS" tcpe0
+	ip netns exec "$NS_C" ip addr add "$PEER_IP/24" dev c0
+	ip netns exec "$NS_C" ip link set c0 up
+	ip netns exec "$NS_C" ip link set lo up
+	ip netns exec "$NS" ip link set m0 up
+}
+
 # Stop tcpe (SIGINT) and require a clean exit with final totals.
 peer_stop() {
 	tcpe_stop

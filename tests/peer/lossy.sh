@@ -9,12 +9,7 @@ LOSS=${LOSSY_LOSS:-0.02} DUP=${LOSSY_DUP:-0.01} REORDER=${LOSSY_REORDER:-0.02}
 DELAY=${LOSSY_DELAY_US:-1000} JITTER=${LOSSY_JITTER_US:-500} SEED=${LOSSY_SEED:-7}
 UP=$((4 << 20)) DOWN=$((8 << 20))
 RELAY="$TCPE_BUILD/tests/lossy_relay"
-NS_C="${NS:0:24}_c" NS_L="${NS:0:24}_l"
-
-quiet_if() {	# NS IF: no offloads (the relay forwards frames as they are), no IPv6 chatter
-	ip netns exec "$1" ethtool -K "$2" tx off tso off gso off gro off >/dev/null 2>&1
-	ip netns exec "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1" >/dev/null 2>&1
-}
+NS_L="${NS:0:24}_l"	# (NS_C: lib.sh)
 
 relay_start() {	# IF_A IF_B LOG: relay in the middle namespace
 	ip netns exec "$NS" "$RELAY" -a "$1" -b "$2" --seed "$SEED" --loss "$LOSS" --dup "$DUP" \

@@ -8,13 +8,7 @@
 source "$(dirname "$0")/lib.sh"
 
 RELAY="$TCPE_BUILD/tests/lossy_relay"
-NS_C="${NS:0:24}_c"
 BYTES=$((1 << 20))
-
-quiet_if() {	# NS IF: no offloads (the relay forwards frames as they are), no IPv6 chatter
-	ip netns exec "$1" ethtool -K "$2" tx off tso off gso off gro off >/dev/null 2>&1
-	ip netns exec "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1" >/dev/null 2>&1
-}
 
 relay_start() {	# LOG RELAY-OPTIONS...: the 1400-byte hop between m0 and tcpe0
 	local log=$1
@@ -48,14 +42,7 @@ print("ok" if len(d) == int(sys.argv[2]) and all(d[i] == p[i % 32] for i in rang
 # client ns (c0) <-> veth <-> tcpe's ns (m0) =relay, MTU 1400= tcpe0 (tcpe's tap)
 TCPE_TAP_BARE=1 peer_setup "-l 0-1" --listen 80:http --rto-init-ms 200 --rto-min-ms 100 \
 	--time-wait-ms 500
-ns_create "$NS_C" || { fail "cannot create $NS_C"; peer_done; }
-ip link add c0 netns "$NS_C" type veth peer name m0 netns "$NS" || fail "veth c0/m0"
-quiet_if "$NS_C" c0
-quiet_if "$NS" m0
-quiet_if "$NS" tcpe0
-ip netns exec "$NS_C" ip addr add "$PEER_IP/24" dev c0
-ip netns exec "$NS_C" ip link set c0 up
-ip netns exec "$NS" ip link set m0 up
+relay_client_ns
 
 relay_start "$T/relay_icmp.log" --icmp
 for _ in $(seq 20); do ip netns exec "$NS_C" ping -c 1 -W 1 "$TCPE_IP" >/dev/null 2>&1 && break; done

@@ -8,25 +8,11 @@
 source "$(dirname "$0")/lib.sh"
 
 RELAY="$TCPE_BUILD/tests/lossy_relay"
-NS_C="${NS:0:24}_c"
-
-quiet_if() {	# NS IF: no offloads (the relay forwards frames as they are), no IPv6 chatter
-	ip netns exec "$1" ethtool -K "$2" tx off tso off gso off gro off >/dev/null 2>&1
-	ip netns exec "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1" >/dev/null 2>&1
-}
 
 # client ns (c0) <-> veth <-> tcpe's ns (m0) =relay, trunk of VLAN 100= tcpe0 (tcpe's tap)
 TCPE_TAP_BARE=1 peer_setup "-l 0-1" --vlan 100 --listen 7:echo --listen 80:http \
 	--listen 42181:hello
-ns_create "$NS_C" || { fail "cannot create $NS_C"; peer_done; }
-ip link add c0 netns "$NS_C" type veth peer name m0 netns "$NS" || fail "veth c0/m0"
-quiet_if "$NS_C" c0
-quiet_if "$NS" m0
-quiet_if "$NS" tcpe0
-ip netns exec "$NS_C" ip addr add "$PEER_IP/24" dev c0
-ip netns exec "$NS_C" ip link set c0 up
-ip netns exec "$NS_C" ip link set lo up
-ip netns exec "$NS" ip link set m0 up
+relay_client_ns
 ip netns exec "$NS" "$RELAY" -a m0 -b tcpe0 --vlan 100 --duration 120 >"$T/relay.log" 2>&1 &
 RELAY_PID=$!
 track_pid "$RELAY_PID"
