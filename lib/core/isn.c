@@ -63,3 +63,13 @@ tcp_isn(const uint8_t key[16], const void *tuple, unsigned int len, uint64_t now
 {
 	return (uint32_t)(now_us >> 2) + (uint32_t)siphash24(key, tuple, len);
 }
+
+bool
+tcp_isn_recent(const uint8_t key[16], const void *tuple, unsigned int len, uint32_t isn,
+	       uint64_t now_us, uint64_t window_us)
+{
+	uint32_t born = isn - (uint32_t)siphash24(key, tuple, len);	/* the clock then, in 4 us */
+	uint32_t age = (uint32_t)(now_us >> 2) - born;
+
+	return window_us < (1ULL << 34) && age < (window_us >> 2) + 1;
+}

@@ -2,6 +2,7 @@
 #ifndef TCPE_ISN_H
 #define TCPE_ISN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /** SipHash-2-4 (Aumasson and Bernstein) of @p len bytes at @p data under the 16-byte @p key. */
@@ -16,5 +17,13 @@ uint64_t siphash24(const uint8_t key[16], const void *data, unsigned int len);
  * @param now_us   current time in microseconds
  */
 uint32_t tcp_isn(const uint8_t key[16], const void *tuple, unsigned int len, uint64_t now_us);
+
+/**
+ * Is @p isn one that tcp_isn() gave @p tuple at some time in (@p now_us - @p window_us,
+ * @p now_us]? A keyed check (a guess passes with odds window / 2^34 us), for telling an old
+ * duplicate of one of our own handshakes from a segment of a connection we never knew.
+ */
+bool tcp_isn_recent(const uint8_t key[16], const void *tuple, unsigned int len, uint32_t isn,
+		    uint64_t now_us, uint64_t window_us);
 
 #endif

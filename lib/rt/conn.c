@@ -1,5 +1,6 @@
 /* conn.c - the connection table: records, TIME_WAIT conversion, listeners, SYN cookies, and the dispatch of each segment (RFC 9293 §3.10.7). */
 #include "conn.h"
+#include "isn.h"
 
 #include <string.h>
 
@@ -341,6 +342,25 @@ cookie_ack(struct conn_table *tab, uint16_t port, struct rte_mbuf *m, struct pkt
 	return true;
 }
 
+/*
+ * A bare ACK of SEG.ACK = ISN + 1, the ISN one we gave this tuple within 2*MSL: the ACK that
+ * completed one of our handshakes, arriving after the connection closed and its record went
+ * (a passive close keeps no TIME_WAIT). Software steering makes these: a tap sends a flow's
+ * first packets to the queue its hash picks until we transmit on the owner's, so the handshake's
+ * ACK can come the long way round, through another worker, behind the data that followed it.
+ * An old duplicate: dropped, not answered with a RST that would cut the peer's TIME_WAIT short.
+ * A live connection we do not know still gets its RST from its first data or FIN.
+ */
+static bool
+stale_handshake_ack(const struct conn_table *tab, const struct pkt_info *pi)
+{
+	const struct tcp_cfg *cfg = tab->tcp.cfg;
+
+	return pi->seg.len == 0 && (pi->seg.flags & (TCP_SYN | TCP_FIN | TCP_RST)) == 0 &&
+	       tcp_isn_recent(cfg->isn_key, &pi->key, sizeof(pi->key), pi->seg.ack - 1,
+			      tab->tcp.now, cfg->time_wait_us);
+}
+
 /* RFC 9293 §3.10.7.1-2: segments with no record go to a listener or get a RST. */
 static void
 no_record_input(struct conn_table *tab, uint16_t port, struct rte_mbuf *m, struct pkt_info *pi,
@@ -360,6 +380,10 @@ no_record_input(struct conn_table *tab, uint16_t port, struct rte_mbuf *m, struc
 	if (f & TCP_ACK) {
 		if (!(f & TCP_SYN) && cookie_ack(tab, port, m, pi, app - 1, rx))
 			return;
+		if (stale_handshake_ack(tab, pi)) {
+			conn_drop(tab, m, TCPE_DROP_TCP_STALE_ACK);
+			return;
+		}
 		reply_closed(tab, port, m, pi, &tab->st->rst_no_conn);	/* <SEQ=SEG.ACK><CTL=RST> */
 		return;
 	}

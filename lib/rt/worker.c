@@ -320,6 +320,10 @@ worker_iterate(struct worker *w)
 	/* the control core counts on this moving at the start of every iteration (link.h) */
 	__atomic_store_n(&w->st.loops, w->st.loops + 1, __ATOMIC_RELEASE);
 	admission(w, t0);
+	/* What other workers handed over first: they took it off their queues before we look at
+	 * ours, and a flow whose packets reach us both ways keeps its order best like this. */
+	if (w->steer.on)
+		busy |= worker_steer_drain(w);
 	for (uint16_t i = 0; i < w->nports; i++) {
 		struct wport *p = &w->ports[i];
 		uint16_t n;
@@ -333,8 +337,6 @@ worker_iterate(struct worker *w)
 		busy = true;
 		worker_input(w, i, pkts, n);
 	}
-	if (w->steer.on)
-		busy |= worker_steer_drain(w);
 	if (w->client != NULL)
 		busy |= client_step(w, t0);
 	busy |= conn_app_slice(w->conn);

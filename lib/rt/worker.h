@@ -117,7 +117,7 @@ void worker_input(struct worker *w, uint16_t port, struct rte_mbuf **pkts, uint1
  * fuzzer calls it with its own clock). @return true if there was any. */
 bool worker_steer_drain(struct worker *w);
 
-/** One iteration of the loop: clock, every open port's RX, steering, client opens, timers,
+/** One iteration of the loop: clock, steering rings, every open port's RX, client opens, timers,
  * TX flush. @return true when it received or opened anything. */
 bool worker_iterate(struct worker *w);
 

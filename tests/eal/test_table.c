@@ -217,6 +217,49 @@ segments_without_a_record_follow_rfc_9293_3_10_7(void)
 	t_done();
 }
 
+/* The ACK that completed a handshake, arriving again after a passive close released the record
+ * (software steering can deliver it behind the data that followed): dropped as an old duplicate
+ * within 2*MSL of the ISN, not answered with a RST; data, or the same ACK later, still is. */
+static void
+stale_handshake_ack_after_a_passive_close_is_dropped(void)
+{
+	const char *opts[] = { "--time-wait-ms", "1000", NULL };
+	uint32_t iss;
+
+	t_table(opts);
+	t_in(41030, 7, TCP_SYN, 100, 0, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(T.nout, 1);
+	iss = T.opi[0].seg.seq;
+	t_clear();
+	t_in(41030, 7, TCP_FIN | TCP_ACK, 101, iss + 1, NULL, 0);	/* data-less, then closed */
+	CU_ASSERT_EQUAL_FATAL(T.nout, 1);
+	OUT(0, TCP_FIN | TCP_ACK, iss + 1, 102, 0);		/* echo closes too: LAST_ACK */
+	t_clear();
+	t_in(41030, 7, TCP_ACK, 102, iss + 2, NULL, 0);
+	CU_ASSERT_EQUAL(T.nout, 0);
+	CU_ASSERT_EQUAL_FATAL(T.st.conn_active, 0);		/* released, no TIME_WAIT */
+	CU_ASSERT_PTR_NULL(t_ref(41030, 7));
+	t_in(41030, 7, TCP_ACK, 101, iss + 1, NULL, 0);		/* the handshake's ACK, late */
+	CU_ASSERT_EQUAL(T.nout, 0);
+	CU_ASSERT_EQUAL(T.st.drop[TCPE_DROP_TCP_STALE_ACK], 1);
+	CU_ASSERT_EQUAL(T.st.rst_no_conn, 0);
+	t_in(41030, 7, TCP_ACK | TCP_PSH, 101, iss + 1, "late", 4);	/* data: a RST */
+	CU_ASSERT_EQUAL_FATAL(T.nout, 1);
+	OUT(0, TCP_RST, iss + 1, 0, 0);
+	t_clear();
+	t_in(41031, 7, TCP_ACK, 101, iss + 1, NULL, 0);		/* another tuple: a RST */
+	CU_ASSERT_EQUAL(T.nout, 1);
+	t_clear();
+	t_advance(T.now + 1100000);				/* past 2*MSL of the ISN */
+	t_clear();
+	t_in(41030, 7, TCP_ACK, 101, iss + 1, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(T.nout, 1);
+	OUT(0, TCP_RST, iss + 1, 0, 0);
+	CU_ASSERT_EQUAL(T.st.drop[TCPE_DROP_TCP_STALE_ACK], 1);
+	CU_ASSERT_EQUAL(T.st.rst_no_conn, 3);
+	t_done();
+}
+
 /* Past --syn-backlog a SYN gets a cookie and no record; the ACK that returns it opens one. */
 static void
 cookie_handshake_opens_a_record_only_at_the_ack(void)
@@ -545,6 +588,8 @@ suite_table(void)
 	    CU_add_test(s, "slow_application_is_run_one_slice_at_a_time",
 			slow_application_is_run_one_slice_at_a_time) == NULL ||
 	    CU_add_test(s, "trace_reads_in_causal_order", trace_reads_in_causal_order) == NULL ||
+	    CU_add_test(s, "stale_handshake_ack_after_a_passive_close_is_dropped",
+			stale_handshake_ack_after_a_passive_close_is_dropped) == NULL ||
 	    CU_add_test(s, "state_placement_is_unpredictable", state_placement_is_unpredictable) == NULL)
 		return -1;
 	return 0;

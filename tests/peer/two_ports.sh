@@ -25,6 +25,15 @@ for ip in "$TCPE_IP" "$IP1"; do
 	in_ns ping -c 3 -i 0.2 -W 1 "$ip" >/dev/null || fail "no answer to ping $ip"
 done
 grep -q "port 1 (net_tap) .* $IP1/24" "$T/tcpe.log" || fail "banner: no port 1 with $IP1"
+# Headers of both taps' traffic, bounded, from the kernel side (tcpe's --trace changes its timing):
+# when a RST is sent, the report shows the packets of each connection that drew one.
+dumps=()
+for i in 0 1; do
+	ip netns exec "$NS" tcpdump -i "tcpe$i" -nn -U -s 96 -c 400000 -w "$T/tap$i.pcap" >/dev/null 2>&1 &
+	dumps+=($!)
+	track_pid $!
+done
+sleep 0.5
 
 pids=()
 for ip in "$TCPE_IP" "$IP1"; do
@@ -38,11 +47,29 @@ done
 for p in "${pids[@]}"; do wait "$p" || fail "a client failed: $(cat "$T"/*.out | tail -3)"; done
 sleep 1.5
 peer_stop
+kill "${dumps[@]}" 2>/dev/null
+wait "${dumps[@]}" 2>/dev/null
+rst_report() {	# every connection tcpe sent a RST on: its packets, as the kernel saw them
+	local f streams
+	for f in "$T"/tap0.pcap "$T"/tap1.pcap; do
+		streams=$(tshark -r "$f" -Y "tcp.flags.reset == 1 && ip.src == $TCPE_IP || \
+			tcp.flags.reset == 1 && ip.src == $IP1" -T fields -e tcp.stream 2>/dev/null | sort -u)
+		for s in $streams; do
+			log "  --- $(basename "$f"), stream $s (RST from tcpe) ---"
+			tshark -r "$f" -Y "tcp.stream == $s" -o tcp.relative_sequence_numbers:TRUE \
+				-T fields -e frame.time_relative -e ip.src -e tcp.srcport -e tcp.flags.str \
+				-e tcp.seq -e tcp.ack -e tcp.len -e tcp.options.timestamp.tsval >&2 2>/dev/null
+		done
+	done
+}
 read -r total w1 w2 < <(awk '$1 == "conn_opened" { print $2, $3, $4 }' "$T/tcpe.log")
 check "connections opened over both ports" "$total" 416
 check_ge "connections on worker lcore 1" "${w1:-0}" 1
 check_ge "connections on worker lcore 2" "${w2:-0}" 1
 check "RSTs sent" "$(counter "$T/tcpe.log" rst_tx)" 0
+[[ $(counter "$T/tcpe.log" rst_tx) == 0 ]] || rst_report
+# (a handshake's ACK that reached the owner after its connection was done: dropped, not reset)
+log "  late handshake ACKs dropped: $(counter "$T/tcpe.log" drop_tcp_stale_ack)"
 check "records created by a worker that does not own the tuple" \
 	"$(counter "$T/tcpe.log" steer_misowned)" 0
 check "records in use at exit" "$(counter "$T/tcpe.log" conn_active)" 0

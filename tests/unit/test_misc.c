@@ -37,6 +37,34 @@ isn_depends_on_tuple_and_clock(void)
 	CU_ASSERT_NOT_EQUAL(i0, tcp_isn(key, &a, sizeof(a), 1000));
 }
 
+/* An ISN is recognised as ours for its tuple within the window, and for nothing else. */
+static void
+isn_recent_recognises_our_own_within_the_window(void)
+{
+	uint8_t key[16] = { 9, 8, 7 };
+	struct tcp_tuple a = { 1, 2, 3, 4 }, b = { 1, 2, 3, 5 };
+	uint64_t born = 5000000000ULL, win = 60000000;	/* 60 s */
+	uint32_t isn = tcp_isn(key, &a, sizeof(a), born);
+	unsigned int passed = 0;
+
+	CU_ASSERT_TRUE(tcp_isn_recent(key, &a, sizeof(a), isn, born, win));
+	CU_ASSERT_TRUE(tcp_isn_recent(key, &a, sizeof(a), isn, born + win, win));
+	CU_ASSERT_FALSE(tcp_isn_recent(key, &a, sizeof(a), isn, born + win + 4, win));
+	CU_ASSERT_FALSE(tcp_isn_recent(key, &a, sizeof(a), isn, born - 4, win));	/* future */
+	CU_ASSERT_FALSE(tcp_isn_recent(key, &b, sizeof(b), isn, born + 1000, win));
+	key[1] ^= 1;
+	CU_ASSERT_FALSE(tcp_isn_recent(key, &a, sizeof(a), isn, born + 1000, win));
+	key[1] ^= 1;
+	/* across the 32-bit wrap of the 4 us clock (every ~4.8 hours) */
+	born = (1ULL << 34) - 400;
+	isn = tcp_isn(key, &a, sizeof(a), born);
+	CU_ASSERT_TRUE(tcp_isn_recent(key, &a, sizeof(a), isn, born + 2000, win));
+	/* guesses: a 1 s window passes ~1 in 2^32 / 250 000 = 17 180 */
+	for (uint32_t g = 0; g < 100000; g++)
+		passed += tcp_isn_recent(key, &a, sizeof(a), g * 42949u, born, 1000000);
+	CU_ASSERT(passed < 30);
+}
+
 static void
 stat_names_are_unique_and_cover_every_word(void)
 {
@@ -103,6 +131,7 @@ rss_symmetric_key_hashes_both_directions_alike(void)
 static const struct test_case cases[] = {
 	TEST(siphash_matches_reference_vectors),
 	TEST(isn_depends_on_tuple_and_clock),
+	TEST(isn_recent_recognises_our_own_within_the_window),
 	TEST(stat_names_are_unique_and_cover_every_word),
 	TEST(rss_matches_microsoft_vectors),
 	TEST(rss_symmetric_key_hashes_both_directions_alike),
