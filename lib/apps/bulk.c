@@ -2,9 +2,9 @@
 #include "apps.h"
 
 /* The stream reads pattern[i % 32] from start to end: each top-up continues the body where the
- * one before stopped. As much is kept queued as the connection's send budget (--sndbuf) takes, as
- * an application writing until its socket buffer is full would: on a long or lossy path what is
- * queued bounds what can be in flight (holes included). */
+ * one before stopped. As much is kept queued as the connection's send budget (tcpe_send_budget(),
+ * which grows with the window) takes, as an application writing until its socket buffer is full
+ * would: on a long or lossy path what is queued bounds what can be in flight (holes included). */
 
 struct bulk_conn {
 	uint64_t left;		/**< bytes not yet queued */
@@ -14,7 +14,7 @@ static void
 bulk_fill(struct tcpe_sock *s)
 {
 	struct bulk_conn *b = tcpe_app_state(s);
-	uint32_t queued = tcpe_sendq_bytes(s), cap = tcpe_params(s)->sndbuf;
+	uint32_t queued = tcpe_sendq_bytes(s), cap = tcpe_send_budget(s);
 	uint64_t n;
 
 	if (b->left == 0 || queued >= cap / 2)	/* topped up by halves: fewer, larger calls */

@@ -22,7 +22,8 @@ struct tcpe_app_params {
 	uint64_t http_work_cycles;	/**< TSC cycles to spend per response (0: none) */
 	uint32_t idle_ms;		/**< echo, discard, bulk: close when idle (0: never) */
 	uint64_t bulk_bytes;
-	uint32_t sndbuf;		/**< --sndbuf: what one connection may keep queued */
+	uint32_t sndbuf;		/**< --sndbuf: what one connection may keep queued at first
+					 *   (tcpe_send_budget(): now) */
 };
 
 /** Size of the per-worker body template tcpe_send_body() references. */
@@ -65,7 +66,7 @@ struct tcpe_app {
 
 /**
  * Queue @p len bytes to send (copied). Sending starts after the current callback returns.
- * Every connection has a send budget (--sndbuf) and so has every worker (its share of
+ * Every connection has a send budget (tcpe_send_budget()) and so has every worker (its share of
  * --mbufs): a send that would exceed either is cut short, and on_writable follows when there is
  * room again. The application is back-pressured, never reset.
  * @return bytes queued: less than @p len when a budget is used up, 0 after tcpe_close().
@@ -100,6 +101,10 @@ void *tcpe_app_worker(struct tcpe_sock *s);
 
 /** Bytes queued but not yet acknowledged. */
 uint32_t tcpe_sendq_bytes(const struct tcpe_sock *s);
+
+/** The connection's send budget now: what it may keep queued (--sndbuf, grown with its
+ * congestion window up to --sndbuf-max). */
+uint32_t tcpe_send_budget(const struct tcpe_sock *s);
 
 /**
  * True when the worker's time for applications in this loop iteration (--app-slice-us) is used

@@ -127,7 +127,7 @@ tcp_bbr_sent(struct tcp_ctx *c, struct tcb *t, uint32_t end)
 	if (b->sent_n > 0) {
 		const struct bbr_sent *last = &b->sent[(b->sent_head + b->sent_n - 1) % BBR_SAMPLES];
 
-		if (now - last->sent_time < b->min_rtt / 8)
+		if (now - last->sent_time < b->min_rtt / 16)
 			return;
 	}
 	if (b->sent_n == BBR_SAMPLES)

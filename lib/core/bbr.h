@@ -12,12 +12,12 @@
 #define BBR_BW_ROUNDS 10		/**< the bandwidth filter's window, in round trips */
 #define BBR_MIN_RTT_US 10000000ULL	/**< the min-RTT filter's window (10 s) */
 #define BBR_PROBE_RTT_US 200000		/**< ProbeRTT holds the window down this long */
-#define BBR_PACE_SLACK_US 1000		/**< pacing lets bursts of up to 1 ms of the rate go */
-#define BBR_PACE_TICK_SHIFT 8		/**< pacing wheel tick: 256 us */
+#define BBR_PACE_SLACK_US 200		/**< pacing lets bursts of up to 200 us of the rate go */
+#define BBR_PACE_TICK_SHIFT 6		/**< pacing wheel tick: 64 us */
 #define BBR_SAMPLES 16			/**< sends remembered for delivery-rate samples */
 
 /** What the connection had delivered when a segment left: its ACK makes a rate sample
- * (draft-cheng-iccrg-delivery-rate-estimation). One every ~min RTT / 8, not every segment. */
+ * (draft-cheng-iccrg-delivery-rate-estimation). One every ~min RTT / 16, not every segment. */
 struct bbr_sent {
 	uint32_t end;			/**< the segment's end sequence */
 	uint32_t delivered;		/**< tcp_bbr.delivered then (low 32 bits) */
@@ -96,7 +96,7 @@ void tcp_bbr_rtt(struct tcp_ctx *c, struct tcb *t, uint32_t rtt_us);
  */
 bool tcp_bbr_pace(struct tcp_ctx *c, struct tcb *t, uint32_t len);
 /** New data [.., @p end) left: remember the delivery state for a rate sample (when the last one
- * remembered is older than min RTT / 8). */
+ * remembered is older than min RTT / 16). */
 void tcp_bbr_sent(struct tcp_ctx *c, struct tcb *t, uint32_t end);
 #define BBR_NONE UINT32_MAX	/**< tcb.bbr of a connection the pool had nothing left for */
 

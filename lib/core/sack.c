@@ -364,6 +364,12 @@ tcp_sb_update(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, uint32_
 			}
 		}
 		sb_add(sb, l, r, now);
+		/* The timed segment SACKed: its RTT is now (Linux's sack_rtt). Waiting for the
+		 * cumulative ACK would time the repair of every hole below it too. */
+		if ((t->flags & TCB_RTT_TIMING) && seq_le(l, t->rtt_seq) && seq_lt(t->rtt_seq, r)) {
+			t->flags &= (uint16_t)~TCB_RTT_TIMING;
+			tcp_rtt_sample(c, t, now - t->rtt_start_us);
+		}
 	}
 	c->st->sack_rx += s->opts.nsack;
 	if (reo)

@@ -187,6 +187,9 @@ send_data(struct tcp_ctx *c, struct tcb *t, uint32_t len, bool last)
 	out_init(&o, t->snd_nxt, len, TCP_ACK | (last ? TCP_PSH : 0) | (fin ? TCP_FIN : 0));
 	if (seq_lt(t->snd_nxt, t->snd_max)) {
 		c->st->retransmits++;
+		if ((t->flags & TCB_RTT_TIMING) && seq_le(t->snd_nxt, t->rtt_seq) &&
+		    seq_lt(t->rtt_seq, t->snd_nxt + len))
+			t->flags &= (uint16_t)~TCB_RTT_TIMING;	/* Karn: the timed segment, resent */
 	} else {
 		tcp_rtt_start(c, t, t->snd_nxt);	/* new data only (Karn) */
 		if (c->cfg->cc == TCP_CC_BBR)
@@ -263,6 +266,18 @@ output_data(struct tcp_ctx *c, struct tcb *t)
 	}
 	wnd = t->snd_wnd < cwnd ? t->snd_wnd : cwnd;
 	win_end = t->snd_una + wnd;
+	if (t->sb != NULL && t->sb->sacked > 0 && t->snd_nxt == t->snd_max) {
+		/* Data SACKed above a hole has left the network: the window limits what is in it
+		 * (the pipe, RFC 6675), not what lies beyond SND.UNA. While a hole waits out its
+		 * reordering window (RACK: up to an SRTT) new data keeps going, as Linux's
+		 * tcp_cwnd_test() lets it; the peer's window still counts from SND.UNA. Only ever
+		 * more than SND.UNA + cwnd: after a timeout the pipe still counts the holes. */
+		uint32_t pipe = tcp_sb_pipe(c, t), peer_end = t->snd_una + t->snd_wnd;
+		uint32_t pipe_end = t->snd_nxt + (cwnd > pipe ? cwnd - pipe : 0);
+
+		if (seq_gt(pipe_end, win_end))
+			win_end = seq_lt(pipe_end, peer_end) ? pipe_end : peer_end;
+	}
 	t->flags &= (uint16_t)~TCB_TX_WAIT;
 
 	while (seq_lt(t->snd_nxt, t->snd_end)) {

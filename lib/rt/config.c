@@ -116,7 +116,10 @@ const struct key config_keys[] = {
 	NUM("keepalive-probes", "tcp", keepalive_probes, 1, 100, "9",
 	    "unanswered keepalive probes before the connection is reset"),
 	SIZE("sndbuf", "tcp", sndbuf, 4096, 64ULL << 20, "256K",
-	     "send queue per connection before the receive window closes"),
+	     "send budget per connection: what it may keep queued (acknowledged data leaves it)"),
+	SIZE("sndbuf-max", "tcp", sndbuf_max, 4096, 64ULL << 20, "4M",
+	     "the send budget grows with the congestion window up to this: 6x the window, 8x with "
+	     "--cc bbr (Linux's autotuning in payload bytes; at or below --sndbuf: no growth)"),
 	NUM("rto-init-ms", "tcp", rto_init_ms, 10, 60000, "1000", "initial RTO (RFC 6298: 1 s)"),
 	NUM("rto-min-ms", "tcp", rto_min_ms, 1, 60000, "200",
 	    "floor of the RTO computed from RTT samples (Linux uses 200 ms)"),

@@ -54,6 +54,7 @@ struct tcpe_config {
 	uint64_t mss;
 	uint64_t rcv_wnd;
 	uint64_t sndbuf;
+	uint64_t sndbuf_max;	/**< the send budget grows with cwnd up to this (conn_app.c) */
 	uint64_t rto_init_ms;
 	uint64_t rto_min_ms;
 	uint64_t rto_max_ms;

@@ -24,7 +24,7 @@
 #include "tw.h"
 
 #define CONN_WHEEL_SLOTS 4096	/**< x ~1 ms ticks: a 4 s rotation */
-#define CONN_PACE_SLOTS 1024	/**< x 256 us ticks: the pacing wheel turns in ~262 ms */
+#define CONN_PACE_SLOTS 4096	/**< x 64 us ticks: the pacing wheel turns in ~262 ms */
 #define CONN_BBR_MAX 65536	/**< BBR models per worker at most (beyond: NewReno, counted) */
 #define CONN_TIMER_BATCH 64	/**< expiries handled per list per call of conn_timers() */
 #define CONN_APP_MAX (APP__COUNT + 1)	/**< the built-in apps and client mode's */
@@ -123,6 +123,9 @@ struct conn_table {
 	uint16_t nports;
 	const struct tcpe_config *cfg;
 	uint32_t data_budget;		/**< send-queue mbufs this worker may hold */
+	uint32_t sndbuf_min;		/**< a connection's send budget: --sndbuf, */
+	uint32_t sndbuf_max;		/**< grown with its window up to --sndbuf-max */
+	uint32_t sndbuf_mult;		/**< times cwnd (6; 8 for BBR) */
 	uint32_t sndq_segs;		/**< ... and holds now */
 	uint32_t rcv_held;		/**< received mbufs held for applications (rcvq) */
 	uint32_t rcv_hold_max;

@@ -36,13 +36,32 @@ conn_budget(const struct conn_table *tab, const struct conn *c)
 	return open < left ? open : left;
 }
 
-/* Bytes the connection's own budget (--sndbuf) still takes. */
+/*
+ * The connection's send budget: --sndbuf, grown with the congestion window up to --sndbuf-max
+ * (as Linux's tcp_sndbuf_expand(): 2x cwnd, 3x with BBR, in skb memory of ~2.8 bytes per byte
+ * of payload - here 6x and 8x in payload bytes). Room for the window to grow while what is in
+ * flight, and what is SACKed above holes, waits for its ACKs: on a lossy path a fixed budget,
+ * not the window, limited the sender. The window grows only as the peer acknowledges; the
+ * worker's budget still bounds all connections together, with its last quarter kept for small
+ * ones (conn_budget()).
+ */
+static inline uint32_t
+conn_sndbuf(const struct conn *c)
+{
+	const struct conn_table *tab = c->tab;
+	uint64_t want = (uint64_t)c->tcb.cwnd * tab->sndbuf_mult;
+
+	return want <= tab->sndbuf_min ? tab->sndbuf_min :
+	       want >= tab->sndbuf_max ? tab->sndbuf_max : (uint32_t)want;
+}
+
+/* Bytes the connection's own budget still takes. */
 static inline uint32_t
 conn_room(const struct conn *c)
 {
-	uint64_t sb = c->tab->cfg->sndbuf;
+	uint32_t sb = conn_sndbuf(c);
 
-	return c->sndq.bytes >= sb ? 0 : (uint32_t)(sb - c->sndq.bytes);
+	return c->sndq.bytes >= sb ? 0 : sb - c->sndq.bytes;
 }
 
 /* Follow the send queue's mbuf count into the worker's. */
@@ -512,6 +531,12 @@ uint32_t
 tcpe_sendq_bytes(const struct tcpe_sock *s)
 {
 	return ((const struct conn *)s)->sndq.bytes;
+}
+
+uint32_t
+tcpe_send_budget(const struct tcpe_sock *s)
+{
+	return conn_sndbuf((const struct conn *)s);
 }
 
 bool

@@ -120,6 +120,9 @@ apps_init(struct conn_table *tab, const struct tcpe_config *cfg, int socket)
 	p->idle_ms = (uint32_t)cfg->idle_ms;
 	p->bulk_bytes = cfg->bulk_bytes;
 	p->sndbuf = (uint32_t)cfg->sndbuf;
+	tab->sndbuf_min = (uint32_t)cfg->sndbuf;
+	tab->sndbuf_max = (uint32_t)(cfg->sndbuf_max > cfg->sndbuf ? cfg->sndbuf_max : cfg->sndbuf);
+	tab->sndbuf_mult = cfg->cc == TCP_CC_BBR ? 8 : 6;	/* (conn_app.c: conn_sndbuf()) */
 	tab->body = rte_malloc_socket("tcpe_body", TCPE_BODY_TEMPLATE, RTE_CACHE_LINE_SIZE, socket);
 	if (tab->body == NULL)
 		return -ENOMEM;

@@ -260,6 +260,43 @@ stale_handshake_ack_after_a_passive_close_is_dropped(void)
 	t_done();
 }
 
+/* A connection's send budget follows its congestion window (6 x cwnd, Linux's autotuning in
+ * payload bytes) from --sndbuf up to --sndbuf-max; bulk keeps what the budget allows queued. */
+static void
+send_budget_grows_with_the_window(void)
+{
+	const char *opts[] = { "--listen", "5:bulk", "--bulk-bytes", "64M", "--sndbuf-max", "2M",
+			       NULL };
+	struct tcpe_sock *s;
+	struct conn *c;
+	uint32_t iss;
+
+	t_table(opts);
+	t_in(41040, 5, TCP_SYN, 100, 0, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(T.nout, 1);
+	iss = T.opi[0].seg.seq;
+	t_clear();
+	t_in(41040, 5, TCP_ACK, 101, iss + 1, NULL, 0);
+	c = t_ref(41040, 5);
+	CU_ASSERT_FATAL(c != NULL && !conn_ref_is_tw(c));
+	s = (struct tcpe_sock *)c;
+	CU_ASSERT_EQUAL(T.nout, 10);			/* the initial window */
+	CU_ASSERT_EQUAL(tcpe_send_budget(s), 256u << 10);	/* --sndbuf: cwnd is small */
+	CU_ASSERT_EQUAL(c->sndq.bytes, 256u << 10);		/* bulk filled it */
+	c->tcb.cwnd = 100000;
+	CU_ASSERT_EQUAL(tcpe_send_budget(s), 600000);
+	c->tcb.cwnd = 1000000;
+	CU_ASSERT_EQUAL(tcpe_send_budget(s), 2u << 20);	/* --sndbuf-max */
+	t_clear();
+	t_in(41040, 5, TCP_ACK, 101, iss + 1 + 10 * 1460, NULL, 0);
+	CU_ASSERT_EQUAL(c->sndq.bytes, 2u << 20);		/* topped up to the new budget */
+	CU_ASSERT(T.nout > 10);
+	c->tcb.cwnd = 10000;					/* a window cut: back to --sndbuf */
+	CU_ASSERT_EQUAL(tcpe_send_budget(s), 256u << 10);
+	CU_ASSERT_EQUAL(tcpe_send_space(s), 0);		/* over it: nothing more taken */
+	t_done();
+}
+
 /* Past --syn-backlog a SYN gets a cookie and no record; the ACK that returns it opens one. */
 static void
 cookie_handshake_opens_a_record_only_at_the_ack(void)
@@ -588,6 +625,8 @@ suite_table(void)
 	    CU_add_test(s, "slow_application_is_run_one_slice_at_a_time",
 			slow_application_is_run_one_slice_at_a_time) == NULL ||
 	    CU_add_test(s, "trace_reads_in_causal_order", trace_reads_in_causal_order) == NULL ||
+	    CU_add_test(s, "send_budget_grows_with_the_window",
+			send_budget_grows_with_the_window) == NULL ||
 	    CU_add_test(s, "stale_handshake_ack_after_a_passive_close_is_dropped",
 			stale_handshake_ack_after_a_passive_close_is_dropped) == NULL ||
 	    CU_add_test(s, "state_placement_is_unpredictable", state_placement_is_unpredictable) == NULL)

@@ -395,13 +395,21 @@ main(int argc, char **argv)
 	fflush(stdout);
 	/* bounded, whatever happens to the caller */
 	relay(&imp, fds, st, now_us() + duration_s * 1000000);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
+		/* frames the kernel dropped before the relay read them (its socket's queue was full) */
+		struct tpacket_stats ks = { 0 };
+		socklen_t kl = sizeof(ks);
+
+		if (getsockopt(fds[i], SOL_PACKET, PACKET_STATISTICS, &ks, &kl) != 0)
+			ks.tp_drops = 0;
 		printf("lossy_relay: %s: in %llu out %llu lost %llu duplicated %llu reordered %llu overflow %llu "
-		       "too_big %llu icmp %llu vlan_other %llu\n",
+		       "too_big %llu icmp %llu vlan_other %llu socket_drops %u\n",
 		       i == 0 ? "a->b" : "b->a", (unsigned long long)st[i].in,
 		       (unsigned long long)st[i].out, (unsigned long long)st[i].lost,
 		       (unsigned long long)st[i].dup, (unsigned long long)st[i].reordered,
 		       (unsigned long long)st[i].overflow, (unsigned long long)st[i].too_big,
-		       (unsigned long long)st[i].icmp, (unsigned long long)st[i].vlan_other);
+		       (unsigned long long)st[i].icmp, (unsigned long long)st[i].vlan_other,
+		       ks.tp_drops);
+	}
 	return 0;
 }

@@ -26,5 +26,6 @@ int suite_hostile(void);
 int suite_sack(void);
 int suite_rack(void);
 int suite_bbr(void);
+int suite_sender(void);
 
 #endif

@@ -331,11 +331,42 @@ bbr_pool_runs_out_gracefully(void)
 	h_no_leaks(h);
 }
 
+/*
+ * Pacing lets at most BBR_PACE_SLACK_US (200 us) of the rate leave back to back: at 10 MB/s two
+ * full segments, then the next waits on the wheel (64 us ticks) for its time. A millisecond of
+ * slack let seven go at once and overflowed a shallow buffer in the test relay that Linux's
+ * per-packet pacing never filled.
+ */
+static void
+bbr_bursts_are_at_most_200_us_of_the_rate(void)
+{
+	struct harness *h = &H;
+	struct tcp_bbr *b;
+	unsigned int burst = 0;
+
+	bbr_conn(h);
+	P.rate = 5000000;
+	tcp_output(&h->c, &h->t);
+	path_take(h, &P);
+	run(h, &P, S / 5);
+	b = (struct tcp_bbr *)model(h);
+	b->rate = 10000000;
+	b->pace_next = h->c.now;
+	while (burst < 100 && tcp_bbr_pace(&h->c, &h->t, 1448))
+		burst++;
+	CU_ASSERT_EQUAL(burst, 2);
+	CU_ASSERT(tmr_armed(&b->pace));
+	CU_ASSERT_EQUAL(BBR_PACE_SLACK_US, 200);
+	CU_ASSERT_EQUAL(1u << BBR_PACE_TICK_SHIFT, 64);
+	h_finish(h);
+}
+
 static const struct test_case cases[] = {
 	TEST(bbr_finds_the_bottleneck_and_keeps_its_queue_small),
 	TEST(bbr_keeps_its_rate_through_random_loss),
 	TEST(bbr_probes_the_rtt_every_ten_seconds),
 	TEST(bbr_pool_runs_out_gracefully),
+	TEST(bbr_bursts_are_at_most_200_us_of_the_rate),
 	{ NULL, NULL },
 };
 
