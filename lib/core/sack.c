@@ -182,13 +182,17 @@ dsack_check(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s)
 }
 
 /* RFC 3708 §3.2: once every resend of the last recovery came back as a duplicate, the
- * recovery was spurious: the window and threshold from before it return. */
+ * recovery was spurious: the window and threshold from before it return. Only a D-SACK of
+ * [@p l, @p r) within what this recovery resent counts (as Linux's undo_marker): one for a
+ * duplicate the path made, or for a resend of an earlier recovery, says nothing of this one -
+ * counting those undid real recoveries, and the hole, still lost, was resent again. */
 static void
-dsack_undo(struct tcp_ctx *c, struct tcb *t)
+dsack_undo(struct tcp_ctx *c, struct tcb *t, uint32_t l, uint32_t r)
 {
 	struct scoreboard *sb = t->sb;
 
-	if (!sb->undo_dsack || sb->undo_retrans == 0 || --sb->undo_retrans > 0)
+	if (!sb->undo_dsack || sb->undo_retrans == 0 || seq_lt(l, sb->undo_seq) ||
+	    seq_gt(r, sb->high_rxt) || --sb->undo_retrans > 0)
 		return;
 	sb->undo_dsack = 0;
 	sb->undo_ts = 0;
@@ -322,7 +326,7 @@ tcp_sb_update(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, uint32_
 	if (sb == NULL && (s->opts.nsack == 0 || (sb = tcp_sb_take(c, t)) == NULL))
 		return 0;
 	if (dsack)
-		dsack_undo(c, t);
+		dsack_undo(c, t, s->opts.sack[0].left, s->opts.sack[0].right);
 	/* The cumulative ACK filled the hole at the old SND.UNA, below SACKed data, with a segment
 	 * sent only once: its original arrived after later ones - reordering, not loss. */
 	top = sb->n > 0 ? sb->b[sb->n - 1].e : prev_una;

@@ -170,7 +170,8 @@ several_holes_are_repaired_in_one_round_trip(void)
 /*
  * RFC 3708 §3.2: a recovery all of whose resends come back as duplicates (D-SACKs, here after
  * the recovery ended) was reordering, not loss: cwnd and ssthresh from before it return. One
- * resend without its D-SACK keeps the reduction.
+ * resend without its D-SACK keeps the reduction, and a D-SACK of something it did not resend
+ * does not count.
  */
 static void
 every_resend_dsacked_undoes_the_recovery(void)
@@ -195,8 +196,13 @@ every_resend_dsacked_undoes_the_recovery(void)
 		CU_ASSERT_FALSE(h->t.flags & TCB_RECOVERY);
 		CU_ASSERT(h->t.cwnd < cwnd0);
 		if (all) {
-			const unsigned int dup[][2] = { { 0, 1 } };
+			const unsigned int dup[][2] = { { 0, 1 } }, other[][2] = { { 5, 6 } };
 
+			/* a D-SACK of a segment the recovery did not resend (the path duplicated
+			 * it) says nothing about this recovery */
+			sack_ack(h, 1 + 10 * mss, 1, other);
+			CU_ASSERT_EQUAL(h->st.dsack_undos, 0);
+			CU_ASSERT(h->t.cwnd < cwnd0);
 			sack_ack(h, 1 + 10 * mss, 1, dup);	/* the resend was a duplicate */
 			CU_ASSERT_EQUAL(h->st.dsack_undos, 1);
 			CU_ASSERT(h->t.cwnd >= cwnd0);
