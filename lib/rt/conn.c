@@ -1,6 +1,5 @@
 /* conn.c - the connection table: records, TIME_WAIT conversion, listeners, SYN cookies, and the dispatch of each segment (RFC 9293 §3.10.7). */
 #include "conn.h"
-#include "isn.h"
 
 #include <string.h>
 
@@ -9,6 +8,7 @@
 
 #include "conn_priv.h"
 #include "flow.h"
+#include "isn.h"
 
 /* --- records ---------------------------------------------------------------------------- */
 
