@@ -62,12 +62,14 @@ ts_before(uint32_t a, uint32_t b)
 
 /* Add [s, e) (within SND.UNA .. SND.MAX), first SACKed at @p now, merging with what it touches
  * (a merged block keeps the earliest time). With every slot taken, the block farthest from
- * SND.UNA gives way: the holes nearest to it matter most. */
-static void
+ * SND.UNA gives way: the holes nearest to it matter most. Returns false when something was
+ * forgotten that way - data the peer holds that may be sent again. */
+static bool
 sb_add(struct scoreboard *sb, uint32_t s, uint32_t e, uint32_t now)
 {
 	unsigned int i = 0, j;
 	uint32_t seen = now;
+	bool full = false;
 
 	while (i < sb->n && seq_lt(sb->b[i].e, s))
 		i++;
@@ -81,9 +83,10 @@ sb_add(struct scoreboard *sb, uint32_t s, uint32_t e, uint32_t now)
 	}
 	if (j == i && sb->n == SB_BLOCKS) {
 		if (i == SB_BLOCKS)
-			return;		/* beyond every block we keep */
+			return false;	/* beyond every block we keep */
 		sb->sacked -= sb->b[SB_BLOCKS - 1].e - sb->b[SB_BLOCKS - 1].s;
 		sb->n--;
+		full = true;
 	}
 	if (j != i + 1)
 		memmove(&sb->b[i + 1], &sb->b[j], (sb->n - j) * sizeof(sb->b[0]));
@@ -92,6 +95,7 @@ sb_add(struct scoreboard *sb, uint32_t s, uint32_t e, uint32_t now)
 	sb->b[i].e = e;
 	sb->b[i].seen = seen;
 	sb->sacked += e - s;
+	return !full;
 }
 
 /* Was the byte at @p seq (not SACKed, not acknowledged) sent more than once? Retransmissions go
@@ -181,91 +185,6 @@ dsack_check(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s)
 	return true;
 }
 
-/* RFC 3708 §3.2: once every resend of the last recovery came back as a duplicate, the
- * recovery was spurious: the window and threshold from before it return. Only a D-SACK of
- * [@p l, @p r) within what this recovery resent counts (as Linux's undo_marker): one for a
- * duplicate the path made, or for a resend of an earlier recovery, says nothing of this one -
- * counting those undid real recoveries, and the hole, still lost, was resent again. */
-static void
-dsack_undo(struct tcp_ctx *c, struct tcb *t, uint32_t l, uint32_t r)
-{
-	struct scoreboard *sb = t->sb;
-
-	if (!sb->undo_dsack || sb->undo_retrans == 0 || seq_lt(l, sb->undo_seq) ||
-	    seq_gt(r, sb->high_rxt) || --sb->undo_retrans > 0)
-		return;
-	sb->undo_dsack = 0;
-	sb->undo_ts = 0;
-	t->cwnd = t->cwnd > sb->prior_cwnd ? t->cwnd : sb->prior_cwnd;
-	t->ssthresh = sb->prior_ssthresh;
-	if (t->flags & TCB_RECOVERY) {
-		t->flags &= (uint16_t)~TCB_RECOVERY;
-		t->dupacks = 0;
-		t->recover = t->snd_una;
-	}
-	c->st->dsack_undos++;	/* (each D-SACK already widened the reordering window) */
-}
-
-/* Keep the scoreboard after recovery while the D-SACKs that could undo it may still come. */
-bool
-tcp_sb_awaits_dsacks(const struct tcp_ctx *c, const struct tcb *t)
-{
-	const struct scoreboard *sb = t->sb;
-
-	return sb->undo_dsack && sb->undo_retrans > 0 &&
-	       (int32_t)((uint32_t)c->now - sb->undo_until) < 0;
-}
-
-void
-tcp_sb_recovery_exit(struct tcp_ctx *c, struct tcb *t)
-{
-	struct scoreboard *sb = t->sb;
-	uint32_t srtt = t->srtt8 >> 3;
-
-	/* the duplicates of the last resends arrive about a round trip after them */
-	sb->undo_until = (uint32_t)c->now + 2 * (srtt > 5000 ? srtt : 5000);
-}
-
-
-void
-tcp_sb_rto_mark(struct tcp_ctx *c, struct tcb *t)
-{
-	struct scoreboard *sb = t->sb;
-
-	if (!(t->opt & TCB_OPT_TS) || (sb == NULL && (sb = tcp_sb_take(c, t)) == NULL))
-		return;
-	if (!(t->flags & TCB_RECOVERY)) {	/* in recovery, these are from before it */
-		sb->prior_cwnd = t->cwnd;
-		sb->prior_ssthresh = t->ssthresh;
-	}
-	sb->undo_ts = tcp_ts_now(c, t) | 1;
-	sb->undo_seq = t->snd_una;
-	sb->rto_undo = 1;
-}
-
-bool
-tcp_sb_rto_undo(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s)
-{
-	struct scoreboard *sb = t->sb;
-
-	/* Eifel (RFC 3522, response RFC 4015): the first ACK covering the resend echoes a timestamp
-	 * from before it - the original got there, the timeout was spurious (a delayed ACK, a
-	 * late path): the window comes back and what was already sent is not sent again. */
-	if (!sb->rto_undo || !seq_gt(s->ack, sb->undo_seq))
-		return false;
-	sb->rto_undo = 0;
-	if (!(s->opts.present & TCP_HAVE_TIMESTAMP) || !seq_lt(s->opts.ts_ecr, sb->undo_ts & ~1u))
-		return false;
-	t->cwnd = t->cwnd > sb->prior_cwnd ? t->cwnd : sb->prior_cwnd;
-	t->ssthresh = sb->prior_ssthresh;
-	if (seq_lt(t->snd_nxt, t->snd_max))
-		t->snd_nxt = t->snd_max;
-	sb->high_rxt = t->snd_una;
-	sb->rto_mark = t->snd_una;
-	c->st->rto_undos++;
-	return true;
-}
-
 struct scoreboard *
 tcp_sb_take(struct tcp_ctx *c, struct tcb *t)
 {
@@ -326,7 +245,7 @@ tcp_sb_update(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, uint32_
 	if (sb == NULL && (s->opts.nsack == 0 || (sb = tcp_sb_take(c, t)) == NULL))
 		return 0;
 	if (dsack)
-		dsack_undo(c, t, s->opts.sack[0].left, s->opts.sack[0].right);
+		tcp_sb_dsack_undo(c, t, s->opts.sack[0].left, s->opts.sack[0].right);
 	/* The cumulative ACK filled the hole at the old SND.UNA, below SACKed data, with a segment
 	 * sent only once: its original arrived after later ones - reordering, not loss. */
 	top = sb->n > 0 ? sb->b[sb->n - 1].e : prev_una;
@@ -367,7 +286,8 @@ tcp_sb_update(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, uint32_
 				sb->after_rxt_seen = now;
 			}
 		}
-		sb_add(sb, l, r, now);
+		if (!sb_add(sb, l, r, now))
+			c->st->sack_sb_full++;
 		/* The timed segment SACKed: its RTT is now (Linux's sack_rtt). Waiting for the
 		 * cumulative ACK would time the repair of every hole below it too. */
 		if ((t->flags & TCB_RTT_TIMING) && seq_le(l, t->rtt_seq) && seq_lt(t->rtt_seq, r)) {
@@ -479,23 +399,30 @@ uint32_t
 tcp_sb_pipe(const struct tcp_ctx *c, const struct tcb *t)
 {
 	const struct scoreboard *sb = t->sb;
-	uint32_t pipe = 0, at = t->snd_una;
+	uint32_t pipe = 0, seen = 0, reo, now = (uint32_t)c->now;
+	bool any = false;
 
 	if (sb == NULL)
 		return t->snd_max - t->snd_una;
+	reo = tcp_sb_reo_wnd(c, t);
 	/* Holes below the last block: lost or in flight as a whole (IsLost only changes at SACKed
-	 * bytes); what of them was resent is in flight again. Above the last block, all of it. */
-	for (unsigned int k = 0; k <= sb->n; k++) {
+	 * bytes); what of them was resent is in flight again. Above the last block, all of it.
+	 * From the top down, so that the earliest SACK above each hole (tcp_sb_lost()) is kept
+	 * as we go: one pass, however many blocks. */
+	for (unsigned int k = sb->n + 1; k-- > 0;) {
+		uint32_t hs = k > 0 ? sb->b[k - 1].e : t->snd_una;
 		uint32_t he = k < sb->n ? sb->b[k].s : t->snd_max;
 
-		if (seq_lt(at, he)) {
-			if (k == sb->n || !tcp_sb_lost(c, t, at))
-				pipe += he - at;
-			if (seq_gt(sb->high_rxt, at))
-				pipe += (seq_lt(sb->high_rxt, he) ? sb->high_rxt : he) - at;
+		if (k < sb->n && (!any || ts_before(sb->b[k].seen, seen))) {
+			seen = sb->b[k].seen;
+			any = true;
 		}
-		if (k < sb->n)
-			at = sb->b[k].e;
+		if (!seq_lt(hs, he))
+			continue;
+		if (k == sb->n || (int64_t)(int32_t)(now - seen) < (int64_t)reo)
+			pipe += he - hs;
+		if (seq_gt(sb->high_rxt, hs))
+			pipe += (seq_lt(sb->high_rxt, he) ? sb->high_rxt : he) - hs;
 	}
 	return pipe;
 }
@@ -567,6 +494,11 @@ void
 tcp_sb_recovery_enter(struct tcp_ctx *c, struct tcb *t)
 {
 	struct scoreboard *sb = t->sb;
+	/* The last episode's resends above its recovery point (holes in what it sent as new data)
+	 * may still be on their way: they stay resent - HighRxt, and the watch on them, carry over
+	 * - or this episode sends every one of them again at once (the data SACKed above them is
+	 * old enough to call them lost). */
+	bool carry = seq_gt(sb->high_rxt, t->snd_una);
 
 	/* RFC 8985 §6.2: a grown reordering window is kept for SB_REO_PERSIST recoveries */
 	if (t->reo_persist > 0 && --t->reo_persist == 0 && t->reo_mult > 1)
@@ -574,9 +506,11 @@ tcp_sb_recovery_enter(struct tcp_ctx *c, struct tcb *t)
 	sb->tlp_out = 0;	/* the probe did its work: recovery's reduction covers the loss */
 	sb->prior_cwnd = t->cwnd;
 	sb->prior_ssthresh = t->ssthresh;
-	/* TSval 0 is a valid clock value too; a 1 keeps "no undo" apart from it */
-	sb->undo_ts = (t->opt & TCB_OPT_TS) ? tcp_ts_now(c, t) | 1 : 0;
-	sb->undo_seq = t->snd_una;
+	/* TSval 0 is a valid clock value too; a 1 keeps "no undo" apart from it. With resends
+	 * carried over, the first ACK beyond this episode's first resend may echo one of theirs:
+	 * no Eifel undo then, and only D-SACKs of this episode's resends count. */
+	sb->undo_ts = (t->opt & TCB_OPT_TS) && !carry ? tcp_ts_now(c, t) | 1 : 0;
+	sb->undo_seq = carry ? sb->high_rxt : t->snd_una;
 	sb->undo_retrans = 0;
 	sb->undo_dsack = 1;
 	tcp_cc_loss(c, t);
@@ -584,10 +518,14 @@ tcp_sb_recovery_enter(struct tcp_ctx *c, struct tcb *t)
 	t->flags |= TCB_RECOVERY;
 	c->st->cc_recoveries++;
 	c->st->sack_recoveries++;
-	sb->high_rxt = t->snd_una;
-	sb->rerxt_at = sb->rerxt_end = t->snd_una;
-	sb->rxt_valid = 0;
-	sb->after_rxt = 0;
+	if (carry) {
+		c->st->sack_rxt_carried++;
+	} else {
+		sb->high_rxt = t->snd_una;
+		sb->rerxt_at = sb->rerxt_end = t->snd_una;
+		sb->rxt_valid = 0;
+		sb->after_rxt = 0;
+	}
 	sb->recover_fs = t->snd_max - t->snd_una;
 	sb->prr_delivered = 0;
 	sb->prr_out = 0;
@@ -693,37 +631,6 @@ tcp_sb_output(struct tcp_ctx *c, struct tcb *t)
 		recovery_send(c, t, t->snd_nxt, len);
 	}
 	return false;
-}
-
-bool
-tcp_sb_undo(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s)
-{
-	struct scoreboard *sb = t->sb;
-
-	/* RFC 3522: the first ACK that covers the first segment resent echoes a timestamp older
-	 * than the resend: the original arrived after all - the "loss" was reordering. Only that
-	 * ACK decides (a later hole may have been filled by its original while this one was lost). */
-	if (sb->undo_ts == 0 || !seq_gt(s->ack, sb->undo_seq))
-		return false;
-	if (!(s->opts.present & TCP_HAVE_TIMESTAMP) || !seq_lt(s->opts.ts_ecr, sb->undo_ts & ~1u)) {
-		sb->undo_ts = 0;	/* the resend was needed */
-		return false;
-	}
-	t->cwnd = t->cwnd > sb->prior_cwnd ? t->cwnd : sb->prior_cwnd;
-	t->ssthresh = sb->prior_ssthresh;
-	t->flags &= (uint16_t)~TCB_RECOVERY;
-	t->dupacks = 0;
-	t->recover = t->snd_una;
-	sb->undo_ts = 0;
-	/* The path reorders more than the window allowed for: widen it (RFC 8985 §6.2 step 4 does
-	 * this on a D-SACK; an Eifel undo is the same evidence) and keep it for a while. A wider
-	 * window costs a real loss some milliseconds; a DupThresh raised instead turned this path's
-	 * losses into timeouts (24 -> 173 RTOs), as small windows never reach it. */
-	if (t->reo_mult < UINT8_MAX)
-		t->reo_mult++;
-	t->reo_persist = SB_REO_PERSIST;
-	c->st->cc_undos++;
-	return true;
 }
 
 void

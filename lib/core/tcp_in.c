@@ -635,6 +635,29 @@ syn_sent_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct
 	t->flags |= TCB_ACK_NOW;	/* the handshake's third segment */
 }
 
+/*
+ * A pure ACK that PAWS turns away is, on a path that reorders, merely late: overtaken on the way
+ * back by newer ones. Its SACK blocks are still news - thrown away, data the peer holds looked
+ * lost a reordering window later and was sent again (on a path reordering a tenth of the ACKs,
+ * most resends were of data the peer had). The scoreboard takes them when the timestamp is at
+ * most one RTO's worth of the peer's milliseconds old (the bound of Linux's
+ * tcp_disordered_ack()) and the ACK moves nothing: no window update, no RTT from the ACK,
+ * TS.Recent stays, SND.UNA stays. Returns true when it was used.
+ */
+static bool
+late_sack(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s)
+{
+	uint32_t age = t->ts_recent - s->opts.ts_val, tol = t->rto_us / 1000;
+
+	if (s->opts.nsack == 0 || !(t->opt & TCB_OPT_SACK) || !(s->flags & TCP_ACK) ||
+	    t->state == TCP_SYN_RCVD || t->snd_una == t->snd_max || age > (tol > 1 ? tol : 1) ||
+	    seq_gt(s->ack, t->snd_una) || seq_lt(s->ack, t->snd_una - max_snd_wnd(t)))
+		return false;
+	ack_cc(c, t, s, 0, t->sb != NULL ? t->sb->sacked : 0, t->snd_max - t->snd_una, false);
+	c->st->late_sacks++;
+	return true;
+}
+
 void
 tcp_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_rx *rx)
 {
@@ -658,12 +681,14 @@ tcp_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 	}
 	/* RFC 7323 §5.3 R1, PAWS: a timestamp older than TS.Recent marks an old duplicate. Its ACK
 	 * tells the sender where we are - but not for a pure ACK: on a reordering path those are
-	 * merely late, and answering each would double the ACK traffic (Linux's
-	 * tcp_disordered_ack() lets such ACKs through for the same reason). */
+	 * merely late, and answering each would double the ACK traffic; their SACK blocks are
+	 * used (late_sack). */
 	if ((t->opt & TCB_OPT_TS) && (s->opts.present & TCP_HAVE_TIMESTAMP) &&
 	    !(s->flags & TCP_RST) && seq_lt(s->opts.ts_val, t->ts_recent)) {
 		if (s->len > 0 || (s->flags & (TCP_SYN | TCP_FIN)))
 			dup_ack(c, t, s);
+		else if (late_sack(c, t, s))
+			return;
 		tcp_rx_drop(rx, TCPE_DROP_TCP_PAWS);
 		return;
 	}

@@ -100,6 +100,9 @@ void tcp_sb_rto_mark(struct tcp_ctx *c, struct tcb *t);
 /** The first ACK after an RTO's resend: spurious timeout (its echo is older)? Then the window
  * returns and go-back-N stops. @return true when it undid. */
 bool tcp_sb_rto_undo(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s);
+/** A D-SACK of [@p l, @p r): when it is the last of the resends of the recovery (RFC 3708), the
+ * recovery was spurious and is undone. */
+void tcp_sb_dsack_undo(struct tcp_ctx *c, struct tcb *t, uint32_t l, uint32_t r);
 /** Recovery ended: D-SACKs for its resends are awaited a little longer (undo, RFC 3708). */
 void tcp_sb_recovery_exit(struct tcp_ctx *c, struct tcb *t);
 /** Is @p t's scoreboard still awaiting D-SACKs that could undo the last recovery? */

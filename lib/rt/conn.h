@@ -72,7 +72,7 @@ struct conn_fifo {
 };
 
 #define CONN_DACK_MAX (1u << 17)	/**< delayed-ACK queue entries per worker, at most */
-#define CONN_SB_MAX 16384u		/**< SACK scoreboards per worker, at most (~5 MiB) */
+#define CONN_SB_MAX 8192u		/**< SACK scoreboards per worker, at most (~13 MiB) */
 
 #define CONN_SMALL_SEGS 8	/**< a connection holding fewer send-queue mbufs may use the
 				     reserved last quarter of the worker's budget (conn_app.c) */

@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 
 LOSS=${LOSSY_LOSS:-0.02} DUP=${LOSSY_DUP:-0.01} REORDER=${LOSSY_REORDER:-0.02}
 DELAY=${LOSSY_DELAY_US:-1000} JITTER=${LOSSY_JITTER_US:-500} SEED=${LOSSY_SEED:-7}
-UP=$((4 << 20)) DOWN=$((8 << 20))
+UP=${LOSSY_UP:-$((4 << 20))} DOWN=${LOSSY_DOWN:-$((8 << 20))}	# bytes echoed, bytes from bulk
 RELAY="$TCPE_BUILD/tests/lossy_relay"
 NS_L="${NS:0:24}_l"	# (NS_C: lib.sh)
 
@@ -94,6 +94,6 @@ check "connections reset" "$(counter "$T/tcpe.log" conn_reset)" 0
 # A duplicated last ACK can arrive after its record is gone: the RST it draws is RFC behaviour.
 check "RSTs other than to segments without a record" \
 	"$(( $(counter "$T/tcpe.log" rst_tx) - $(counter "$T/tcpe.log" rst_no_conn) ))" 0
-[[ -n ${LOSSY_SHOW:-} ]] && grep -E "retransmits|rto_exp|fast_re|recover|partial|dup_acks|ooo_|sack_|dsack|rack_|tlp_|bbr_|paced|cc_undos|rtt_srtt|delayed|drop_" "$T/tcpe.log" >&2
+[[ -n ${LOSSY_SHOW:-} ]] && grep -E "retransmits|rto_exp|fast_re|recover|partial|dup_acks|ooo_|sack_|dsack|rack_|tlp_|bbr_|paced|cc_undos|rtt_srtt|delayed|late_sacks|sack_sb_full|drop_" "$T/tcpe.log" >&2
 log "  goodput:"; sed 's/^/    /' "$T/goodput" >&2
 peer_done
