@@ -122,6 +122,8 @@ tcp_bbr_sent(struct tcp_ctx *c, struct tcb *t, uint32_t end)
 
 	if (b == NULL)
 		return;
+	if (seq_gt(end + t->snd_mss, t->snd_una + t->snd_wnd))
+		b->rwnd_limited = 1;	/* the receiver's window, not the path, bounds this round */
 	if (t->snd_max == t->snd_una)	/* nothing in flight: the intervals start now */
 		b->first_sent_time = b->delivered_time = c->now;
 	if (b->sent_n > 0) {
@@ -207,6 +209,8 @@ round_update(struct tcp_ctx *c, struct tcb *t, struct tcp_bbr *b, uint32_t hi)
 	b->app_limited = b->app_limited_until != 0;
 	b->round_sampled = b->sampled;
 	b->sampled = 0;
+	b->round_rwnd = b->rwnd_limited;
+	b->rwnd_limited = 0;
 	return true;
 }
 
@@ -242,12 +246,14 @@ static void
 mode_update(struct tcp_ctx *c, struct tcb *t, struct tcp_bbr *b, bool round, uint32_t inflight,
 	    uint64_t bdp)
 {
-	/* (a round without a sample - all of it spent repairing losses - tells nothing) */
+	/* (a round without a sample - all of it spent repairing losses - tells nothing; nor does
+	 * one the receiver's window held back: early in a transfer the peer's autotuning opens it
+	 * a round or two behind, and three such rounds ended Startup at a fraction of the path) */
 	if (round && !b->filled && b->round_sampled) {
 		if (b->btl_bw >= b->full_bw * 5 / 4) {
 			b->full_bw = b->btl_bw;
 			b->full_cnt = 0;
-		} else if (!b->app_limited && ++b->full_cnt >= 3) {
+		} else if (!b->app_limited && !b->round_rwnd && ++b->full_cnt >= 3) {
 			b->filled = 1;
 			b->mode = BBR_DRAIN;
 		}

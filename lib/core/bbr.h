@@ -68,6 +68,8 @@ struct tcp_bbr {
 	uint8_t full_cnt;		/**< rounds without 25 % growth in Startup */
 	uint8_t filled;			/**< the pipe was filled once (Startup is over) */
 	uint8_t app_limited;		/**< this round began with nothing queued to send */
+	uint8_t rwnd_limited;		/**< a send of this round reached the peer's window */
+	uint8_t round_rwnd;		/**< ... of the round that just ended */
 	uint8_t probe_rtt_round;	/**< ProbeRTT has lasted a round trip */
 	uint8_t in_recovery;		/**< the connection was in loss recovery at the last ACK */
 	uint32_t conserve_until;	/**< packet conservation until this round (recovery's first) */

@@ -7,19 +7,22 @@
 
 #include "opts.h"
 
-#define REASM_SEGS 192	/**< out-of-order segments one connection may hold: a full 256 KiB window of them */
+#define REASM_SEGS 768	/**< out-of-order segments one connection may hold: a 1 MiB window of
+			 *   full segments (a window's worth waits behind a hole for a round trip) */
+#define REASM_RECENT 4	/**< segments remembered for the SACK blocks' order (RFC 2018 §4) */
 
 /** One held segment: len bytes at seq, found at byte off of the runtime's packet pkt. */
 struct reasm_seg {
 	uint32_t seq;
-	uint32_t len;
-	uint32_t off;
+	uint16_t len;
+	uint16_t off;
 	void *pkt;
 };
 
 /**
- * A connection's out-of-order queue: disjoint segments sorted by sequence number. Queues come
- * from a per-worker pool and are attached to a record only while it holds something.
+ * A connection's out-of-order queue: disjoint segments sorted by sequence number, in
+ * seg[head .. head + n) (taking the first is a step of head, not a move of the others). Queues
+ * come from a per-worker pool and are attached to a record only while it holds something.
  */
 struct reasm {
 	struct reasm *next_free;
@@ -28,8 +31,10 @@ struct reasm {
 	struct tcb *owner;	/**< the record holding it */
 	uint64_t touched_us;	/**< taken, or last delivered from */
 	uint32_t fin_seq;	/**< valid when fin: the peer's FIN follows the byte before it */
-	uint8_t n;
-	uint8_t last;		/**< index of the most recently added segment (first SACK block) */
+	uint32_t recent[REASM_RECENT];	/**< starts of the last segments held, newest first */
+	uint16_t head;
+	uint16_t n;
+	uint8_t nrecent;
 	uint8_t fin;
 	struct reasm_seg seg[REASM_SEGS];
 };
@@ -59,8 +64,9 @@ bool reasm_pop(struct reasm *r, uint32_t rcv_nxt, struct reasm_seg *out,
 
 /**
  * Write up to @p max SACK blocks (RFC 2018 §4): the block holding the most recent segment first,
- * then the others in sequence order; adjacent segments merge into one block.
- * @return blocks written.
+ * then those of the segments held before it, newest first (so that each block is reported in
+ * several ACKs: one lost, or reordered behind a newer one, does not hide it), then the others in
+ * sequence order; adjacent segments merge into one block. @return blocks written.
  */
 unsigned int reasm_sack(const struct reasm *r, struct tcp_opts *o, unsigned int max);
 

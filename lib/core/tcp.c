@@ -365,7 +365,8 @@ tcp_reasm_get(struct tcp_ctx *c, struct tcb *t)
 	}
 	c->reasm_free = r->next_free;
 	r->n = 0;
-	r->last = 0;
+	r->head = 0;
+	r->nrecent = 0;
 	r->fin = 0;
 	r->owner = t;
 	t->rq = r;

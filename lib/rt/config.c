@@ -64,7 +64,7 @@ const struct key config_keys[] = {
 	    "print the segment trace of the first N connections of each worker"),
 	NUM("duration", "tcpe", duration, 0, 1000000000, "0", "stop after SEC seconds (0: never)"),
 	NUM("mss", "tcp", mss, 536, 1460, "1460", "MSS we announce and send"),
-	SIZE("rcv-wnd", "tcp", rcv_wnd, 1024, 1ULL << 30, "256K",
+	SIZE("rcv-wnd", "tcp", rcv_wnd, 1024, 1ULL << 30, "1M",
 	     "receive window in bytes (above 64K needs the peer's window scaling)"),
 	NUM("wscale", "tcp", wscale, 0, 1, "1", "offer window scaling (RFC 7323)"),
 	NUM("timestamps", "tcp", timestamps, 0, 1, "1", "offer timestamps and PAWS (RFC 7323)"),

@@ -155,8 +155,9 @@ tables_alloc(struct conn_table *tab, const struct tcpe_config *cfg, unsigned int
 	 * (2 MiB); when it is full an ACK leaves at once (delack_queue_full). */
 	while (ndack < 2 * tab->nconns && ndack < CONN_DACK_MAX)
 		ndack <<= 1;
-	/* Out-of-order queues: one per 8 held packets is plenty (most holes are one segment). */
-	tab->nreasm = (uint32_t)(cfg->ooo_pkts / 8 + 16);
+	/* Out-of-order queues (12 KiB each: REASM_SEGS): one per 16 held packets is plenty (most
+	 * holes are one segment); when none is left, the one that progressed longest ago gives way. */
+	tab->nreasm = (uint32_t)(cfg->ooo_pkts / 16 + 16);
 	/* one per 16 records, at most CONN_SB_MAX: enough for every connection recovering at once
 	 * on a lossy path (beyond, a connection recovers as NewReno: sack_pool_empty) */
 	tab->nsb = (uint32_t)RTE_MIN(cfg->max_conns / 16 + 16, (uint64_t)CONN_SB_MAX);

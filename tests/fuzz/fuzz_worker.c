@@ -231,13 +231,14 @@ check_table(const struct worker *w)
 			CHECK(sacked == t->sb->sacked);
 		}
 		if (t->rq != NULL) {
-			CHECK(t->rq->n > 0 && t->rq->n <= REASM_SEGS);
+			const struct reasm_seg *q = &t->rq->seg[t->rq->head];
+
+			CHECK(t->rq->n > 0 && t->rq->head + t->rq->n <= REASM_SEGS);
 			for (unsigned int k = 0; k < t->rq->n; k++) {
-				CHECK(t->rq->seg[k].len > 0);
-				CHECK(seq_gt(t->rq->seg[k].seq, t->rcv_nxt));
+				CHECK(q[k].len > 0);
+				CHECK(seq_gt(q[k].seq, t->rcv_nxt));
 				if (k > 0)
-					CHECK(seq_le(t->rq->seg[k - 1].seq + t->rq->seg[k - 1].len,
-						     t->rq->seg[k].seq));
+					CHECK(seq_le(q[k - 1].seq + q[k - 1].len, q[k].seq));
 			}
 		}
 	}

@@ -38,9 +38,9 @@ reasm_queue_stays_disjoint_and_sorted(void)
 	/* overlapping both ends: only [2000, 3000) is new */
 	CU_ASSERT_EQUAL(reasm_add(&r, 1500, 2000, 0, PKT(3), count_release, &n), REASM_HELD);
 	CU_ASSERT_EQUAL(r.n, 3);
-	CU_ASSERT_EQUAL(r.seg[1].seq, 2000);
-	CU_ASSERT_EQUAL(r.seg[1].len, 1000);
-	CU_ASSERT_EQUAL(r.seg[1].off, 500);	/* the payload offset moved with the trim */
+	CU_ASSERT_EQUAL(r.seg[r.head + 1].seq, 2000);
+	CU_ASSERT_EQUAL(r.seg[r.head + 1].len, 1000);
+	CU_ASSERT_EQUAL(r.seg[r.head + 1].off, 500);	/* the payload offset moved with the trim */
 	CU_ASSERT_EQUAL(reasm_add(&r, 1200, 300, 0, PKT(4), count_release, &n), REASM_DUP);
 	/* across the seam of two adjacent held segments: nothing new, nothing empty held (the
 	 * fuzzer's find: a zero-length entry) */
@@ -73,8 +73,8 @@ reasm_queue_stays_disjoint_and_sorted(void)
 	/* wraps around 2^32 like any sequence arithmetic */
 	CU_ASSERT_EQUAL(reasm_add(&r, 0xffffff00u, 0x200, 0, PKT(7), count_release, &n), REASM_HELD);
 	CU_ASSERT_EQUAL(reasm_add(&r, 0x80, 0x100, 0, PKT(8), count_release, &n), REASM_HELD);
-	CU_ASSERT_EQUAL(r.seg[1].seq, 0x100);
-	CU_ASSERT_EQUAL(r.seg[1].len, 0x80);
+	CU_ASSERT_EQUAL(r.seg[r.head + 1].seq, 0x100);
+	CU_ASSERT_EQUAL(r.seg[r.head + 1].len, 0x80);
 	/* full at REASM_SEGS */
 	reasm_purge(&r, count_release);
 	for (unsigned int i = 0; i < REASM_SEGS; i++)
@@ -170,9 +170,11 @@ reassembly_is_bounded_per_connection_and_per_worker(void)
 	unsigned int held = 0;
 
 	h_established(h, 1 * S);
-	/* one connection holds at most REASM_SEGS segments, whatever the peer sends */
+	h->cfg.reasm_max_pkts = 2 * REASM_SEGS;	/* (the worker's cap further down) */
+	/* one connection holds at most REASM_SEGS segments, whatever the peer sends (tiny ones
+	 * here, all within the window) */
 	for (unsigned int i = 0; i < REASM_SEGS + 8; i++) {
-		s = h_data_seg(h, 1 + 100 * (i + 1), 10, i % 64);
+		s = h_data_seg(h, 1 + 3 * (i + 1), 2, i % 64);
 		h_clear(h);
 		h_input(h, &s, &rx);
 		if (rx.events & TCP_EV_HELD)
@@ -183,7 +185,7 @@ reassembly_is_bounded_per_connection_and_per_worker(void)
 	CU_ASSERT_EQUAL(held, REASM_SEGS);
 	CU_ASSERT_EQUAL(h->st.ooo_held, REASM_SEGS);
 	/* the same bytes again: already held, nothing more kept */
-	s = h_data_seg(h, 101, 10, 50);
+	s = h_data_seg(h, 4, 2, 50);
 	h_input(h, &s, &rx);
 	CU_ASSERT_EQUAL(rx.drop, TCPE_DROP_TCP_OOO_DUP);
 	/* closing releases everything held */
@@ -557,9 +559,81 @@ data_and_fin_can_be_taken_back(void)
 	h_finish(h);
 }
 
+/*
+ * SACK blocks (RFC 2018 §4): the block of the newest segment first, then those of the segments
+ * held just before it, newest first - so that every block is reported by several ACKs in a row
+ * (one lost, or overtaken and dropped by the sender's PAWS, hides nothing) - then the rest in
+ * sequence order. Before, after the first the lowest blocks always came: a block in the middle
+ * of a queue was reported by one ACK only.
+ */
+static void
+reasm_sack_blocks_follow_recency(void)
+{
+	static struct reasm r;
+	struct tcp_opts o;
+	unsigned int n = 0;
+
+	memset(&r, 0, sizeof(r));
+	for (uint32_t k = 0; k < 6; k++)	/* blocks at 1000, 3000, ... 11000 */
+		CU_ASSERT_EQUAL(reasm_add(&r, 1000 + 2000 * k, 1000, 0, PKT(k), count_release, &n),
+				REASM_HELD);
+	CU_ASSERT_EQUAL(reasm_add(&r, 6000, 100, 0, PKT(6), count_release, &n), REASM_HELD);
+	CU_ASSERT_EQUAL(reasm_sack(&r, &o, 4), 4);
+	CU_ASSERT_EQUAL(o.sack[0].left, 5000);		/* [5000, 6000) + [6000, 6100): one block */
+	CU_ASSERT_EQUAL(o.sack[0].right, 6100);
+	CU_ASSERT_EQUAL(o.sack[1].left, 11000);		/* then the ones held before, newest first */
+	CU_ASSERT_EQUAL(o.sack[2].left, 9000);
+	CU_ASSERT_EQUAL(o.sack[3].left, 7000);
+	/* a block whose segments were all delivered is skipped; the lowest fill in */
+	reasm_purge(&r, count_release);
+	CU_ASSERT_EQUAL(reasm_add(&r, 3000, 1000, 0, PKT(1), count_release, &n), REASM_HELD);
+	CU_ASSERT_EQUAL(reasm_add(&r, 5000, 1000, 0, PKT(2), count_release, &n), REASM_HELD);
+	CU_ASSERT_EQUAL(reasm_add(&r, 7000, 1000, 0, PKT(3), count_release, &n), REASM_HELD);
+	CU_ASSERT_FALSE(reasm_pop(&r, 2000, NULL, count_release, &n));
+	CU_ASSERT_EQUAL(reasm_sack(&r, &o, 3), 3);
+	CU_ASSERT_EQUAL(o.sack[0].left, 7000);
+	CU_ASSERT_EQUAL(o.sack[1].left, 5000);
+	CU_ASSERT_EQUAL(o.sack[2].left, 3000);
+	reasm_purge(&r, count_release);
+}
+
+/*
+ * A full window's worth behind a hole: the queue takes REASM_SEGS segments, hands them out in
+ * order as the hole fills - taking the first moves nothing - and keeps taking new ones at the
+ * top while it drains (the array's end reached: the queue moves back to its start).
+ */
+static void
+reasm_drains_and_refills_in_order(void)
+{
+	static struct reasm r;
+	struct reasm_seg out;
+	unsigned int n = 0;
+	uint32_t next = 1000, top = 1000;
+
+	memset(&r, 0, sizeof(r));
+	for (unsigned int k = 0; k < REASM_SEGS; k++, top += 100)
+		CU_ASSERT_EQUAL(reasm_add(&r, top, 100, 0, PKT(k % 64), count_release, &n),
+				REASM_HELD);
+	CU_ASSERT_EQUAL(reasm_add(&r, top, 100, 0, PKT(0), count_release, &n), REASM_FULL);
+	for (unsigned int round = 0; round < 3 * REASM_SEGS; round++) {
+		CU_ASSERT_TRUE_FATAL(reasm_pop(&r, next, &out, count_release, &n));
+		CU_ASSERT_EQUAL(out.seq, next);
+		CU_ASSERT_EQUAL(out.len, 100);
+		next += 100;
+		CU_ASSERT_EQUAL(reasm_add(&r, top, 100, 0, PKT(1), count_release, &n), REASM_HELD);
+		top += 100;
+		CU_ASSERT(r.head + r.n <= REASM_SEGS);
+	}
+	CU_ASSERT_EQUAL(r.n, REASM_SEGS);
+	CU_ASSERT_EQUAL(r.seg[r.head].seq, next);
+	CU_ASSERT_EQUAL(reasm_purge(&r, count_release), REASM_SEGS);
+}
+
 static const struct test_case cases[] = {
 	TEST(cubic_reduces_by_beta_and_regrows_around_w_max),
 	TEST(reasm_queue_stays_disjoint_and_sorted),
+	TEST(reasm_sack_blocks_follow_recency),
+	TEST(reasm_drains_and_refills_in_order),
 	TEST(out_of_order_data_is_held_then_delivered_in_order),
 	TEST(out_of_order_fin_closes_when_the_hole_fills),
 	TEST(reassembly_is_bounded_per_connection_and_per_worker),
