@@ -259,39 +259,47 @@ sack_cc(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, uint32_t delt
 		t->flags |= TCB_LIMITED_TX;	/* RFC 3042 */
 }
 
-/* The congestion response to an ACK: with SACK blocks or a scoreboard, RFC 6675 (sack_cc);
- * otherwise NewReno on the cumulative ACK and duplicate ACKs. */
+/* The congestion response to an ACK with SACK blocks, or while a scoreboard is kept: RFC 6675
+ * (sack_cc), the delivery BBR's model counts. Returns false when the worker's pool had no
+ * scoreboard left (NewReno then). */
+static bool
+ack_sack(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, uint32_t delta_una,
+	 uint32_t sacked_before, uint32_t flight_before, bool dup)
+{
+	uint32_t newly = tcp_sb_update(c, t, s, t->snd_una - delta_una);
+	int64_t got;
+
+	if (t->sb == NULL)
+		return false;
+	if (!t->sb->frto || !tcp_frto_ack(c, t, delta_una))
+		sack_cc(c, t, s, delta_una, newly, sacked_before, flight_before, dup);
+	/* delivered: newly acknowledged, plus the change in what is SACKed (bytes SACKed before
+	 * and acknowledged now are not delivered twice; a block the scoreboard had no room for can
+	 * make it negative) */
+	got = (int64_t)delta_una + t->sb->sacked - sacked_before;
+	if (got > 0 && c->cfg->cc == TCP_CC_BBR) {
+		tcp_bbr_ack(c, t, (uint32_t)got, tcp_sb_pipe(c, t),
+			    t->sb->n > 0 ? t->sb->b[t->sb->n - 1].e : t->snd_una);
+		if (tcp_bbr_active(c, t))
+			tcp_sb_quota_cwnd(c, t);
+	}
+	if (!(t->flags & TCB_RECOVERY) && t->sb->n == 0 && !t->sb->tlp_out && !t->sb->rto_undo &&
+	    !t->sb->frto && !tcp_sb_awaits_dsacks(c, t))
+		tcp_sb_put(c, t);	/* nothing SACKed, no recovery: none needed */
+	else
+		tcp_sb_arm_reo(c, t);	/* a hole still inside its window */
+	return true;
+}
+
+/* The congestion response to an ACK: with SACK blocks or a scoreboard, ack_sack(); otherwise
+ * NewReno on the cumulative ACK and duplicate ACKs. */
 static void
 ack_cc(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, uint32_t delta_una,
        uint32_t sacked_before, uint32_t flight_before, bool dup)
 {
-	if ((t->opt & TCB_OPT_SACK) && (s->opts.nsack > 0 || t->sb != NULL)) {
-		uint32_t newly = tcp_sb_update(c, t, s, t->snd_una - delta_una);
-
-		if (t->sb != NULL) {
-			if (!t->sb->frto || !tcp_frto_ack(c, t, delta_una))
-				sack_cc(c, t, s, delta_una, newly, sacked_before, flight_before,
-					dup);
-			int64_t got = (int64_t)delta_una + t->sb->sacked - sacked_before;
-
-			/* delivered: newly acknowledged, plus the change in what is SACKed (bytes
-			 * SACKed before and acknowledged now are not delivered twice; a block the
-			 * scoreboard had no room for can make it negative) */
-			if (got > 0 && c->cfg->cc == TCP_CC_BBR) {
-				tcp_bbr_ack(c, t, (uint32_t)got, tcp_sb_pipe(c, t),
-					    t->sb->n > 0 ? t->sb->b[t->sb->n - 1].e : t->snd_una);
-				if (tcp_bbr_active(c, t))
-					tcp_sb_quota_cwnd(c, t);
-			}
-			if (!(t->flags & TCB_RECOVERY) && t->sb->n == 0 && !t->sb->tlp_out &&
-			    !t->sb->rto_undo && !t->sb->frto && !tcp_sb_awaits_dsacks(c, t))
-				tcp_sb_put(c, t);	/* nothing SACKed, no recovery: none needed */
-			else
-				tcp_sb_arm_reo(c, t);	/* a hole still inside its window */
-			return;
-		}
-		/* no scoreboard left in the worker's pool: NewReno */
-	}
+	if ((t->opt & TCB_OPT_SACK) && (s->opts.nsack > 0 || t->sb != NULL) &&
+	    ack_sack(c, t, s, delta_una, sacked_before, flight_before, dup))
+		return;
 	if (t->sb != NULL && t->sb->frto && tcp_frto_ack(c, t, delta_una))
 		;	/* F-RTO decided */
 	else if (delta_una > 0)
@@ -653,7 +661,9 @@ late_sack(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s)
 	    t->state == TCP_SYN_RCVD || t->snd_una == t->snd_max || age > (tol > 1 ? tol : 1) ||
 	    seq_gt(s->ack, t->snd_una) || seq_lt(s->ack, t->snd_una - max_snd_wnd(t)))
 		return false;
-	ack_cc(c, t, s, 0, t->sb != NULL ? t->sb->sacked : 0, t->snd_max - t->snd_una, false);
+	if (!ack_sack(c, t, s, 0, t->sb != NULL ? t->sb->sacked : 0, t->snd_max - t->snd_una,
+		      false))
+		return false;	/* no scoreboard to give them to */
 	c->st->late_sacks++;
 	return true;
 }

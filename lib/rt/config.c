@@ -98,7 +98,7 @@ const struct key config_keys[] = {
 	     "congestion control for what we send: newreno, cubic or bbr (model-based, paced)"),
 	NUM("init-cwnd", "tcp", init_cwnd, 1, 100, "10", "initial congestion window in segments (RFC 6928)"),
 	COUNT("ooo-pkts", "tcp", ooo_pkts, 16, 1ULL << 20, "4096",
-	     "out-of-order packets held per worker, at most 192 per connection"),
+	     "out-of-order packets held per worker, at most 768 per connection"),
 	NUM("ooo-max-age-ms", "tcp", ooo_max_age_ms, 100, 3600000, "10000",
 	    "give up out-of-order data whose hole has not moved for this long (the peer resends it)"),
 	COUNT("rcv-hold-pkts", "tcp", rcv_hold_pkts, 16, 1ULL << 20, "4096",

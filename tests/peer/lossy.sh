@@ -5,9 +5,11 @@
 # the same impaired path give the goodput to compare. Nothing leaks.
 source "$(dirname "$0")/lib.sh"
 
-LOSS=${LOSSY_LOSS:-0.02} DUP=${LOSSY_DUP:-0.01} REORDER=${LOSSY_REORDER:-0.02}
-DELAY=${LOSSY_DELAY_US:-1000} JITTER=${LOSSY_JITTER_US:-500} SEED=${LOSSY_SEED:-7}
-UP=${LOSSY_UP:-$((4 << 20))} DOWN=${LOSSY_DOWN:-$((8 << 20))}	# bytes echoed, bytes from bulk
+# The harsh path by default: 3 % loss, 1 % duplicated, 10 % reordered, 5 ms +- 2 ms each way
+# (RTT ~12-16 ms); 16 MiB through echo, 8 MiB from bulk.
+LOSS=${LOSSY_LOSS:-0.03} DUP=${LOSSY_DUP:-0.01} REORDER=${LOSSY_REORDER:-0.10}
+DELAY=${LOSSY_DELAY_US:-5000} JITTER=${LOSSY_JITTER_US:-2000} SEED=${LOSSY_SEED:-7}
+UP=${LOSSY_UP:-$((16 << 20))} DOWN=${LOSSY_DOWN:-$((8 << 20))}	# bytes echoed, bytes from bulk
 RELAY="$TCPE_BUILD/tests/lossy_relay"
 NS_L="${NS:0:24}_l"	# (NS_C: lib.sh)
 
