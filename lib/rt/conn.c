@@ -5,6 +5,7 @@
 
 #include <rte_byteorder.h>
 #include <rte_debug.h>
+#include <rte_prefetch.h>
 
 #include "conn_priv.h"
 #include "flow.h"
@@ -449,6 +450,30 @@ new_syn(const struct pkt_info *pi, const void *ref)
 	return ref == NULL && (pi->seg.flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN;
 }
 
+/* How many segments ahead in a burst their records are fetched. */
+#define CONN_PREFETCH_AHEAD 4
+
+/* The record of a segment CONN_PREFETCH_AHEAD ahead: all of it (the lookup read only its key), and the
+ * oldest mbuf of its send queue, which an ACK frees an RTT after anything last touched it (both
+ * of its lines: data_len, and next with the pool). Measured with 2048 connections in flight, the
+ * freeing had been 4.8 % of a worker's time, cache misses all; now 0.4 % (README, "Overload").
+ * The line holding the queue's head was fetched when the burst began. */
+static inline void
+prefetch_conn(const void *ref)
+{
+	const struct rte_mbuf *h;
+
+	if (ref == NULL || conn_ref_is_tw(ref))
+		return;
+	for (size_t off = 0; off < sizeof(struct conn); off += RTE_CACHE_LINE_SIZE)
+		rte_prefetch0((const char *)ref + off);
+	h = ((const struct conn *)ref)->sndq.head;
+	if (h != NULL) {
+		rte_prefetch0(h);
+		rte_prefetch0(&h->next);
+	}
+}
+
 void
 conn_input_burst(struct conn_table *tab, uint16_t port, struct rte_mbuf **m,
 		 struct pkt_info **pi, unsigned int n, struct tcp_rx *rx)
@@ -462,12 +487,19 @@ conn_input_burst(struct conn_table *tab, uint16_t port, struct rte_mbuf **m,
 		keys[i] = &pi[i]->key;
 	flow_lookup_bulk(tab->flows, keys, n, refs);
 	tab->churn = false;
+	for (unsigned int i = 0; i < n; i++)
+		if (refs[i] != NULL && !conn_ref_is_tw(refs[i]))
+			rte_prefetch0(&((struct conn *)refs[i])->sndq);
+	for (unsigned int i = 0; i < n && i < CONN_PREFETCH_AHEAD; i++)
+		prefetch_conn(refs[i]);
 	/* Connections we have before connections we might have: new SYNs wait for the rest of the
 	 * burst (the worker sheds those it cannot admit before they get here: worker.c). */
 	for (unsigned int pass = 0; pass < 2; pass++) {
 		for (unsigned int i = 0; i < n; i++) {
 			void *ref = refs[i];
 
+			if (pass == 0 && i + CONN_PREFETCH_AHEAD < n)
+				prefetch_conn(refs[i + CONN_PREFETCH_AHEAD]);
 			if (m[i] == NULL)
 				continue;
 			/* A record created or freed earlier in this burst may make the answer stale. */

@@ -25,6 +25,8 @@
  *   syn       SYN -> SYN-ACK, a new record each
  *   http      a whole short HTTP/1.1 connection on the server: SYN; ACK + GET (response);
  *             FIN (our FIN); the last ACK (record released) - 4 packets in, 3 out
+ *   deep      the same, 2048 connections at a time: each is touched again only after 2047 others
+ *             were (a server with that many in flight: records and responses out of the cache)
  *   data      an in-order 1000-byte segment into discard, with its (delayed, every second) ACK
  *   ack       a pure ACK on an established connection that acknowledges nothing new
  * Only worker_input(), the TX flush and freeing what the "wire" received are timed; building the
@@ -32,6 +34,7 @@
  */
 #define BURST 32
 #define NB_MBUF 65536
+#define DEEP 2048	/* connections in flight in the deep scenario */
 
 static struct rte_mempool *mp;
 static struct rte_ring *wire_in, *wire_out;
@@ -107,6 +110,7 @@ static const char request[] = "GET / HTTP/1.1\r\nHost: bench\r\n\r\n";
 
 void bench_syn(unsigned int conns);
 void bench_http(unsigned int conns);
+void bench_deep(unsigned int conns);
 void bench_data(unsigned int segs);
 void bench_ack(unsigned int acks);
 
@@ -122,40 +126,65 @@ bench_syn(unsigned int conns)
 	}
 }
 
+/* Short HTTP connections, @p depth at a time: each phase (SYN; ACK + GET; FIN; last ACK) runs
+ * over all of them, in bursts, before the next, so a record and its response are touched again
+ * only after depth - 1 other connections were (a server with that many in flight). */
+static void
+http_at_depth(unsigned int conns, unsigned int depth)
+{
+	static uint32_t iss[DEEP];
+	struct rte_mbuf *m[BURST];
+
+	for (unsigned int c = 0; c < conns; c += depth) {
+		uint16_t base = (uint16_t)(20000 + c % 40000);
+
+		for (unsigned int j = 0; j < depth; j += BURST) {
+			for (unsigned int i = 0; i < BURST; i++)
+				m[i] = frame((uint16_t)(base + j + i), 80, TCP_SYN, 5000, 0, NULL, 0);
+			feed(m, BURST);
+		}
+		for (unsigned int j = 0; j < depth; j += BURST) {
+			for (unsigned int i = 0; i < BURST; i++) {
+				uint16_t sport = (uint16_t)(base + j + i);
+				struct conn *r = record(sport, 80);
+
+				iss[j + i] = r != NULL ? r->tcb.iss : 0;
+				m[i] = frame(sport, 80, TCP_ACK | TCP_PSH, 5001, iss[j + i] + 1, request,
+					     sizeof(request) - 1);
+			}
+			feed(m, BURST);
+		}
+		for (unsigned int j = 0; j < depth; j += BURST) {
+			for (unsigned int i = 0; i < BURST; i++) {
+				uint16_t sport = (uint16_t)(base + j + i);
+				struct conn *r = record(sport, 80);
+				uint32_t acked = r != NULL ? r->tcb.snd_max : iss[j + i] + 1;
+
+				m[i] = frame(sport, 80, TCP_ACK | TCP_FIN, 5001 + sizeof(request) - 1,
+					     acked, NULL, 0);
+				iss[j + i] = acked;
+			}
+			feed(m, BURST);
+		}
+		for (unsigned int j = 0; j < depth; j += BURST) {
+			for (unsigned int i = 0; i < BURST; i++)
+				m[i] = frame((uint16_t)(base + j + i), 80, TCP_ACK,
+					     5001 + sizeof(request), iss[j + i] + 1, NULL, 0);
+			feed(m, BURST);
+		}
+	}
+}
+
 void
 bench_http(unsigned int conns)
 {
-	struct rte_mbuf *m[BURST];
-	uint32_t iss[BURST];
+	http_at_depth(conns, BURST);
+}
 
-	for (unsigned int c = 0; c < conns; c += BURST) {
-		uint16_t base = (uint16_t)(20000 + c % 40000);
-
-		for (unsigned int i = 0; i < BURST; i++)
-			m[i] = frame((uint16_t)(base + i), 80, TCP_SYN, 5000, 0, NULL, 0);
-		feed(m, BURST);
-		for (unsigned int i = 0; i < BURST; i++) {
-			struct conn *r = record((uint16_t)(base + i), 80);
-
-			iss[i] = r != NULL ? r->tcb.iss : 0;
-			m[i] = frame((uint16_t)(base + i), 80, TCP_ACK | TCP_PSH, 5001, iss[i] + 1, request,
-				     sizeof(request) - 1);
-		}
-		feed(m, BURST);
-		for (unsigned int i = 0; i < BURST; i++) {
-			struct conn *r = record((uint16_t)(base + i), 80);
-			uint32_t acked = r != NULL ? r->tcb.snd_max : iss[i] + 1;
-
-			m[i] = frame((uint16_t)(base + i), 80, TCP_ACK | TCP_FIN,
-				     5001 + sizeof(request) - 1, acked, NULL, 0);
-			iss[i] = acked;
-		}
-		feed(m, BURST);
-		for (unsigned int i = 0; i < BURST; i++)
-			m[i] = frame((uint16_t)(base + i), 80, TCP_ACK, 5001 + sizeof(request),
-				     iss[i] + 1, NULL, 0);
-		feed(m, BURST);
-	}
+void
+bench_deep(unsigned int conns)
+{
+	http_at_depth(conns, DEEP);
 }
 
 /* An established connection from @p sport to @p dport; returns our ISN + 1. */
@@ -270,6 +299,8 @@ main(int argc, char **argv)
 	conn_table_reset(w->conn);	/* the SYN scenario's half-open records */
 	if (only == NULL || strcmp(only, "http") == 0)
 		report("http", n / 4, "conn", bench_http);
+	if (only == NULL || strcmp(only, "deep") == 0)	/* distinct ports, no TIME_WAIT reuse */
+		report("deep", RTE_MIN(n / 4, 38912u) & ~(DEEP - 1u), "conn", bench_deep);
 	if (only == NULL || strcmp(only, "data") == 0)
 		report("data", n, "seg", bench_data);
 	if (only == NULL || strcmp(only, "ack") == 0)
