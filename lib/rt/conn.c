@@ -487,18 +487,21 @@ conn_input_burst(struct conn_table *tab, uint16_t port, struct rte_mbuf **m,
 		keys[i] = &pi[i]->key;
 	flow_lookup_bulk(tab->flows, keys, n, refs);
 	tab->churn = false;
+	/* (a segment of the same connection as the one before it needs nothing fetched) */
 	for (unsigned int i = 0; i < n; i++)
-		if (refs[i] != NULL && !conn_ref_is_tw(refs[i]))
+		if (refs[i] != NULL && !conn_ref_is_tw(refs[i]) && (i == 0 || refs[i] != refs[i - 1]))
 			rte_prefetch0(&((struct conn *)refs[i])->sndq);
 	for (unsigned int i = 0; i < n && i < CONN_PREFETCH_AHEAD; i++)
-		prefetch_conn(refs[i]);
+		if (i == 0 || refs[i] != refs[i - 1])
+			prefetch_conn(refs[i]);
 	/* Connections we have before connections we might have: new SYNs wait for the rest of the
 	 * burst (the worker sheds those it cannot admit before they get here: worker.c). */
 	for (unsigned int pass = 0; pass < 2; pass++) {
 		for (unsigned int i = 0; i < n; i++) {
 			void *ref = refs[i];
 
-			if (pass == 0 && i + CONN_PREFETCH_AHEAD < n)
+			if (pass == 0 && i + CONN_PREFETCH_AHEAD < n &&
+			    refs[i + CONN_PREFETCH_AHEAD] != refs[i + CONN_PREFETCH_AHEAD - 1])
 				prefetch_conn(refs[i + CONN_PREFETCH_AHEAD]);
 			if (m[i] == NULL)
 				continue;
