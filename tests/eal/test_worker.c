@@ -309,6 +309,61 @@ same_burst_duplicate_syn_finds_the_new_record(void)
 	CU_ASSERT_EQUAL(STAT(conn_active), 0);		/* LAST_ACK -> CLOSED: released */
 }
 
+static uint64_t arp_tx(void) { return STAT(arp_tx); }
+
+/* A port that cannot send: the wire's ring full (1023 replies nobody took) and 200 more waiting
+ * in the worker's TX buffer. A new SYN is shed, counted as tcp_syn_tx_full, and no record made
+ * (its SYN-ACK would have taken the room the connections there keep); once the wire drains,
+ * what waited leaves in order and the same SYN is answered. */
+static void
+syn_is_shed_while_its_port_cannot_send(void)
+{
+	enum { QUEUED = 1023 + 200 };
+	struct rte_mbuf *m[64], *r;
+	struct tcp_seg s = { 0 };
+	struct pkt_info pi;
+	uint64_t arps = STAT(arp_tx), shed = STAT(drop[TCPE_DROP_TCP_SYN_TX_FULL]);
+	uint64_t full = STAT(drop[TCPE_DROP_TX_FULL]);
+	unsigned int got = 0, n;
+
+	CU_ASSERT_EQUAL_FATAL(STAT(conn_active), 0);
+	for (unsigned int sent = 0; sent < QUEUED; sent += n) {
+		n = RTE_MIN(RTE_DIM(m), QUEUED - sent);
+		for (unsigned int i = 0; i < n; i++)
+			m[i] = arp_request(mp, &peer, tcpe_ip);
+		inject(m, n);
+		wait_for(arp_tx, arps + sent + n);
+	}
+	CU_ASSERT_EQUAL_FATAL(STAT(arp_tx), arps + QUEUED);
+	CU_ASSERT_EQUAL(STAT(drop[TCPE_DROP_TX_FULL]), full);	/* all held: none lost */
+	m[0] = peer_tcp(41010, 42181, TCP_SYN, 777, 0, NULL, 0);
+	inject(m, 1);
+	for (int i = 0; i < 200 && STAT(drop[TCPE_DROP_TCP_SYN_TX_FULL]) == shed; i++)
+		rte_delay_us_sleep(1000);
+	CU_ASSERT_EQUAL(STAT(drop[TCPE_DROP_TCP_SYN_TX_FULL]), shed + 1);
+	CU_ASSERT_EQUAL(STAT(conn_active), 0);
+	/* the wire drains: every reply arrives, an ARP reply each, and no SYN-ACK among them */
+	while ((n = collect(m, RTE_MIN(RTE_DIM(m), QUEUED - got))) > 0) {
+		for (unsigned int i = 0; i < n; i++)
+			CU_ASSERT_EQUAL(peer_parse(m[i], &pi, NULL), PKT_ARP);
+		got += n;
+		if (got == QUEUED)
+			break;
+	}
+	CU_ASSERT_EQUAL_FATAL(got, QUEUED);
+	m[0] = peer_tcp(41010, 42181, TCP_SYN, 777, 0, NULL, 0);
+	inject(m, 1);
+	CU_ASSERT_EQUAL_FATAL(collect(&r, 1), 1);
+	CU_ASSERT_EQUAL_FATAL(peer_parse(r, &pi, &s), PKT_TCP);
+	CU_ASSERT_EQUAL(s.flags, TCP_SYN | TCP_ACK);
+	CU_ASSERT_EQUAL(s.ack, 778);
+	m[0] = peer_tcp(41010, 42181, TCP_RST, 778, 0, NULL, 0);
+	inject(m, 1);
+	wait_for(conn_active, 0);
+	CU_ASSERT_EQUAL(STAT(conn_active), 0);
+	CU_ASSERT_EQUAL(STAT(drop[TCPE_DROP_TX_FULL]), full);
+}
+
 /*
  * The owner of a tuple is the queue a NIC with our key and RETA delivers it to: Toeplitz over
  * the host-order (src, dst, sport << 16 | dport) words, as rte_softrss() (checked against
@@ -435,7 +490,9 @@ suite_worker(void)
 			malformed_frames_are_counted_not_answered) == NULL ||
 	    CU_add_test(s, "chained_frame_is_linearized", chained_frame_is_linearized) == NULL ||
 	    CU_add_test(s, "same_burst_duplicate_syn_finds_the_new_record",
-			same_burst_duplicate_syn_finds_the_new_record) == NULL)
+			same_burst_duplicate_syn_finds_the_new_record) == NULL ||
+	    CU_add_test(s, "syn_is_shed_while_its_port_cannot_send",
+			syn_is_shed_while_its_port_cannot_send) == NULL)
 		return -1;
 	return 0;
 }
