@@ -291,10 +291,12 @@ same_burst_duplicate_syn_finds_the_new_record(void)
 	m[0] = peer_tcp(41003, 7, TCP_ACK, 9001, s.seq + 1, NULL, 0);
 	m[1] = peer_tcp(41003, 7, TCP_ACK | TCP_PSH | TCP_FIN, 9001, s.seq + 1, "ping!", 5);
 	inject(m, 2);
-	n = collect(r, 2);
+	n = collect(r, 1);
 	/* one segment: the echo carries the ACK of data and FIN, and our FIN (echo closes with
-	 * fin_with_data) */
+	 * fin_with_data). Not collect(r, 2): its second's wait ran into this segment's first RTO
+	 * (1 s: no RTT sample after the SYN-ACK was resent), whose copy then reached the next test. */
 	CU_ASSERT_EQUAL_FATAL(n, 1);
+	expect_silence();
 	CU_ASSERT_EQUAL_FATAL(pkt_parse(&peer, r[0], &pi, &(uint16_t){ 0 }), PKT_TCP);
 	CU_ASSERT_EQUAL(pi.seg.len, 5);
 	CU_ASSERT_EQUAL(memcmp(pi.payload, "ping!", 5), 0);
@@ -327,6 +329,7 @@ syn_is_shed_while_its_port_cannot_send(void)
 	unsigned int got = 0, n;
 
 	CU_ASSERT_EQUAL_FATAL(STAT(conn_active), 0);
+	CU_ASSERT_EQUAL_FATAL(rte_ring_count(wire_out), 0);
 	for (unsigned int sent = 0; sent < QUEUED; sent += n) {
 		n = RTE_MIN(RTE_DIM(m), QUEUED - sent);
 		for (unsigned int i = 0; i < n; i++)
