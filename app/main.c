@@ -132,7 +132,7 @@ parse_args(struct tcpe *t, int argc, char **argv, int *eal_argc)
 static void
 banner(const struct tcpe *t)
 {
-	char ip[INET_ADDRSTRLEN];
+	char ip[INET_ADDRSTRLEN], ip6[INET6_ADDRSTRLEN + 8] = "";
 
 	config_version(stdout);
 	printf("tcpe: %u worker%s on lcores", t->nworkers, t->nworkers == 1 ? "" : "s");
@@ -144,10 +144,19 @@ banner(const struct tcpe *t)
 		const struct port_info *pi = &t->pinfo[i];
 
 		inet_ntop(AF_INET, &t->cfg.ports[i].ip, ip, sizeof(ip));
-		printf("tcpe: port %u (%s) " RTE_ETHER_ADDR_PRT_FMT " %s/%u  rss:%s  cksum rx:%s tx:%s"
-		       "  tx zero-copy:%s",
+		if (!config_ip6_none(t->cfg.ports[i].ip6)) {
+			char a[INET6_ADDRSTRLEN];
+
+			snprintf(ip6, sizeof(ip6), " %s/%u",
+				 inet_ntop(AF_INET6, t->cfg.ports[i].ip6, a, sizeof(a)),
+				 t->cfg.ports[i].prefix6);
+		} else {
+			ip6[0] = '\0';
+		}
+		printf("tcpe: port %u (%s) " RTE_ETHER_ADDR_PRT_FMT " %s/%u%s  rss:%s  cksum rx:%s "
+		       "tx:%s  tx zero-copy:%s",
 		       t->port_ids[i], pi->driver, RTE_ETHER_ADDR_BYTES(&pi->mac), ip,
-		       t->cfg.ports[i].prefix, pi->rss ? "symmetric" : "off",
+		       t->cfg.ports[i].prefix, ip6, pi->rss ? "symmetric" : "off",
 		       pi->rx_cksum ? "offload" : "sw", pi->tx_cksum ? "offload" : "sw",
 		       pi->tx_multiseg ? "yes" : "no");
 		if (pi->vlan != 0)

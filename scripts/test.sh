@@ -66,7 +66,7 @@ done
 # Newer DPDK LTS releases: the same sources, built against each (the compatibility header is
 # lib/net/dpdk_compat.h), with a few peer tests that touch the APIs most likely to move (ports,
 # memif, telemetry) and the seed's worked example.
-dpdk_peer=${TCPE_TEST_DPDK_PEER:-seed_client|http\.sh|two_workers|memif_churn|telemetry}
+dpdk_peer=${TCPE_TEST_DPDK_PEER:-seed_client|http\.sh|two_workers|memif_churn|telemetry|ipv6}
 if [[ -z ${TCPE_DPDK:-} && ( -z ${1:-} || dpdk =~ $1 ) ]]; then
 	for v in ${TCPE_TEST_DPDK-24.11 25.11}; do
 		echo "== DPDK $v (scripts/dpdk-build.sh $v, then tcpe against it)"

@@ -42,8 +42,8 @@ tcp_syncookie_synack(const struct tcp_ctx *c, const struct tcp_tuple *tuple,
 	struct tcb t;	/* what tcp_negotiate() would agree, worked out on a scratch record */
 	struct tcp_opts opts = { .present = TCP_HAVE_MSS };
 
-	if (peer_mss > cfg->mss)
-		peer_mss = cfg->mss;
+	if (peer_mss > tcp_our_mss(cfg, tuple))
+		peer_mss = tcp_our_mss(cfg, tuple);
 	while (idx < 3 && mss_table[idx + 1] <= peer_mss)
 		idx++;
 	memset(&t, 0, sizeof(t));
@@ -56,7 +56,7 @@ tcp_syncookie_synack(const struct tcp_ctx *c, const struct tcp_tuple *tuple,
 	o->ack = syn->seq + 1;
 	o->flags = TCP_SYN | TCP_ACK;
 	o->wnd = (uint16_t)(cfg->rcv_wnd > 65535 ? 65535 : cfg->rcv_wnd);
-	opts.mss = cfg->mss;
+	opts.mss = tcp_our_mss(cfg, tuple);
 	if (t.opt & TCB_OPT_WS) {
 		opts.present |= TCP_HAVE_WSCALE;
 		opts.wscale = cfg->rcv_ws;
@@ -121,7 +121,7 @@ tcp_syncookie_open(struct tcp_ctx *c, struct tcb *t, const struct tcp_tuple *tup
 	t->snd_una = t->snd_nxt = t->snd_max = t->snd_end = ack->ack;
 	t->snd_wl1 = ack->seq;
 	t->snd_wl2 = ack->ack;
-	t->snd_mss = agreed->mss < cfg->mss ? agreed->mss : cfg->mss;
+	t->snd_mss = agreed->mss < tcp_our_mss(cfg, tuple) ? agreed->mss : tcp_our_mss(cfg, tuple);
 	t->rto_us = cfg->rto_init_us;
 	tcp_negotiate(c, t, agreed);
 	t->snd_wnd = (uint32_t)ack->wnd << t->snd_ws;

@@ -17,6 +17,38 @@ struct tcp_tuple {
 };
 _Static_assert(sizeof(struct tcp_tuple) == 12, "tuple is the packed 12-byte hash key");
 
+/*
+ * An IPv6 connection keeps the 12-byte key: laddr holds 255.0.P.255 (P: the worker's port
+ * index), never an IPv4 address of ours, and raddr a keyed 32-bit hash of the peer's IPv6
+ * address (SipHash under a per-worker secret, so a peer cannot choose addresses that share a
+ * key); the record keeps the address itself, and a segment whose address differs from its
+ * record's is dropped (ip6_key_clash). IPv4 connections pay nothing for IPv6.
+ */
+
+/** The laddr of an IPv6 connection on port index @p port (network order, byte order free). */
+static inline uint32_t
+tuple_laddr_ip6(unsigned int port)
+{
+	union {
+		uint8_t b[4];
+		uint32_t v;
+	} u = { .b = { 0xff, 0, (uint8_t)port, 0xff } };
+
+	return u.v;
+}
+
+/** True when @p t is an IPv6 connection's key. */
+static inline int
+tuple_is_ip6(const struct tcp_tuple *t)
+{
+	const uint8_t *b = (const uint8_t *)&t->laddr;
+
+	return b[0] == 0xff && b[3] == 0xff && b[1] == 0;
+}
+
+/** Bytes the IPv6 header takes beyond IPv4's (40 - 20): less room for a segment's payload. */
+#define TUPLE_IP6_EXTRA 20
+
 /** TCP header flag bits (RFC 9293 §3.1). */
 enum {
 	TCP_FIN = 0x01,

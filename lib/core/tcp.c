@@ -272,7 +272,7 @@ tcp_passive_open(struct tcp_ctx *c, struct tcb *t, const struct tcp_tuple *tuple
 	t->snd_wl2 = t->iss;
 	if (peer_mss < 64)
 		peer_mss = 64;	/* a tiny MSS would only multiply our packets */
-	t->snd_mss = peer_mss < cfg->mss ? peer_mss : cfg->mss;
+	t->snd_mss = peer_mss < tcp_our_mss(cfg, tuple) ? peer_mss : tcp_our_mss(cfg, tuple);
 	t->rto_us = cfg->rto_init_us;
 	tcp_negotiate(c, t, &seg->opts);
 	t->max_wnd_raw = (uint16_t)(seg->wnd >> t->snd_ws);	/* a SYN's window is unscaled */
@@ -510,7 +510,7 @@ tcp_active_open(struct tcp_ctx *c, struct tcb *t, const struct tcp_tuple *tuple)
 	t->iss = tcp_isn(cfg->isn_key, tuple, sizeof(*tuple), c->now);
 	t->snd_una = t->iss;
 	t->snd_nxt = t->snd_max = t->snd_end = t->iss + 1;
-	t->snd_mss = cfg->mss;
+	t->snd_mss = tcp_our_mss(cfg, tuple);
 	t->rto_us = cfg->rto_init_us;
 	t->ts_off = tcp_ts_offset(c, tuple);	/* our SYN carries a timestamp already */
 	tcp_set_state(c, t, TCP_SYN_SENT);

@@ -133,7 +133,7 @@ static void
 syn_options(struct tcp_ctx *c, struct tcb *t, uint8_t opt, uint8_t ws, uint32_t ecr,
 	    struct tcp_out *o)
 {
-	struct tcp_opts opts = { .present = TCP_HAVE_MSS, .mss = c->cfg->mss };
+	struct tcp_opts opts = { .present = TCP_HAVE_MSS, .mss = tcp_our_mss(c->cfg, &t->tuple) };
 
 	if (opt & TCB_OPT_WS) {
 		opts.present |= TCP_HAVE_WSCALE;
@@ -466,7 +466,7 @@ tcp_pmtu_toobig(struct tcp_ctx *c, struct tcb *t, uint32_t seq, uint16_t mtu)
 	 * Linux keeps 552: a tiny announced MTU must not multiply our packets */
 	if (mtu < 576)
 		mtu = 576;
-	mss = (uint16_t)(mtu - 40 - ts);
+	mss = (uint16_t)(mtu - 40 - ts - (tuple_is_ip6(&t->tuple) ? TUPLE_IP6_EXTRA : 0));
 	if (mss >= t->snd_mss)
 		return true;	/* valid, nothing to lower */
 	t->snd_mss = mss;

@@ -30,6 +30,14 @@ tcp_emit(struct tcp_ctx *c, struct tcb *t, const struct tcp_out *o)
 	q->n++;
 }
 
+/** The MSS we announce and send at most on connection @p tu: --mss, less what an IPv6 header
+ * takes beyond IPv4's (1460 -> 1440 on a 1500-byte MTU). */
+static inline uint16_t
+tcp_our_mss(const struct tcp_cfg *cfg, const struct tcp_tuple *tu)
+{
+	return (uint16_t)(cfg->mss - (tuple_is_ip6(tu) ? TUPLE_IP6_EXTRA : 0));
+}
+
 /** Mark the record as discarding the current segment for @p reason. */
 static inline void
 tcp_rx_drop(struct tcp_rx *rx, unsigned int reason)

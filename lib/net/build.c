@@ -1,4 +1,4 @@
-/* build.c - header construction for everything tcpe sends, with checksum offload or software sums. */
+/* build.c - header construction for everything tcpe sends (IPv4 and IPv6), with checksum offload or software sums. */
 #include "build.h"
 
 #include <errno.h>
@@ -37,6 +37,17 @@ fill_ipv4(struct rte_ipv4_hdr *ip, uint32_t src, uint32_t dst, uint16_t l4_len)
 	ip->hdr_checksum = 0;
 	ip->src_addr = src;
 	ip->dst_addr = dst;
+}
+
+static void
+fill_ipv6(struct rte_ipv6_hdr *ip6, const void *src, const void *dst, uint16_t l4_len)
+{
+	ip6->vtc_flow = RTE_BE32(6u << 28);
+	ip6->payload_len = rte_cpu_to_be_16(l4_len);
+	ip6->proto = IPPROTO_TCP;
+	ip6->hop_limits = TCPE_IP_TTL;
+	memcpy(&ip6->src_addr, src, 16);
+	memcpy(&ip6->dst_addr, dst, 16);
 }
 
 void
@@ -120,6 +131,80 @@ tcp_cksum(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, struct rte_tcp_hdr *th,
 	}
 }
 
+/* tcp_cksum() over IPv6's pseudo-header (RFC 8200 §8.1). */
+static void
+tcp6_cksum(struct rte_mbuf *m, struct rte_ipv6_hdr *ip6, struct rte_tcp_hdr *th,
+	   const struct tx_props *tx, int32_t psum)
+{
+	m->l2_len = sizeof(struct rte_ether_hdr);
+	m->l3_len = sizeof(*ip6);
+	if (tx->cksum_offload && m->nb_segs == 1) {
+		m->ol_flags |= RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_TCP_CKSUM;
+		m->l4_len = (uint8_t)((th->data_off >> 4) * 4);
+		th->cksum = rte_ipv6_phdr_cksum(ip6, m->ol_flags);
+	} else if (psum >= 0) {
+		uint32_t sum = __rte_raw_cksum(th, (size_t)(th->data_off >> 4) * 4,
+					       rte_ipv6_phdr_cksum(ip6, 0)) + (uint32_t)psum;
+
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		th->cksum = (uint16_t)~sum;
+	} else if (m->nb_segs > 1) {
+		uint32_t l4_off = (uint32_t)((uint8_t *)th - rte_pktmbuf_mtod(m, uint8_t *));
+		uint32_t sum = build_cksum_chain(m, l4_off, rte_pktmbuf_pkt_len(m) - l4_off, NULL) +
+			       rte_ipv6_phdr_cksum(ip6, 0);
+
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		th->cksum = (uint16_t)~sum;
+	} else {
+		th->cksum = rte_ipv6_udptcp_cksum(ip6, th);
+	}
+}
+
+int
+build_tcp6_psum(struct rte_mbuf *m, const struct tx_props *tx, const struct rte_ether_addr *dst,
+		const void *raddr6, const struct tcp_tuple *tuple, const struct tcp_out *o,
+		int32_t psum)
+{
+	unsigned int tcp_len = sizeof(struct rte_tcp_hdr) + o->optlen;
+	struct rte_ether_hdr *eth;
+	struct rte_ipv6_hdr *ip6;
+	struct rte_tcp_hdr *th;
+
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, (uint16_t)(HDRS6_LEN + o->optlen));
+	if (eth == NULL)
+		return -ENOSPC;
+	ip6 = (struct rte_ipv6_hdr *)(eth + 1);
+	th = (struct rte_tcp_hdr *)(ip6 + 1);
+	rte_ether_addr_copy(dst, &eth->dst_addr);
+	rte_ether_addr_copy(&tx->mac, &eth->src_addr);
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	fill_ipv6(ip6, tx->ip6, raddr6, (uint16_t)(tcp_len + o->len));
+	fill_tcp(th, tuple->lport, tuple->rport, o);
+	tcp6_cksum(m, ip6, th, tx, psum);
+	return 0;
+}
+
+/* build_tcp_reply_in_place() of an IPv6 frame (no extension headers: parse took none). */
+static void
+reply6_in_place(struct rte_mbuf *m, struct rte_ipv6_hdr *ip6, const struct tx_props *tx,
+		const struct tcp_out *o)
+{
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip6 + 1);
+	uint16_t sport = th->src_port, dport = th->dst_port;
+	uint8_t src[16], dst[16];
+
+	memcpy(src, &ip6->src_addr, 16);
+	memcpy(dst, &ip6->dst_addr, 16);
+	fill_ipv6(ip6, dst, src, (uint16_t)(sizeof(*th) + o->optlen));
+	fill_tcp(th, dport, sport, o);
+	m->ol_flags = 0;
+	rte_pktmbuf_data_len(m) = (uint16_t)(HDRS6_LEN + o->optlen);
+	rte_pktmbuf_pkt_len(m) = rte_pktmbuf_data_len(m);
+	tcp6_cksum(m, ip6, th, tx, -1);
+}
+
 int
 build_tcp(struct rte_mbuf *m, const struct tx_props *tx, const struct rte_ether_addr *dst,
 	  const struct tcp_tuple *tuple, const struct tcp_out *o)
@@ -155,13 +240,21 @@ build_tcp_reply_in_place(struct rte_mbuf *m, const struct tx_props *tx, const st
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
-	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)((uint8_t *)ip + rte_ipv4_hdr_len(ip));
-	uint32_t src = ip->src_addr, dst = ip->dst_addr;
-	uint16_t sport = th->src_port, dport = th->dst_port;
-	struct rte_tcp_hdr *nth;
+	struct rte_tcp_hdr *th, *nth;
+	uint32_t src, dst;
+	uint16_t sport, dport;
 
 	rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
 	rte_ether_addr_copy(&tx->mac, &eth->src_addr);
+	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6)) {
+		reply6_in_place(m, (struct rte_ipv6_hdr *)(eth + 1), tx, o);
+		return;
+	}
+	th = (struct rte_tcp_hdr *)((uint8_t *)ip + rte_ipv4_hdr_len(ip));
+	src = ip->src_addr;
+	dst = ip->dst_addr;
+	sport = th->src_port;
+	dport = th->dst_port;
 	/* Rebuild from a plain 20-byte IPv4 header: received IP options are not echoed. */
 	nth = (struct rte_tcp_hdr *)(ip + 1);
 	fill_ipv4(ip, dst, src, (uint16_t)(sizeof(*nth) + o->optlen));

@@ -1,4 +1,4 @@
-/* build.h - write Ethernet/IPv4/TCP headers and checksums into mbufs (offloaded or in software). */
+/* build.h - write Ethernet/IPv4|IPv6/TCP headers and checksums into mbufs (offloaded or in software). */
 #ifndef TCPE_BUILD_H
 #define TCPE_BUILD_H
 
@@ -19,6 +19,7 @@ struct tx_props {
 	struct rte_ether_addr mac;	/**< our source MAC */
 	bool cksum_offload;		/**< device fills IPv4 and TCP checksums */
 	bool multiseg;			/**< device sends chained mbufs: large payloads go zero-copy */
+	uint8_t ip6[16];		/**< our IPv6 address on the port (source of IPv6 frames) */
 };
 
 /** Payloads from this size on are chained by reference rather than copied (when multiseg). */
@@ -39,6 +40,18 @@ struct tx_props {
 int build_tcp(struct rte_mbuf *m, const struct tx_props *tx, const struct rte_ether_addr *dst,
 	      const struct tcp_tuple *tuple, const struct tcp_out *o);
 
+/** Size of Ethernet + IPv6 (no extension headers) + TCP (no options) headers. */
+#define HDRS6_LEN (sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv6_hdr) + \
+		   sizeof(struct rte_tcp_hdr))
+
+/**
+ * build_tcp_psum() for an IPv6 connection (tuple_is_ip6()): from tx->ip6 to the peer's
+ * @p raddr6 (16 bytes), hop limit 64, no flow label. @p m needs HDRS6_LEN + o->optlen headroom.
+ */
+int build_tcp6_psum(struct rte_mbuf *m, const struct tx_props *tx,
+		    const struct rte_ether_addr *dst, const void *raddr6,
+		    const struct tcp_tuple *tuple, const struct tcp_out *o, int32_t psum);
+
 /**
  * build_tcp() for a payload whose ones'-complement sum @p psum (folded, not inverted: what
  * sndq_sum() returns) is known, so that the checksum reads only the headers; @p psum -1: unknown.
@@ -47,8 +60,9 @@ int build_tcp_psum(struct rte_mbuf *m, const struct tx_props *tx, const struct r
 		   const struct tcp_tuple *tuple, const struct tcp_out *o, int32_t psum);
 
 /**
- * Turn received TCP frame @p m into the reply @p o in place: swap MACs, addresses and ports,
- * drop options and payload. Used for RSTs to segments that match no connection.
+ * Turn received TCP frame @p m (IPv4 or IPv6) into the reply @p o in place: swap MACs,
+ * addresses and ports, drop options and payload. Used for RSTs to segments that match no
+ * connection, SYN cookies and TIME_WAIT's ACKs.
  */
 void build_tcp_reply_in_place(struct rte_mbuf *m, const struct tx_props *tx,
 			      const struct tcp_out *o);

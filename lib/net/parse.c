@@ -3,8 +3,11 @@
 
 #include <string.h>
 
+#include <netinet/in.h>
+
 #include <rte_byteorder.h>
 
+#include "isn.h"
 #include "leave.h"
 
 #define IP_FRAG_MASK (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)
@@ -46,8 +49,23 @@ bad_source(uint32_t src_be, const struct net_addr *ifa)
 	       ((src_be ^ ifa->ip) & ifa->mask) == 0 && (src_be | ifa->mask) == 0xffffffffu;
 }
 
+/* The TCP checksum with its pseudo-header, IPv4 or IPv6: 0 when right. */
+static inline int
+tcp_cksum_bad(const struct pkt_info *pi)
+{
+	if (pi->ip6 != NULL)
+		return rte_ipv6_udptcp_cksum_verify(pi->ip6, pi->tcp);
+	return rte_ipv4_udptcp_cksum_verify(pi->ip, pi->tcp);
+}
+
+uint32_t
+net_ip6_key(const struct net_addr *ifa, const void *a)
+{
+	return (uint32_t)siphash24(ifa->ip6_key, a, 16);
+}
+
 static enum pkt_class
-parse_tcp(struct rte_mbuf *m, struct pkt_info *pi, uint16_t *drop)
+parse_tcp(const struct net_addr *ifa, struct rte_mbuf *m, struct pkt_info *pi, uint16_t *drop)
 {
 	struct rte_tcp_hdr *th = pi->tcp;
 	unsigned int hlen;
@@ -60,7 +78,7 @@ parse_tcp(struct rte_mbuf *m, struct pkt_info *pi, uint16_t *drop)
 	if (hlen < sizeof(*th) || hlen > pi->l4_len)
 		return reject(drop, TCPE_DROP_TCP_DOFF);
 	if (l4f == RTE_MBUF_F_RX_L4_CKSUM_BAD ||
-	    (l4f == RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN && rte_ipv4_udptcp_cksum_verify(pi->ip, th) != 0))
+	    (l4f == RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN && tcp_cksum_bad(pi) != 0))
 		return reject(drop, TCPE_DROP_TCP_CKSUM);
 	if (th->src_port == 0 || th->dst_port == 0)
 		return reject(drop, TCPE_DROP_TCP_PORT_ZERO);
@@ -76,8 +94,13 @@ parse_tcp(struct rte_mbuf *m, struct pkt_info *pi, uint16_t *drop)
 	s->wnd = rte_be_to_cpu_16(th->rx_win);
 	s->len = pi->l4_len - hlen;
 	pi->payload = (uint8_t *)th + hlen;
-	pi->key.raddr = pi->ip->src_addr;
-	pi->key.laddr = pi->ip->dst_addr;
+	if (pi->ip6 != NULL) {
+		pi->key.raddr = net_ip6_key(ifa, &pi->ip6->src_addr);
+		pi->key.laddr = ifa->laddr6;
+	} else {
+		pi->key.raddr = pi->ip->src_addr;
+		pi->key.laddr = pi->ip->dst_addr;
+	}
 	pi->key.rport = th->src_port;
 	pi->key.lport = th->dst_port;
 	return PKT_TCP;
@@ -157,16 +180,170 @@ parse_ipv4(const struct net_addr *ifa, struct rte_mbuf *m, struct pkt_info *pi, 
 	if (bad_source(ip->src_addr, ifa))
 		return reject(drop, TCPE_DROP_IP_SRC);
 	pi->ip = ip;
+	pi->ip6 = NULL;
 	pi->l4_len = (uint16_t)(tlen - hlen);	/* IP options are skipped, not interpreted */
 	pi->tcp = (struct rte_tcp_hdr *)((uint8_t *)ip + hlen);
 	switch (ip->next_proto_id) {
 	case IPPROTO_TCP:
-		return parse_tcp(m, pi, drop);
+		return parse_tcp(ifa, m, pi, drop);
 	case IPPROTO_ICMP:
 		return parse_icmp(ifa, pi, drop);
 	default:
 		return reject(drop, TCPE_DROP_IP_PROTO);
 	}
+}
+
+/* --- IPv6 ----------------------------------------------------------------------------------- */
+
+/* ff02::1:ffXX:XXXX, the solicited-node group of our address (RFC 4291 §2.7.1). */
+static bool
+solicited_node_ours(const struct net_addr *ifa, const uint8_t *a)
+{
+	static const uint8_t pfx[13] = { 0xff, 0x02, [11] = 0x01, [12] = 0xff };
+
+	return memcmp(a, pfx, 13) == 0 && memcmp(a + 13, ifa->ip6 + 13, 3) == 0;
+}
+
+/* Sources nobody may send from (RFC 4291 §2.5.2-2.5.5): ::, ::1, multicast, IPv4-mapped, ours. */
+static bool
+bad_source6(const struct net_addr *ifa, const uint8_t *a)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	uint8_t any = 0;
+
+	for (unsigned int i = 0; i < 15; i++)
+		any |= a[i];
+	return (any == 0 && a[15] <= 1) || a[0] == 0xff || memcmp(a, mapped, 12) == 0 ||
+	       net_ip6_is_ours(ifa, a);
+}
+
+/*
+ * ICMPv6 Packet Too Big (RFC 4443 §3.2, RFC 8201): the quoted header must be one of ours
+ * carrying TCP, with the 8 bytes that hold ports and sequence number.
+ */
+static enum pkt_class
+parse_icmp6_toobig(const struct net_addr *ifa, struct pkt_info *pi, uint16_t *drop)
+{
+	const uint8_t *p = (const uint8_t *)(pi->icmp + 1);
+	const struct rte_ipv6_hdr *in = (const struct rte_ipv6_hdr *)p;
+	const uint8_t *th = p + sizeof(*in);
+	uint32_t mtu;
+
+	if (pi->l4_len < sizeof(struct rte_icmp_hdr) + sizeof(*in) + 8)
+		return reject(drop, TCPE_DROP_ICMP6_SHORT);
+	if ((rte_be_to_cpu_32(in->vtc_flow) >> 28) != 6 || in->proto != IPPROTO_TCP ||
+	    !net_ip6_is_ours(ifa, &in->src_addr))
+		return reject(drop, TCPE_DROP_ICMP_QUOTE);
+	pi->ip6 = (struct rte_ipv6_hdr *)(uintptr_t)in;	/* steering hashes its addresses */
+	pi->key.laddr = ifa->laddr6;
+	pi->key.raddr = net_ip6_key(ifa, &in->dst_addr);
+	memcpy(&pi->key.lport, th, 2);
+	memcpy(&pi->key.rport, th + 2, 2);
+	pi->seg.seq = (uint32_t)th[4] << 24 | (uint32_t)th[5] << 16 | (uint32_t)th[6] << 8 | th[7];
+	/* the MTU is the whole second word here; IPv6 links carry at least 1280 (RFC 8200 §5) */
+	memcpy(&mtu, &pi->icmp->icmp_ident, 4);
+	mtu = rte_be_to_cpu_32(mtu);
+	pi->mtu = (uint16_t)(mtu > 65535 ? 65535 : mtu < 1280 ? 1280 : mtu);
+	return PKT_ICMP_TOOBIG;
+}
+
+/* Neighbour discovery (RFC 4861 §7.1.1-2): hop limit 255, code 0, a unicast target. */
+static enum pkt_class
+parse_nd(const struct net_addr *ifa, struct pkt_info *pi, uint16_t *drop)
+{
+	const uint8_t *target = (const uint8_t *)(pi->icmp + 1);
+
+	if (pi->ip6->hop_limits != 255 || pi->icmp->icmp_code != 0 || pi->l4_len < 24 ||
+	    target[0] == 0xff)
+		return reject(drop, TCPE_DROP_ND_MALFORMED);
+	if (pi->icmp->icmp_type == ICMP6_ND_NA)
+		return PKT_ND_NA;
+	if (!net_ip6_is_ours(ifa, target))
+		return reject(drop, TCPE_DROP_ND_NOT_FOR_US);
+	return PKT_ND_NS;
+}
+
+static enum pkt_class
+parse_icmp6(const struct net_addr *ifa, struct pkt_info *pi, bool to_group, uint16_t *drop)
+{
+	uint8_t type;
+
+	if (pi->l4_len < sizeof(struct rte_icmp_hdr))
+		return reject(drop, TCPE_DROP_ICMP6_SHORT);
+	if (rte_ipv6_udptcp_cksum_verify(pi->ip6, pi->icmp) != 0)
+		return reject(drop, TCPE_DROP_ICMP6_CKSUM);
+	type = pi->icmp->icmp_type;
+	if (type == ICMP6_ND_NS || type == ICMP6_ND_NA)
+		return parse_nd(ifa, pi, drop);
+	if (to_group)	/* only solicitations go to the solicited-node group */
+		return reject(drop, TCPE_DROP_IP6_NOT_FOR_US);
+	if (type == ICMP6_ECHO_REQUEST && pi->icmp->icmp_code == 0)
+		return PKT_ICMP6_ECHO;
+	if (type == ICMP6_PACKET_TOO_BIG)
+		return parse_icmp6_toobig(ifa, pi, drop);
+	return reject(drop, TCPE_DROP_ICMP6_TYPE);
+}
+
+/* Extension headers (RFC 8200 §4, and the protocols it lists as such): not walked. */
+static inline bool
+ext_header(uint8_t nh)
+{
+	return nh == 0 || nh == 43 || nh == 50 || nh == 51 || nh == 60 || nh == 135 ||
+	       nh == 139 || nh == 140 || nh == 253 || nh == 254;
+}
+
+static enum pkt_class
+parse_ipv6(const struct net_addr *ifa, struct rte_mbuf *m, struct pkt_info *pi, uint16_t *drop)
+{
+	struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)(pi->eth + 1);
+	unsigned int avail = rte_pktmbuf_data_len(m) - sizeof(struct rte_ether_hdr), plen;
+	const uint8_t *dst = (const uint8_t *)&ip6->dst_addr;
+	bool to_group = false;
+
+	if (!ifa->has_ip6)
+		return reject(drop, TCPE_DROP_IP6_OFF);
+	if (avail < sizeof(*ip6))
+		return reject(drop, TCPE_DROP_IP6_SHORT);
+	if ((rte_be_to_cpu_32(ip6->vtc_flow) >> 28) != 6)
+		return reject(drop, TCPE_DROP_IP_VERSION);
+	/* Frames may carry Ethernet padding: the payload may be shorter, never longer. */
+	plen = rte_be_to_cpu_16(ip6->payload_len);
+	if (plen > avail - sizeof(*ip6))
+		return reject(drop, TCPE_DROP_IP6_PAYLOAD_LEN);
+	if (!net_ip6_is_ours(ifa, dst)) {
+		if (!solicited_node_ours(ifa, dst))
+			return reject(drop, TCPE_DROP_IP6_NOT_FOR_US);
+		to_group = true;
+	}
+	if (bad_source6(ifa, (const uint8_t *)&ip6->src_addr))
+		return reject(drop, TCPE_DROP_IP6_SRC);
+	pi->ip = NULL;
+	pi->ip6 = ip6;
+	pi->l4_len = (uint16_t)plen;
+	pi->tcp = (struct rte_tcp_hdr *)(ip6 + 1);
+	switch (ip6->proto) {
+	case IPPROTO_TCP:
+		if (to_group)
+			return reject(drop, TCPE_DROP_IP6_NOT_FOR_US);
+		return parse_tcp(ifa, m, pi, drop);
+	case IPPROTO_ICMPV6:
+		return parse_icmp6(ifa, pi, to_group, drop);
+	case IPPROTO_FRAGMENT:
+		return reject(drop, TCPE_DROP_IP6_FRAGMENT);
+	default:
+		return reject(drop, ext_header(ip6->proto) ? TCPE_DROP_IP6_EXT_HDR :
+							      TCPE_DROP_IP_PROTO);
+	}
+}
+
+/* 33:33:ff:XX:XX:XX, the MAC of our solicited-node group (RFC 2464 §7). */
+static inline bool
+solicited_mac_ours(const struct net_addr *ifa, const struct rte_ether_addr *mac)
+{
+	const uint8_t *b = mac->addr_bytes;
+
+	return ifa->has_ip6 && b[0] == 0x33 && b[1] == 0x33 && b[2] == 0xff &&
+	       memcmp(b + 3, ifa->ip6 + 13, 3) == 0;
 }
 
 /*
@@ -216,12 +393,15 @@ pkt_parse(const struct net_addr *ifa, struct rte_mbuf *m, struct pkt_info *pi, u
 	if (!rte_is_unicast_ether_addr(&eth->src_addr))
 		return reject(drop, TCPE_DROP_ETH_SRC);
 	if (!rte_is_same_ether_addr(&eth->dst_addr, &ifa->mac) &&
-	    !rte_is_broadcast_ether_addr(&eth->dst_addr))
+	    !rte_is_broadcast_ether_addr(&eth->dst_addr) &&
+	    !solicited_mac_ours(ifa, &eth->dst_addr))
 		return reject(drop, rte_is_multicast_ether_addr(&eth->dst_addr) ?
 				    TCPE_DROP_ETH_MULTICAST : TCPE_DROP_ETH_DST);
 	switch (eth->ether_type) {
 	case RTE_BE16(RTE_ETHER_TYPE_IPV4):
 		return parse_ipv4(ifa, m, pi, drop);
+	case RTE_BE16(RTE_ETHER_TYPE_IPV6):
+		return parse_ipv6(ifa, m, pi, drop);
 	case RTE_BE16(RTE_ETHER_TYPE_ARP):
 		return parse_arp(m, pi, drop);
 	case RTE_BE16(LEAVE_ETHERTYPE):

@@ -20,4 +20,11 @@ extern const uint8_t rss_symmetric_key[RSS_KEY_LEN];
 uint32_t rss_hash_v4_tcp(const uint8_t *key, uint32_t saddr, uint32_t daddr, uint16_t sport,
 			 uint16_t dport);
 
+/**
+ * Toeplitz hash of an IPv6/TCP 4-tuple over @p key (RTE_THASH_V6_L4_LEN words, as a NIC hashes
+ * IPv6 TCP without extension headers): addresses 16 bytes each, ports in network order.
+ */
+uint32_t rss_hash_v6_tcp(const uint8_t *key, const void *saddr, const void *daddr,
+			 uint16_t sport, uint16_t dport);
+
 #endif

@@ -255,62 +255,6 @@ find_key(const char *section, const char *name)
 	return NULL;
 }
 
-/* "198.18.0.1/24" */
-static int
-parse_prefix(const char *s, uint32_t *ip, uint8_t *prefix)
-{
-	char buf[32];
-	const char *slash = strchr(s, '/');
-	uint64_t p;
-	struct in_addr a;
-
-	if (slash == NULL || (size_t)(slash - s) >= sizeof(buf))
-		return -EINVAL;
-	memcpy(buf, s, (size_t)(slash - s));
-	buf[slash - s] = '\0';
-	if (inet_pton(AF_INET, buf, &a) != 1 || config_parse_u64(slash + 1, false, &p) != 0 || p < 1 ||
-	    p > 32 || a.s_addr == 0)
-		return -EINVAL;
-	*ip = a.s_addr;
-	*prefix = (uint8_t)p;
-	return 0;
-}
-
-int
-config_parse_hostport(const char *spec, uint32_t *ip, uint16_t *port)
-{
-	const char *colon = strrchr(spec, ':');
-	char host[64];
-	char *end;
-	long p;
-
-	if (colon == NULL || (size_t)(colon - spec) >= sizeof(host))
-		return -EINVAL;
-	memcpy(host, spec, (size_t)(colon - spec));
-	host[colon - spec] = '\0';
-	errno = 0;
-	p = strtol(colon + 1, &end, 10);
-	if (colon[1] == '\0' || *end != '\0' || errno != 0 || p < 1 || p > 65535)
-		return -EINVAL;
-	if (host[0] == '\0')
-		strcpy(host, "127.0.0.1");
-	if (inet_pton(AF_INET, host, ip) != 1)
-		return -EINVAL;
-	*port = (uint16_t)p;
-	return 0;
-}
-
-int
-config_parse_addr(const char *s, uint32_t *ip)
-{
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, s, &a) != 1 || a.s_addr == 0)
-		return -EINVAL;
-	*ip = a.s_addr;
-	return 0;
-}
-
 static int
 set_port_key(struct tcpe_config *cfg, unsigned int port, const char *name, const char *val,
 	     const char *where, FILE *err)
@@ -318,7 +262,7 @@ set_port_key(struct tcpe_config *cfg, unsigned int port, const char *name, const
 	struct tcpe_port_cfg *p = &cfg->ports[port];
 
 	if (strcmp(name, "ip") == 0) {
-		if (parse_prefix(val, &p->ip, &p->prefix) != 0) {
+		if (config_parse_prefix(val, &p->ip, &p->prefix) != 0) {
 			fprintf(err, "tcpe: %s: '%s' is not an IPv4 ADDR/PREFIX (e.g. 198.18.0.1/24)\n",
 				where, val);
 			return -EINVAL;
@@ -328,6 +272,22 @@ set_port_key(struct tcpe_config *cfg, unsigned int port, const char *name, const
 	if (strcmp(name, "gateway") == 0) {
 		if (config_parse_addr(val, &p->gateway) != 0) {
 			fprintf(err, "tcpe: %s: '%s' is not an IPv4 address\n", where, val);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (strcmp(name, "ip6") == 0) {
+		if (config_parse_prefix6(val, p->ip6, &p->prefix6) != 0) {
+			fprintf(err, "tcpe: %s: '%s' is not a unicast IPv6 ADDR/PREFIX "
+				"(e.g. 2001:2::1/64)\n", where, val);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (strcmp(name, "gateway6") == 0) {
+		if (inet_pton(AF_INET6, val, p->gateway6) != 1 || config_check_ip6(p->gateway6) != 0) {
+			memset(p->gateway6, 0, sizeof(p->gateway6));
+			fprintf(err, "tcpe: %s: '%s' is not a unicast IPv6 address\n", where, val);
 			return -EINVAL;
 		}
 		return 0;
@@ -345,7 +305,8 @@ set_port_key(struct tcpe_config *cfg, unsigned int port, const char *name, const
 		p->vlan = (uint16_t)v;
 		return 0;
 	}
-	fprintf(err, "tcpe: %s: unknown key (port sections take ip, gateway, vlan)\n", where);
+	fprintf(err, "tcpe: %s: unknown key (port sections take ip, gateway, ip6, gateway6, vlan)\n",
+		where);
 	return -EINVAL;
 }
 
@@ -544,6 +505,20 @@ validate(struct tcpe_config *cfg, FILE *err)
 				p->prefix);
 			return -EINVAL;
 		}
+		if (!config_ip6_none(p->ip6) && p->ip == 0) {
+			fprintf(err, "tcpe: port %u has an ip6 but no ip (IPv6 is dual stack)\n", i);
+			return -EINVAL;
+		}
+		if (!config_ip6_none(p->gateway6) && config_ip6_none(p->ip6)) {
+			fprintf(err, "tcpe: port %u has a gateway6 but no ip6\n", i);
+			return -EINVAL;
+		}
+		if (!config_ip6_none(p->gateway6) && !config_ip6_link_local(p->gateway6) &&
+		    !config_ip6_same_prefix(p->gateway6, p->ip6, p->prefix6)) {
+			fprintf(err, "tcpe: port %u: gateway6 is neither link-local (fe80::/10) nor in "
+				"the port's ip6 prefix /%u\n", i, p->prefix6);
+			return -EINVAL;
+		}
 	}
 	if (cfg->ports[0].ip == 0) {
 		fprintf(err, "tcpe: port 0 has no address: give --ip ADDR/PREFIX or [port0] ip\n");
@@ -582,13 +557,14 @@ validate(struct tcpe_config *cfg, FILE *err)
 	return 0;
 }
 
-enum { OPT_IP = 256, OPT_GATEWAY, OPT_VLAN, OPT_LISTEN, OPT_VERSION, OPT_KEY0 };
+enum { OPT_IP = 256, OPT_GATEWAY, OPT_VLAN, OPT_IP6, OPT_GATEWAY6, OPT_LISTEN, OPT_VERSION,
+       OPT_KEY0 };
 
-/* --ip, --gateway, --vlan: port 0's keys of the same names. */
+/* --ip, --gateway, --vlan, --ip6, --gateway6: port 0's keys of the same names. */
 static int
 port0_opt(struct tcpe_config *cfg, int opt, const char *val, FILE *err)
 {
-	static const char *const keys[] = { "ip", "gateway", "vlan" };
+	static const char *const keys[] = { "ip", "gateway", "vlan", "ip6", "gateway6" };
 	const char *k = keys[opt - OPT_IP];
 	char where[16];
 
@@ -596,21 +572,28 @@ port0_opt(struct tcpe_config *cfg, int opt, const char *val, FILE *err)
 	return set_port_key(cfg, 0, k, val, where, err);
 }
 
+/* The long options that are not keys of the table (or parse specially). */
+static const struct option fixed_opts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "ip", required_argument, NULL, OPT_IP },
+	{ "gateway", required_argument, NULL, OPT_GATEWAY },
+	{ "vlan", required_argument, NULL, OPT_VLAN },
+	{ "ip6", required_argument, NULL, OPT_IP6 },
+	{ "gateway6", required_argument, NULL, OPT_GATEWAY6 },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+};
+
 int
 config_parse(struct tcpe_config *cfg, int argc, char **argv, FILE *err)
 {
-	struct option lopts[RTE_DIM(config_keys) + 8];
-	unsigned int n = 0;
+	struct option lopts[RTE_DIM(config_keys) + RTE_DIM(fixed_opts) + 1];
+	unsigned int n = RTE_DIM(fixed_opts);
 	int c, rc;
 
 	set_defaults(cfg);
-	lopts[n++] = (struct option){ "config", required_argument, NULL, 'c' };
-	lopts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
-	lopts[n++] = (struct option){ "version", no_argument, NULL, OPT_VERSION };
-	lopts[n++] = (struct option){ "ip", required_argument, NULL, OPT_IP };
-	lopts[n++] = (struct option){ "gateway", required_argument, NULL, OPT_GATEWAY };
-	lopts[n++] = (struct option){ "vlan", required_argument, NULL, OPT_VLAN };
-	lopts[n++] = (struct option){ "listen", required_argument, NULL, OPT_LISTEN };
+	memcpy(lopts, fixed_opts, sizeof(fixed_opts));
 	for (unsigned int i = 0; i < RTE_DIM(config_keys); i++)
 		lopts[n++] = (struct option){ config_keys[i].name, required_argument, NULL,
 					      OPT_KEY0 + (int)i };
@@ -653,6 +636,8 @@ config_parse(struct tcpe_config *cfg, int argc, char **argv, FILE *err)
 		case OPT_IP:
 		case OPT_GATEWAY:
 		case OPT_VLAN:
+		case OPT_IP6:
+		case OPT_GATEWAY6:
 			rc = port0_opt(cfg, c, optarg, err);
 			break;
 		case OPT_LISTEN:
@@ -679,7 +664,7 @@ config_parse(struct tcpe_config *cfg, int argc, char **argv, FILE *err)
 void
 config_dump(const struct tcpe_config *cfg, FILE *out)
 {
-	char a[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN];
+	char a[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN], g6[INET6_ADDRSTRLEN];
 
 	for (unsigned int i = 0; i < RTE_DIM(config_keys); i++) {
 		const struct key *k = &config_keys[i];
@@ -701,6 +686,12 @@ config_dump(const struct tcpe_config *cfg, FILE *out)
 		fprintf(out, "port%u.ip = %s/%u\nport%u.gateway = %s\nport%u.vlan = %u\n", i, a,
 			cfg->ports[i].prefix, i, cfg->ports[i].gateway ? g : "none", i,
 			cfg->ports[i].vlan);
+		if (config_ip6_none(cfg->ports[i].ip6))
+			continue;
+		inet_ntop(AF_INET6, cfg->ports[i].ip6, a6, sizeof(a6));
+		inet_ntop(AF_INET6, cfg->ports[i].gateway6, g6, sizeof(g6));
+		fprintf(out, "port%u.ip6 = %s/%u\nport%u.gateway6 = %s\n", i, a6,
+			cfg->ports[i].prefix6, i, config_ip6_none(cfg->ports[i].gateway6) ? "none" : g6);
 	}
 	for (unsigned int i = 0; i < cfg->nlisten; i++)
 		fprintf(out, "listen.%u = %s\n", cfg->listen[i].port,

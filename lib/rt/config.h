@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "apps.h"
 
@@ -21,7 +22,19 @@ struct tcpe_port_cfg {
 	uint8_t prefix;
 	uint32_t gateway;	/**< network order; 0 = none */
 	uint16_t vlan;		/**< 802.1Q VLAN ID (1..4094); 0 = untagged */
+	uint8_t ip6[16];	/**< IPv6 address (--ip6, ip6 =); all zero = none */
+	uint8_t prefix6;
+	uint8_t gateway6[16];	/**< IPv6 next hop (--gateway6); all zero = none */
 };
+
+/** True when @p a (16 bytes) is the unspecified address ::, i.e. not configured. */
+static inline bool
+config_ip6_none(const uint8_t a[16])
+{
+	static const uint8_t zero[16];
+
+	return memcmp(a, zero, 16) == 0;
+}
 
 struct tcpe_listen {
 	uint16_t port;		/**< host order */

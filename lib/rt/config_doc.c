@@ -25,6 +25,10 @@ static const struct config_opt_doc fixed_opts[] = {
 	{ "gateway", 0, "ADDR", "next hop for addresses outside the prefix", "port0", NULL, NULL },
 	{ "vlan", 0, "ID", "802.1Q VLAN of port 0 (1..4094): frames leave tagged ID, only frames "
 	  "tagged ID are taken (vlan in [portN] for the others)", "port0", NULL, NULL },
+	{ "ip6", 0, "ADDR/PREFIX", "IPv6 address of port 0, dual stack with --ip (ip6 in [portN] for "
+	  "the others)", "port0", NULL, NULL },
+	{ "gateway6", 0, "ADDR", "IPv6 next hop for addresses outside the ip6 prefix", "port0", NULL,
+	  NULL },
 	{ "listen", 0, "PORT:APP", NULL, "listen", "42181:hello", NULL },
 };
 
@@ -113,7 +117,7 @@ config_json_string(FILE *out, const char *s)
 void
 config_json(const struct tcpe_config *cfg, FILE *out)
 {
-	char a[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN];
+	char a[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN], g6[INET6_ADDRSTRLEN];
 
 	fputc('{', out);
 	for (unsigned int i = 0; i < config_nkeys; i++) {
@@ -134,10 +138,19 @@ config_json(const struct tcpe_config *cfg, FILE *out)
 			continue;
 		inet_ntop(AF_INET, &cfg->ports[i].ip, a, sizeof(a));
 		inet_ntop(AF_INET, &cfg->ports[i].gateway, g, sizeof(g));
-		fprintf(out, "%s{\"port\": %u, \"ip\": \"%s/%u\", \"gateway\": %s%s%s, \"vlan\": %u}",
+		fprintf(out, "%s{\"port\": %u, \"ip\": \"%s/%u\", \"gateway\": %s%s%s, \"vlan\": %u",
 			n++ ? ", " : "", i, a, cfg->ports[i].prefix, cfg->ports[i].gateway ? "\"" : "",
 			cfg->ports[i].gateway ? g : "null", cfg->ports[i].gateway ? "\"" : "",
 			cfg->ports[i].vlan);
+		if (!config_ip6_none(cfg->ports[i].ip6)) {
+			bool gw = !config_ip6_none(cfg->ports[i].gateway6);
+
+			inet_ntop(AF_INET6, cfg->ports[i].ip6, a6, sizeof(a6));
+			inet_ntop(AF_INET6, cfg->ports[i].gateway6, g6, sizeof(g6));
+			fprintf(out, ", \"ip6\": \"%s/%u\", \"gateway6\": %s%s%s", a6,
+				cfg->ports[i].prefix6, gw ? "\"" : "", gw ? g6 : "null", gw ? "\"" : "");
+		}
+		fputc('}', out);
 	}
 	fputs("], \"listen\": {", out);
 	for (unsigned int i = 0; i < cfg->nlisten; i++)

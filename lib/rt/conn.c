@@ -272,6 +272,14 @@ conn_bind(struct conn_table *tab, struct conn *c, uint16_t port,
 		c->trace_id = (uint32_t)++tab->traced;
 }
 
+/* An IPv6 record keeps its peer's address: its key holds only a stand-in (tcb.h). */
+static inline void
+conn_bind6(struct conn_table *tab, struct conn *c, const struct pkt_info *pi)
+{
+	if (pi->ip6 != NULL)
+		memcpy(tab->raddr6[c - tab->conns], &pi->ip6->src_addr, 16);
+}
+
 static void
 passive_open(struct conn_table *tab, uint16_t port, struct rte_mbuf *m, struct pkt_info *pi,
 	     unsigned int app)
@@ -284,6 +292,7 @@ passive_open(struct conn_table *tab, uint16_t port, struct rte_mbuf *m, struct p
 		return;
 	}
 	conn_bind(tab, c, port, &pi->eth->src_addr, app);
+	conn_bind6(tab, c, pi);
 	tcp_passive_open(&tab->tcp, &c->tcb, &pi->key, &pi->seg);
 	c->sndq.seq = c->tcb.iss + 1;
 	if (c->trace_id != 0)
@@ -337,6 +346,7 @@ cookie_ack(struct conn_table *tab, uint16_t port, struct rte_mbuf *m, struct pkt
 		return true;
 	}
 	conn_bind(tab, c, port, &pi->eth->src_addr, app);
+	conn_bind6(tab, c, pi);
 	tcp_syncookie_open(&tab->tcp, &c->tcb, &pi->key, &pi->seg, &agreed);
 	c->sndq.seq = c->tcb.iss + 1;
 	record_input(tab, m, pi, c, TCP_EV_ESTABLISHED, rx);
@@ -437,6 +447,9 @@ segment_input(struct conn_table *tab, uint16_t port, struct rte_mbuf *m, struct 
 		tab->st->rst_rx++;
 	if (ref == NULL)
 		no_record_input(tab, port, m, pi, rx);
+	else if (unlikely(pi->ip6 != NULL) && !conn_ref_is_tw(ref) &&
+		 memcmp(tab->raddr6[(struct conn *)ref - tab->conns], &pi->ip6->src_addr, 16) != 0)
+		conn_drop(tab, m, TCPE_DROP_IP6_KEY_CLASH);	/* 2^-32 per peer pair, keyed */
 	else if (conn_ref_is_tw(ref))
 		tw_input(tab, port, m, pi, conn_ref_tw(ref), rx);
 	else	/* never a record in TIME_WAIT: it became a compact entry on entering */

@@ -139,6 +139,8 @@ struct conn_table {
 	uint64_t slice_cycles;		/**< --app-slice-us in TSC cycles (0: no limit) */
 	bool slice_armed;		/**< input is checked against the slice (conn_slice_done()) */
 	struct tcp_outq outq;		/**< what the core decided to send, drained after each call */
+	uint8_t (*raddr6)[16];		/**< per record: its IPv6 peer's address (NULL: no port
+					     has IPv6; IPv4 records leave theirs unused) */
 	/* --- warm --- */
 	uint64_t cookie_sent_us;	/**< when the last SYN cookie went out (0: never) */
 	uint32_t flow_seed;		/**< the flow table's hash seed (random per table) */

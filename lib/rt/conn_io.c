@@ -40,6 +40,11 @@ trace_seg(struct conn_table *tab, const struct conn *c, uint8_t dir, uint8_t fla
 
 	if (tab->trace_ring == NULL)
 		return;
+	if (tuple_is_ip6(&t->tuple)) {
+		r.ip6 = 1;
+		memcpy(r.raddr6, tab->raddr6[c - tab->conns], 16);
+		memcpy(r.laddr6, tab->tx[c->port].ip6, 16);
+	}
 	r.seq = seq - (dir == TRACE_IN ? t->irs : t->iss);
 	r.ack = ack - (dir == TRACE_IN ? t->iss : t->irs);
 	if (rte_ring_sp_enqueue_elem(tab->trace_ring, &r, sizeof(r)) != 0)
@@ -108,7 +113,14 @@ send_decided(struct conn_table *tab, struct conn *c, const struct tcp_out *o)
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (build_tcp_psum(m, tx, &c->peer_mac, &c->tcb.tuple, o, psum) != 0) {
+	if (unlikely(tuple_is_ip6(&c->tcb.tuple))) {
+		if (build_tcp6_psum(m, tx, &c->peer_mac, tab->raddr6[c - tab->conns], &c->tcb.tuple,
+				    o, psum) != 0) {
+			conn_drop(tab, m, TCPE_DROP_NO_MBUF);
+			return;
+		}
+		tab->st->ip6_tx++;
+	} else if (build_tcp_psum(m, tx, &c->peer_mac, &c->tcb.tuple, o, psum) != 0) {
 		conn_drop(tab, m, TCPE_DROP_NO_MBUF);
 		return;
 	}
@@ -133,5 +145,8 @@ conn_reply(struct conn_table *tab, uint16_t port, struct rte_mbuf *m, const stru
 {
 	build_tcp_reply_in_place(m, &tab->tx[port], o);
 	count_out(tab, o);
+	if (unlikely(rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type ==
+		     RTE_BE16(RTE_ETHER_TYPE_IPV6)))
+		tab->st->ip6_tx++;
 	tab->hooks.tx(tab->hooks.arg, port, m);
 }

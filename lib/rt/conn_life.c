@@ -164,6 +164,11 @@ tables_alloc(struct conn_table *tab, const struct tcpe_config *cfg, unsigned int
 	tab->conns = rte_zmalloc_socket("tcpe_conns", sizeof(struct conn) * tab->nconns,
 					RTE_CACHE_LINE_SIZE, socket);
 	tab->free_idx = rte_malloc_socket("tcpe_free", sizeof(uint32_t) * tab->nconns, 0, socket);
+	for (unsigned int p = 0; p < TCPE_MAX_PORTS; p++)
+		if (!config_ip6_none(cfg->ports[p].ip6) && tab->raddr6 == NULL &&
+		    (tab->raddr6 = rte_malloc_socket("tcpe_raddr6", 16 * (size_t)tab->nconns, 0,
+						     socket)) == NULL)
+			return -ENOMEM;
 	tab->tw.e = rte_malloc_socket("tcpe_tw", sizeof(struct tcp_tw) * ntw, RTE_CACHE_LINE_SIZE,
 				      socket);
 	if (tab->conns != NULL && tab->tw.e != NULL) {
@@ -326,6 +331,7 @@ conn_table_destroy(struct conn_table *tab)
 	flow_free(tab->flows);
 	rte_free(tab->free_idx);
 	rte_free(tab->conns);
+	rte_free(tab->raddr6);
 	rte_free(tab->reasm);
 	rte_free(tab->sbs);
 	rte_free(tab->bbrs);

@@ -47,13 +47,14 @@ program_reta(uint16_t port_id, uint16_t nq, uint16_t size, struct port_info *inf
 	info->reta_size = size;
 }
 
-/* RSS over IPv4/TCP with the symmetric key, when the device has it and there are queues to
+/* RSS over IPv4/TCP and IPv6/TCP with the symmetric key, when the device has it and there are queues to
  * spread over. @p key must outlive the configure call. */
 static void
 rss_conf(const struct rte_eth_dev_info *di, uint16_t nq, uint8_t *key, struct rte_eth_conf *conf,
 	 struct port_info *info)
 {
-	uint64_t want = RTE_ETH_RSS_NONFRAG_IPV4_TCP & di->flow_type_rss_offloads;
+	uint64_t want = (RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV6_TCP) &
+			di->flow_type_rss_offloads;
 
 	/* The symmetric pattern repeats, so any key length the device wants is symmetric too. */
 	for (unsigned int i = 0; i < RSS_KEY_MAX; i++)
@@ -72,7 +73,8 @@ rss_conf(const struct rte_eth_dev_info *di, uint16_t nq, uint8_t *key, struct rt
 	conf->rx_adv_conf.rss_conf.rss_key = key;
 	conf->rx_adv_conf.rss_conf.rss_key_len =
 		di->hash_key_size && di->hash_key_size <= RSS_KEY_MAX ? di->hash_key_size : RSS_KEY_LEN;
-	conf->rx_adv_conf.rss_conf.rss_hf = want | (RTE_ETH_RSS_IPV4 & di->flow_type_rss_offloads);
+	conf->rx_adv_conf.rss_conf.rss_hf =
+		want | ((RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_IPV6) & di->flow_type_rss_offloads);
 	info->rss = true;
 }
 

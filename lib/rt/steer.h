@@ -7,6 +7,7 @@
 
 #include <rte_ring.h>
 
+#include "parse.h"
 #include "rss.h"
 #include "tcb.h"
 
@@ -42,6 +43,18 @@ steer_owner(const struct steer *s, const struct tcp_tuple *key)
 				     key->lport);
 
 	return s->reta[h & s->mask];
+}
+
+/** The worker that owns the connection of parsed segment @p pi: steer_owner() for IPv4; for
+ * IPv6 the hash over the addresses themselves (the key holds a stand-in), as RSS sees them. */
+static inline unsigned int
+steer_owner_pkt(const struct steer *s, const struct pkt_info *pi)
+{
+	if (pi->ip6 == NULL)
+		return steer_owner(s, &pi->key);
+	return s->reta[rss_hash_v6_tcp(rss_symmetric_key, &pi->ip6->src_addr,
+				       &pi->ip6->dst_addr, pi->key.rport, pi->key.lport) &
+		       s->mask];
 }
 
 /**

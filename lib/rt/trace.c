@@ -35,13 +35,18 @@ trace_print(struct trace_printer *p, const struct trace_rec *r)
 	uint8_t wk = r->worker;
 
 	if (r->conn > p->headed[wk]) {
-		char ra[INET_ADDRSTRLEN], la[INET_ADDRSTRLEN];
+		char ra[INET6_ADDRSTRLEN + 2], la[INET6_ADDRSTRLEN + 2], a[INET6_ADDRSTRLEN];
 
 		p->headed[wk] = r->conn;
 		if (p->t0_us[wk] == 0)
 			p->t0_us[wk] = r->t_us;
-		inet_ntop(AF_INET, &r->raddr, ra, sizeof(ra));
-		inet_ntop(AF_INET, &r->laddr, la, sizeof(la));
+		if (r->ip6) {	/* [2001:2::2]:40000, as URLs write it (RFC 3986 §3.2.2) */
+			snprintf(ra, sizeof(ra), "[%s]", inet_ntop(AF_INET6, r->raddr6, a, sizeof(a)));
+			snprintf(la, sizeof(la), "[%s]", inet_ntop(AF_INET6, r->laddr6, a, sizeof(a)));
+		} else {
+			inet_ntop(AF_INET, &r->raddr, ra, sizeof(ra));
+			inet_ntop(AF_INET, &r->laddr, la, sizeof(la));
+		}
 		fprintf(p->out, "trace: connection %u.%u  %s:%u -> %s:%u  (worker lcore %u)\n",
 			wk, r->conn, ra, rte_be_to_cpu_16(r->rport), la, rte_be_to_cpu_16(r->lport),
 			r->lcore);

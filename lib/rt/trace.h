@@ -21,6 +21,8 @@ struct trace_rec {
 	uint8_t state;		/**< state after the segment */
 	uint8_t worker;
 	uint32_t lcore;
+	uint8_t ip6;		/**< an IPv6 connection: the addresses are these, not raddr/laddr */
+	uint8_t raddr6[16], laddr6[16];
 };
 
 /** Ring slots per worker: enough for the first connections at full speed. */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
@@ -15,6 +16,7 @@
 #include "client.h"
 #include "icmp.h"
 #include "leave.h"
+#include "nd.h"
 #include "trace.h"
 
 #define PREFETCH_AHEAD 3
@@ -61,6 +63,34 @@ arp_input(struct worker *w, uint16_t port, struct rte_mbuf *m, struct pkt_info *
 	worker_tx(w, port, m);
 }
 
+/* ICMPv6 for us: neighbour solicitations and echo requests answered in place. A neighbour's
+ * advertisement teaches nothing: the server answers whoever writes to it at the source MAC of
+ * what it wrote. */
+static void
+icmp6_input(struct worker *w, uint16_t port, struct rte_mbuf *m, const struct pkt_info *pi,
+	    enum pkt_class k)
+{
+	w->st.ip6_rx++;
+	if (k == PKT_ICMP6_ECHO) {
+		w->st.icmp6_rx++;
+		icmp6_echo_reply_in_place(m, pi, &w->tx[port]);
+		w->st.icmp6_tx++;
+	} else {
+		w->st.nd_rx++;
+		if (k == PKT_ND_NA) {
+			rte_pktmbuf_free(m);
+			return;
+		}
+		if (!nd_advert_in_place(m, pi, &w->tx[port])) {
+			worker_drop(w, m, TCPE_DROP_ND_MALFORMED);
+			return;
+		}
+		w->st.nd_tx++;
+	}
+	w->st.ip6_tx++;
+	worker_tx(w, port, m);
+}
+
 /* A tcpe peer is about to close the link: the control core stops our polling, then answers. */
 static void
 leave_input(struct worker *w, uint16_t port, struct rte_mbuf *m, const struct pkt_info *pi)
@@ -75,7 +105,7 @@ leave_input(struct worker *w, uint16_t port, struct rte_mbuf *m, const struct pk
 static bool
 steer_away(struct worker *w, struct rte_mbuf *m, const struct pkt_info *pi)
 {
-	unsigned int owner = steer_owner(&w->steer, &pi->key);
+	unsigned int owner = steer_owner_pkt(&w->steer, pi);
 
 	if (owner == w->index)
 		return false;
@@ -196,6 +226,7 @@ input(struct worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n, bool 
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
+		enum pkt_class k;
 		uint16_t reason;
 
 		if (i + PREFETCH_AHEAD < n)
@@ -210,8 +241,12 @@ input(struct worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n, bool 
 		 * on as they came) is copied into its first when it fits; else parse drops it. */
 		if (unlikely(m->nb_segs > 1) && rte_pktmbuf_linearize(m) == 0)
 			w->st.rx_linearized++;
-		switch (pkt_parse(addr, m, &pi[i], &reason)) {
+		switch ((k = pkt_parse(addr, m, &pi[i], &reason))) {
 		case PKT_TCP:
+			if (pi[i].ip6 != NULL && !steered) {
+				w->st.ip6_rx++;
+				w->st.tcp6_rx++;
+			}
 			if (w->steer.on && !steered && steer_away(w, m, &pi[i]))
 				break;
 			if ((reason = (uint16_t)shed(w, port, &pi[i])) != TCPE_DROP__COUNT) {
@@ -233,8 +268,18 @@ input(struct worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n, bool 
 		case PKT_LEAVE:
 			leave_input(w, port, m, &pi[i]);
 			break;
+		case PKT_ICMP6_ECHO:
+		case PKT_ND_NS:
+		case PKT_ND_NA:
+			icmp6_input(w, port, m, &pi[i], k);
+			break;
 		case PKT_ICMP_TOOBIG:
-			w->st.icmp_rx += !steered;
+			if (pi[i].ip6 != NULL) {
+				w->st.ip6_rx += !steered;
+				w->st.icmp6_rx += !steered;
+			} else {
+				w->st.icmp_rx += !steered;
+			}
 			if (w->steer.on && !steered && steer_away(w, m, &pi[i]))
 				break;
 			conn_icmp_toobig(w->conn, m, &pi[i].key, pi[i].seg.seq, pi[i].mtu);
@@ -319,7 +364,8 @@ client_step(struct worker *w, uint64_t now)
 static void
 announce(struct worker *w)
 {
-	/* A gratuitous ARP per port (RFC 5227 §3) so neighbours learn us before the first SYN. */
+	/* A gratuitous ARP per port (RFC 5227 §3) so neighbours learn us before the first SYN, and
+	 * an unsolicited neighbour advertisement where the port has IPv6 (RFC 4861 §7.2.6). */
 	for (uint16_t i = 0; i < w->nports; i++) {
 		struct rte_mbuf *m = arp_request(w->mp, &w->ports[i].addr, w->ports[i].addr.ip);
 
@@ -328,6 +374,16 @@ announce(struct worker *w)
 			continue;
 		}
 		w->st.arp_tx++;
+		worker_tx(w, i, m);
+		if (!w->ports[i].addr.has_ip6)
+			continue;
+		m = nd_announce(w->mp, &w->ports[i].addr);
+		if (m == NULL) {
+			w->st.drop[TCPE_DROP_NO_MBUF]++;
+			continue;
+		}
+		w->st.nd_tx++;
+		w->st.ip6_tx++;
 		worker_tx(w, i, m);
 	}
 }
@@ -419,7 +475,8 @@ conn_owns_hook(void *arg, const struct tcp_tuple *key)
 {
 	const struct worker *w = arg;
 
-	return steer_owner(&w->steer, key) == w->index;
+	/* an IPv6 key holds a stand-in of the address, not what RSS hashed: not checked */
+	return tuple_is_ip6(key) || steer_owner(&w->steer, key) == w->index;
 }
 
 /* Queues, addresses and transmit properties of every port, as this worker sees them. */
@@ -449,7 +506,27 @@ ports_init(struct worker *w, const struct worker_spec *spec)
 		w->tx[p].mac = spec->pinfo[p].mac;
 		w->tx[p].cksum_offload = spec->pinfo[p].tx_cksum;
 		w->tx[p].multiseg = spec->pinfo[p].tx_multiseg;
+		if (config_ip6_none(cfg->ports[p].ip6))
+			continue;
+		wp->addr.has_ip6 = true;
+		memcpy(wp->addr.ip6, cfg->ports[p].ip6, 16);
+		memcpy(w->tx[p].ip6, cfg->ports[p].ip6, 16);
+		wp->addr.ip6_prefix = cfg->ports[p].prefix6;
+		wp->addr.laddr6 = tuple_laddr_ip6(p);
 	}
+}
+
+/* The secret of IPv6 peers' tuple keys: this worker's own, as the records that use them. */
+static int
+ip6_key_init(struct worker *w)
+{
+	uint8_t key[16];
+
+	if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key))
+		return -EIO;
+	for (uint16_t p = 0; p < w->nports; p++)
+		memcpy(w->ports[p].addr.ip6_key, key, sizeof(key));
+	return 0;
 }
 
 /*
@@ -532,7 +609,9 @@ worker_create(const struct worker_spec *spec)
 	ports_init(w, spec);
 	steering_init(w, spec);
 	arp_cache_init(&w->arp, 300ULL * 1000000, 1000000);
-	rc = conn_init(w, spec, socket);
+	rc = ip6_key_init(w);
+	if (rc == 0)
+		rc = conn_init(w, spec, socket);
 	if (rc == 0) {
 		if (spec->cfg->connect[0] != '\0') {
 			w->client = client_create(spec->cfg, spec->index, spec->nworkers, socket,

@@ -57,7 +57,18 @@ expect_bad "--source-ips: '198.18.0.9-198.18.0.3' is not FIRST[-LAST]" $ip --con
 expect_bad "--source-ips: '198.19.0.3' is not inside port 0's subnet" $ip --connect 198.18.0.2:80 \
 	--source-ips 198.19.0.3
 
+expect_bad "--ip6: '2001:2::1' is not a unicast IPv6 ADDR/PREFIX" $ip --ip6 2001:2::1
+expect_bad "--ip6: '2001:2::1/129' is not a unicast IPv6 ADDR/PREFIX" $ip --ip6 2001:2::1/129
+expect_bad "--ip6: 'ff02::1/64' is not a unicast IPv6 ADDR/PREFIX" $ip --ip6 ff02::1/64
+expect_bad "--ip6: '2001:2::g/64' is not a unicast IPv6 ADDR/PREFIX" $ip --ip6 2001:2::g/64
+expect_bad "--gateway6: 'router' is not a unicast IPv6 address" $ip --ip6 2001:2::1/64 \
+	--gateway6 router
+expect_bad "port 0 has a gateway6 but no ip6" $ip --gateway6 2001:2::9
+expect_bad "gateway6 is neither link-local (fe80::/10) nor in the port's ip6 prefix /64" $ip \
+	--ip6 2001:2::1/64 --gateway6 2001:3::1
 ini() { printf '%s\n' "$@" >"$T/bad.ini"; }
+ini "[port1]" "ip6 = 2001:2:0:1::1/64"
+expect_bad "port 1 has an ip6 but no ip (IPv6 is dual stack)" -c "$T/bad.ini" $ip
 ini "[tcpe]" "max-conns = lots"
 expect_bad "[tcpe] max-conns: 'lots' is not a size (digits with an optional K, M or G suffix)" -c "$T/bad.ini" $ip
 ini "[tcp]" "nagle = 1"

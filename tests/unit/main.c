@@ -27,7 +27,7 @@ main(void)
 		return 2;
 	if (suite_seq() || suite_opts() || suite_timer() || suite_tcp() || suite_loss() || suite_conn() || suite_misc() || suite_http() ||
 	    suite_hostile() || suite_sack() || suite_rack() || suite_bbr() || suite_sender() ||
-	    suite_packets()) {
+	    suite_packets() || suite_ipv6()) {
 		fprintf(stderr, "cannot register suites: %s\n", CU_get_error_msg());
 		return 2;
 	}

@@ -21,6 +21,7 @@ int suite_loss(void);
 int suite_conn(void);
 int suite_misc(void);
 int suite_packets(void);
+int suite_ipv6(void);
 int suite_http(void);
 int suite_hostile(void);
 int suite_sack(void);

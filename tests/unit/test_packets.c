@@ -215,8 +215,11 @@ parse_drops_each_malformed_class_by_reason(void)
 	m = peer_segment(TCP_SYN | TCP_FIN, 0);
 	CU_ASSERT_EQUAL(parse_reason(m, PKT_DROP), TCPE_DROP_TCP_FLAGS);
 	m = peer_segment(TCP_ACK, 0);
-	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type = htons(0x86dd);
+	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type = htons(0x88cc);	/* LLDP */
 	CU_ASSERT_EQUAL(parse_reason(m, PKT_DROP), TCPE_DROP_ETH_TYPE);
+	m = peer_segment(TCP_ACK, 0);	/* IPv6 on a port without --ip6 */
+	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type = htons(0x86dd);
+	CU_ASSERT_EQUAL(parse_reason(m, PKT_DROP), TCPE_DROP_IP6_OFF);
 	m = peer_segment(TCP_ACK, 0);
 	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr.addr_bytes[0] = 0x33;
 	CU_ASSERT_EQUAL(parse_reason(m, PKT_DROP), TCPE_DROP_ETH_MULTICAST);

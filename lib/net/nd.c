@@ -1,0 +1,114 @@
+/* nd.c - neighbour advertisements and ICMPv6 echo replies: addresses swapped or set, checksum over the pseudo-header. */
+#include "nd.h"
+
+#include <netinet/in.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+
+#define ND_HOP_LIMIT 255	/* every ND message (RFC 4861 §7.1.2) */
+#define ND_FLAG_SOLICITED 0x40	/* first byte of the advertisement's flags word */
+#define ND_FLAG_OVERRIDE 0x20
+#define ND_OPT_TARGET_LLADDR 2
+#define NA_LEN 32		/* ICMPv6 header, target, one 8-byte link-layer address option */
+
+/* The ICMPv6 checksum of @p ip6's payload (RFC 4443 §2.3). */
+static void
+icmp6_cksum(struct rte_ipv6_hdr *ip6, struct rte_icmp_hdr *ic)
+{
+	ic->icmp_cksum = 0;
+	ic->icmp_cksum = rte_ipv6_udptcp_cksum(ip6, ic);
+}
+
+/* An advertisement of @p target at @p mac behind @p ip6 (whose addresses are set). */
+static void
+fill_advert(struct rte_ipv6_hdr *ip6, const uint8_t *target, const struct rte_ether_addr *mac,
+	    uint8_t flags)
+{
+	uint8_t *p = (uint8_t *)(ip6 + 1);
+
+	ip6->vtc_flow = RTE_BE32(6u << 28);
+	ip6->payload_len = RTE_BE16(NA_LEN);
+	ip6->proto = IPPROTO_ICMPV6;
+	ip6->hop_limits = ND_HOP_LIMIT;
+	memset(p, 0, NA_LEN);
+	p[0] = ICMP6_ND_NA;
+	p[4] = flags;
+	memcpy(p + 8, target, 16);
+	p[24] = ND_OPT_TARGET_LLADDR;
+	p[25] = 1;	/* in units of 8 bytes */
+	memcpy(p + 26, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
+	icmp6_cksum(ip6, (struct rte_icmp_hdr *)p);
+}
+
+bool
+nd_advert_in_place(struct rte_mbuf *m, const struct pkt_info *pi, const struct tx_props *tx)
+{
+	struct rte_ether_hdr *eth = pi->eth;
+	struct rte_ipv6_hdr *ip6 = pi->ip6;
+	uint8_t target[16];
+	uint16_t len = (uint16_t)(sizeof(*eth) + sizeof(*ip6) + NA_LEN);
+
+	/* a solicitation without its source's address option is 8 bytes shorter than the answer */
+	if ((uint8_t *)ip6 + sizeof(*ip6) + NA_LEN > (uint8_t *)m->buf_addr + m->buf_len)
+		return false;
+	memcpy(target, pi->icmp + 1, 16);
+	rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
+	rte_ether_addr_copy(&tx->mac, &eth->src_addr);
+	memcpy(&ip6->dst_addr, &ip6->src_addr, 16);
+	memcpy(&ip6->src_addr, target, 16);
+	fill_advert(ip6, target, &tx->mac, ND_FLAG_SOLICITED | ND_FLAG_OVERRIDE);
+	m->ol_flags = 0;
+	rte_pktmbuf_data_len(m) = len;
+	rte_pktmbuf_pkt_len(m) = len;
+	return true;
+}
+
+void
+icmp6_echo_reply_in_place(struct rte_mbuf *m, const struct pkt_info *pi,
+			  const struct tx_props *tx)
+{
+	struct rte_ether_hdr *eth = pi->eth;
+	struct rte_ipv6_hdr *ip6 = pi->ip6;
+	uint8_t peer[16];
+
+	rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
+	rte_ether_addr_copy(&tx->mac, &eth->src_addr);
+	memcpy(peer, &ip6->src_addr, 16);
+	memcpy(&ip6->src_addr, &ip6->dst_addr, 16);
+	memcpy(&ip6->dst_addr, peer, 16);
+	ip6->hop_limits = 64;
+	pi->icmp->icmp_type = ICMP6_ECHO_REPLY;
+	icmp6_cksum(ip6, pi->icmp);
+	m->ol_flags = 0;
+	/* Drop Ethernet padding so the reply is exactly the request's length. */
+	rte_pktmbuf_data_len(m) = (uint16_t)(sizeof(*eth) + sizeof(*ip6) + pi->l4_len);
+	rte_pktmbuf_pkt_len(m) = rte_pktmbuf_data_len(m);
+}
+
+struct rte_mbuf *
+nd_announce(struct rte_mempool *mp, const struct net_addr *ifa)
+{
+	static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 0x01 };
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	struct rte_ether_hdr *eth;
+	struct rte_ipv6_hdr *ip6;
+	uint16_t len = (uint16_t)(sizeof(*eth) + sizeof(*ip6) + NA_LEN);
+
+	if (m == NULL)
+		return NULL;
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, len);
+	if (eth == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	ip6 = (struct rte_ipv6_hdr *)(eth + 1);
+	/* 33:33 and the group's last four bytes (RFC 2464 §7) */
+	memcpy(eth->dst_addr.addr_bytes, (const uint8_t[]){ 0x33, 0x33, 0, 0, 0, 1 }, 6);
+	rte_ether_addr_copy(&ifa->mac, &eth->src_addr);
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	memcpy(&ip6->src_addr, ifa->ip6, 16);
+	memcpy(&ip6->dst_addr, all_nodes, 16);
+	fill_advert(ip6, ifa->ip6, &ifa->mac, ND_FLAG_OVERRIDE);
+	return m;
+}
