@@ -133,6 +133,7 @@ static void
 banner(const struct tcpe *t)
 {
 	char ip[INET_ADDRSTRLEN], ip6[INET6_ADDRSTRLEN + 8] = "";
+	bool has6 = false;
 
 	config_version(stdout);
 	printf("tcpe: %u worker%s on lcores", t->nworkers, t->nworkers == 1 ? "" : "s");
@@ -168,10 +169,13 @@ banner(const struct tcpe *t)
 		printf("tcpe: listening on %u (%s)\n", t->cfg.listen[i].port,
 		       config_app_name(t->cfg.listen[i].app));
 	mem_describe(&t->mem, stdout);
-	printf("tcpe: connection record %zu bytes (TCB %zu), %llu per worker; TIME_WAIT entry %zu "
+	for (uint16_t i = 0; i < t->nports; i++)
+		has6 |= !config_ip6_none(t->cfg.ports[i].ip6);
+	printf("tcpe: connection record %zu bytes (TCB %zu)%s, %llu per worker; TIME_WAIT entry %zu "
 	       "bytes, %llu per worker; + a flow-table slot each\n",
-	       sizeof(struct conn), sizeof(struct tcb), (unsigned long long)t->cfg.max_conns,
-	       sizeof(struct tcp_tw), (unsigned long long)t->cfg.time_wait_max);
+	       sizeof(struct conn), sizeof(struct tcb), has6 ? " + 16 for an IPv6 peer's address" : "",
+	       (unsigned long long)t->cfg.max_conns, sizeof(struct tcp_tw),
+	       (unsigned long long)t->cfg.time_wait_max);
 	fflush(stdout);
 }
 

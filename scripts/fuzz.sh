@@ -19,7 +19,7 @@ targets=(${FUZZ_TARGETS:-tcpe_fuzz tcpe_fuzz_steer})
 mkdir -p "$out"
 srcs=("$root/tests/fuzz/fuzz_worker.c")
 for f in "$root"/lib/core/*.c "$root"/lib/net/*.c "$root"/lib/apps/*.c; do srcs+=("$f"); done
-for f in config config_client config_doc port link txbuf steer conn conn_io conn_app conn_life client worker trace; do
+for f in config config_addr config_client config_doc port link txbuf steer conn conn_io conn_app conn_life client worker trace; do
 	srcs+=("$root/lib/rt/$f.c")
 done
 

@@ -9,8 +9,10 @@
 #define ND_HOP_LIMIT 255	/* every ND message (RFC 4861 §7.1.2) */
 #define ND_FLAG_SOLICITED 0x40	/* first byte of the advertisement's flags word */
 #define ND_FLAG_OVERRIDE 0x20
+#define ND_OPT_SOURCE_LLADDR 1
 #define ND_OPT_TARGET_LLADDR 2
-#define NA_LEN 32		/* ICMPv6 header, target, one 8-byte link-layer address option */
+#define NA_LEN 32		/* ICMPv6 header, target, one 8-byte link-layer address option
+				   (a solicitation with one is as long) */
 
 /* The ICMPv6 checksum of @p ip6's payload (RFC 4443 §2.3). */
 static void
@@ -111,4 +113,63 @@ nd_announce(struct rte_mempool *mp, const struct net_addr *ifa)
 	memcpy(&ip6->dst_addr, all_nodes, 16);
 	fill_advert(ip6, ifa->ip6, &ifa->mac, ND_FLAG_OVERRIDE);
 	return m;
+}
+
+struct rte_mbuf *
+nd_solicit(struct rte_mempool *mp, const struct net_addr *ifa, const uint8_t target[16])
+{
+	uint8_t group[16] = { 0xff, 0x02, [11] = 0x01, [12] = 0xff };
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	struct rte_ether_hdr *eth;
+	struct rte_ipv6_hdr *ip6;
+	uint8_t *p;
+	uint16_t len = (uint16_t)(sizeof(*eth) + sizeof(*ip6) + NA_LEN);
+
+	if (m == NULL)
+		return NULL;
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, len);
+	if (eth == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	ip6 = (struct rte_ipv6_hdr *)(eth + 1);
+	p = (uint8_t *)(ip6 + 1);
+	memcpy(group + 13, target + 13, 3);
+	memcpy(eth->dst_addr.addr_bytes, (const uint8_t[]){ 0x33, 0x33, 0xff, target[13],
+							    target[14], target[15] }, 6);
+	rte_ether_addr_copy(&ifa->mac, &eth->src_addr);
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	ip6->vtc_flow = RTE_BE32(6u << 28);
+	ip6->payload_len = RTE_BE16(NA_LEN);
+	ip6->proto = IPPROTO_ICMPV6;
+	ip6->hop_limits = ND_HOP_LIMIT;
+	memcpy(&ip6->src_addr, ifa->ip6, 16);
+	memcpy(&ip6->dst_addr, group, 16);
+	memset(p, 0, NA_LEN);
+	p[0] = ICMP6_ND_NS;
+	memcpy(p + 8, target, 16);
+	p[24] = ND_OPT_SOURCE_LLADDR;
+	p[25] = 1;
+	memcpy(p + 26, ifa->mac.addr_bytes, RTE_ETHER_ADDR_LEN);
+	icmp6_cksum(ip6, (struct rte_icmp_hdr *)p);
+	return m;
+}
+
+bool
+nd_advert_mac(const struct pkt_info *pi, const uint8_t target[16], struct rte_ether_addr *mac)
+{
+	const uint8_t *p = (const uint8_t *)pi->icmp;
+
+	if (memcmp(p + 8, target, 16) != 0)
+		return false;
+	*mac = pi->eth->src_addr;
+	/* options from byte 24 on, each a type, a length in 8-byte units, and its data */
+	for (unsigned int off = 24; off + 8 <= pi->l4_len && p[off + 1] != 0;
+	     off += (unsigned int)p[off + 1] * 8) {
+		if (p[off] == ND_OPT_TARGET_LLADDR && p[off + 1] == 1) {
+			memcpy(mac->addr_bytes, p + off + 2, RTE_ETHER_ADDR_LEN);
+			break;
+		}
+	}
+	return true;
 }

@@ -1,6 +1,7 @@
 /* client.c - client mode: active opens at a rate or a kept concurrency from source ports that hash back to this worker, and the application that sends requests and times their answers. */
 #include "client.h"
 
+#include <arpa/inet.h>
 #include <math.h>
 #include <string.h>
 #include <strings.h>
@@ -382,7 +383,8 @@ port_mark(struct client *k, const struct tcp_tuple *t, bool used)
 
 	if (k->port_used == NULL)
 		return;
-	bit = (uint64_t)(rte_be_to_cpu_32(t->laddr) - k->src_lo) << 16 | rte_be_to_cpu_16(t->lport);
+	bit = (uint64_t)(k->v6 ? 0 : rte_be_to_cpu_32(t->laddr) - k->src_lo) << 16 |
+	      rte_be_to_cpu_16(t->lport);
 	if (used)
 		k->port_used[bit >> 6] |= 1ULL << (bit & 63);
 	else
@@ -437,16 +439,18 @@ request_init(struct client_req *q, const char *host, const char *path)
 					  "Connection: close\r\n\r\n", path, host);
 }
 
-/* The requests an HTTP client sends to @p ip (network order): --request http[:PATH]'s, or one
- * variant per --mix target with its cumulative weight. */
+/* The requests an HTTP client sends to the server (Host: its address, an IPv6 one in
+ * brackets): --request http[:PATH]'s, or one variant per --mix target with its cumulative
+ * weight. */
 static void
-requests_init(struct client *k, uint32_t ip_be, const struct tcpe_config *cfg)
+requests_init(struct client *k, const struct tcpe_config *cfg)
 {
-	uint32_t ip = rte_be_to_cpu_32(ip_be);
-	char host[32];
+	char host[INET6_ADDRSTRLEN + 2], a[INET6_ADDRSTRLEN];
 
-	snprintf(host, sizeof(host), "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255,
-		 ip & 255);
+	if (k->v6)
+		snprintf(host, sizeof(host), "[%s]", inet_ntop(AF_INET6, k->server6, a, sizeof(a)));
+	else
+		inet_ntop(AF_INET, &cfg->client_ip, host, sizeof(host));
 	k->nreq = 1;
 	k->wsum = 1;
 	k->reqs[0].wcum = 1;
@@ -463,9 +467,28 @@ requests_init(struct client *k, uint32_t ip_be, const struct tcpe_config *cfg)
 	}
 }
 
+/* An IPv6 server: the tuple's stand-in of its address under this worker's key, and the next
+ * hop (the server on port 0's prefix or without --gateway6, else the gateway). */
+static void
+client_init6(struct client *k, const struct tcpe_config *cfg, const struct net_addr *ifa0)
+{
+	const struct tcpe_port_cfg *p0 = &cfg->ports[0];
+	bool on_link = config_ip6_same_prefix(cfg->client_ip6, p0->ip6, p0->prefix6);
+
+	k->v6 = true;
+	memcpy(k->server6, cfg->client_ip6, 16);
+	memcpy(k->src6, ifa0->ip6, 16);
+	memcpy(k->next_hop6, on_link || config_ip6_none(p0->gateway6) ? cfg->client_ip6 :
+			     p0->gateway6, 16);
+	k->server_ip = net_ip6_key(ifa0, k->server6);
+	k->src_lo = 0;
+	k->nsrc = 1;
+}
+
 struct client *
 client_create(const struct tcpe_config *cfg, unsigned int index, unsigned int nworkers,
-	      int socket, struct conn_table *tab, const struct steer *steer)
+	      int socket, struct conn_table *tab, const struct steer *steer,
+	      const struct net_addr *ifa0)
 {
 	struct client *k = rte_zmalloc_socket("tcpe_client", sizeof(*k), RTE_CACHE_LINE_SIZE, socket);
 	const struct tcpe_port_cfg *p0 = &cfg->ports[0];
@@ -503,6 +526,8 @@ client_create(const struct tcpe_config *cfg, unsigned int index, unsigned int nw
 	k->cursor = 0;
 	k->src_lo = cfg->source_n ? cfg->source_lo : rte_be_to_cpu_32(p0->ip);
 	k->nsrc = cfg->source_n ? cfg->source_n : 1;
+	if (cfg->client_v6)
+		client_init6(k, cfg, ifa0);
 	/* 8 KiB per source address; without it every pick is a flow-table lookup */
 	k->port_used = rte_zmalloc_socket("tcpe_client_ports", (size_t)k->nsrc << 13,
 					  RTE_CACHE_LINE_SIZE, socket);
@@ -516,7 +541,7 @@ client_create(const struct tcpe_config *cfg, unsigned int index, unsigned int nw
 	}
 	for (uint32_t i = 0; i < k->nsrc; i++)
 		k->port_off[i] = (uint16_t)(rte_rand() % CLIENT_PORT_RANGE);
-	requests_init(k, cfg->client_ip, cfg);
+	requests_init(k, cfg);
 	tab->apps[CONN_APP_CLIENT] = &app_client;
 	conn_set_app_ctx(tab, CONN_APP_CLIENT, k);
 	return k;
@@ -569,12 +594,14 @@ pick_port(struct client *k, struct tcp_tuple *t)
 			k->src_idx = 0;
 			k->cursor = k->cursor + 1u >= CLIENT_PORT_RANGE ? 0 : (uint16_t)(k->cursor + 1);
 		}
-		t->laddr = rte_cpu_to_be_32(k->src_lo + k->src_idx);
+		t->laddr = k->v6 ? tuple_laddr_ip6(0) : rte_cpu_to_be_32(k->src_lo + k->src_idx);
 		/* RFC 6056 §3.3.3: each source address walks the ports from its own random offset */
 		port = (uint16_t)(CLIENT_PORT_MIN + (k->cursor + k->port_off[k->src_idx]) % CLIENT_PORT_RANGE);
 		t->lport = rte_cpu_to_be_16(port);
 
-		if (k->nworkers > 1 && steer_owner(k->steer, t) != k->index)
+		if (k->nworkers > 1 &&
+		    (k->v6 ? steer_owner6(k->steer, k->src6, k->server6, t->lport, t->rport) :
+			     steer_owner(k->steer, t)) != k->index)
 			continue;
 		if (k->port_used != NULL) {
 			uint64_t bit = (uint64_t)k->src_idx << 16 | port;
@@ -628,7 +655,7 @@ open_one(struct client *k, uint64_t sched_us)
 		k->st->client_no_port++;
 		return false;
 	}
-	s = conn_open(k->tab, &t, 0, &k->mac, CONN_APP_CLIENT);
+	s = conn_open(k->tab, &t, k->v6 ? k->server6 : NULL, 0, &k->mac, CONN_APP_CLIENT);
 	if (s == NULL) {
 		k->st->client_no_record++;
 		return false;

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_ether.h>
 
@@ -40,7 +41,12 @@ struct client {
 	uint64_t *port_used;		/**< a bit per (address, port): a record or TIME_WAIT may hold it
 					     (clear: free without a flow-table lookup); NULL: always look up */
 	uint32_t next_hop;		/**< network order */
-	uint32_t server_ip;		/**< network order */
+	uint32_t server_ip;		/**< network order (IPv6: the tuple's stand-in, tcb.h) */
+	bool v6;			/**< the server is IPv6 (--connect [ADDR6]:PORT) */
+	uint8_t server6[16];		/**< its address */
+	uint8_t next_hop6[16];		/**< whose MAC it needs: the server's, or --gateway6's */
+	uint8_t src6[16];		/**< port 0's IPv6 address: the source */
+	uint64_t ns_sent_us;		/**< the last neighbour solicitation for next_hop6 */
 	uint16_t server_port;		/**< network order */
 	struct rte_ether_addr mac;
 	uint32_t target;		/**< connections to keep open (--concurrency share), 0: rate mode */
@@ -77,12 +83,13 @@ struct client {
 
 /**
  * Worker @p index's share of client mode among @p nworkers (--connect given), opening through
- * @p tab from source ports @p steer says this worker owns. Control core, before launch.
+ * @p tab from source ports @p steer says this worker owns, from port 0 (@p ifa0: its addresses
+ * and the worker's IPv6 key secret). Control core, before launch.
  * @return the client, or NULL with rte_errno set.
  */
 struct client *client_create(const struct tcpe_config *cfg, unsigned int index,
 			     unsigned int nworkers, int socket, struct conn_table *tab,
-			     const struct steer *steer);
+			     const struct steer *steer, const struct net_addr *ifa0);
 
 /** Release what client_create() allocated (after the connection table is gone). */
 void client_destroy(struct client *k);
@@ -99,6 +106,13 @@ static inline bool
 client_resolved(const struct client *k)
 {
 	return k->resolved;
+}
+
+/** True when client mode waits for the MAC of IPv6 next hop @p a (16 bytes). */
+static inline bool
+client_wants6(const struct client *k, const void *a)
+{
+	return k->v6 && !k->resolved && memcmp(a, k->next_hop6, 16) == 0;
 }
 
 /** The next hop is at @p mac: opens may start at @p now_us. */

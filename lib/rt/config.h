@@ -96,7 +96,9 @@ struct tcpe_config {
 	char source_ips[64];	/**< FIRST[-LAST], or empty (port 0's --ip) */
 	uint32_t source_lo;	/**< from source_ips, host order */
 	uint32_t source_n;	/**< addresses in source_ips (0: none given) */
-	uint32_t client_ip;	/**< from connect, network order */
+	uint32_t client_ip;	/**< from connect, network order (0 for an IPv6 server) */
+	bool client_v6;		/**< --connect [ADDR6]:PORT: the server is client_ip6 */
+	uint8_t client_ip6[16];
 	uint16_t client_port;	/**< network order */
 	uint8_t client_kind;	/**< enum client_kind */
 	uint64_t client_echo_bytes;
@@ -171,6 +173,12 @@ void config_dump(const struct tcpe_config *cfg, FILE *out);
 
 /** Name of an application id ("hello"); "?" when out of range. */
 const char *config_app_name(unsigned int app);
+
+/** True when @p a is link-local (fe80::/10, RFC 4291 §2.5.6): IPv6 routers usually are. */
+bool config_ip6_link_local(const uint8_t a[16]);
+
+/** True when @p a and @p b share their first @p bits bits. */
+bool config_ip6_same_prefix(const uint8_t a[16], const uint8_t b[16], unsigned int bits);
 
 /**
  * Parse "ADDR:PORT" or ":PORT" (ADDR defaults to 127.0.0.1: loopback unless asked otherwise),

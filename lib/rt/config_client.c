@@ -104,19 +104,41 @@ config_check_client(struct tcpe_config *cfg, FILE *err)
 {
 	char addr[64], *colon, *end;
 	unsigned long port;
+	bool bad;
 
 	snprintf(addr, sizeof(addr), "%s", cfg->connect);
 	colon = strrchr(addr, ':');
 	if (colon == NULL) {
-		fprintf(err, "tcpe: --connect: '%s' is not ADDR:PORT (e.g. 198.18.0.2:80)\n", cfg->connect);
+		fprintf(err, "tcpe: --connect: '%s' is not ADDR:PORT (e.g. 198.18.0.2:80 or "
+			"[2001:2::1]:80)\n", cfg->connect);
 		return -EINVAL;
 	}
 	*colon = '\0';
 	errno = 0;
 	port = strtoul(colon + 1, &end, 10);
-	if (config_parse_addr(addr, &cfg->client_ip) != 0 || colon[1] == '\0' || *end != '\0' ||
-	    errno != 0 || port == 0 || port > 65535) {
-		fprintf(err, "tcpe: --connect: '%s' is not ADDR:PORT (e.g. 198.18.0.2:80)\n", cfg->connect);
+	cfg->client_v6 = addr[0] == '[';
+	if (cfg->client_v6) {	/* [2001:2::1]:80, as URLs write it (RFC 3986 §3.2.2) */
+		bad = colon[-1] != ']';
+		if (!bad) {
+			colon[-1] = '\0';
+			bad = inet_pton(AF_INET6, addr + 1, cfg->client_ip6) != 1 ||
+			      config_check_ip6(cfg->client_ip6) != 0;
+		}
+	} else {
+		bad = config_parse_addr(addr, &cfg->client_ip) != 0;
+	}
+	if (bad || colon[1] == '\0' || *end != '\0' || errno != 0 || port == 0 || port > 65535) {
+		fprintf(err, "tcpe: --connect: '%s' is not ADDR:PORT (e.g. 198.18.0.2:80 or "
+			"[2001:2::1]:80)\n", cfg->connect);
+		return -EINVAL;
+	}
+	if (cfg->client_v6 && config_ip6_none(cfg->ports[0].ip6)) {
+		fprintf(err, "tcpe: --connect: an IPv6 server needs an IPv6 address on port 0 "
+			"(--ip6)\n");
+		return -EINVAL;
+	}
+	if (cfg->client_v6 && cfg->source_ips[0] != '\0') {
+		fprintf(err, "tcpe: --source-ips: IPv4 sources only (the server is IPv6)\n");
 		return -EINVAL;
 	}
 	cfg->client_port = htons((uint16_t)port);

@@ -45,12 +45,6 @@ int config_parse_prefix(const char *s, uint32_t *ip, uint8_t *prefix);
  * @return 0 or -EINVAL. */
 int config_parse_prefix6(const char *s, uint8_t ip6[16], uint8_t *prefix);
 
-/** True when @p a is link-local (fe80::/10, RFC 4291 §2.5.6): IPv6 routers usually are. */
-bool config_ip6_link_local(const uint8_t a[16]);
-
-/** True when @p a and @p b share their first @p bits bits. */
-bool config_ip6_same_prefix(const uint8_t a[16], const uint8_t b[16], unsigned int bits);
-
 /** 0 when @p a (16 bytes) can be an IPv6 address of ours or a next hop: unicast, not ::, the
  * loopback or IPv4-mapped; else -EINVAL. */
 int config_check_ip6(const uint8_t a[16]);

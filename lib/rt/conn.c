@@ -656,8 +656,8 @@ conn_icmp_toobig(struct conn_table *tab, struct rte_mbuf *m, const struct tcp_tu
 /* --- active opens ----------------------------------------------------------------------- */
 
 struct tcpe_sock *
-conn_open(struct conn_table *tab, const struct tcp_tuple *tuple, uint16_t port,
-	  const struct rte_ether_addr *mac, unsigned int app)
+conn_open(struct conn_table *tab, const struct tcp_tuple *tuple, const void *raddr6,
+	  uint16_t port, const struct rte_ether_addr *mac, unsigned int app)
 {
 	uint16_t why;
 	struct conn *c = conn_new(tab, tuple, &why);
@@ -665,6 +665,8 @@ conn_open(struct conn_table *tab, const struct tcp_tuple *tuple, uint16_t port,
 	if (c == NULL)
 		return NULL;
 	conn_bind(tab, c, port, mac, app);
+	if (raddr6 != NULL)
+		memcpy(tab->raddr6[c - tab->conns], raddr6, 16);
 	c->accepted = 1;	/* the opener's application is told of the end whatever happens */
 	tcp_active_open(&tab->tcp, &c->tcb, tuple);
 	c->sndq.seq = c->tcb.iss + 1;

@@ -253,11 +253,13 @@ void conn_timers(struct conn_table *tab);
 
 /**
  * Active open (client mode): a record for @p tuple on port @p port towards @p mac, run by
- * application @p app, and its SYN. @return the socket, or NULL when the record pool
- * (client_no_record) or the flow table is full.
+ * application @p app, and its SYN; @p raddr6 is the IPv6 peer's address of an IPv6 tuple
+ * (NULL for IPv4). @return the socket, or NULL when the record pool (client_no_record) or the
+ * flow table is full.
  */
-struct tcpe_sock *conn_open(struct conn_table *tab, const struct tcp_tuple *tuple, uint16_t port,
-			    const struct rte_ether_addr *mac, unsigned int app);
+struct tcpe_sock *conn_open(struct conn_table *tab, const struct tcp_tuple *tuple,
+			    const void *raddr6, uint16_t port, const struct rte_ether_addr *mac,
+			    unsigned int app);
 
 /**
  * ICMP "fragmentation needed" for our segment of connection @p key at @p seq, next-hop MTU

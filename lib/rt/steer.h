@@ -45,6 +45,14 @@ steer_owner(const struct steer *s, const struct tcp_tuple *key)
 	return s->reta[h & s->mask];
 }
 
+/** The worker that owns the IPv6 connection between @p a and @p b (16 bytes each) on ports
+ * @p pa and @p pb (network order), in either order (the key is symmetric). */
+static inline unsigned int
+steer_owner6(const struct steer *s, const void *a, const void *b, uint16_t pa, uint16_t pb)
+{
+	return s->reta[rss_hash_v6_tcp(rss_symmetric_key, a, b, pa, pb) & s->mask];
+}
+
 /** The worker that owns the connection of parsed segment @p pi: steer_owner() for IPv4; for
  * IPv6 the hash over the addresses themselves (the key holds a stand-in), as RSS sees them. */
 static inline unsigned int
@@ -52,9 +60,8 @@ steer_owner_pkt(const struct steer *s, const struct pkt_info *pi)
 {
 	if (pi->ip6 == NULL)
 		return steer_owner(s, &pi->key);
-	return s->reta[rss_hash_v6_tcp(rss_symmetric_key, &pi->ip6->src_addr,
-				       &pi->ip6->dst_addr, pi->key.rport, pi->key.lport) &
-		       s->mask];
+	return steer_owner6(s, &pi->ip6->src_addr, &pi->ip6->dst_addr, pi->key.rport,
+			    pi->key.lport);
 }
 
 /**

@@ -63,9 +63,21 @@ arp_input(struct worker *w, uint16_t port, struct rte_mbuf *m, struct pkt_info *
 	worker_tx(w, port, m);
 }
 
-/* ICMPv6 for us: neighbour solicitations and echo requests answered in place. A neighbour's
- * advertisement teaches nothing: the server answers whoever writes to it at the source MAC of
- * what it wrote. */
+/* A neighbour's advertisement: client mode may be waiting for it (the server answers whoever
+ * writes to it at the source MAC of what it wrote: it has nothing to learn). */
+static void
+neighbour_advert(struct worker *w, uint16_t port, const struct pkt_info *pi)
+{
+	struct client *k = w->client;
+	struct rte_ether_addr mac;
+
+	if (k != NULL && port == 0 && client_wants6(k, (const uint8_t *)pi->icmp + 8) &&
+	    nd_advert_mac(pi, k->next_hop6, &mac))
+		client_set_mac(k, &mac, w->conn->tcp.now);
+}
+
+/* ICMPv6 for us: neighbour solicitations and echo requests answered in place, advertisements
+ * taken note of. */
 static void
 icmp6_input(struct worker *w, uint16_t port, struct rte_mbuf *m, const struct pkt_info *pi,
 	    enum pkt_class k)
@@ -78,6 +90,7 @@ icmp6_input(struct worker *w, uint16_t port, struct rte_mbuf *m, const struct pk
 	} else {
 		w->st.nd_rx++;
 		if (k == PKT_ND_NA) {
+			neighbour_advert(w, port, pi);
 			rte_pktmbuf_free(m);
 			return;
 		}
@@ -352,6 +365,18 @@ client_step(struct worker *w, uint64_t now)
 
 	if (client_resolved(k))
 		return client_tick(k, now, w->ports[0].txb.ndefer > 0);
+	if (k->v6) {	/* neighbour discovery: a solicitation a second until advertised */
+		if (k->ns_sent_us != 0 && now - k->ns_sent_us < 1000000)
+			return false;
+		m = nd_solicit(w->mp, &w->ports[0].addr, k->next_hop6);
+		if (m == NULL)
+			return false;
+		k->ns_sent_us = now;
+		w->st.nd_tx++;
+		w->st.ip6_tx++;
+		worker_tx(w, 0, m);
+		return false;
+	}
 	if (arp_resolve(&w->arp, client_next_hop(k), now, NULL, &mac, &want) == 1) {
 		client_set_mac(k, &mac, now);
 	} else if (want && (m = arp_request(w->mp, &w->ports[0].addr, client_next_hop(k))) != NULL) {
@@ -615,7 +640,7 @@ worker_create(const struct worker_spec *spec)
 	if (rc == 0) {
 		if (spec->cfg->connect[0] != '\0') {
 			w->client = client_create(spec->cfg, spec->index, spec->nworkers, socket,
-						  w->conn, &w->steer);
+						  w->conn, &w->steer, &w->ports[0].addr);
 			rc = w->client != NULL ? 0 : -rte_errno;
 		}
 	}

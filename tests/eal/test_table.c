@@ -557,8 +557,8 @@ state_placement_is_unpredictable(void)
 
 	t_table(client);
 	seed1 = T.tab->flow_seed;
-	k1 = client_create(&T.cfg, 0, 1, (int)rte_socket_id(), T.tab, NULL);
-	k2 = client_create(&T.cfg, 0, 1, (int)rte_socket_id(), T.tab, NULL);
+	k1 = client_create(&T.cfg, 0, 1, (int)rte_socket_id(), T.tab, NULL, &T.us);
+	k2 = client_create(&T.cfg, 0, 1, (int)rte_socket_id(), T.tab, NULL, &T.us);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(k1);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(k2);
 	CU_ASSERT_EQUAL(k1->nsrc, 8);

@@ -16,6 +16,7 @@
 #include <rte_ring.h>
 
 #include "build.h"
+#include "isn.h"
 #include "client.h"
 #include "config.h"
 #include "conn.h"
@@ -46,6 +47,11 @@
  * The one-worker target's port is on VLAN 7 (--vlan 7): each input frame gets the tag after it
  * is prepared, unless bit 15 of its length field says to send it as it is (untagged, or with
  * whatever tag it carries), and every frame out must carry tag 7.
+ *
+ * The port is dual stack (--ip6 2001:2::1/64): IPv6 frames get the same treatment (TCP and
+ * ICMPv6 checksums made right over the pseudo-header, TCP acknowledgment numbers made absolute),
+ * and what tcpe sends over IPv6 is checked as over IPv4. Tuples are remembered with IPv6
+ * addresses folded by a hash of the fuzzer's own (tcpe's stand-ins are keyed per worker).
  */
 #ifndef FUZZ_WORKERS
 #define FUZZ_WORKERS 1
@@ -109,8 +115,49 @@ find_isn(const struct tcp_tuple *t, uint32_t *isn)
 	return false;
 }
 
+/* The fuzzer's name of the IPv6 connection from @p src to @p dst: addresses folded by a hash. */
+static struct tcp_tuple
+tuple6(const void *src, const void *dst, uint16_t sport, uint16_t dport)
+{
+	static const uint8_t key[16] = { 6 };
+
+	return (struct tcp_tuple){ .raddr = (uint32_t)siphash24(key, src, 16),
+				   .laddr = (uint32_t)siphash24(key, dst, 16),
+				   .rport = sport, .lport = dport };
+}
+
+/* One IPv6 frame tcpe sent: ICMPv6 (advertisements, solicitations, echo replies) with a right
+ * checksum, or a TCP segment towards the address it names. */
+static void
+check_out6(struct rte_mbuf *m, struct rte_ether_hdr *eth)
+{
+	struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)(eth + 1);
+	struct net_addr to = F.peer;
+	struct pkt_info pi;
+	uint16_t drop = 0;
+
+	CHECK(rte_pktmbuf_data_len(m) >= sizeof(*eth) + sizeof(*ip6) +
+					  rte_be_to_cpu_16(ip6->payload_len));
+	if (ip6->proto == IPPROTO_ICMPV6) {
+		CHECK(rte_ipv6_udptcp_cksum_verify(ip6, ip6 + 1) == 0);
+		return;
+	}
+	CHECK(ip6->proto == IPPROTO_TCP);
+	to.mac = eth->dst_addr;
+	to.has_ip6 = true;
+	memcpy(to.ip6, &ip6->dst_addr, 16);
+	CHECK(pkt_parse(&to, m, &pi, &drop) == PKT_TCP);
+	CHECK(pi.seg.len <= 1440);
+	if (pi.seg.flags & TCP_SYN) {
+		struct tcp_tuple ours = tuple6(&ip6->dst_addr, &ip6->src_addr, pi.key.lport,
+					       pi.key.rport);
+
+		remember_isn(&ours, pi.seg.seq);
+	}
+}
+
 /* One frame tcpe sent: it must be a well-formed ARP, ICMP echo reply or TCP segment towards
- * the address it names. Our ISNs are learned from SYNs and SYN-ACKs. */
+ * the address it names, IPv4 or IPv6. Our ISNs are learned from SYNs and SYN-ACKs. */
 static void
 check_out(struct rte_mbuf *m)
 {
@@ -130,6 +177,10 @@ check_out(struct rte_mbuf *m)
 	}
 	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
 		return;
+	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6)) {
+		check_out6(m, eth);
+		return;
+	}
 	CHECK(eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4));
 	CHECK(rte_ipv4_cksum(ip) == 0 || rte_raw_cksum(ip, rte_ipv4_hdr_len(ip)) == 0xffff);
 	if (ip->next_proto_id == IPPROTO_ICMP) {
@@ -331,8 +382,54 @@ prepare_icmp(struct rte_ipv4_hdr *ip, uint32_t ihl, uint32_t tot, bool keep_sums
 	}
 }
 
+/* An IPv6 frame without extension headers: TCP gets its acknowledgment number made absolute
+ * (and a packet too big quoting our segment, its sequence number), then TCP and ICMPv6 their
+ * checksums made right over the pseudo-header. */
+static void
+prepare6(struct rte_ipv6_hdr *ip6, uint32_t avail, bool keep_sums)
+{
+	uint32_t plen = rte_be_to_cpu_16(ip6->payload_len), isn;
+	uint8_t *l4 = (uint8_t *)(ip6 + 1);
+	struct tcp_tuple t;
+
+	if (avail < sizeof(*ip6) || plen > avail - sizeof(*ip6))
+		return;
+	if (ip6->proto == IPPROTO_TCP && plen >= sizeof(struct rte_tcp_hdr)) {
+		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)l4;
+
+		t = tuple6(&ip6->src_addr, &ip6->dst_addr, th->src_port, th->dst_port);
+		if (find_isn(&t, &isn))
+			th->recv_ack = rte_cpu_to_be_32(rte_be_to_cpu_32(th->recv_ack) + isn);
+		if (!keep_sums) {
+			th->cksum = 0;
+			th->cksum = rte_ipv6_udptcp_cksum(ip6, th);
+		}
+	} else if (ip6->proto == IPPROTO_ICMPV6 && plen >= 8) {
+		const struct rte_ipv6_hdr *q = (const struct rte_ipv6_hdr *)(l4 + 8);
+
+		if (l4[0] == ICMP6_PACKET_TOO_BIG && plen >= 8 + 40 + 8) {
+			uint8_t *qt = l4 + 48;	/* the quoted segment is ours: our port first */
+			uint16_t ours, peers;
+			rte_be32_t s;
+
+			memcpy(&ours, qt, 2);
+			memcpy(&peers, qt + 2, 2);
+			t = tuple6(&q->dst_addr, &q->src_addr, peers, ours);
+			if (find_isn(&t, &isn)) {
+				memcpy(&s, qt + 4, 4);
+				s = rte_cpu_to_be_32(rte_be_to_cpu_32(s) + isn);
+				memcpy(qt + 4, &s, 4);
+			}
+		}
+		if (!keep_sums) {
+			((struct rte_icmp_hdr *)l4)->icmp_cksum = 0;
+			((struct rte_icmp_hdr *)l4)->icmp_cksum = rte_ipv6_udptcp_cksum(ip6, l4);
+		}
+	}
+}
+
 /* Recompute the IPv4 header and TCP checksums of a frame that looks like IPv4/TCP, after
- * making its acknowledgment number absolute; ICMP: prepare_icmp(). */
+ * making its acknowledgment number absolute; ICMP: prepare_icmp(); IPv6: prepare6(). */
 static void
 prepare(struct rte_mbuf *m, bool keep_sums)
 {
@@ -343,6 +440,10 @@ prepare(struct rte_mbuf *m, bool keep_sums)
 	struct tcp_tuple t;
 	uint32_t isn;
 
+	if (len >= sizeof(*eth) && eth->ether_type == rte_cpu_to_be_16(0x86dd)) {
+		prepare6((struct rte_ipv6_hdr *)(eth + 1), len - (uint32_t)sizeof(*eth), keep_sums);
+		return;
+	}
 	if (len < sizeof(*eth) + sizeof(*ip) || eth->ether_type != rte_cpu_to_be_16(0x0800))
 		return;
 	ihl = (ip->version_ihl & 15u) * 4;
@@ -451,7 +552,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	char prefix[64];
 	char *eal[] = { "tcpe_fuzz", "-l", "0", "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
 			"--no-telemetry", "--file-prefix", prefix, "--log-level", "*:error", NULL };
-	char *args[] = { "fuzz", "--ip", "198.18.0.1/24", "--listen", "80:http", "--listen",
+	char *args[] = { "fuzz", "--ip", "198.18.0.1/24", "--ip6", "2001:2::1/64", "--listen", "80:http", "--listen",
 			 "7:echo", "--listen", "9:discard", "--listen", "42181:hello", "--listen",
 			 "5001:bulk", "--bulk-bytes", "64K", "--max-conns", "16", "--time-wait-max",
 			 "16", "--syn-backlog", "4", "--ooo-pkts", "64", "--mbufs", "8192",
@@ -508,6 +609,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	F.peer.mac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, 2 } };
 	inet_pton(AF_INET, "198.18.0.2", &F.peer.ip);
 	F.peer.mask = htonl(0xffffff00u);
+	/* (IPv6: check_out6() sets the address; any key serves to parse) */
 	/* the seed corpus addresses frames to 02:00:00:00:00:01: that is our MAC here */
 	for (unsigned int i = 0; i < FUZZ_WORKERS; i++) {
 		F.w[i]->ports[0].addr.mac = (struct rte_ether_addr){ { 2, 0, 0, 0, 0, 1 } };

@@ -4,12 +4,15 @@
 Each TCP connection's frames towards port 80 become one input: records of [time step 1 ms]
 [2-byte little-endian length][frame], the destination MAC set to the fuzz target's (02:00:00:00:00:01)
 and acknowledgment numbers made relative to the server's ISN (the target adds its own ISN back;
-it fixes checksums). Also writes every frame alone, so single packets are in the corpus too."""
+it fixes checksums). Also writes every frame alone, so single packets are in the corpus too.
+IPv4 and IPv6 (no extension headers) alike; IPv6 captures also give the peer's ICMPv6 (neighbour
+solicitations, echo requests) as single frames."""
 import os
 import struct
 import sys
 
 OUR_MAC = bytes.fromhex("020000000001")
+OUR_IP6 = bytes.fromhex("20010002000000000000000000000001")  # the target's --ip6 2001:2::1
 
 
 def frames(path):
@@ -33,10 +36,17 @@ def main(argv):
         conns = {}
         server_isn = {}
         for fr in frames(path):
-            if len(fr) < 54 or fr[12:14] != b"\x08\x00" or fr[23] != 6:
+            if len(fr) >= 62 and fr[12:14] == b"\x86\xdd" and fr[20] == 58 and fr[22:38] != OUR_IP6:
+                with open(os.path.join(out, "frame%05d" % n), "wb") as f:
+                    f.write(struct.pack("<BH", 1, len(fr)) + OUR_MAC + fr[6:])
+                n += 1
                 continue
-            ihl = (fr[14] & 15) * 4
-            t = 14 + ihl
+            if len(fr) >= 74 and fr[12:14] == b"\x86\xdd" and fr[20] == 6:
+                t = 14 + 40
+            elif len(fr) >= 54 and fr[12:14] == b"\x08\x00" and fr[23] == 6:
+                t = 14 + (fr[14] & 15) * 4
+            else:
+                continue
             sport, dport, seq, ack = struct.unpack("!HHII", fr[t:t + 12])
             if sport == 80 and fr[t + 13] & 0x12 == 0x12:
                 server_isn[dport] = seq

@@ -5,7 +5,10 @@
 # the SYN-ACK announces an MSS of 1440 (1500 - 40 - 20); IPv6 frames with extension headers, a
 # fragment header or a payload length beyond the frame are dropped and counted, never answered.
 # Then two workers on a two-queue tap: software steering hands IPv6 segments to the worker the
-# Toeplitz hash of their addresses names, so no connection is seen by both.
+# Toeplitz hash of their addresses names, so no connection is seen by both. Then client mode
+# over IPv6 (--connect [ADDR6]:PORT): against the kernel's nginx on the tap (tcpe resolves it by
+# neighbour solicitation), and tcpe against tcpe over net_memif with two workers on each side,
+# where the client picks source ports whose IPv6 Toeplitz owner is the opening worker.
 source "$(dirname "$0")/lib.sh"
 
 TCPE6=2001:2::1
@@ -132,4 +135,79 @@ check "RSTs for segments without a record" "$(counter "$T/tcpe.log" rst_no_conn)
 check "segments dropped in LISTEN" "$(counter "$T/tcpe.log" drop_tcp_listen_other)" 0
 check "RSTs sent" "$(counter "$T/tcpe.log" rst_tx)" 0
 check "records in use at exit" "$(counter "$T/tcpe.log" conn_active)" 0
+
+# Client mode against nginx over IPv6 on the tap.
+ip netns del "$NS"
+sleep 0.5
+ns_create "$NS" || { fail "namespace"; peer_done; }
+in_ns sysctl -qw net.ipv6.ip_nonlocal_bind=1	# nginx binds before the tap has its address
+cat >"$T/nginx.conf" <<NGX
+worker_processes 1;
+error_log $T/nginx.err;
+pid $T/nginx.pid;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	keepalive_requests 1000000;
+	client_body_temp_path $T; proxy_temp_path $T; fastcgi_temp_path $T;
+	uwsgi_temp_path $T; scgi_temp_path $T;
+	server { listen [$PEER6]:8080; location / { return 200 "hello from nginx over IPv6"; } }
+}
+NGX
+in_ns nginx -p "$T" -c "$T/nginx.conf" -g 'daemon off;' >"$T/nginx.out" 2>&1 &
+track_pid $!
+tcpe_start "$NS" "$T/tcpe.log" "-l 0-1" -- --ip6 "$TCPE6/64" --connect "[$PEER6]:8080" \
+	--request http --concurrency 8 --duration 4 --stats-interval 1 --trace 1 ||
+	{ fail "tcpe did not come up"; peer_done; }
+in_ns ip -6 addr add "$PEER6/64" dev tcpe0 nodad
+wait "$TCPE_PID"
+check "client exit status (nginx over IPv6)" "$?" 0
+log "  nginx over IPv6: $(grep '^tcpe: client:' "$T/tcpe.log")"
+check_ge "requests completed against nginx over IPv6" "$(counter "$T/tcpe.log" client_requests)" 100
+check "client errors against nginx over IPv6" "$(counter "$T/tcpe.log" client_errors)" 0
+check "connections kept (concurrency 8)" "$(counter "$T/tcpe.log" active_opens)" 8
+check_ge "neighbour solicitations sent (the server's MAC resolved)" \
+	"$(counter "$T/tcpe.log" nd_tx)" 1
+grep -q "trace: connection 0.1  \[$PEER6\]:8080 -> \[$TCPE6\]:[0-9]*" "$T/tcpe.log" ||
+	fail "--trace of the client connection does not name the IPv6 ends"
+check "mbufs in use at exit" "$(mbufs_left "$T/tcpe.log")" 0
+
+# tcpe against tcpe over net_memif, IPv6 short connections, two workers on each side (memif has
+# no RSS: worker i polls queue i on both sides, so every reply reaching its opener and every
+# request its server-side owner rests on the client's choice of source port).
+SOCK="$T/memif.sock"
+for role in server client; do
+	ip=1 cpus=0@0,1@0,2@0 opts=(--listen 80:http)
+	[[ $role == client ]] && ip=2 cpus=0@1,1@1,2@1 opts=(--connect "[$TCPE6]:80" --request http
+		--concurrency 32 --requests-per-conn 1 --duration 4 --stats-interval 0)
+	pfx="tcpe_$$_m6$role"
+	_tcpe_prefixes+=("$pfx")
+	"$TCPE_BIN" --lcores "$cpus" --no-pci --no-huge -m 512 --file-prefix "$pfx" \
+		--vdev "net_memif0,role=$role,socket=$SOCK,id=0" -- --ip "198.18.1.$ip/24" \
+		--ip6 "2001:2::$ip/64" --stats-interval 0 "${opts[@]}" >"$T/m6_$role.log" 2>&1 &
+	pid=$!
+	track_pid "$pid"
+	[[ $role == server ]] && SPID=$pid
+	[[ $role == client ]] && CPID=$pid
+	for _ in $(seq 100); do grep -q "^tcpe: listening" "$T/m6_server.log" 2>/dev/null && break; sleep 0.1; done
+done
+wait "$CPID"
+check "client exit status (memif, IPv6)" "$?" 0
+kill -INT "$SPID"
+wait "$SPID"
+check "server exit status (memif, IPv6)" "$?" 0
+log "  memif over IPv6: $(grep '^tcpe: client:' "$T/m6_client.log")"
+c=$T/m6_client.log s=$T/m6_server.log
+check_ge "short IPv6 connections completed over memif" "$(counter "$c" client_requests)" 1000
+check "client errors (memif, IPv6)" "$(counter "$c" client_errors)" 0
+read -r _ cw1 cw2 < <(awk '$1 == "conn_opened" { print $2, $3, $4 }' "$c")
+check_ge "client worker 1 opened IPv6 connections" "${cw1:-0}" 100
+check_ge "client worker 2 opened IPv6 connections" "${cw2:-0}" 100
+check "server: segments that arrived at a worker that does not own them (steered_out)" \
+	"$(counter "$s" steered_out)" 0
+for f in "$s" "$c"; do
+	check "$(basename "$f" .log): RSTs for segments without a record" "$(counter "$f" rst_no_conn)" 0
+	check "$(basename "$f" .log): key clashes" "$(counter "$f" drop_ip6_key_clash)" 0
+	check "$(basename "$f" .log): mbufs in use at exit" "$(mbufs_left "$f")" 0
+done
 peer_done
