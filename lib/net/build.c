@@ -100,66 +100,56 @@ build_cksum_chain(const struct rte_mbuf *m, uint32_t off, uint32_t len, const st
 	return (uint16_t)sum;
 }
 
-/* The TCP checksum: a pseudo-header seed for the device, or the full sum here (over the
- * header only when the payload's sum @p psum is known: >= 0). */
+/*
+ * The TCP checksum behind a pseudo-header summing to @p phdr (IPv4's or IPv6's, without the
+ * offload flags' exceptions): that sum as the device's seed (with @p ip_flag, the family's TX
+ * flag), or the full sum here - over the header only when the payload's sum @p psum is known
+ * (>= 0), over the chain when the frame is chained.
+ */
+static void
+tcp_sum(struct rte_mbuf *m, struct rte_tcp_hdr *th, const struct tx_props *tx, int32_t psum,
+	uint16_t phdr, uint64_t ip_flag)
+{
+	uint32_t hlen = (uint32_t)(th->data_off >> 4) * 4, sum;
+
+	if (tx->cksum_offload && m->nb_segs == 1) {
+		m->ol_flags |= ip_flag | RTE_MBUF_F_TX_TCP_CKSUM;
+		m->l4_len = (uint8_t)hlen;
+		th->cksum = phdr;
+		return;
+	}
+	if (psum >= 0) {
+		/* the header is a multiple of 4 bytes: the payload's words stay in step */
+		sum = __rte_raw_cksum(th, hlen, phdr) + (uint32_t)psum;
+	} else {
+		uint32_t l4_off = (uint32_t)((uint8_t *)th - rte_pktmbuf_mtod(m, uint8_t *));
+		uint32_t l4_len = rte_pktmbuf_pkt_len(m) - l4_off;
+
+		sum = m->nb_segs > 1 ? build_cksum_chain(m, l4_off, l4_len, NULL) + (uint32_t)phdr :
+				       __rte_raw_cksum(th, l4_len, phdr);
+	}
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	th->cksum = (uint16_t)~sum;
+}
+
+/* IPv4's header checksum, then TCP's. */
 static void
 tcp_cksum(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, struct rte_tcp_hdr *th,
 	  const struct tx_props *tx, int32_t psum)
 {
 	build_ipv4_cksum(m, ip, tx);
-	if (tx->cksum_offload && m->nb_segs == 1) {
-		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
-		m->l4_len = (uint8_t)((th->data_off >> 4) * 4);
-		th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
-	} else if (psum >= 0) {
-		/* the header is a multiple of 4 bytes: the payload's words stay in step */
-		uint32_t sum = __rte_raw_cksum(th, (size_t)(th->data_off >> 4) * 4,
-					       rte_ipv4_phdr_cksum(ip, 0)) + (uint32_t)psum;
-
-		sum = (sum & 0xffff) + (sum >> 16);
-		sum = (sum & 0xffff) + (sum >> 16);
-		th->cksum = (uint16_t)~sum;
-	} else if (m->nb_segs > 1) {
-		uint32_t l4_off = (uint32_t)((uint8_t *)th - rte_pktmbuf_mtod(m, uint8_t *));
-		uint32_t sum = build_cksum_chain(m, l4_off, rte_pktmbuf_pkt_len(m) - l4_off, NULL) +
-			       rte_ipv4_phdr_cksum(ip, 0);
-
-		sum = (sum & 0xffff) + (sum >> 16);
-		th->cksum = (uint16_t)~sum;
-	} else {
-		th->cksum = rte_ipv4_udptcp_cksum(ip, th);
-	}
+	tcp_sum(m, th, tx, psum, rte_ipv4_phdr_cksum(ip, 0), 0);	/* TX_IPV4 set already */
 }
 
-/* tcp_cksum() over IPv6's pseudo-header (RFC 8200 §8.1). */
+/* tcp_cksum() over IPv6's pseudo-header (RFC 8200 §8.1); IPv6 has no header checksum. */
 static void
 tcp6_cksum(struct rte_mbuf *m, struct rte_ipv6_hdr *ip6, struct rte_tcp_hdr *th,
 	   const struct tx_props *tx, int32_t psum)
 {
 	m->l2_len = sizeof(struct rte_ether_hdr);
 	m->l3_len = sizeof(*ip6);
-	if (tx->cksum_offload && m->nb_segs == 1) {
-		m->ol_flags |= RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_TCP_CKSUM;
-		m->l4_len = (uint8_t)((th->data_off >> 4) * 4);
-		th->cksum = rte_ipv6_phdr_cksum(ip6, m->ol_flags);
-	} else if (psum >= 0) {
-		uint32_t sum = __rte_raw_cksum(th, (size_t)(th->data_off >> 4) * 4,
-					       rte_ipv6_phdr_cksum(ip6, 0)) + (uint32_t)psum;
-
-		sum = (sum & 0xffff) + (sum >> 16);
-		sum = (sum & 0xffff) + (sum >> 16);
-		th->cksum = (uint16_t)~sum;
-	} else if (m->nb_segs > 1) {
-		uint32_t l4_off = (uint32_t)((uint8_t *)th - rte_pktmbuf_mtod(m, uint8_t *));
-		uint32_t sum = build_cksum_chain(m, l4_off, rte_pktmbuf_pkt_len(m) - l4_off, NULL) +
-			       rte_ipv6_phdr_cksum(ip6, 0);
-
-		sum = (sum & 0xffff) + (sum >> 16);
-		sum = (sum & 0xffff) + (sum >> 16);
-		th->cksum = (uint16_t)~sum;
-	} else {
-		th->cksum = rte_ipv6_udptcp_cksum(ip6, th);
-	}
+	tcp_sum(m, th, tx, psum, rte_ipv6_phdr_cksum(ip6, 0), RTE_MBUF_F_TX_IPV6);
 }
 
 int

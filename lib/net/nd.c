@@ -1,4 +1,4 @@
-/* nd.c - neighbour advertisements and ICMPv6 echo replies: addresses swapped or set, checksum over the pseudo-header. */
+/* nd.c - neighbour discovery (advertisements, solicitations) and ICMPv6 echo replies: addresses swapped or set, checksum over the pseudo-header. */
 #include "nd.h"
 
 #include <netinet/in.h>
@@ -22,10 +22,12 @@ icmp6_cksum(struct rte_ipv6_hdr *ip6, struct rte_icmp_hdr *ic)
 	ic->icmp_cksum = rte_ipv6_udptcp_cksum(ip6, ic);
 }
 
-/* An advertisement of @p target at @p mac behind @p ip6 (whose addresses are set). */
+/* A neighbour discovery message of @p type (NS or NA, @p flags its first flags byte) about
+ * @p target behind @p ip6 (whose addresses are set), with @p mac as its one link-layer address
+ * option (@p opt: source's or target's). */
 static void
-fill_advert(struct rte_ipv6_hdr *ip6, const uint8_t *target, const struct rte_ether_addr *mac,
-	    uint8_t flags)
+fill_nd(struct rte_ipv6_hdr *ip6, uint8_t type, uint8_t flags, const uint8_t *target,
+	uint8_t opt, const struct rte_ether_addr *mac)
 {
 	uint8_t *p = (uint8_t *)(ip6 + 1);
 
@@ -34,13 +36,42 @@ fill_advert(struct rte_ipv6_hdr *ip6, const uint8_t *target, const struct rte_et
 	ip6->proto = IPPROTO_ICMPV6;
 	ip6->hop_limits = ND_HOP_LIMIT;
 	memset(p, 0, NA_LEN);
-	p[0] = ICMP6_ND_NA;
+	p[0] = type;
 	p[4] = flags;
 	memcpy(p + 8, target, 16);
-	p[24] = ND_OPT_TARGET_LLADDR;
+	p[24] = opt;
 	p[25] = 1;	/* in units of 8 bytes */
 	memcpy(p + 26, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
 	icmp6_cksum(ip6, (struct rte_icmp_hdr *)p);
+}
+
+/* A new frame from @p ifa's MAC and IPv6 address to multicast group @p group (its MAC: 33:33
+ * and the group's last four bytes, RFC 2464 §7), room for an ND message. @return its IPv6
+ * header (the frame in *m), or NULL when the pool is empty. */
+static struct rte_ipv6_hdr *
+nd_frame(struct rte_mempool *mp, const struct net_addr *ifa, const uint8_t group[16],
+	 struct rte_mbuf **m)
+{
+	struct rte_ether_hdr *eth;
+	struct rte_ipv6_hdr *ip6;
+
+	*m = rte_pktmbuf_alloc(mp);
+	if (*m == NULL)
+		return NULL;
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(*m, (uint16_t)(sizeof(*eth) +
+									sizeof(*ip6) + NA_LEN));
+	if (eth == NULL) {
+		rte_pktmbuf_free(*m);
+		return NULL;
+	}
+	ip6 = (struct rte_ipv6_hdr *)(eth + 1);
+	memcpy(eth->dst_addr.addr_bytes, (const uint8_t[]){ 0x33, 0x33, group[12], group[13],
+							    group[14], group[15] }, 6);
+	rte_ether_addr_copy(&ifa->mac, &eth->src_addr);
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	memcpy(&ip6->src_addr, ifa->ip6, 16);
+	memcpy(&ip6->dst_addr, group, 16);
+	return ip6;
 }
 
 bool
@@ -59,7 +90,8 @@ nd_advert_in_place(struct rte_mbuf *m, const struct pkt_info *pi, const struct t
 	rte_ether_addr_copy(&tx->mac, &eth->src_addr);
 	memcpy(&ip6->dst_addr, &ip6->src_addr, 16);
 	memcpy(&ip6->src_addr, target, 16);
-	fill_advert(ip6, target, &tx->mac, ND_FLAG_SOLICITED | ND_FLAG_OVERRIDE);
+	fill_nd(ip6, ICMP6_ND_NA, ND_FLAG_SOLICITED | ND_FLAG_OVERRIDE, target,
+		ND_OPT_TARGET_LLADDR, &tx->mac);
 	m->ol_flags = 0;
 	rte_pktmbuf_data_len(m) = len;
 	rte_pktmbuf_pkt_len(m) = len;
@@ -92,26 +124,12 @@ struct rte_mbuf *
 nd_announce(struct rte_mempool *mp, const struct net_addr *ifa)
 {
 	static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 0x01 };
-	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
-	struct rte_ether_hdr *eth;
-	struct rte_ipv6_hdr *ip6;
-	uint16_t len = (uint16_t)(sizeof(*eth) + sizeof(*ip6) + NA_LEN);
+	struct rte_mbuf *m;
+	struct rte_ipv6_hdr *ip6 = nd_frame(mp, ifa, all_nodes, &m);
 
-	if (m == NULL)
+	if (ip6 == NULL)
 		return NULL;
-	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, len);
-	if (eth == NULL) {
-		rte_pktmbuf_free(m);
-		return NULL;
-	}
-	ip6 = (struct rte_ipv6_hdr *)(eth + 1);
-	/* 33:33 and the group's last four bytes (RFC 2464 §7) */
-	memcpy(eth->dst_addr.addr_bytes, (const uint8_t[]){ 0x33, 0x33, 0, 0, 0, 1 }, 6);
-	rte_ether_addr_copy(&ifa->mac, &eth->src_addr);
-	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
-	memcpy(&ip6->src_addr, ifa->ip6, 16);
-	memcpy(&ip6->dst_addr, all_nodes, 16);
-	fill_advert(ip6, ifa->ip6, &ifa->mac, ND_FLAG_OVERRIDE);
+	fill_nd(ip6, ICMP6_ND_NA, ND_FLAG_OVERRIDE, ifa->ip6, ND_OPT_TARGET_LLADDR, &ifa->mac);
 	return m;
 }
 
@@ -119,39 +137,14 @@ struct rte_mbuf *
 nd_solicit(struct rte_mempool *mp, const struct net_addr *ifa, const uint8_t target[16])
 {
 	uint8_t group[16] = { 0xff, 0x02, [11] = 0x01, [12] = 0xff };
-	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
-	struct rte_ether_hdr *eth;
+	struct rte_mbuf *m;
 	struct rte_ipv6_hdr *ip6;
-	uint8_t *p;
-	uint16_t len = (uint16_t)(sizeof(*eth) + sizeof(*ip6) + NA_LEN);
 
-	if (m == NULL)
+	memcpy(group + 13, target + 13, 3);	/* its solicited-node group (RFC 4291 §2.7.1) */
+	ip6 = nd_frame(mp, ifa, group, &m);
+	if (ip6 == NULL)
 		return NULL;
-	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, len);
-	if (eth == NULL) {
-		rte_pktmbuf_free(m);
-		return NULL;
-	}
-	ip6 = (struct rte_ipv6_hdr *)(eth + 1);
-	p = (uint8_t *)(ip6 + 1);
-	memcpy(group + 13, target + 13, 3);
-	memcpy(eth->dst_addr.addr_bytes, (const uint8_t[]){ 0x33, 0x33, 0xff, target[13],
-							    target[14], target[15] }, 6);
-	rte_ether_addr_copy(&ifa->mac, &eth->src_addr);
-	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
-	ip6->vtc_flow = RTE_BE32(6u << 28);
-	ip6->payload_len = RTE_BE16(NA_LEN);
-	ip6->proto = IPPROTO_ICMPV6;
-	ip6->hop_limits = ND_HOP_LIMIT;
-	memcpy(&ip6->src_addr, ifa->ip6, 16);
-	memcpy(&ip6->dst_addr, group, 16);
-	memset(p, 0, NA_LEN);
-	p[0] = ICMP6_ND_NS;
-	memcpy(p + 8, target, 16);
-	p[24] = ND_OPT_SOURCE_LLADDR;
-	p[25] = 1;
-	memcpy(p + 26, ifa->mac.addr_bytes, RTE_ETHER_ADDR_LEN);
-	icmp6_cksum(ip6, (struct rte_icmp_hdr *)p);
+	fill_nd(ip6, ICMP6_ND_NS, 0, target, ND_OPT_SOURCE_LLADDR, &ifa->mac);
 	return m;
 }
 

@@ -552,8 +552,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	char prefix[64];
 	char *eal[] = { "tcpe_fuzz", "-l", "0", "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
 			"--no-telemetry", "--file-prefix", prefix, "--log-level", "*:error", NULL };
-	char *args[] = { "fuzz", "--ip", "198.18.0.1/24", "--ip6", "2001:2::1/64", "--listen", "80:http", "--listen",
-			 "7:echo", "--listen", "9:discard", "--listen", "42181:hello", "--listen",
+	char *args[] = { "fuzz", "--ip", "198.18.0.1/24", "--ip6", "2001:2::1/64",
+			 "--listen", "80:http", "--listen", "7:echo", "--listen", "9:discard", "--listen", "42181:hello", "--listen",
 			 "5001:bulk", "--bulk-bytes", "64K", "--max-conns", "16", "--time-wait-max",
 			 "16", "--syn-backlog", "4", "--ooo-pkts", "64", "--mbufs", "8192",
 			 "--keepalive-s", "5", "--keepalive-intvl-s", "1", "--keepalive-probes", "2",
