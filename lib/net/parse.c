@@ -61,7 +61,34 @@ tcp_cksum_bad(const struct pkt_info *pi)
 uint32_t
 net_ip6_key(const struct net_addr *ifa, const void *a)
 {
-	return (uint32_t)siphash24(ifa->ip6_key, a, 16);
+	const uint8_t *b = a;
+	uint32_t i = (uint32_t)(b[12] ^ b[13] ^ b[14] ^ b[15]) & (NET_IP6_KEYS - 1);
+	struct net_ip6_keys *k = ifa->ip6_keys;
+
+	if (k == NULL)
+		return (uint32_t)siphash24(ifa->ip6_key, a, 16);
+	if (memcmp(k->e[i].a, a, 16) != 0) {
+		memcpy(k->e[i].a, a, 16);
+		k->e[i].key = (uint32_t)siphash24(ifa->ip6_key, a, 16);
+	}
+	return k->e[i].key;
+}
+
+void
+net_ip6_key_init(struct net_addr *ifa, const uint8_t secret[16], struct net_ip6_keys *keys)
+{
+	static const uint8_t any[16];
+	uint32_t key;
+
+	memcpy(ifa->ip6_key, secret, 16);
+	ifa->ip6_keys = keys;
+	if (keys == NULL)
+		return;
+	key = (uint32_t)siphash24(secret, any, 16);
+	for (unsigned int i = 0; i < NET_IP6_KEYS; i++) {
+		memset(keys->e[i].a, 0, 16);
+		keys->e[i].key = key;
+	}
 }
 
 static enum pkt_class

@@ -18,6 +18,17 @@
 #include "tcb.h"
 #include "tcp.h"
 
+#define NET_IP6_KEYS 256	/**< stand-ins a worker keeps (net_ip6_keys), a power of two */
+
+/** IPv6 peers' tuple stand-ins computed lately (net_ip6_key()), direct-mapped by the address's
+ * last bytes, so that a peer's segments cost one SipHash rather than one each. */
+struct net_ip6_keys {
+	struct {
+		uint8_t a[16];
+		uint32_t key;
+	} e[NET_IP6_KEYS];
+};
+
 /** The addresses a port answers for. */
 struct net_addr {
 	struct rte_ether_addr mac;
@@ -31,6 +42,7 @@ struct net_addr {
 	uint8_t ip6_prefix;
 	uint32_t laddr6;	/**< the tuple laddr of IPv6 connections here (tuple_laddr_ip6()) */
 	uint8_t ip6_key[16];	/**< secret of the tuple raddr's hash of IPv6 peers (net_ip6_key()) */
+	struct net_ip6_keys *ip6_keys;	/**< its results kept (the worker's), or NULL */
 };
 
 /** True when @p ip_be (network order) is one of @p ifa's addresses: its own or an alias. */
@@ -41,8 +53,12 @@ net_addr_is_ours(const struct net_addr *ifa, uint32_t ip_be)
 }
 
 /** The 32-bit stand-in of IPv6 peer address @p a (16 bytes) in a tuple's raddr: a keyed hash
- * (tcb.h explains the IPv6 tuple). */
+ * (tcb.h explains the IPv6 tuple), from ifa->ip6_keys when it has it. */
 uint32_t net_ip6_key(const struct net_addr *ifa, const void *a);
+
+/** Set @p ifa's IPv6 key secret to @p secret and empty @p keys for it (every entry the stand-in
+ * of ::); @p ifa keeps results in @p keys from then on (NULL: none kept). */
+void net_ip6_key_init(struct net_addr *ifa, const uint8_t secret[16], struct net_ip6_keys *keys);
 
 /** True when @p a (16 bytes) is @p ifa's IPv6 address. */
 static inline bool

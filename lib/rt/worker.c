@@ -550,7 +550,7 @@ ip6_key_init(struct worker *w)
 	if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key))
 		return -EIO;
 	for (uint16_t p = 0; p < w->nports; p++)
-		memcpy(w->ports[p].addr.ip6_key, key, sizeof(key));
+		net_ip6_key_init(&w->ports[p].addr, key, &w->ip6_keys);
 	return 0;
 }
 

@@ -79,6 +79,7 @@ struct worker {
 	const struct tcpe_config *cfg;
 	struct rte_ring *trace_ring;	/**< SP/SC towards the control core, or NULL */
 	struct arp_cache arp;
+	struct net_ip6_keys ip6_keys;	/**< IPv6 peers' tuple stand-ins, all ports' (parse.h) */
 	struct tx_props tx[TCPE_MAX_PORTS];
 	struct wport ports[TCPE_MAX_PORTS];
 	/* --- written by the control core --- */

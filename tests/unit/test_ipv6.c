@@ -130,6 +130,36 @@ ipv6_segment_built_parses_back(void)
 	CU_ASSERT_NOT_EQUAL(tuple_laddr_ip6(0), tuple_laddr_ip6(1));
 }
 
+/* The worker's kept stand-ins are the computed ones, whichever addresses share a slot, also
+ * for :: (what empty slots hold) and after the secret changed. */
+static void
+kept_ipv6_keys_are_the_computed_ones(void)
+{
+	static struct net_ip6_keys keys;
+	struct net_addr plain, kept;
+	uint8_t a[16], secret[16] = { 1, 2, 3 };
+
+	setup();
+	plain = ifa;
+	kept = ifa;
+	net_ip6_key_init(&plain, secret, NULL);
+	net_ip6_key_init(&kept, secret, &keys);
+	for (unsigned int round = 0; round < 3; round++) {
+		for (unsigned int i = 0; i < 4096; i++) {
+			memcpy(a, peer6, 16);
+			a[15] = (uint8_t)(i * 7);	/* slots shared by many addresses */
+			a[9] = (uint8_t)(i >> 3);
+			CU_ASSERT_EQUAL(net_ip6_key(&kept, a), net_ip6_key(&plain, a));
+		}
+		memset(a, 0, 16);
+		CU_ASSERT_EQUAL(net_ip6_key(&kept, a), net_ip6_key(&plain, a));
+		secret[0]++;
+		net_ip6_key_init(&plain, secret, NULL);
+		net_ip6_key_init(&kept, secret, &keys);
+	}
+	CU_ASSERT_EQUAL(net_ip6_key(&kept, peer6), net_ip6_key(&plain, peer6));
+}
+
 /* Each malformed or foreign IPv6 frame is dropped for its own reason. */
 static void
 ipv6_drops_each_malformed_class_by_reason(void)
@@ -430,6 +460,7 @@ ipv6_connections_announce_a_smaller_mss(void)
 
 static const struct test_case cases[] = {
 	TEST(ipv6_segment_built_parses_back),
+	TEST(kept_ipv6_keys_are_the_computed_ones),
 	TEST(ipv6_drops_each_malformed_class_by_reason),
 	TEST(solicitation_for_us_gets_an_advertisement),
 	TEST(icmp6_echo_is_answered_with_a_valid_reply),
