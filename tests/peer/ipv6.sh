@@ -4,7 +4,9 @@
 # IPv6, in the capture and in tcpe's --trace), curl and echo byte-exact, while IPv4 keeps working;
 # the SYN-ACK announces an MSS of 1440 (1500 - 40 - 20); IPv6 frames with extension headers, a
 # fragment header or a payload length beyond the frame are dropped and counted, never answered.
-# Then two workers on a two-queue tap: software steering hands IPv6 segments to the worker the
+# Then the kernel as an IPv6 router between tcpe and a client behind a 1400-byte link: its
+# packet too big makes tcpe lower the connection's segment size (RFC 8201) and a 1 MiB download
+# completes byte for byte. Then two workers on a two-queue tap: software steering hands IPv6 segments to the worker the
 # Toeplitz hash of their addresses names, so no connection is seen by both. Then client mode
 # over IPv6 (--connect [ADDR6]:PORT): against the kernel's nginx on the tap (tcpe resolves it by
 # neighbour solicitation), and tcpe against tcpe over net_memif with two workers on each side,
@@ -108,6 +110,42 @@ check "RSTs sent" "$(counter "$T/tcpe.log" rst_tx)" 0
 check "records in use at exit" "$(counter "$T/tcpe.log" conn_active)" 0
 check "echo bytes received in order (2 x 4 MiB at least)" \
 	"$(( $(counter "$T/tcpe.log" data_rx_bytes) >= 2 * (4 << 20) ))" 1
+
+# Path MTU over IPv6: tcpe (2001:2::1) - tap - the test's namespace, forwarding - veth with
+# MTU 1400 - the client (2001:2:0:1::2). The client announces an MSS of 1440 (advmss) as if its
+# link took 1500 bytes, so tcpe's full segments reach the router, which answers packet too big.
+ip netns del "$NS"
+sleep 0.5
+peer_setup "-l 0-1" --ip6 "$TCPE6/64" --listen 80:http --rto-init-ms 200 --rto-min-ms 100
+in_ns ip -6 addr add "$PEER6/64" dev tcpe0 nodad
+ns_create "$NS_C" || { fail "cannot create $NS_C"; peer_done; }
+ip link add c0 netns "$NS_C" type veth peer name r0 netns "$NS" || fail "veth c0/r0"
+in_ns ip link set r0 mtu 1400 up
+in_ns ip -6 addr add 2001:2:0:1::1/64 dev r0 nodad
+in_ns sysctl -qw net.ipv6.conf.all.forwarding=1
+ip netns exec "$NS_C" ip link set c0 mtu 1400 up
+ip netns exec "$NS_C" ip -6 addr add 2001:2:0:1::2/64 dev c0 nodad
+ip netns exec "$NS_C" ip -6 route add 2001:2::/64 via 2001:2:0:1::1 advmss 1440
+ok6=0
+for _ in $(seq 50); do
+	ip netns exec "$NS_C" ping -6 -c 1 -W 1 "$TCPE6" >/dev/null 2>&1 && { ok6=1; break; }
+	sleep 0.2
+done
+check "tcpe answers ping -6 through the router" "$ok6" 1
+ip netns exec "$NS_C" curl -6 -s -m 30 -o "$T/big" "http://[$TCPE6]/bytes/1048576" ||
+	fail "1 MiB through the 1400-byte hop did not complete"
+check "1 MiB through the 1400-byte hop, byte for byte" "$(python3 -c '
+import sys
+d = open(sys.argv[1], "rb").read()
+p = b"0123456789abcdefghijklmnopqrstuv"
+print("ok" if len(d) == 1048576 and all(d[i] == p[i % 32] for i in range(0, len(d), 997)) else "bad %d" % len(d))
+' "$T/big")" ok
+peer_stop
+check_ge "packet too big messages taken" "$(counter "$T/tcpe.log" icmp6_rx)" 1
+check "connections whose segment size packet too big lowered" \
+	"$(counter "$T/tcpe.log" pmtu_reduced)" 1
+check "packet too big quoting nothing in flight" "$(counter "$T/tcpe.log" drop_icmp_stale)" 0
+ip netns del "$NS_C"
 
 # Two workers (control and worker 1 share CPU 0, worker 2 has CPU 1), IPv6 clients only.
 ip netns del "$NS"
