@@ -6,7 +6,8 @@
 # fragment header or a payload length beyond the frame are dropped and counted, never answered.
 # Then the kernel as an IPv6 router between tcpe and a client behind a 1400-byte link: its
 # packet too big makes tcpe lower the connection's segment size (RFC 8201) and a 1 MiB download
-# completes byte for byte. Then two workers on a two-queue tap: software steering hands IPv6 segments to the worker the
+# completes byte for byte. Then SYN cookies over IPv6: with the SYN backlog held by spoofed SYNs,
+# curl -6 is served from a cookie. Then two workers on a two-queue tap: software steering hands IPv6 segments to the worker the
 # Toeplitz hash of their addresses names, so no connection is seen by both. Then client mode
 # over IPv6 (--connect [ADDR6]:PORT): against the kernel's nginx on the tap (tcpe resolves it by
 # neighbour solicitation), and tcpe against tcpe over net_memif with two workers on each side,
@@ -146,6 +147,28 @@ check "connections whose segment size packet too big lowered" \
 	"$(counter "$T/tcpe.log" pmtu_reduced)" 1
 check "packet too big quoting nothing in flight" "$(counter "$T/tcpe.log" drop_icmp_stale)" 0
 ip netns del "$NS_C"
+
+# SYN cookies over IPv6: three spoofed SYNs (never completed) hold a backlog of 1.
+ip netns del "$NS"
+sleep 0.5
+peer_setup "-l 0-1" --ip6 "$TCPE6/64" --listen 80:http --syn-backlog 1
+in_ns ip -6 addr add "$PEER6/64" dev tcpe0 nodad
+for _ in $(seq 50); do in_ns ping -6 -c 1 -W 1 "$TCPE6" >/dev/null 2>&1 && break; sleep 0.2; done
+mac=$(sed -n 's/^tcpe: port 0 (net_tap) \([0-9A-Fa-f:]*\) .*/\1/p' "$T/tcpe.log" | tr 'A-F' 'a-f')
+in_ns /usr/bin/python3 - "$mac" "$TCPE6" <<'PY' || fail "scapy SYNs"
+import sys
+from scapy.all import Ether, IPv6, TCP, sendp, conf
+conf.verb = 0
+for port in (40001, 40002, 40003):
+    sendp(Ether(dst=sys.argv[1], src="02:00:00:00:00:09") / IPv6(src="2001:2::9", dst=sys.argv[2])
+          / TCP(sport=port, dport=80, flags="S", seq=1, options=[("MSS", 1440)]), iface="tcpe0")
+PY
+code=$(in_ns curl -6 -s -o "$T/body6c" -w '%{http_code}' --max-time 5 "http://[$TCPE6]/bytes/5000")
+check "HTTP over IPv6 from a SYN cookie" "$code" 200
+check "its body" "$(stat -c %s "$T/body6c" 2>/dev/null)" 5000
+peer_stop
+check_ge "SYN cookies sent over IPv6" "$(counter "$T/tcpe.log" syncookies_sent)" 1
+check "connections opened from a cookie" "$(counter "$T/tcpe.log" syncookies_ok)" 1
 
 # Two workers (control and worker 1 share CPU 0, worker 2 has CPU 1), IPv6 clients only.
 ip netns del "$NS"
