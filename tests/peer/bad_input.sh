@@ -66,6 +66,14 @@ expect_bad "--gateway6: 'router' is not a unicast IPv6 address" $ip --ip6 2001:2
 expect_bad "port 0 has a gateway6 but no ip6" $ip --gateway6 2001:2::9
 expect_bad "gateway6 is neither link-local (fe80::/10) nor in the port's ip6 prefix /64" $ip \
 	--ip6 2001:2::1/64 --gateway6 2001:3::1
+expect_bad "--connect: an IPv6 server needs an IPv6 address on port 0 (--ip6)" $ip \
+	--connect "[2001:2::2]:80"
+expect_bad "--connect: '[2001:2::2:80' is not ADDR:PORT" $ip --ip6 2001:2::1/64 \
+	--connect "[2001:2::2:80"
+expect_bad "--connect: '[ff02::1]:80' is not ADDR:PORT" $ip --ip6 2001:2::1/64 \
+	--connect "[ff02::1]:80"
+expect_bad "--source-ips: IPv4 sources only (the server is IPv6)" $ip --ip6 2001:2::1/64 \
+	--connect "[2001:2::2]:80" --source-ips 198.18.0.10-198.18.0.11
 ini() { printf '%s\n' "$@" >"$T/bad.ini"; }
 ini "[port1]" "ip6 = 2001:2:0:1::1/64"
 expect_bad "port 1 has an ip6 but no ip (IPv6 is dual stack)" -c "$T/bad.ini" $ip
