@@ -16,11 +16,11 @@ echo "== native ($units units per scenario, worker on CPU 1)"
 command -v valgrind >/dev/null || { echo "valgrind not installed: no instruction counts"; exit 0; }
 echo "== instructions per packet (callgrind, 8192 units, only the timed work: feed())"
 rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-for s in syn http deep data ack; do
+for s in syn http deep http6 data ack; do
 	valgrind --tool=callgrind --toggle-collect='feed*' --callgrind-out-file="$tmp/cg.$s" \
 		"$bin" "${eal[@]}" --file-prefix "tcpe_mb_$$_$s" -- 8192 "$s" >"$tmp/out.$s" 2>&1
 	ir=$(sed -n 's/^summary: //p' "$tmp/cg.$s")
-	pk=$(awk -v s="$s" '$1 == s {print $2 * (s == "http" || s == "deep" ? 4 : 1)}' "$tmp/out.$s")
+	pk=$(awk -v s="$s" '$1 == s {print $2 * (s ~ /^(http|deep|http6)$/ ? 4 : 1)}' "$tmp/out.$s")
 	ns=$(awk -v s="$s" '$1 == s {print $4}' "$tmp/native")
 	ipp=$(( ir / pk ))
 	printf '%-5s %8d packets  %6d instructions/packet  %7s ns/packet (native)\n' "$s" "$pk" "$ipp" "$ns"

@@ -1,4 +1,4 @@
-/* microbench.c - the packet path without a NIC: frames straight into worker_input(), replies to a ring; ns and (under callgrind) instructions per packet for four scenarios. */
+/* microbench.c - the packet path without a NIC: frames straight into worker_input(), replies to a ring; ns and (under callgrind) instructions per packet for six scenarios. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +27,7 @@
  *             FIN (our FIN); the last ACK (record released) - 4 packets in, 3 out
  *   deep      the same, 2048 connections at a time: each is touched again only after 2047 others
  *             were (a server with that many in flight: records and responses out of the cache)
+ *   http6     the http scenario over IPv6
  *   data      an in-order 1000-byte segment into discard, with its (delayed, every second) ACK
  *   ack       a pure ACK on an established connection that acknowledges nothing new
  * Only worker_input(), the TX flush and freeing what the "wire" received are timed; building the
@@ -46,6 +47,8 @@ static uint16_t port_id;
 static struct net_addr peer;
 static struct tx_props peer_tx;
 static uint32_t tcpe_ip;
+static bool over6;		/* frames and records of the IPv6 scenario */
+static uint8_t tcpe_ip6[16];
 static uint64_t cycles;		/* timed cycles of the current scenario */
 static uint64_t pkts_in;
 
@@ -69,7 +72,8 @@ frame(uint16_t sport, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
 	}
 	if (len > 0)
 		memcpy(rte_pktmbuf_append(m, (uint16_t)len), data, len);
-	if (build_tcp(m, &peer_tx, &pinfo.mac, &tp, &o) != 0)
+	if ((over6 ? build_tcp6_psum(m, &peer_tx, &pinfo.mac, tcpe_ip6, &tp, &o, -1) :
+		     build_tcp(m, &peer_tx, &pinfo.mac, &tp, &o)) != 0)
 		exit(1);
 	return m;
 }
@@ -101,7 +105,13 @@ record(uint16_t sport, uint16_t dport)
 {
 	struct tcp_tuple key = { .raddr = peer.ip, .laddr = tcpe_ip, .rport = htons(sport),
 				 .lport = htons(dport) };
-	void *ref = flow_lookup(w->conn->flows, &key);
+	void *ref;
+
+	if (over6) {	/* the stand-in of the peer's address under the worker's secret */
+		key.raddr = net_ip6_key(&w->ports[0].addr, peer_tx.ip6);
+		key.laddr = tuple_laddr_ip6(0);
+	}
+	ref = flow_lookup(w->conn->flows, &key);
 
 	return ref != NULL && !conn_ref_is_tw(ref) ? ref : NULL;
 }
@@ -111,6 +121,7 @@ static const char request[] = "GET / HTTP/1.1\r\nHost: bench\r\n\r\n";
 void bench_syn(unsigned int conns);
 void bench_http(unsigned int conns);
 void bench_deep(unsigned int conns);
+void bench_http6(unsigned int conns);
 void bench_data(unsigned int segs);
 void bench_ack(unsigned int acks);
 
@@ -187,6 +198,14 @@ bench_deep(unsigned int conns)
 	http_at_depth(conns, DEEP);
 }
 
+void
+bench_http6(unsigned int conns)
+{
+	over6 = true;
+	http_at_depth(conns, BURST);
+	over6 = false;
+}
+
 /* An established connection from @p sport to @p dport; returns our ISN + 1. */
 static uint32_t
 establish(uint16_t sport, uint16_t dport, uint32_t seq)
@@ -247,7 +266,8 @@ report(const char *name, unsigned int units, const char *unit, void (*fn)(unsign
 int
 main(int argc, char **argv)
 {
-	char *args[] = { "microbench", "--ip", "198.18.0.1/24", "--listen", "80:http",
+	char *args[] = { "microbench", "--ip", "198.18.0.1/24", "--ip6", "2001:2::1/64",
+			 "--listen", "80:http",
 			 "--listen", "9:discard", "--max-conns", "131072", "--mbufs", "65536",
 			 "--time-wait-max", "262144", "--trace", "0", NULL };
 	unsigned int n = 131072;
@@ -291,6 +311,8 @@ main(int argc, char **argv)
 	peer.mac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, 2 } };
 	inet_pton(AF_INET, "198.18.0.2", &peer.ip);
 	peer_tx.mac = peer.mac;
+	inet_pton(AF_INET6, "2001:2::2", peer_tx.ip6);
+	memcpy(tcpe_ip6, cfg.ports[0].ip6, 16);
 
 	printf("microbench: one worker, no NIC (replies to a ring), %u units per scenario, TSC %.2f GHz\n",
 	       n, (double)rte_get_tsc_hz() / 1e9);
@@ -301,6 +323,8 @@ main(int argc, char **argv)
 		report("http", n / 4, "conn", bench_http);
 	if (only == NULL || strcmp(only, "deep") == 0)	/* distinct ports, no TIME_WAIT reuse */
 		report("deep", RTE_MIN(n / 4, 38912u) & ~(DEEP - 1u), "conn", bench_deep);
+	if (only == NULL || strcmp(only, "http6") == 0)
+		report("http6", n / 4, "conn", bench_http6);
 	if (only == NULL || strcmp(only, "data") == 0)
 		report("data", n, "seg", bench_data);
 	if (only == NULL || strcmp(only, "ack") == 0)
