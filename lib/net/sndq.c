@@ -74,16 +74,37 @@ sndq_append_ref(struct sndq *q, struct rte_mempool *mp, void *base, rte_iova_t i
 }
 
 struct rte_mbuf *
+sndq_seek(const struct sndq *q, uint32_t off, struct rte_mbuf *from, uint32_t from_off,
+	  uint32_t *in, uint32_t *start)
+{
+	struct rte_mbuf *m = from != NULL ? from : q->head;
+	uint32_t at = from != NULL ? from_off : 0;
+
+	while (m != NULL && off - at >= m->data_len) {
+		at += m->data_len;
+		m = m->next;
+	}
+	*in = off - at;
+	*start = at;
+	return m;
+}
+
+struct rte_mbuf *
 sndq_ref_range(const struct sndq *q, struct rte_mempool *mp, uint32_t off, uint32_t len)
 {
-	struct rte_mbuf *src = q->head, *head = NULL, *tail = NULL;
+	uint32_t in, start;
+	struct rte_mbuf *src = sndq_seek(q, off, NULL, 0, &in, &start);
+
+	return sndq_ref_from(src, in, mp, len);
+}
+
+struct rte_mbuf *
+sndq_ref_from(struct rte_mbuf *src, uint32_t off, struct rte_mempool *mp, uint32_t len)
+{
+	struct rte_mbuf *head = NULL, *tail = NULL;
 	uint32_t total = len;
 	uint16_t nseg = 0;
 
-	while (src != NULL && off >= src->data_len) {
-		off -= src->data_len;
-		src = src->next;
-	}
 	while (len > 0 && src != NULL) {
 		struct rte_mbuf *mi = rte_pktmbuf_alloc(mp);
 		uint32_t n = src->data_len - off;
@@ -118,13 +139,17 @@ sndq_ref_range(const struct sndq *q, struct rte_mempool *mp, uint32_t off, uint3
 void
 sndq_copy(const struct sndq *q, uint32_t off, void *dst, uint32_t len)
 {
-	const struct rte_mbuf *m = q->head;
+	uint32_t in, start;
+	const struct rte_mbuf *m = sndq_seek(q, off, NULL, 0, &in, &start);
+
+	sndq_copy_from(m, in, dst, len);
+}
+
+void
+sndq_copy_from(const struct rte_mbuf *m, uint32_t off, void *dst, uint32_t len)
+{
 	uint8_t *out = dst;
 
-	while (m != NULL && off >= m->data_len) {
-		off -= m->data_len;
-		m = m->next;
-	}
 	while (len > 0 && m != NULL) {
 		uint32_t n = m->data_len - off;
 

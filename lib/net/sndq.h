@@ -59,8 +59,24 @@ uint32_t sndq_append_ref(struct sndq *q, struct rte_mempool *mp, void *base, rte
 struct rte_mbuf *sndq_ref_range(const struct sndq *q, struct rte_mempool *mp, uint32_t off,
 				uint32_t len);
 
+/** sndq_ref_range() from byte @p off of queue mbuf @p src on (a position sndq_seek() found),
+ * without walking the queue from its head. */
+struct rte_mbuf *sndq_ref_from(struct rte_mbuf *src, uint32_t off, struct rte_mempool *mp,
+			       uint32_t len);
+
 /** Copy @p len bytes starting @p off bytes into the queue to @p dst (the range must exist). */
 void sndq_copy(const struct sndq *q, uint32_t off, void *dst, uint32_t len);
+
+/** sndq_copy() from byte @p off of queue mbuf @p m on. */
+void sndq_copy_from(const struct rte_mbuf *m, uint32_t off, void *dst, uint32_t len);
+
+/**
+ * The mbuf of @p q holding byte @p off, walked from @p from (an mbuf of @p q that starts at byte
+ * @p from_off <= @p off; NULL: the head), and in *in where @p off lies in it; *start: where the
+ * mbuf starts. @return the mbuf, or NULL when @p off is past the end.
+ */
+struct rte_mbuf *sndq_seek(const struct sndq *q, uint32_t off, struct rte_mbuf *from,
+			   uint32_t from_off, uint32_t *in, uint32_t *start);
 
 /** Release the first @p n bytes (acknowledged data); seq moves on by @p n. */
 void sndq_trim(struct sndq *q, uint32_t n);

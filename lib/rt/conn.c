@@ -24,6 +24,7 @@ conn_alloc(struct conn_table *tab)
 	if (tab->nfree == 0 && !orphan_reset(tab))
 		return NULL;
 	c = &tab->conns[tab->free_idx[--tab->nfree]];
+	conn_sndq_cursor_clear(tab, c);	/* (cleared when its queue went, too) */
 	memset(c, 0, sizeof(*c));
 	c->tab = tab;
 	c->in_use = 1;

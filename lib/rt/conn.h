@@ -77,6 +77,17 @@ struct conn_fifo {
 #define CONN_SMALL_SEGS 8	/**< a connection holding fewer send-queue mbufs may use the
 				     reserved last quarter of the worker's budget (conn_app.c) */
 
+#define CONN_SNDQ_CURSORS 64	/**< send-queue positions a worker remembers (conn_io.c) */
+
+/** Where a record's last segment was found in its send queue: the mbuf and the sequence number
+ * of its first byte, so that the next segment (further on) is found from there, not from the
+ * head of a queue of a hundred mbufs. */
+struct conn_sndq_cursor {
+	uint32_t idx1;		/**< the record's index + 1; 0: none */
+	uint32_t seq;
+	struct rte_mbuf *m;
+};
+
 /** What the table needs from the worker that embeds it. */
 struct conn_hooks {
 	/** Take frame @p m for port @p port (the worker's TX buffer owns it afterwards). */
@@ -141,6 +152,7 @@ struct conn_table {
 	struct tcp_outq outq;		/**< what the core decided to send, drained after each call */
 	uint8_t (*raddr6)[16];		/**< per record: its IPv6 peer's address (NULL: no port
 					     has IPv6; IPv4 records leave theirs unused) */
+	struct conn_sndq_cursor sndq_cur[CONN_SNDQ_CURSORS];	/**< by record index */
 	/* --- warm --- */
 	uint64_t cookie_sent_us;	/**< when the last SYN cookie went out (0: never) */
 	uint32_t flow_seed;		/**< the flow table's hash seed (random per table) */

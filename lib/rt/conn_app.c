@@ -176,6 +176,7 @@ conn_sndq_free(struct conn_table *tab, struct conn *c)
 {
 	uint32_t before = c->sndq.nsegs;
 
+	conn_sndq_cursor_clear(tab, c);
 	sndq_free(&c->sndq);
 	segs_moved(tab, before, 0);
 }

@@ -120,6 +120,9 @@ void conn_sndq_trim(struct conn_table *tab, struct conn *c, uint32_t n);
 /** Release @p c's whole send queue, keeping the worker's count. */
 void conn_sndq_free(struct conn_table *tab, struct conn *c);
 
+/** Forget where @p c's send queue was last read (conn_io.c): its queue is about to go. */
+void conn_sndq_cursor_clear(struct conn_table *tab, const struct conn *c);
+
 /** Close @p c's sending side (the application's close, or its idle timeout): the FIN follows
  * the queued data, and the record is an orphan from now on. */
 void conn_close(struct conn_table *tab, struct conn *c);
