@@ -720,6 +720,29 @@ body_template_sums_without_reading(void)
 			CU_ASSERT_EQUAL(sndq_sum(&q, off, len, NULL), want);
 		}
 
+	/* positions: found from the head or from an earlier mbuf alike; copies from there */
+	for (uint32_t off = 0; off < 2934; off += 97) {
+		uint32_t in, start, in2, start2;
+		struct rte_mbuf *a = sndq_seek(&q, off, NULL, 0, &in, &start);
+		struct rte_mbuf *b = sndq_seek(&q, off, off >= 333 ? &r1.m : NULL, 333, &in2, &start2);
+		uint8_t got[200];
+		uint32_t n = RTE_MIN(2934 - off, (uint32_t)sizeof(got));
+
+		CU_ASSERT_PTR_EQUAL(a, off < 333 ? &own.m : off < 1534 ? &r1.m : &r2.m);
+		CU_ASSERT_PTR_EQUAL(a, b);
+		CU_ASSERT_EQUAL(in, in2);
+		CU_ASSERT_EQUAL(start, start2);
+		CU_ASSERT_EQUAL(start + in, off);
+		sndq_copy_from(a, in, got, n);
+		CU_ASSERT_EQUAL(memcmp(got, flat + off, n), 0);
+		CU_ASSERT_EQUAL(build_cksum_chain(a, in, n, &bs), sndq_sum(&q, off, n, &bs));
+	}
+	{
+		uint32_t in, start;
+
+		CU_ASSERT_PTR_NULL(sndq_seek(&q, 2934, NULL, 0, &in, &start));	/* past the end */
+	}
+
 	built_both_ways(&q, &bs, flat);
 }
 
