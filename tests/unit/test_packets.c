@@ -632,6 +632,32 @@ chain_checksum_is_right_at_any_split(void)
 }
 
 
+/* Positions in queue @p q (mbufs @p m0 of 333 bytes, @p m1 of 1201, @p m2 of 1400; its bytes
+ * @p flat): found from the head or from an earlier mbuf alike; copies and sums from there. */
+static void
+seek_agrees(const struct sndq *q, const struct body_sums *bs, const uint8_t *flat,
+	    const struct rte_mbuf *m0, struct rte_mbuf *m1, const struct rte_mbuf *m2)
+{
+	uint32_t in, start, in2, start2;
+
+	for (uint32_t off = 0; off < 2934; off += 97) {
+		struct rte_mbuf *a = sndq_seek(q, off, NULL, 0, &in, &start);
+		struct rte_mbuf *b = sndq_seek(q, off, off >= 333 ? m1 : NULL, 333, &in2, &start2);
+		uint8_t got[200];
+		uint32_t n = RTE_MIN(2934 - off, (uint32_t)sizeof(got));
+
+		CU_ASSERT_PTR_EQUAL(a, off < 333 ? m0 : off < 1534 ? m1 : m2);
+		CU_ASSERT_PTR_EQUAL(a, b);
+		CU_ASSERT_EQUAL(in, in2);
+		CU_ASSERT_EQUAL(start, start2);
+		CU_ASSERT_EQUAL(start + in, off);
+		sndq_copy_from(a, in, got, n);
+		CU_ASSERT_EQUAL(memcmp(got, flat + off, n), 0);
+		CU_ASSERT_EQUAL(build_cksum_chain(a, in, n, bs), sndq_sum(q, off, n, bs));
+	}
+	CU_ASSERT_PTR_NULL(sndq_seek(q, 2934, NULL, 0, &in, &start));	/* past the end */
+}
+
 /* A segment built with sndq_sum()'s payload sum carries the checksum of one whose payload was read. */
 static void
 built_both_ways(const struct sndq *q, const struct body_sums *bs, const uint8_t *flat)
@@ -720,29 +746,7 @@ body_template_sums_without_reading(void)
 			CU_ASSERT_EQUAL(sndq_sum(&q, off, len, NULL), want);
 		}
 
-	/* positions: found from the head or from an earlier mbuf alike; copies from there */
-	for (uint32_t off = 0; off < 2934; off += 97) {
-		uint32_t in, start, in2, start2;
-		struct rte_mbuf *a = sndq_seek(&q, off, NULL, 0, &in, &start);
-		struct rte_mbuf *b = sndq_seek(&q, off, off >= 333 ? &r1.m : NULL, 333, &in2, &start2);
-		uint8_t got[200];
-		uint32_t n = RTE_MIN(2934 - off, (uint32_t)sizeof(got));
-
-		CU_ASSERT_PTR_EQUAL(a, off < 333 ? &own.m : off < 1534 ? &r1.m : &r2.m);
-		CU_ASSERT_PTR_EQUAL(a, b);
-		CU_ASSERT_EQUAL(in, in2);
-		CU_ASSERT_EQUAL(start, start2);
-		CU_ASSERT_EQUAL(start + in, off);
-		sndq_copy_from(a, in, got, n);
-		CU_ASSERT_EQUAL(memcmp(got, flat + off, n), 0);
-		CU_ASSERT_EQUAL(build_cksum_chain(a, in, n, &bs), sndq_sum(&q, off, n, &bs));
-	}
-	{
-		uint32_t in, start;
-
-		CU_ASSERT_PTR_NULL(sndq_seek(&q, 2934, NULL, 0, &in, &start));	/* past the end */
-	}
-
+	seek_agrees(&q, &bs, flat, &own.m, &r1.m, &r2.m);
 	built_both_ways(&q, &bs, flat);
 }
 
