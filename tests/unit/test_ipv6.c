@@ -6,15 +6,11 @@
 #include <rte_byteorder.h>
 
 #include "build.h"
+#include "fake_mbuf.h"
 #include "harness.h"
 #include "nd.h"
 #include "parse.h"
 #include "tcp_suites.h"
-
-struct fake_mbuf {
-	struct rte_mbuf m;
-	uint8_t buf[2048 + RTE_PKTMBUF_HEADROOM];
-};
 
 static struct fake_mbuf F;
 static struct net_addr ifa;
@@ -26,12 +22,7 @@ static uint8_t us6[16], peer6[16];
 static struct rte_mbuf *
 fresh(void)
 {
-	memset(&F, 0, sizeof(F));
-	F.m.buf_addr = F.buf;
-	F.m.buf_len = sizeof(F.buf);
-	F.m.data_off = RTE_PKTMBUF_HEADROOM;
-	F.m.nb_segs = 1;
-	return &F.m;
+	return fake_mbuf_fresh(&F);
 }
 
 static void

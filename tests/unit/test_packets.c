@@ -7,15 +7,11 @@
 
 #include "arp.h"
 #include "build.h"
+#include "fake_mbuf.h"
 #include "icmp.h"
 #include "parse.h"
 #include "sndq.h"
 #include "tcp_suites.h"
-
-struct fake_mbuf {
-	struct rte_mbuf m;
-	uint8_t buf[2048 + RTE_PKTMBUF_HEADROOM];
-};
 
 static struct fake_mbuf F;
 static struct net_addr ifa;
@@ -25,12 +21,7 @@ static const struct rte_ether_addr peer_mac = { { 0x02, 0, 0, 0, 0, 2 } };
 static struct rte_mbuf *
 fresh(void)
 {
-	memset(&F, 0, sizeof(F));
-	F.m.buf_addr = F.buf;
-	F.m.buf_len = sizeof(F.buf);
-	F.m.data_off = RTE_PKTMBUF_HEADROOM;
-	F.m.nb_segs = 1;
-	return &F.m;
+	return fake_mbuf_fresh(&F);
 }
 
 static void
