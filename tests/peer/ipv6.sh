@@ -215,7 +215,8 @@ http {
 	server { listen [$PEER6]:8080; location / { return 200 "hello from nginx over IPv6"; } }
 }
 NGX
-in_ns nginx -p "$T" -c "$T/nginx.conf" -g 'daemon off;' >"$T/nginx.out" 2>&1 &
+# (ip netns exec itself, not the in_ns function: $! must be nginx's PID, for the trap to stop it)
+ip netns exec "$NS" nginx -p "$T" -c "$T/nginx.conf" -g 'daemon off;' >"$T/nginx.out" 2>&1 &
 track_pid $!
 tcpe_start "$NS" "$T/tcpe.log" "-l 0-1" -- --ip6 "$TCPE6/64" --connect "[$PEER6]:8080" \
 	--request http --concurrency 8 --duration 4 --stats-interval 1 --trace 1 ||
