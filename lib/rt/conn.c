@@ -24,7 +24,6 @@ conn_alloc(struct conn_table *tab)
 	if (tab->nfree == 0 && !orphan_reset(tab))
 		return NULL;
 	c = &tab->conns[tab->free_idx[--tab->nfree]];
-	conn_sndq_cursor_clear(tab, c);	/* (cleared when its queue went, too) */
 	memset(c, 0, sizeof(*c));
 	c->tab = tab;
 	c->in_use = 1;
@@ -295,7 +294,6 @@ passive_open(struct conn_table *tab, uint16_t port, struct rte_mbuf *m, struct p
 	conn_bind(tab, c, port, &pi->eth->src_addr, app);
 	conn_bind6(tab, c, pi);
 	tcp_passive_open(&tab->tcp, &c->tcb, &pi->key, &pi->seg);
-	c->sndq.seq = c->tcb.iss + 1;
 	if (c->trace_id != 0)
 		conn_trace_in(tab, c, &pi->seg);
 	conn_flush(tab);
@@ -349,7 +347,6 @@ cookie_ack(struct conn_table *tab, uint16_t port, struct rte_mbuf *m, struct pkt
 	conn_bind(tab, c, port, &pi->eth->src_addr, app);
 	conn_bind6(tab, c, pi);
 	tcp_syncookie_open(&tab->tcp, &c->tcb, &pi->key, &pi->seg, &agreed);
-	c->sndq.seq = c->tcb.iss + 1;
 	record_input(tab, m, pi, c, TCP_EV_ESTABLISHED, rx);
 	return true;
 }
@@ -464,24 +461,44 @@ new_syn(const struct pkt_info *pi, const void *ref)
 	return ref == NULL && (pi->seg.flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN;
 }
 
-/* How many segments ahead in a burst their records are fetched. */
+/* How many segments ahead in a burst their records (and queues) are fetched, and how many
+ * the oldest mbufs of their send queues. */
 #define CONN_PREFETCH_AHEAD 4
+#define CONN_PREFETCH_HEAD 2
 
-/* The record of a segment CONN_PREFETCH_AHEAD ahead: all of it (the lookup read only its key),
- * and the oldest mbuf of its send queue, which an ACK frees an RTT after anything last touched it
- * (both of its lines: data_len, and next with the pool). With 2048 connections in flight that
- * freeing had been 3.9-4.8 % of a worker's samples, cache misses all; now 0.4 % (README,
- * "Overload"). The line holding the queue's head was fetched when the burst began. */
+/* The queues of the record at @p ref, or NULL. */
+static inline const struct conn_q *
+ref_q(const void *ref)
+{
+	return ref == NULL || conn_ref_is_tw(ref) ? NULL : conn_q_of((const struct conn *)ref);
+}
+
+/* The record of a segment CONN_PREFETCH_AHEAD ahead: all of it (the lookup read only its key;
+ * the line with its queue index was fetched when the burst began), and its queues if it has
+ * any. */
 static inline void
 prefetch_conn(const void *ref)
 {
-	const struct rte_mbuf *h;
+	const struct conn_q *q;
 
 	if (ref == NULL || conn_ref_is_tw(ref))
 		return;
 	for (size_t off = 0; off < sizeof(struct conn); off += RTE_CACHE_LINE_SIZE)
 		rte_prefetch0((const char *)ref + off);
-	h = ((const struct conn *)ref)->sndq.head;
+	if ((q = ref_q(ref)) != NULL)
+		rte_prefetch0(q);
+}
+
+/* The oldest mbuf of the send queue of a segment CONN_PREFETCH_HEAD ahead, which an ACK frees an
+ * RTT after anything last touched it (both of its lines: data_len, and next with the pool). With
+ * 2048 connections in flight that freeing had been 3.9-4.8 % of a worker's samples, cache misses
+ * all; then 0.4 % (README, "Overload"). */
+static inline void
+prefetch_head(const void *ref)
+{
+	const struct conn_q *q = ref_q(ref);
+	const struct rte_mbuf *h = q != NULL ? q->sndq.head : NULL;
+
 	if (h != NULL) {
 		rte_prefetch0(h);
 		rte_prefetch0(&h->next);
@@ -504,10 +521,13 @@ conn_input_burst(struct conn_table *tab, uint16_t port, struct rte_mbuf **m,
 	/* (a segment of the same connection as the one before it needs nothing fetched) */
 	for (unsigned int i = 0; i < n; i++)
 		if (refs[i] != NULL && !conn_ref_is_tw(refs[i]) && (i == 0 || refs[i] != refs[i - 1]))
-			rte_prefetch0(&((struct conn *)refs[i])->sndq);
+			rte_prefetch0(&((struct conn *)refs[i])->q);
 	for (unsigned int i = 0; i < n && i < CONN_PREFETCH_AHEAD; i++)
 		if (i == 0 || refs[i] != refs[i - 1])
 			prefetch_conn(refs[i]);
+	for (unsigned int i = 0; i < n && i < CONN_PREFETCH_HEAD; i++)
+		if (i == 0 || refs[i] != refs[i - 1])
+			prefetch_head(refs[i]);
 	/* Connections we have before connections we might have: new SYNs wait for the rest of the
 	 * burst (the worker sheds those it cannot admit before they get here: worker.c). */
 	for (unsigned int pass = 0; pass < 2; pass++) {
@@ -517,6 +537,9 @@ conn_input_burst(struct conn_table *tab, uint16_t port, struct rte_mbuf **m,
 			if (pass == 0 && i + CONN_PREFETCH_AHEAD < n &&
 			    refs[i + CONN_PREFETCH_AHEAD] != refs[i + CONN_PREFETCH_AHEAD - 1])
 				prefetch_conn(refs[i + CONN_PREFETCH_AHEAD]);
+			if (pass == 0 && i + CONN_PREFETCH_HEAD < n &&
+			    refs[i + CONN_PREFETCH_HEAD] != refs[i + CONN_PREFETCH_HEAD - 1])
+				prefetch_head(refs[i + CONN_PREFETCH_HEAD]);
 			if (m[i] == NULL)
 				continue;
 			/* A record created or freed earlier in this burst may make the answer stale. */
@@ -670,7 +693,6 @@ conn_open(struct conn_table *tab, const struct tcp_tuple *tuple, const void *rad
 		memcpy(tab->raddr6[c - tab->conns], raddr6, 16);
 	c->accepted = 1;	/* the opener's application is told of the end whatever happens */
 	tcp_active_open(&tab->tcp, &c->tcb, tuple);
-	c->sndq.seq = c->tcb.iss + 1;
 	conn_flush(tab);
 	return sock_of(c);
 }

@@ -33,16 +33,32 @@
 struct conn_table;
 
 /**
- * One connection: the core's TCB first, then what the runtime keeps (send queue, peer MAC,
- * application state). Fixed size, from the table's preallocated pool.
+ * A connection's queues, only while it has something queued: what it sent or will send until the
+ * peer acknowledges it, and input its application has not taken. Most records hold neither for
+ * most of their life (an idle connection, one whose answer was acknowledged), so they live in a
+ * pool of their own, sized by the mbufs that can fill them (each queue that is not empty holds
+ * one at least), not by the records: an idle record is that much smaller.
+ */
+struct conn_q {
+	struct sndq sndq;
+	struct rte_mbuf *rcvq;	/**< received bytes the application has not taken yet: RX mbufs
+				     trimmed to them, linked through next, oldest first */
+	struct rte_mbuf *cur_m;	/**< the send-queue mbuf the last segment started in (NULL:
+				     none), and the sequence number of its first byte: the next
+				     segment is found from there (conn_io.c) */
+	uint32_t cur_seq;
+	uint32_t rcvq_bytes;
+} __rte_aligned(64);
+
+/**
+ * One connection: the core's TCB first, then what the runtime keeps (peer MAC, application
+ * state, its queues when it has any). Fixed size, from the table's preallocated pool.
  */
 struct conn {
 	struct tcb tcb;
-	struct sndq sndq;
 	struct conn_table *tab;
-	struct rte_mbuf *rcvq;	/**< received bytes the application has not taken yet: RX mbufs
-				     trimmed to them, linked through next, oldest first */
-	uint32_t rcvq_bytes;
+	uint32_t q;		/**< its queues: index + 1 in the table's pool; 0: none */
+	uint32_t trace_id;	/**< 0 = not traced */
 	uint32_t orphan_prev;	/**< the orphan list (index + 1; 0: none): oldest first */
 	uint32_t orphan_next;
 	struct rte_ether_addr peer_mac;
@@ -60,7 +76,6 @@ struct conn {
 	uint8_t ready : 1;	/**< on the worker's list of records whose held input waits for the
 				     applications' next time slice */
 	uint8_t yielding : 1;	/**< during on_data: the application called tcpe_yield() */
-	uint32_t trace_id;	/**< 0 = not traced */
 	uint64_t app_state[4];
 };
 
@@ -76,17 +91,6 @@ struct conn_fifo {
 
 #define CONN_SMALL_SEGS 8	/**< a connection holding fewer send-queue mbufs may use the
 				     reserved last quarter of the worker's budget (conn_app.c) */
-
-#define CONN_SNDQ_CURSORS 64	/**< send-queue positions a worker remembers (conn_io.c) */
-
-/** Where a record's last segment was found in its send queue: the mbuf and the sequence number
- * of its first byte, so that the next segment (further on) is found from there, not from the
- * head of a queue of a hundred mbufs. */
-struct conn_sndq_cursor {
-	uint32_t idx1;		/**< the record's index + 1; 0: none */
-	uint32_t seq;
-	struct rte_mbuf *m;
-};
 
 /** What the table needs from the worker that embeds it. */
 struct conn_hooks {
@@ -152,7 +156,9 @@ struct conn_table {
 	struct tcp_outq outq;		/**< what the core decided to send, drained after each call */
 	uint8_t (*raddr6)[16];		/**< per record: its IPv6 peer's address (NULL: no port
 					     has IPv6; IPv4 records leave theirs unused) */
-	struct conn_sndq_cursor sndq_cur[CONN_SNDQ_CURSORS];	/**< by record index */
+	struct conn_q *qs;		/**< the queues' pool (struct conn_q) */
+	uint32_t *q_free;		/**< stack of free queue indexes */
+	uint32_t nq, nq_free;
 	/* --- warm --- */
 	uint64_t cookie_sent_us;	/**< when the last SYN cookie went out (0: never) */
 	uint32_t flow_seed;		/**< the flow table's hash seed (random per table) */
@@ -184,6 +190,34 @@ struct conn_table {
 	struct tmr_link wheel_slots[CONN_WHEEL_SLOTS];
 	struct tmr_link pace_slots[CONN_PACE_SLOTS];
 };
+
+/** @p c's queues, or NULL: it has nothing queued either way. */
+static inline struct conn_q *
+conn_q_of(const struct conn *c)
+{
+	return c->q != 0 ? &c->tab->qs[c->q - 1] : NULL;
+}
+
+/** Bytes in @p c's send queue (queued and not acknowledged). */
+static inline uint32_t
+conn_sndq_bytes(const struct conn *c)
+{
+	return c->q != 0 ? c->tab->qs[c->q - 1].sndq.bytes : 0;
+}
+
+/** Mbufs @p c's send queue holds. */
+static inline uint32_t
+conn_sndq_nsegs(const struct conn *c)
+{
+	return c->q != 0 ? c->tab->qs[c->q - 1].sndq.nsegs : 0;
+}
+
+/** Bytes @p c holds for its application. */
+static inline uint32_t
+conn_rcvq_bytes(const struct conn *c)
+{
+	return c->q != 0 ? c->tab->qs[c->q - 1].rcvq_bytes : 0;
+}
 
 /* Flow-table values: a record, or (low bit set) a compact TIME_WAIT entry. */
 static inline bool

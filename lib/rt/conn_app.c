@@ -31,8 +31,10 @@ conn_budget(const struct conn_table *tab, const struct conn *c)
 	uint32_t left = budget_left(tab), reserve = tab->data_budget / 4;
 	uint32_t open = left > reserve ? left - reserve : 0;
 
-	if (c->sndq.nsegs < CONN_SMALL_SEGS)
-		open += CONN_SMALL_SEGS - c->sndq.nsegs;
+	uint32_t nsegs = conn_sndq_nsegs(c);
+
+	if (nsegs < CONN_SMALL_SEGS)
+		open += CONN_SMALL_SEGS - nsegs;
 	return open < left ? open : left;
 }
 
@@ -59,9 +61,9 @@ conn_sndbuf(const struct conn *c)
 static inline uint32_t
 conn_room(const struct conn *c)
 {
-	uint32_t sb = conn_sndbuf(c);
+	uint32_t sb = conn_sndbuf(c), queued = conn_sndq_bytes(c);
 
-	return c->sndq.bytes >= sb ? 0 : sb - c->sndq.bytes;
+	return queued >= sb ? 0 : sb - queued;
 }
 
 /* Follow the send queue's mbuf count into the worker's. */
@@ -70,6 +72,39 @@ segs_moved(struct conn_table *tab, uint32_t before, uint32_t after)
 {
 	tab->sndq_segs = tab->sndq_segs + after - before;
 	tab->st->sndq_mbufs = tab->sndq_segs;
+}
+
+/* --- the queues' pool -------------------------------------------------------------------- */
+
+struct conn_q *
+conn_q_get(struct conn_table *tab, struct conn *c)
+{
+	struct conn_q *q;
+
+	if (c->q != 0)
+		return &tab->qs[c->q - 1];
+	if (unlikely(tab->nq_free == 0)) {
+		tab->st->conn_queues_empty++;
+		return NULL;
+	}
+	c->q = tab->q_free[--tab->nq_free] + 1;
+	q = &tab->qs[c->q - 1];
+	memset(q, 0, sizeof(*q));
+	q->sndq.seq = c->tcb.snd_end;	/* an empty queue starts at the next byte queued */
+	tab->st->conn_queues = tab->nq - tab->nq_free;
+	return q;
+}
+
+void
+conn_q_settle(struct conn_table *tab, struct conn *c)
+{
+	const struct conn_q *q = conn_q_of(c);
+
+	if (q == NULL || q->sndq.head != NULL || q->rcvq != NULL)
+		return;
+	tab->q_free[tab->nq_free++] = c->q - 1;
+	c->q = 0;
+	tab->st->conn_queues = tab->nq - tab->nq_free;
 }
 
 /* A record FIFO for @p nconns records (twice that: stale entries of released ones). */
@@ -108,13 +143,19 @@ tcpe_send(struct tcpe_sock *s, const void *data, uint32_t len)
 {
 	struct conn *c = conn_of_sock(s);
 	struct conn_table *tab = c->tab;
-	uint32_t room = conn_room(c), before = c->sndq.nsegs, n;
+	uint32_t room = conn_room(c), before, n = 0;
+	struct conn_q *q;
 
 	if (!tcp_can_send(&c->tcb))
 		return 0;
-	n = sndq_append(&c->sndq, tab->mp, data, len < room ? len : room, conn_budget(tab, c));
-	segs_moved(tab, before, c->sndq.nsegs);
-	tcp_send_queued(&c->tcb, n);
+	if (likely(len > 0 && room > 0 && (q = conn_q_get(tab, c)) != NULL)) {
+		before = q->sndq.nsegs;
+		n = sndq_append(&q->sndq, tab->mp, data, len < room ? len : room,
+				conn_budget(tab, c));
+		segs_moved(tab, before, q->sndq.nsegs);
+		tcp_send_queued(&c->tcb, n);
+		conn_q_settle(tab, c);	/* (nothing taken: no queue kept) */
+	}
 	if (unlikely(n < len))
 		cut_short(tab, c, len, n, room);
 	return n;
@@ -125,25 +166,33 @@ tcpe_send_body(struct tcpe_sock *s, uint64_t len64, uint64_t from)
 {
 	struct conn *c = conn_of_sock(s);
 	struct conn_table *tab = c->tab;
-	uint32_t room = conn_room(c), before = c->sndq.nsegs, len, want, n;
+	uint32_t room = conn_room(c), before, len, want, n;
 	uint8_t *base = tab->body + from % TCPE_BODY_PERIOD;
+	struct conn_q *q;
 
 	if (!tcp_can_send(&c->tcb))
 		return 0;
 	len = len64 > UINT32_MAX ? UINT32_MAX : (uint32_t)len64;
 	want = len < room ? len : room;
+	if (unlikely(want == 0 || (q = conn_q_get(tab, c)) == NULL)) {
+		if (len > 0)
+			cut_short(tab, c, len, 0, room);
+		return 0;
+	}
+	before = q->sndq.nsegs;
 	/* A small body is cheaper copied behind what is queued (usually the header, one mbuf for
 	 * the whole response) than referenced: no second mbuf and no refcount to free at the ACK.
 	 * Either way the pattern starts at the phase of @p from; references span whole periods of
 	 * the template from there, so every mbuf starts in phase. */
 	if (len64 <= SNDQ_COPY_BODY_MAX)
-		n = sndq_append(&c->sndq, tab->mp, base, want, conn_budget(tab, c));
+		n = sndq_append(&q->sndq, tab->mp, base, want, conn_budget(tab, c));
 	else
-		n = sndq_append_ref(&c->sndq, tab->mp, base, tab->body_iova + (base - tab->body),
+		n = sndq_append_ref(&q->sndq, tab->mp, base, tab->body_iova + (base - tab->body),
 				    TCPE_BODY_TEMPLATE - TCPE_BODY_PERIOD, &tab->body_shinfo, want,
 				    conn_budget(tab, c));
-	segs_moved(tab, before, c->sndq.nsegs);
+	segs_moved(tab, before, q->sndq.nsegs);
 	tcp_send_queued(&c->tcb, n);
+	conn_q_settle(tab, c);
 	if (unlikely(n < len))
 		cut_short(tab, c, len, n, room);
 	return n;
@@ -156,29 +205,40 @@ tcpe_send_space(const struct tcpe_sock *s)
 	const struct conn_table *tab = c->tab;
 	uint32_t room = conn_room(c);
 	uint64_t segs = (uint64_t)conn_budget(tab, c) * rte_pktmbuf_data_room_size(tab->mp);
+	const struct conn_q *q = conn_q_of(c);
 
-	if (c->sndq.tail != NULL && RTE_MBUF_DIRECT(c->sndq.tail))
-		segs += rte_pktmbuf_tailroom(c->sndq.tail);
+	if (q != NULL && q->sndq.tail != NULL && RTE_MBUF_DIRECT(q->sndq.tail))
+		segs += rte_pktmbuf_tailroom(q->sndq.tail);
 	return !tcp_can_send(&c->tcb) ? 0 : segs < room ? (uint32_t)segs : room;
 }
 
 void
 conn_sndq_trim(struct conn_table *tab, struct conn *c, uint32_t n)
 {
-	uint32_t before = c->sndq.nsegs;
+	struct conn_q *q = conn_q_of(c);
+	uint32_t before;
 
-	sndq_trim(&c->sndq, n);
-	segs_moved(tab, before, c->sndq.nsegs);
+	if (q == NULL)
+		return;		/* (n is 0: nothing was queued) */
+	before = q->sndq.nsegs;
+	sndq_trim(&q->sndq, n);
+	segs_moved(tab, before, q->sndq.nsegs);
+	conn_q_settle(tab, c);
 }
 
 void
 conn_sndq_free(struct conn_table *tab, struct conn *c)
 {
-	uint32_t before = c->sndq.nsegs;
+	struct conn_q *q = conn_q_of(c);
+	uint32_t before;
 
-	conn_sndq_cursor_clear(tab, c);
-	sndq_free(&c->sndq);
+	if (q == NULL)
+		return;
+	before = q->sndq.nsegs;
+	sndq_free(&q->sndq);
+	q->cur_m = NULL;
 	segs_moved(tab, before, 0);
+	conn_q_settle(tab, c);
 }
 
 /* --- input held for the application ------------------------------------------------------- */
@@ -186,9 +246,10 @@ conn_sndq_free(struct conn_table *tab, struct conn *c)
 /* Keep @p len bytes at @p data of RX mbuf @p m for the application: the mbuf is trimmed to them
  * and goes to the end of the record's queue. */
 static void
-hold(struct conn_table *tab, struct conn *c, struct rte_mbuf *m, const uint8_t *data, uint32_t len)
+hold(struct conn_table *tab, struct conn_q *q, struct rte_mbuf *m, const uint8_t *data,
+     uint32_t len)
 {
-	struct rte_mbuf **at = &c->rcvq;
+	struct rte_mbuf **at = &q->rcvq;
 
 	m->data_off = (uint16_t)(data - (const uint8_t *)m->buf_addr);
 	m->data_len = (uint16_t)len;
@@ -198,7 +259,7 @@ hold(struct conn_table *tab, struct conn *c, struct rte_mbuf *m, const uint8_t *
 	while (*at != NULL)
 		at = &(*at)->next;
 	*at = m;
-	c->rcvq_bytes += len;
+	q->rcvq_bytes += len;
 	tab->rcv_held++;
 	tab->st->rcv_held = tab->rcv_held;
 }
@@ -206,17 +267,22 @@ hold(struct conn_table *tab, struct conn *c, struct rte_mbuf *m, const uint8_t *
 void
 conn_rcvq_purge(struct conn_table *tab, struct conn *c)
 {
-	while (c->rcvq != NULL) {
-		struct rte_mbuf *m = c->rcvq;
+	struct conn_q *q = conn_q_of(c);
 
-		c->rcvq = m->next;
+	c->fin_held = 0;
+	if (q == NULL)
+		return;
+	while (q->rcvq != NULL) {
+		struct rte_mbuf *m = q->rcvq;
+
+		q->rcvq = m->next;
 		m->next = NULL;
 		rte_pktmbuf_free(m);
 		tab->rcv_held--;
 	}
-	c->rcvq_bytes = 0;
-	c->fin_held = 0;
+	q->rcvq_bytes = 0;
 	tab->st->rcv_held = tab->rcv_held;
+	conn_q_settle(tab, c);
 }
 
 /* The application took less than it was offered: it waits for room to send. With nothing of its
@@ -225,7 +291,7 @@ static void
 not_taken(struct conn_table *tab, struct conn *c)
 {
 	c->want_write = 1;
-	if (c->sndq.bytes == 0)
+	if (conn_sndq_bytes(c) == 0)
 		block(tab, c);
 }
 
@@ -271,9 +337,10 @@ take(struct conn_table *tab, struct conn *c, struct rte_mbuf *m, const uint8_t *
      uint32_t len, bool from_ooo, bool fin)
 {
 	const struct tcpe_app *app = conn_app(c);
+	struct conn_q *q = conn_q_of(c);
 	bool later = false;
 
-	if (c->rcvq == NULL) {
+	if (q == NULL || q->rcvq == NULL) {
 		uint32_t took;
 
 		/* (an orphan's application has closed: what comes is taken and dropped now) */
@@ -296,7 +363,16 @@ take(struct conn_table *tab, struct conn *c, struct rte_mbuf *m, const uint8_t *
 		tab->st->drop[TCPE_DROP_TCP_RCV_FULL]++;
 		return REFUSED;
 	}
-	hold(tab, c, m, data, len);
+	if (unlikely((q = conn_q_get(tab, c)) == NULL)) {
+		/* (never expected: the pool has a queue for every mbuf that can be held) */
+		if (tcp_rcv_refuse(&tab->tcp, &c->tcb, len, fin)) {
+			tab->st->drop[TCPE_DROP_TCP_RCV_FULL]++;
+			return REFUSED;
+		}
+		tcp_abort(&tab->tcp, &c->tcb);	/* acknowledged already: never lost quietly */
+		return TAKEN;
+	}
+	hold(tab, q, m, data, len);
 	if (later && !defer(tab, c))
 		resume(tab, c, true);
 	return KEPT;
@@ -308,9 +384,10 @@ static void
 resume(struct conn_table *tab, struct conn *c, bool now)
 {
 	const struct tcpe_app *app = conn_app(c);
+	struct conn_q *q;
 
-	while (c->rcvq != NULL && !conn_gone(c)) {
-		struct rte_mbuf *m = c->rcvq;
+	while ((q = conn_q_of(c)) != NULL && q->rcvq != NULL && !conn_gone(c)) {
+		struct rte_mbuf *m = q->rcvq;
 		uint32_t len = rte_pktmbuf_data_len(m);
 		uint32_t took;
 
@@ -320,23 +397,25 @@ resume(struct conn_table *tab, struct conn *c, bool now)
 		c->yielding = 0;
 		took = app->on_data != NULL ?
 		       app->on_data(sock_of(c), rte_pktmbuf_mtod(m, uint8_t *), len) : len;
-		if (conn_gone(c) || c->rcvq != m)
+		q = conn_q_of(c);
+		if (conn_gone(c) || q == NULL || q->rcvq != m)
 			return;	/* released, or closed by its application (the queue is gone) */
 		if (took < len) {
 			rte_pktmbuf_adj(m, (uint16_t)took);
-			c->rcvq_bytes -= took;
+			q->rcvq_bytes -= took;
 			if (!c->yielding || !defer(tab, c))
 				not_taken(tab, c);
 			return;
 		}
-		c->rcvq = m->next;
+		q->rcvq = m->next;
 		m->next = NULL;
-		c->rcvq_bytes -= len;
+		q->rcvq_bytes -= len;
 		tab->rcv_held--;
 		tab->st->rcv_held = tab->rcv_held;
 		rte_pktmbuf_free(m);
+		conn_q_settle(tab, c);
 	}
-	if (c->rcvq == NULL && c->fin_held && !conn_gone(c)) {
+	if (!conn_has_input(c) && c->fin_held && !conn_gone(c)) {
 		c->fin_held = 0;
 		if (app->on_peer_fin != NULL)
 			app->on_peer_fin(sock_of(c));
@@ -403,7 +482,7 @@ conn_deliver(struct conn_table *tab, struct conn *c, struct rte_mbuf *m, const u
 		kept = r == KEPT;
 	}
 	if ((rx->events & TCP_EV_PEER_FIN) && !conn_gone(c)) {
-		if (c->rcvq != NULL)
+		if (conn_has_input(c))
 			c->fin_held = 1;	/* after what the application has not read */
 		else if (app->on_peer_fin != NULL)
 			app->on_peer_fin(s);
@@ -414,13 +493,12 @@ conn_deliver(struct conn_table *tab, struct conn *c, struct rte_mbuf *m, const u
 void
 conn_set_rcv_window(struct conn_table *tab, struct conn *c)
 {
-	uint32_t wnd = tab->tcp_cfg.rcv_wnd;
+	uint32_t wnd = tab->tcp_cfg.rcv_wnd, held = conn_rcvq_bytes(c);
 
 	/* Held input counts against the window (a socket's receive buffer); with the worker's
 	 * holding full, a record that holds some already takes nothing more (tcp_in.c: rcv_room). */
-	if (c->rcvq_bytes > 0)
-		wnd = tab->rcv_held >= tab->rcv_hold_max || c->rcvq_bytes >= wnd ? 0 :
-		      wnd - c->rcvq_bytes;
+	if (held > 0)
+		wnd = tab->rcv_held >= tab->rcv_hold_max || held >= wnd ? 0 : wnd - held;
 	c->tcb.rcv_wnd = wnd;
 }
 
@@ -531,7 +609,7 @@ tcpe_app_worker(struct tcpe_sock *s)
 uint32_t
 tcpe_sendq_bytes(const struct tcpe_sock *s)
 {
-	return ((const struct conn *)s)->sndq.bytes;
+	return conn_sndq_bytes((const struct conn *)s);
 }
 
 uint32_t
@@ -561,7 +639,7 @@ conn_close(struct conn_table *tab, struct conn *c)
 	if (!c->orphan && (c->tcb.flags & TCB_FIN_QUEUED))
 		orphan_add(tab, c);
 	/* the application reads no more: what it left is dropped, and it waits for nothing */
-	if (c->rcvq != NULL)
+	if (conn_has_input(c))
 		conn_rcvq_purge(tab, c);
 	c->want_write = 0;
 }

@@ -60,42 +60,30 @@ conn_trace_in(struct conn_table *tab, const struct conn *c, const struct tcp_seg
 /* --- segments decided by the core -------------------------------------------------------- */
 
 /*
- * The mbuf of @p c's send queue that holds byte @p off, and in *in where in it. A segment mostly
- * follows the record's last one: the search starts where that one was found (the table's cursor
- * of the record), when that mbuf is still queued and not after @p off - an mbuf whose first byte
- * is at or after SND.UNA has not been trimmed; the cursor of a record's earlier life was cleared
- * when its queue was freed. Bulk over memif spent 56 % of the sender's samples walking queues of
- * ~130 mbufs from their heads, once for the data and once for its checksum (README, "Benchmarks").
+ * The mbuf of @p q's send queue that holds byte @p off, and in *in where in it. A segment mostly
+ * follows the record's last one: the search starts where that one was found (the queue's
+ * cursor), when that mbuf is still queued and not after @p off - an mbuf whose first byte is at
+ * or after SND.UNA has not been trimmed; a queue taken from the pool starts with no cursor. Bulk
+ * over memif spent 56 % of the sender's samples walking queues of ~130 mbufs from their heads,
+ * once for the data and once for its checksum (README, "Benchmarks").
  */
 static struct rte_mbuf *
-sndq_pos(struct conn_table *tab, struct conn *c, uint32_t off, uint32_t *in)
+sndq_pos(struct conn_q *q, uint32_t off, uint32_t *in)
 {
-	uint32_t idx = (uint32_t)(c - tab->conns), from_off = 0, start;
-	struct conn_sndq_cursor *k = &tab->sndq_cur[idx & (CONN_SNDQ_CURSORS - 1)];
-	const struct sndq *q = &c->sndq;
+	uint32_t from_off = 0, start;
 	struct rte_mbuf *from = NULL, *m;
 
-	if (k->idx1 == idx + 1 && k->seq - q->seq < q->bytes && k->seq - q->seq <= off) {
-		from = k->m;
-		from_off = k->seq - q->seq;
+	if (q->cur_m != NULL && q->cur_seq - q->sndq.seq < q->sndq.bytes &&
+	    q->cur_seq - q->sndq.seq <= off) {
+		from = q->cur_m;
+		from_off = q->cur_seq - q->sndq.seq;
 	}
-	m = sndq_seek(q, off, from, from_off, in, &start);
+	m = sndq_seek(&q->sndq, off, from, from_off, in, &start);
 	if (m != NULL) {
-		k->idx1 = idx + 1;
-		k->seq = q->seq + start;
-		k->m = m;
+		q->cur_seq = q->sndq.seq + start;
+		q->cur_m = m;
 	}
 	return m;
-}
-
-void
-conn_sndq_cursor_clear(struct conn_table *tab, const struct conn *c)
-{
-	uint32_t idx = (uint32_t)(c - tab->conns);
-	struct conn_sndq_cursor *k = &tab->sndq_cur[idx & (CONN_SNDQ_CURSORS - 1)];
-
-	if (k->idx1 == idx + 1)
-		k->idx1 = 0;
 }
 
 /* The payload of @p o from the record's send queue: by reference for large segments when the
@@ -104,12 +92,13 @@ static bool
 attach_payload(struct conn_table *tab, struct conn *c, struct rte_mbuf *m,
 	       const struct tcp_out *o, const struct tx_props *tx, int32_t *psum)
 {
-	uint32_t off = sndq_off(&c->sndq, o->seq), in;
+	struct conn_q *q = conn_q_of(c);
+	uint32_t off = q != NULL ? sndq_off(&q->sndq, o->seq) : 0, in;
 	struct rte_mbuf *at;
 
 	/* The core only ever names bytes the application queued and the peer has not acked. */
-	if (off > c->sndq.bytes || c->sndq.bytes - off < o->len ||
-	    (at = sndq_pos(tab, c, off, &in)) == NULL) {
+	if (q == NULL || off > q->sndq.bytes || q->sndq.bytes - off < o->len ||
+	    (at = sndq_pos(q, off, &in)) == NULL) {
 		tab->st->drop[TCPE_DROP_TX_OUTSIDE_SNDQ]++;
 		return false;
 	}

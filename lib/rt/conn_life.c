@@ -139,6 +139,29 @@ apps_init(struct conn_table *tab, const struct tcpe_config *cfg, int socket)
 	return 0;
 }
 
+/*
+ * The records' queues (struct conn_q): a record holds one only while its send queue or its input
+ * held for the application is not empty, and each such queue holds an mbuf at least - the worker's
+ * send budget, the input it may hold (--rcv-hold-pkts, and beyond it only what came out of order:
+ * --ooo-pkts) - so that many cover every case, however many records there are.
+ */
+static int
+queues_alloc(struct conn_table *tab, const struct tcpe_config *cfg, int socket)
+{
+	uint64_t n = (uint64_t)tab->data_budget + cfg->rcv_hold_pkts + cfg->ooo_pkts + 64;
+
+	tab->nq = n < tab->nconns ? (uint32_t)n : tab->nconns;
+	tab->qs = rte_malloc_socket("tcpe_conn_q", sizeof(struct conn_q) * tab->nq,
+				    RTE_CACHE_LINE_SIZE, socket);
+	tab->q_free = rte_malloc_socket("tcpe_q_free", sizeof(uint32_t) * tab->nq, 0, socket);
+	if (tab->qs == NULL || tab->q_free == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < tab->nq; i++)
+		tab->q_free[i] = tab->nq - 1 - i;	/* pop order 0, 1, 2... */
+	tab->nq_free = tab->nq;
+	return 0;
+}
+
 /* The tables sized by the configuration: records, flow table, TIME_WAIT ring, queues. */
 static int
 tables_alloc(struct conn_table *tab, const struct tcpe_config *cfg, unsigned int index, int socket)
@@ -164,6 +187,8 @@ tables_alloc(struct conn_table *tab, const struct tcpe_config *cfg, unsigned int
 	tab->conns = rte_zmalloc_socket("tcpe_conns", sizeof(struct conn) * tab->nconns,
 					RTE_CACHE_LINE_SIZE, socket);
 	tab->free_idx = rte_malloc_socket("tcpe_free", sizeof(uint32_t) * tab->nconns, 0, socket);
+	if (queues_alloc(tab, cfg, socket) != 0)
+		return -ENOMEM;
 	for (unsigned int p = 0; p < TCPE_MAX_PORTS; p++)
 		if (!config_ip6_none(cfg->ports[p].ip6) && tab->raddr6 == NULL &&
 		    (tab->raddr6 = rte_malloc_socket("tcpe_raddr6", 16 * (size_t)tab->nconns, 0,
@@ -331,6 +356,8 @@ conn_table_destroy(struct conn_table *tab)
 	flow_free(tab->flows);
 	rte_free(tab->free_idx);
 	rte_free(tab->conns);
+	rte_free(tab->qs);
+	rte_free(tab->q_free);
 	rte_free(tab->raddr6);
 	rte_free(tab->reasm);
 	rte_free(tab->sbs);

@@ -120,8 +120,21 @@ void conn_sndq_trim(struct conn_table *tab, struct conn *c, uint32_t n);
 /** Release @p c's whole send queue, keeping the worker's count. */
 void conn_sndq_free(struct conn_table *tab, struct conn *c);
 
-/** Forget where @p c's send queue was last read (conn_io.c): its queue is about to go. */
-void conn_sndq_cursor_clear(struct conn_table *tab, const struct conn *c);
+/** @p c's queues, taken from the worker's pool if it has none (an empty send queue starting at
+ * SND.END, the next byte queued). @return NULL (counted) when the pool is empty. */
+struct conn_q *conn_q_get(struct conn_table *tab, struct conn *c);
+
+/** Give @p c's queues back to the pool if both are empty. */
+void conn_q_settle(struct conn_table *tab, struct conn *c);
+
+/** True when @p c holds input its application has not taken. */
+static inline bool
+conn_has_input(const struct conn *c)
+{
+	const struct conn_q *q = conn_q_of(c);
+
+	return q != NULL && q->rcvq != NULL;
+}
 
 /** Close @p c's sending side (the application's close, or its idle timeout): the FIN follows
  * the queued data, and the record is an orphan from now on. */

@@ -294,14 +294,14 @@ send_budget_grows_with_the_window(void)
 	s = (struct tcpe_sock *)c;
 	CU_ASSERT_EQUAL(T.nout, 10);			/* the initial window */
 	CU_ASSERT_EQUAL(tcpe_send_budget(s), 256u << 10);	/* --sndbuf: cwnd is small */
-	CU_ASSERT_EQUAL(c->sndq.bytes, 256u << 10);		/* bulk filled it */
+	CU_ASSERT_EQUAL(conn_sndq_bytes(c), 256u << 10);		/* bulk filled it */
 	c->tcb.cwnd = 100000;
 	CU_ASSERT_EQUAL(tcpe_send_budget(s), 600000);
 	c->tcb.cwnd = 1000000;
 	CU_ASSERT_EQUAL(tcpe_send_budget(s), 2u << 20);	/* --sndbuf-max */
 	t_clear();
 	t_in(41040, 5, TCP_ACK, 101, iss + 1 + 10 * 1460, NULL, 0);
-	CU_ASSERT_EQUAL(c->sndq.bytes, 2u << 20);		/* topped up to the new budget */
+	CU_ASSERT_EQUAL(conn_sndq_bytes(c), 2u << 20);		/* topped up to the new budget */
 	CU_ASSERT(T.nout > 10);
 	c->tcb.cwnd = 10000;					/* a window cut: back to --sndbuf */
 	CU_ASSERT_EQUAL(tcpe_send_budget(s), 256u << 10);

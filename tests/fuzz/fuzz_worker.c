@@ -229,12 +229,43 @@ drain_wire(void)
 	}
 }
 
+/* A record's SACK scoreboard and out-of-order queue, when it has them. */
+static void
+check_record_sets(const struct tcb *t)
+{
+	/* the SACK scoreboard: sorted, disjoint, within what is sent and not acknowledged */
+	if (t->sb != NULL) {
+		uint32_t sacked = 0;
+
+		CHECK(t->sb->n <= SB_BLOCKS);
+		for (unsigned int k = 0; k < t->sb->n; k++) {
+			CHECK(seq_lt(t->sb->b[k].s, t->sb->b[k].e));
+			CHECK(seq_ge(t->sb->b[k].s, t->snd_una) && seq_le(t->sb->b[k].e, t->snd_max));
+			if (k > 0)
+				CHECK(seq_lt(t->sb->b[k - 1].e, t->sb->b[k].s));
+			sacked += t->sb->b[k].e - t->sb->b[k].s;
+		}
+		CHECK(sacked == t->sb->sacked);
+	}
+	if (t->rq != NULL) {
+		const struct reasm_seg *q = &t->rq->seg[t->rq->head];
+
+		CHECK(t->rq->n > 0 && t->rq->head + t->rq->n <= REASM_SEGS);
+		for (unsigned int k = 0; k < t->rq->n; k++) {
+			CHECK(q[k].len > 0);
+			CHECK(seq_gt(q[k].seq, t->rcv_nxt));
+			if (k > 0)
+				CHECK(seq_le(q[k - 1].seq + q[k - 1].len, q[k].seq));
+		}
+	}
+}
+
 /* The connection table's invariants for every live record. */
 static void
 check_table(const struct worker *w)
 {
 	const struct conn_table *tab = w->conn;
-	uint32_t segs = 0, held = 0, orphans = 0;
+	uint32_t segs = 0, held = 0, orphans = 0, queues = 0;
 
 	CHECK(tab->st->drop[TCPE_DROP_TX_OUTSIDE_SNDQ] == 0);
 	CHECK(tab->st->outq_overflow == 0);
@@ -242,18 +273,30 @@ check_table(const struct worker *w)
 	for (uint32_t i = 0; i < tab->nconns; i++) {
 		const struct conn *c = &tab->conns[i];
 		const struct tcb *t = &c->tcb;
+		const struct conn_q *q = conn_q_of(c);
+		static const struct conn_q none;
 		uint32_t bytes = 0;
 
-		if (!c->in_use)
+		if (!c->in_use) {
+			CHECK(c->q == 0);
 			continue;
+		}
+		/* a record holds queues only while one of them holds something */
+		if (q != NULL) {
+			CHECK(c->q <= tab->nq);
+			CHECK(q->sndq.head != NULL || q->rcvq != NULL);
+			queues++;
+		} else {
+			q = &none;
+		}
 		/* the worker's accounts are the sums over its records */
-		segs += c->sndq.nsegs;
+		segs += q->sndq.nsegs;
 		orphans += c->orphan;
-		for (const struct rte_mbuf *m = c->rcvq; m != NULL; m = m->next) {
+		for (const struct rte_mbuf *m = q->rcvq; m != NULL; m = m->next) {
 			held++;
 			bytes += m->data_len;
 		}
-		CHECK(bytes == c->rcvq_bytes);
+		CHECK(bytes == q->rcvq_bytes);
 		CHECK(c->orphan == ((t->flags & TCB_FIN_QUEUED) != 0));
 		CHECK(t->state != TCP_CLOSED && t->state != TCP_TIME_WAIT && t->state < TCP_STATE__COUNT);
 		CHECK(seq_le(t->snd_una, t->snd_nxt) && seq_le(t->snd_nxt, t->snd_max));
@@ -263,35 +306,11 @@ check_table(const struct worker *w)
 			uint32_t base = t->snd_una == t->iss ? t->iss + 1 :
 					seq_le(t->snd_una, t->snd_end) ? t->snd_una : t->snd_end;
 
-			CHECK(c->sndq.seq == base);
-			CHECK(c->sndq.bytes == t->snd_end - base);
+			CHECK(q == &none || q->sndq.seq == base);
+			CHECK(q->sndq.bytes == t->snd_end - base);
 		}
 		CHECK(t->snd_mss >= 64 - TCP_TS_SPACE && t->snd_mss <= 1460);
-		/* the SACK scoreboard: sorted, disjoint, within what is sent and not acknowledged */
-		if (t->sb != NULL) {
-			uint32_t sacked = 0;
-
-			CHECK(t->sb->n <= SB_BLOCKS);
-			for (unsigned int k = 0; k < t->sb->n; k++) {
-				CHECK(seq_lt(t->sb->b[k].s, t->sb->b[k].e));
-				CHECK(seq_ge(t->sb->b[k].s, t->snd_una) && seq_le(t->sb->b[k].e, t->snd_max));
-				if (k > 0)
-					CHECK(seq_lt(t->sb->b[k - 1].e, t->sb->b[k].s));
-				sacked += t->sb->b[k].e - t->sb->b[k].s;
-			}
-			CHECK(sacked == t->sb->sacked);
-		}
-		if (t->rq != NULL) {
-			const struct reasm_seg *q = &t->rq->seg[t->rq->head];
-
-			CHECK(t->rq->n > 0 && t->rq->head + t->rq->n <= REASM_SEGS);
-			for (unsigned int k = 0; k < t->rq->n; k++) {
-				CHECK(q[k].len > 0);
-				CHECK(seq_gt(q[k].seq, t->rcv_nxt));
-				if (k > 0)
-					CHECK(seq_le(q[k - 1].seq + q[k - 1].len, q[k].seq));
-			}
-		}
+		check_record_sets(t);
 	}
 	/* out-of-order queues in use: each on the LRU list once, owned by the record that has it */
 	{
@@ -309,6 +328,7 @@ check_table(const struct worker *w)
 	CHECK(segs == tab->sndq_segs && segs <= tab->data_budget);
 	CHECK(held == tab->rcv_held && held <= tab->rcv_hold_max + MAX_BURST);
 	CHECK(orphans == tab->norphans);
+	CHECK(queues == tab->nq - tab->nq_free && queues <= segs + held);
 }
 
 /* Run steering, timers and client opens, flush, check - every worker. */
