@@ -120,13 +120,9 @@ struct tcb {
 	uint32_t cwnd_acc;	/**< bytes acked toward the next congestion-avoidance increase */
 	uint32_t recover;	/**< snd_max when recovery began (RFC 6582) */
 	union {			/* the worker's congestion control decides which */
-		struct {
-			uint32_t cubic_wmax;	/**< CUBIC: window before the last reduction */
-			uint32_t cubic_epoch;	/**< CUBIC: growth epoch start, ~ms ticks (0: none) */
-			uint32_t cubic_k;	/**< CUBIC: ticks to climb back to W_max */
-			uint32_t cubic_west;	/**< CUBIC: Reno-friendly window estimate, bytes */
-			uint32_t cubic_west_acc; /**< CUBIC: bytes acked toward the next W_est step */
-		};
+		uint32_t cubic;		/**< CUBIC: 1 + the index of its state in the worker's pool
+					 *   (tcp_ctx.cubic_pool), taken at its first reduction
+					 *   (0: none yet; CUBIC_NONE: none was left) */
 		uint32_t bbr;		/**< BBR: 1 + the index of its model in the worker's pool
 					 *   (tcp_ctx.bbr_pool; 0: none) */
 	};
@@ -158,6 +154,22 @@ struct tcb {
 	struct scoreboard *sb;	/**< what the peer SACKed of ours, or NULL (no loss: most) */
 	struct tmr_link timer;	/**< RTO on the wheel, or TIME_WAIT / FIN_WAIT_2 on a FIFO */
 };
+
+/**
+ * CUBIC's memory of one connection (RFC 9438). A connection in slow start has none to keep: it
+ * is taken from the worker's pool at the first reduction of its window (or its first step of
+ * congestion avoidance) and kept until the record goes.
+ */
+struct tcp_cubic {
+	uint32_t wmax;		/**< window before the last reduction */
+	uint32_t epoch;		/**< growth epoch start, ~ms ticks (0: none) */
+	uint32_t k;		/**< ticks to climb back to W_max */
+	uint32_t west;		/**< Reno-friendly window estimate, bytes */
+	uint32_t west_acc;	/**< bytes acked toward the next W_est step */
+	uint32_t next_free;	/**< in the free list: 1 + the index of the next (0: last) */
+};
+
+#define CUBIC_NONE UINT32_MAX	/**< tcb.cubic of a connection the pool had nothing left for */
 
 /** Congestion control for what we send. */
 enum tcp_cc { TCP_CC_NEWRENO, TCP_CC_CUBIC, TCP_CC_BBR };
@@ -217,6 +229,8 @@ struct tcp_ctx {
 	struct reasm *reasm_lru;	/**< queues in use, least recently progressed first */
 	struct reasm *reasm_mru;	/**< ... and the most recently */
 	struct scoreboard *sb_free;	/**< free SACK scoreboards */
+	struct tcp_cubic *cubic_pool;	/**< CUBIC states (--cc cubic), tcb.cubic indexes them */
+	uint32_t cubic_free;		/**< 1 + the index of the first free one (0: none) */
 	struct tcp_bbr *bbr_pool;	/**< BBR states (--cc bbr), tcb.bbr indexes them */
 	struct tcp_bbr *bbr_free;	/**< ... those free */
 	struct tmr_wheel pace_wheel;	/**< BBR states waiting for their next send time */

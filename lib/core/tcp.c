@@ -184,6 +184,7 @@ tcp_to_closed(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx)
 	tcp_reasm_purge(c, t);
 	tcp_sb_put(c, t);
 	tcp_bbr_put(c, t);
+	tcp_cubic_put(c, t);
 	tcp_set_state(c, t, TCP_CLOSED);
 	if (rx != NULL)
 		rx->events |= TCP_EV_FREE;

@@ -213,6 +213,17 @@ void tcp_sb_pool_init(struct tcp_ctx *c, struct scoreboard *sbs, uint32_t n);
 /** Return @p t's SACK scoreboard, if any, to the worker (the record is being released). */
 void tcp_sb_put(struct tcp_ctx *c, struct tcb *t);
 
+/** Give the worker @p n CUBIC states at @p pool (--cc cubic), taken by connections at their
+ * first reduction of the window. */
+void tcp_cubic_pool_init(struct tcp_ctx *c, struct tcp_cubic *pool, uint32_t n);
+
+/** @p t's CUBIC state, taken from the pool if it has none yet; NULL (counted the first time)
+ * when none is left: the connection responds as NewReno does. */
+struct tcp_cubic *tcp_cubic_of(struct tcp_ctx *c, struct tcb *t);
+
+/** Return @p t's CUBIC state, if any, to the worker (the record is being released). */
+void tcp_cubic_put(struct tcp_ctx *c, struct tcb *t);
+
 /** Set up the delayed-ACK FIFO over @p ents (a power of two @p n entries). */
 void tcp_dack_init(struct tcp_ctx *c, struct tcp_dack *d, struct tcp_dack_ent *ents, uint32_t n);
 

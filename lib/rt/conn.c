@@ -55,6 +55,7 @@ conn_free(struct conn_table *tab, struct conn *c, bool reset, bool unkey)
 	tcp_reasm_purge(&tab->tcp, &c->tcb);
 	tcp_sb_put(&tab->tcp, &c->tcb);
 	tcp_bbr_put(&tab->tcp, &c->tcb);
+	tcp_cubic_put(&tab->tcp, &c->tcb);
 	tcp_set_state(&tab->tcp, &c->tcb, TCP_CLOSED);
 	conn_sndq_free(tab, c);
 	conn_rcvq_purge(tab, c);

@@ -80,7 +80,8 @@ struct conn {
 };
 
 /** A FIFO of record indexes, each listed at most once while its bit is set; released records
- * leave stale entries that are skipped when they come up (room for twice the records). */
+ * leave stale entries that are skipped when they come up; each list is sized for
+ * what can be on it (conn_life.c). */
 struct conn_fifo {
 	uint32_t *q;
 	uint32_t mask, head, tail;
@@ -175,6 +176,8 @@ struct conn_table {
 	uint32_t nreasm;
 	struct scoreboard *sbs;		/**< SACK scoreboard pool (connections recovering loss) */
 	uint32_t nsb;
+	struct tcp_cubic *cubics;	/**< CUBIC state pool (--cc cubic), or NULL */
+	uint32_t ncubic;
 	struct tcp_bbr *bbrs;		/**< BBR model pool (--cc bbr), or NULL */
 	uint32_t nbbr;
 	struct tcp_dack dack;		/**< delayed-ACK FIFO */

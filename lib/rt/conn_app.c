@@ -107,12 +107,11 @@ conn_q_settle(struct conn_table *tab, struct conn *c)
 	tab->st->conn_queues = tab->nq - tab->nq_free;
 }
 
-/* A record FIFO for @p nconns records (twice that: stale entries of released ones). */
 int
-conn_fifo_init(struct conn_fifo *f, uint32_t nconns, int socket)
+conn_fifo_init(struct conn_fifo *f, uint64_t entries, int socket)
 {
-	f->mask = 0;
-	while (f->mask + 1 < 2 * nconns)
+	f->mask = 63;
+	while (f->mask + 1 < entries)
 		f->mask = (f->mask << 1) | 1;
 	f->head = f->tail = 0;
 	f->q = rte_malloc_socket("tcpe_conn_fifo", sizeof(uint32_t) * (f->mask + 1),

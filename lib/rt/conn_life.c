@@ -162,6 +162,30 @@ queues_alloc(struct conn_table *tab, const struct tcpe_config *cfg, int socket)
 	return 0;
 }
 
+/* The congestion control's per-connection states, when it keeps any (CUBIC, BBR). */
+static int
+cc_pools_alloc(struct conn_table *tab, const struct tcpe_config *cfg, int socket)
+{
+	if (cfg->cc == TCP_CC_CUBIC) {
+		/* one state per connection that has reduced its window once, for one in eight
+		 * records (beyond: NewReno's response, counted as cubic_fallbacks) */
+		tab->ncubic = tab->nconns / 8 + 64;
+		tab->cubics = rte_malloc_socket("tcpe_cubic", sizeof(struct tcp_cubic) * tab->ncubic,
+						RTE_CACHE_LINE_SIZE, socket);
+		if (tab->cubics == NULL)
+			return -ENOMEM;
+	}
+	if (cfg->cc == TCP_CC_BBR) {
+		/* one model per connection that sends, up to CONN_BBR_MAX */
+		tab->nbbr = tab->nconns < CONN_BBR_MAX ? tab->nconns : CONN_BBR_MAX;
+		tab->bbrs = rte_zmalloc_socket("tcpe_bbr", sizeof(struct tcp_bbr) * tab->nbbr,
+					       RTE_CACHE_LINE_SIZE, socket);
+		if (tab->bbrs == NULL)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /* The tables sized by the configuration: records, flow table, TIME_WAIT ring, queues. */
 static int
 tables_alloc(struct conn_table *tab, const struct tcpe_config *cfg, unsigned int index, int socket)
@@ -210,14 +234,8 @@ tables_alloc(struct conn_table *tab, const struct tcpe_config *cfg, unsigned int
 	}
 	tab->sbs = rte_zmalloc_socket("tcpe_sack", sizeof(struct scoreboard) * tab->nsb,
 				      RTE_CACHE_LINE_SIZE, socket);
-	if (cfg->cc == TCP_CC_BBR) {
-		/* one model per connection that sends, up to CONN_BBR_MAX */
-		tab->nbbr = tab->nconns < CONN_BBR_MAX ? tab->nconns : CONN_BBR_MAX;
-		tab->bbrs = rte_zmalloc_socket("tcpe_bbr", sizeof(struct tcp_bbr) * tab->nbbr,
-					       RTE_CACHE_LINE_SIZE, socket);
-		if (tab->bbrs == NULL)
-			return -ENOMEM;
-	}
+	if (cc_pools_alloc(tab, cfg, socket) != 0)
+		return -ENOMEM;
 	tab->reasm = rte_zmalloc_socket("tcpe_reasm", sizeof(struct reasm) * tab->nreasm,
 					RTE_CACHE_LINE_SIZE, socket);
 	dack = rte_malloc_socket("tcpe_dack", sizeof(*dack) * ndack, RTE_CACHE_LINE_SIZE, socket);
@@ -231,17 +249,21 @@ tables_alloc(struct conn_table *tab, const struct tcpe_config *cfg, unsigned int
 	tcp_reasm_pool_init(&tab->tcp, tab->reasm, tab->nreasm);
 	tcp_sb_pool_init(&tab->tcp, tab->sbs, tab->nsb);
 	tcp_bbr_pool_init(&tab->tcp, tab->bbrs, tab->nbbr);
+	tcp_cubic_pool_init(&tab->tcp, tab->cubics, tab->ncubic);
 	tcp_tw_init(&tab->tw, tab->tw.e, ntw);
 	tab->tw.key = conn_tw_key;
 	tab->tw.key_arg = tab;
 	tcp_dack_init(&tab->tcp, &tab->dack, dack, ndack);
-	/* A record waiting for a time slice holds input: at most --rcv-hold-pkts of them, plus
-	 * what came out of order (conn_app.c: defer()). */
-	if (conn_fifo_init(&tab->blocked, tab->nconns, socket) != 0 ||
-	    conn_fifo_init(&tab->txwait, tab->nconns, socket) != 0 ||
-	    conn_fifo_init(&tab->ready, (uint32_t)RTE_MIN((uint64_t)tab->nconns,
-							  cfg->rcv_hold_pkts + cfg->ooo_pkts),
-			   socket) != 0)
+	/* The lists have room for the records that can be on them and for stale entries of those
+	 * released (or woken otherwise) while listed; a list that is full leaves a record to its
+	 * own timer. Any record may wait for send budget: room for 1.5 times the records. A record
+	 * waiting for transmit room has queued data (a queue record): twice those. A record
+	 * waiting for a time slice holds input: at most --rcv-hold-pkts of them, plus what came out
+	 * of order (conn_app.c: defer()); twice that. */
+	if (conn_fifo_init(&tab->blocked, (uint64_t)tab->nconns * 3 / 2, socket) != 0 ||
+	    conn_fifo_init(&tab->txwait, 2 * (uint64_t)tab->nq, socket) != 0 ||
+	    conn_fifo_init(&tab->ready, 2 * RTE_MIN((uint64_t)tab->nconns,
+						    cfg->rcv_hold_pkts + cfg->ooo_pkts), socket) != 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -332,6 +354,7 @@ conn_table_reset(struct conn_table *tab)
 	tcp_reasm_pool_init(&tab->tcp, tab->reasm, tab->nreasm);
 	tcp_sb_pool_init(&tab->tcp, tab->sbs, tab->nsb);
 	tcp_bbr_pool_init(&tab->tcp, tab->bbrs, tab->nbbr);
+	tcp_cubic_pool_init(&tab->tcp, tab->cubics, tab->ncubic);
 	timers_init(tab);
 	tab->tcp.chack_second = 0;
 	tab->cookie_sent_us = 0;
@@ -362,6 +385,7 @@ conn_table_destroy(struct conn_table *tab)
 	rte_free(tab->reasm);
 	rte_free(tab->sbs);
 	rte_free(tab->bbrs);
+	rte_free(tab->cubics);
 	rte_free(tab->tw.e);
 	rte_free(tab->dack.q);
 	rte_free(tab->blocked.q);

@@ -24,8 +24,9 @@ conn_gone(const struct conn *c)
 	return c->tcb.state == TCP_CLOSED;
 }
 
-/** Allocate @p f for a table of @p nconns records on @p socket. @return 0 or -ENOMEM. */
-int conn_fifo_init(struct conn_fifo *f, uint32_t nconns, int socket);
+/** Allocate @p f with room for @p entries (rounded up to a power of two, 64 at least) on
+ * @p socket. @return 0 or -ENOMEM. */
+int conn_fifo_init(struct conn_fifo *f, uint64_t entries, int socket);
 
 /** True when @p f lists nothing. */
 static inline bool

@@ -42,6 +42,7 @@ h_init(struct harness *h, uint64_t now_us)
 	tcp_reasm_pool_init(&h->c, h->reasm, 4);
 	tcp_sb_pool_init(&h->c, h->sbs, 4);
 	tcp_bbr_pool_init(&h->c, h->bbrs, 2);
+	tcp_cubic_pool_init(&h->c, h->cubics, 2);
 	tmr_wheel_init(&h->c.pace_wheel, h->pace_slots, 256, BBR_PACE_TICK_SHIFT, now_us);
 	tcp_dack_init(&h->c, &h->dack, h->dack_ents, 16);
 	tmr_wheel_init(&h->c.wheel, h->slots, 256, 10, now_us);
@@ -174,6 +175,10 @@ h_no_leaks(struct harness *h)
 		for (struct tcp_bbr *b = h->c.bbr_free; b != NULL; b = b->next_free)
 			n++;
 		CU_ASSERT_EQUAL(n, 2);		/* and every BBR model */
+		n = 0;
+		for (uint32_t k = h->c.cubic_free; k != 0; k = h->cubics[k - 1].next_free)
+			n++;
+		CU_ASSERT_EQUAL(n, 2);		/* and every CUBIC state */
 	}
 	CU_ASSERT_EQUAL(h->c.pace_wheel.armed, 0);
 	CU_ASSERT_PTR_NULL(h->t.sb);

@@ -21,6 +21,7 @@ struct harness {
 	struct reasm reasm[4];	/**< the out-of-order queue pool */
 	struct scoreboard sbs[4];	/**< the SACK scoreboard pool */
 	struct tcp_bbr bbrs[2];		/**< the BBR pool (cfg.cc = TCP_CC_BBR) */
+	struct tcp_cubic cubics[2];	/**< the CUBIC pool (cfg.cc = TCP_CC_CUBIC) */
 	struct tmr_link pace_slots[256];
 	struct tcp_dack dack;
 	struct tcp_dack_ent dack_ents[16];

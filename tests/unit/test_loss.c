@@ -383,6 +383,35 @@ cubic_run(struct harness *h, uint32_t rtt_ms, unsigned int secs, uint32_t *at)
 	}
 }
 
+/* With the worker's CUBIC states all taken, a connection responds to loss as NewReno does,
+ * counted once; it keeps no state, and the pool is whole again afterwards. */
+static void
+cubic_without_a_state_left_responds_as_newreno(void)
+{
+	struct harness *h = &H;
+	uint32_t mss, free1;
+
+	h_init(h, 1 * S);
+	h->cfg.cc = TCP_CC_CUBIC;
+	h_establish(h);
+	mss = h->t.snd_mss;
+	free1 = h->c.cubic_free;
+	h->c.cubic_free = 0;				/* every state taken by others */
+	h->t.cwnd = 100 * mss;
+	h->t.snd_max = h->t.snd_una + 100 * mss;
+	tcp_cc_loss(&h->c, &h->t);
+	CU_ASSERT_EQUAL(h->t.ssthresh, 50 * mss);	/* half, not 0.7 */
+	CU_ASSERT_EQUAL(h->t.cubic, CUBIC_NONE);
+	CU_ASSERT_EQUAL(h->st.cubic_fallbacks, 1);
+	h->c.cubic_free = free1;			/* a state is free again: not taken now */
+	tcp_cc_loss(&h->c, &h->t);
+	tcp_cc_avoid(&h->c, &h->t, mss);
+	CU_ASSERT_EQUAL(h->t.cubic, CUBIC_NONE);
+	CU_ASSERT_EQUAL(h->st.cubic_fallbacks, 1);
+	h->t.snd_max = h->t.snd_una;
+	h_finish(h);
+}
+
 static void
 cubic_reduces_by_beta_and_regrows_around_w_max(void)
 {
@@ -398,7 +427,8 @@ cubic_reduces_by_beta_and_regrows_around_w_max(void)
 	h->t.snd_max = h->t.snd_una + 1000 * mss;
 	tcp_cc_loss(&h->c, &h->t);
 	CU_ASSERT(h->t.ssthresh >= 699 * mss && h->t.ssthresh <= 701 * mss);	/* beta = 0.7 */
-	CU_ASSERT_EQUAL(h->t.cubic_wmax, 1000 * mss);
+	CU_ASSERT_EQUAL(h->t.cubic, 1);			/* taken at the first reduction */
+	CU_ASSERT_EQUAL(tcp_cubic_of(&h->c, &h->t)->wmax, 1000 * mss);
 	h->t.snd_max = h->t.snd_una;
 	h->t.cwnd = h->t.ssthresh;
 	h->t.srtt8 = 100 * MS * 8;
@@ -411,9 +441,10 @@ cubic_reduces_by_beta_and_regrows_around_w_max(void)
 	/* a second loss below W_max: fast convergence remembers less */
 	h->t.cwnd = 900 * mss;
 	h->t.snd_max = h->t.snd_una + 900 * mss;
-	h->t.cubic_wmax = 1000 * mss;
+	tcp_cubic_of(&h->c, &h->t)->wmax = 1000 * mss;
 	tcp_cc_loss(&h->c, &h->t);
-	CU_ASSERT(h->t.cubic_wmax < 900 * mss && h->t.cubic_wmax > 760 * mss);	/* 0.85 x 900 */
+	CU_ASSERT(tcp_cubic_of(&h->c, &h->t)->wmax < 900 * mss &&
+		  tcp_cubic_of(&h->c, &h->t)->wmax > 760 * mss);	/* 0.85 x 900 */
 	h->t.snd_max = h->t.snd_una;
 	h_finish(h);
 
@@ -631,6 +662,7 @@ reasm_drains_and_refills_in_order(void)
 
 static const struct test_case cases[] = {
 	TEST(cubic_reduces_by_beta_and_regrows_around_w_max),
+	TEST(cubic_without_a_state_left_responds_as_newreno),
 	TEST(reasm_queue_stays_disjoint_and_sorted),
 	TEST(reasm_sack_blocks_follow_recency),
 	TEST(reasm_drains_and_refills_in_order),
