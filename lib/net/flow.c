@@ -32,7 +32,7 @@ _Static_assert(sizeof(struct bucket) == 64, "a bucket is one cache line");
 
 struct flow_table {
 	struct bucket *b;
-	uint32_t mask;		/**< buckets - 1 (a power of two) */
+	uint32_t nb;		/**< buckets: any number up to MAX_BUCKETS */
 	uint64_t k0, k1, k2;	/**< the hash's secret */
 	const char *base[2];
 	size_t stride[2], key_off[2];
@@ -63,8 +63,11 @@ place(const struct flow_table *t, const struct tcp_tuple *k)
 	memcpy(&a, k, 8);
 	memcpy(&c, (const char *)k + 8, 4);
 	h = mum(mum(a ^ t->k0, (uint64_t)c ^ t->k1), t->k2);
-	/* buckets from bits 0-23 and 32-55, the signature from 24-31 and 56-63 */
-	return (struct where){ .b1 = (uint32_t)h & t->mask, .b2 = (uint32_t)(h >> 32) & t->mask,
+	/* buckets from bits 0-23 and 32-55, each a fraction of the table's size (a multiply and
+	 * a shift, so that the table is sized to its load, not to a power of two), the signature
+	 * from 24-31 and 56-63 */
+	return (struct where){ .b1 = (uint32_t)(((h & 0xffffff) * t->nb) >> 24),
+			       .b2 = (uint32_t)((((h >> 32) & 0xffffff) * t->nb) >> 24),
 			       .sig = (uint16_t)(((h >> 24) & 0xff) | ((h >> 48) & 0xff00)) };
 }
 
@@ -163,11 +166,9 @@ flow_create(const char *name, uint32_t entries, uint32_t seed, int socket,
 	    const struct flow_space spaces[2])
 {
 	struct flow_table *t;
-	uint64_t want = (uint64_t)entries * 100 / (WAYS * LOAD_PCT) + 1;
-	uint32_t nb = 2;
+	uint64_t want = (uint64_t)entries * 100 / (WAYS * LOAD_PCT) + 2;
+	uint32_t nb = (uint32_t)want;
 
-	while (nb < want && nb < MAX_BUCKETS)
-		nb <<= 1;
 	if (want > MAX_BUCKETS || spaces[0].n >= SPACE1 || spaces[1].n >= SPACE1) {
 		rte_errno = EINVAL;
 		return NULL;
@@ -183,7 +184,7 @@ flow_create(const char *name, uint32_t entries, uint32_t seed, int socket,
 		rte_errno = ENOMEM;
 		return NULL;
 	}
-	t->mask = nb - 1;
+	t->nb = nb;
 	/* a secret of its own per table; the caller's seed only adds to it */
 	t->k0 = rte_rand() ^ ((uint64_t)seed << 32);
 	t->k1 = rte_rand() ^ seed;
@@ -211,13 +212,13 @@ void
 flow_reset(struct flow_table *t)
 {
 	/* signature 0xffff, index EMPTY */
-	memset(t->b, 0xff, sizeof(struct bucket) * ((size_t)t->mask + 1));
+	memset(t->b, 0xff, sizeof(struct bucket) * (size_t)t->nb);
 }
 
 size_t
 flow_memory(const struct flow_table *t)
 {
-	return sizeof(*t) + sizeof(struct bucket) * ((size_t)t->mask + 1);
+	return sizeof(*t) + sizeof(struct bucket) * (size_t)t->nb;
 }
 
 void *
