@@ -17,6 +17,7 @@
 #include <rte_pdump.h>
 #include <rte_ring.h>
 
+#include "apps.h"
 #include "config.h"
 #include "ctrl.h"
 #include "link.h"
@@ -133,7 +134,7 @@ static void
 banner(const struct tcpe *t)
 {
 	char ip[INET_ADDRSTRLEN], ip6[INET6_ADDRSTRLEN + 8] = "";
-	bool has6 = false;
+	bool has6 = false, state = t->cfg.client_port != 0;	/* client mode keeps state */
 
 	config_version(stdout);
 	printf("tcpe: %u worker%s on lcores", t->nworkers, t->nworkers == 1 ? "" : "s");
@@ -171,9 +172,13 @@ banner(const struct tcpe *t)
 	mem_describe(&t->mem, stdout);
 	for (uint16_t i = 0; i < t->nports; i++)
 		has6 |= !config_ip6_none(t->cfg.ports[i].ip6);
-	printf("tcpe: connection record %zu bytes (TCB %zu)%s, %llu per worker; TIME_WAIT entry %zu "
-	       "bytes, %llu per worker; + a flow-table slot each\n",
-	       sizeof(struct conn), sizeof(struct tcb), has6 ? " + 16 for an IPv6 peer's address" : "",
+	for (unsigned int i = 0; i < t->cfg.nlisten; i++)
+		state |= apps_get(t->cfg.listen[i].app)->has_state;
+	printf("tcpe: connection record %zu bytes (TCB %zu)%s%s, %llu per worker; TIME_WAIT entry "
+	       "%zu bytes, %llu per worker; + a flow-table slot each\n",
+	       sizeof(struct conn), sizeof(struct tcb),
+	       state ? " + 32 of application state" : "",
+	       has6 ? " + 16 for an IPv6 peer's address" : "",
 	       (unsigned long long)t->cfg.max_conns, sizeof(struct tcp_tw),
 	       (unsigned long long)t->cfg.time_wait_max);
 	fflush(stdout);

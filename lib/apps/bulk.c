@@ -66,6 +66,7 @@ bulk_peer_fin(struct tcpe_sock *s)
 
 const struct tcpe_app app_bulk = {
 	.name = "bulk",
+	.has_state = true,
 	.on_accept = bulk_accept,
 	.on_acked = bulk_acked,
 	.on_writable = bulk_writable,

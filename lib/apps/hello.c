@@ -23,6 +23,7 @@ hello_more(struct tcpe_sock *s)
 
 const struct tcpe_app app_hello = {
 	.name = "hello",
+	.has_state = true,
 	.on_accept = hello_more,
 	.on_writable = hello_more,
 };

@@ -241,6 +241,7 @@ http_peer_fin(struct tcpe_sock *s)
 
 const struct tcpe_app app_http = {
 	.name = "http",
+	.has_state = true,
 	.on_accept = http_accept,
 	.on_data = http_data,
 	.on_acked = http_acked,

@@ -62,6 +62,9 @@ struct tcpe_app {
 	/** tcpe_close() may put the FIN on the last data segment (one segment less per close);
 	 * false keeps them apart, as a write() then a later shutdown() does (the seed's trace). */
 	bool fin_with_data;
+	/** The application keeps per-connection state (tcpe_app_state()): its connections'
+	 * records carry 32 bytes more. False: it never calls tcpe_app_state(). */
+	bool has_state;
 };
 
 /**
@@ -121,7 +124,8 @@ void tcpe_close(struct tcpe_sock *s);
 /** Reset the connection at once (a RST; queued data is discarded). */
 void tcpe_abort(struct tcpe_sock *s);
 
-/** The application's 32 bytes of per-connection state, zeroed at accept. */
+/** The application's 32 bytes of per-connection state, zeroed at accept (only for an
+ * application whose has_state is true). */
 void *tcpe_app_state(struct tcpe_sock *s);
 
 /** The per-worker context the runtime registered for the connection's application (or NULL). */

@@ -412,6 +412,7 @@ cl_closed(struct tcpe_sock *s, int reset)
 
 static const struct tcpe_app app_client = {
 	.name = "client",
+	.has_state = true,
 	.on_accept = cl_established,
 	.on_data = cl_data,
 	.on_writable = send_more,
@@ -542,7 +543,11 @@ client_create(const struct tcpe_config *cfg, unsigned int index, unsigned int nw
 	for (uint32_t i = 0; i < k->nsrc; i++)
 		k->port_off[i] = (uint16_t)(rte_rand() % CLIENT_PORT_RANGE);
 	requests_init(k, cfg);
-	tab->apps[CONN_APP_CLIENT] = &app_client;
+	if (conn_set_app(tab, CONN_APP_CLIENT, &app_client) != 0) {
+		client_destroy(k);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
 	conn_set_app_ctx(tab, CONN_APP_CLIENT, k);
 	return k;
 }

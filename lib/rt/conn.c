@@ -25,6 +25,8 @@ conn_alloc(struct conn_table *tab)
 		return NULL;
 	c = &tab->conns[tab->free_idx[--tab->nfree]];
 	memset(c, 0, sizeof(*c));
+	if (tab->app_state != NULL)
+		memset(&tab->app_state[c - tab->conns], 0, sizeof(tab->app_state[0]));
 	c->tab = tab;
 	c->in_use = 1;
 	tab->st->conn_active++;

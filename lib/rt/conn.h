@@ -51,8 +51,9 @@ struct conn_q {
 } __rte_aligned(64);
 
 /**
- * One connection: the core's TCB first, then what the runtime keeps (peer MAC, application
- * state, its queues when it has any). Fixed size, from the table's preallocated pool.
+ * One connection: the core's TCB first, then what the runtime keeps (peer MAC, lists, its queues
+ * when it has any; its application's state, if that keeps any, in an array beside). Fixed size,
+ * from the table's preallocated pool.
  */
 struct conn {
 	struct tcb tcb;
@@ -76,7 +77,11 @@ struct conn {
 	uint8_t ready : 1;	/**< on the worker's list of records whose held input waits for the
 				     applications' next time slice */
 	uint8_t yielding : 1;	/**< during on_data: the application called tcpe_yield() */
-	uint64_t app_state[4];
+};
+
+/** An application's per-connection state (tcpe_app_state()). */
+struct conn_app_state {
+	uint64_t v[4];
 };
 
 /** A FIFO of record indexes, each listed at most once while its bit is set; released records
@@ -155,6 +160,8 @@ struct conn_table {
 	uint64_t slice_cycles;		/**< --app-slice-us in TSC cycles (0: no limit) */
 	bool slice_armed;		/**< input is checked against the slice (conn_slice_done()) */
 	struct tcp_outq outq;		/**< what the core decided to send, drained after each call */
+	struct conn_app_state *app_state; /**< per record: its application's state (NULL: no
+					     application that keeps state can run here) */
 	uint8_t (*raddr6)[16];		/**< per record: its IPv6 peer's address (NULL: no port
 					     has IPv6; IPv4 records leave theirs unused) */
 	struct conn_q *qs;		/**< the queues' pool (struct conn_q) */
@@ -167,6 +174,7 @@ struct conn_table {
 	struct rte_ring *trace_ring;
 	uint16_t index;
 	uint32_t lcore;
+	int socket;			/**< NUMA node of the tables */
 	struct tcp_cfg tcp_cfg;
 	struct tcpe_app_params params;
 	const struct tcpe_app *apps[CONN_APP_MAX];
@@ -282,6 +290,11 @@ bool conn_app_slice(struct conn_table *tab);
 
 /** Register @p ctx as what tcpe_app_ctx() returns for connections of application @p app. */
 void conn_set_app_ctx(struct conn_table *tab, unsigned int app, void *ctx);
+
+/** Run @p app as application @p id on the records @p tab opens for it (client mode's); one
+ * that keeps state gets the records' state array if the table has none yet.
+ * @return 0, or -ENOMEM. */
+int conn_set_app(struct conn_table *tab, unsigned int id, const struct tcpe_app *app);
 
 /**
  * Process @p n (<= 32) validated TCP segments that arrived on port @p port, in order: one bulk

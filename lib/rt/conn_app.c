@@ -663,7 +663,10 @@ tcpe_abort(struct tcpe_sock *s)
 void *
 tcpe_app_state(struct tcpe_sock *s)
 {
-	return conn_of_sock(s)->app_state;
+	struct conn *c = conn_of_sock(s);
+
+	RTE_ASSERT(c->tab->app_state != NULL);	/* (only for an application with has_state) */
+	return &c->tab->app_state[c - c->tab->conns];
 }
 
 void *

@@ -98,6 +98,17 @@ ts_key(uint8_t key[16])
 	key[1] ^= 0x73;
 }
 
+/* The records' application state, once an application that keeps some may run (NULL before). */
+static int
+app_state_alloc(struct conn_table *tab)
+{
+	if (tab->app_state == NULL)
+		tab->app_state = rte_zmalloc_socket("tcpe_app_state", sizeof(struct conn_app_state) *
+						    (size_t)tab->nconns, RTE_CACHE_LINE_SIZE,
+						    tab->socket);
+	return tab->app_state != NULL ? 0 : -ENOMEM;
+}
+
 /* What applications read: the configuration values and the body template they reference. */
 static int
 apps_init(struct conn_table *tab, const struct tcpe_config *cfg, int socket)
@@ -108,8 +119,11 @@ apps_init(struct conn_table *tab, const struct tcpe_config *cfg, int socket)
 
 	for (unsigned int a = 0; a < APP__COUNT; a++)
 		tab->apps[a] = apps_get(a);
-	for (unsigned int i = 0; i < cfg->nlisten; i++)
+	for (unsigned int i = 0; i < cfg->nlisten; i++) {
 		tab->listen_app[cfg->listen[i].port] = (uint8_t)(cfg->listen[i].app + 1);
+		if (tab->apps[cfg->listen[i].app]->has_state && app_state_alloc(tab) != 0)
+			return -ENOMEM;
+	}
 	p->greeting = cfg->greeting;
 	p->greeting_len = (uint32_t)strlen(cfg->greeting);
 	p->http_body = cfg->http_body;
@@ -297,6 +311,7 @@ conn_table_create(const struct tcpe_config *cfg, const struct conn_env *env)
 	tab->nports = env->nports;
 	tab->index = (uint16_t)env->index;
 	tab->lcore = env->lcore;
+	tab->socket = env->socket;
 	tab->trace_ring = env->trace_ring;
 	tab->tcp.now = env->now_us;
 	tab->data_budget = env->data_budget != 0 ? env->data_budget : UINT32_MAX;
@@ -325,6 +340,17 @@ conn_table_create(const struct tcpe_config *cfg, const struct conn_env *env)
 	}
 	timers_init(tab);
 	return tab;
+}
+
+int
+conn_set_app(struct conn_table *tab, unsigned int id, const struct tcpe_app *app)
+{
+	if (id >= CONN_APP_MAX)
+		return -EINVAL;
+	if (app->has_state && app_state_alloc(tab) != 0)
+		return -ENOMEM;
+	tab->apps[id] = app;
+	return 0;
 }
 
 void
@@ -380,6 +406,7 @@ conn_table_destroy(struct conn_table *tab)
 	rte_free(tab->free_idx);
 	rte_free(tab->conns);
 	rte_free(tab->qs);
+	rte_free(tab->app_state);
 	rte_free(tab->q_free);
 	rte_free(tab->raddr6);
 	rte_free(tab->reasm);
