@@ -213,21 +213,27 @@ conn_q_of(const struct conn *c)
 static inline uint32_t
 conn_sndq_bytes(const struct conn *c)
 {
-	return c->q != 0 ? c->tab->qs[c->q - 1].sndq.bytes : 0;
+	const struct conn_q *q = conn_q_of(c);
+
+	return q != NULL ? q->sndq.bytes : 0;
 }
 
 /** Mbufs @p c's send queue holds. */
 static inline uint32_t
 conn_sndq_nsegs(const struct conn *c)
 {
-	return c->q != 0 ? c->tab->qs[c->q - 1].sndq.nsegs : 0;
+	const struct conn_q *q = conn_q_of(c);
+
+	return q != NULL ? q->sndq.nsegs : 0;
 }
 
 /** Bytes @p c holds for its application. */
 static inline uint32_t
 conn_rcvq_bytes(const struct conn *c)
 {
-	return c->q != 0 ? c->tab->qs[c->q - 1].rcvq_bytes : 0;
+	const struct conn_q *q = conn_q_of(c);
+
+	return q != NULL ? q->rcvq_bytes : 0;
 }
 
 /* Flow-table values: a record, or (low bit set) a compact TIME_WAIT entry. */

@@ -29,9 +29,7 @@ static inline uint32_t
 conn_budget(const struct conn_table *tab, const struct conn *c)
 {
 	uint32_t left = budget_left(tab), reserve = tab->data_budget / 4;
-	uint32_t open = left > reserve ? left - reserve : 0;
-
-	uint32_t nsegs = conn_sndq_nsegs(c);
+	uint32_t open = left > reserve ? left - reserve : 0, nsegs = conn_sndq_nsegs(c);
 
 	if (nsegs < CONN_SMALL_SEGS)
 		open += CONN_SMALL_SEGS - nsegs;
