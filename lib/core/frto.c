@@ -11,7 +11,7 @@
 void
 tcp_frto_start(struct tcp_ctx *c, struct tcb *t)
 {
-	struct scoreboard *sb = t->sb;
+	struct scoreboard *sb = tcb_sb(c, t);
 
 	if (sb != NULL && sb->frto != 0) {
 		sb->frto = 0;	/* a timeout again before F-RTO decided: the loss is real */
@@ -39,7 +39,7 @@ tcp_frto_start(struct tcp_ctx *c, struct tcb *t)
 bool
 tcp_frto_ack(struct tcp_ctx *c, struct tcb *t, uint32_t delta_una)
 {
-	struct scoreboard *sb = t->sb;
+	struct scoreboard *sb = tcb_sb(c, t);
 	uint32_t mss = t->snd_mss;
 
 	if (sb->frto == 1) {

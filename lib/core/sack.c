@@ -10,6 +10,7 @@
 void
 tcp_sb_pool_init(struct tcp_ctx *c, struct scoreboard *sbs, uint32_t n)
 {
+	c->sb_pool = sbs;
 	c->sb_free = NULL;
 	for (uint32_t i = n; i-- > 0;) {
 		sbs[i].next_free = c->sb_free;
@@ -20,13 +21,13 @@ tcp_sb_pool_init(struct tcp_ctx *c, struct scoreboard *sbs, uint32_t n)
 void
 tcp_sb_put(struct tcp_ctx *c, struct tcb *t)
 {
-	struct scoreboard *sb = t->sb;
+	struct scoreboard *sb = tcb_sb(c, t);
 
 	if (sb == NULL)
 		return;
 	sb->next_free = c->sb_free;
 	c->sb_free = sb;
-	t->sb = NULL;
+	t->sb = 0;
 }
 
 /* Forget what SND.UNA has passed. */
@@ -118,7 +119,7 @@ reordering_seen(struct tcp_ctx *c, struct tcb *t)
 uint32_t
 tcp_sb_reo_wnd(const struct tcp_ctx *c, const struct tcb *t)
 {
-	const struct scoreboard *sb = t->sb;
+	const struct scoreboard *sb = tcb_sb(c, t);
 	uint32_t srtt = t->srtt8 >> 3, base;
 	uint64_t w;
 
@@ -144,7 +145,7 @@ tcp_sb_reo_wnd(const struct tcp_ctx *c, const struct tcb *t)
 static void
 rxt_lost_check(struct tcp_ctx *c, struct tcb *t)
 {
-	struct scoreboard *sb = t->sb;
+	struct scoreboard *sb = tcb_sb(c, t);
 	uint32_t reo, now = (uint32_t)c->now;
 
 	if (!sb->rxt_valid || !sb->after_rxt || !(t->flags & TCB_RECOVERY) ||
@@ -152,7 +153,7 @@ rxt_lost_check(struct tcp_ctx *c, struct tcb *t)
 		return;
 	reo = tcp_sb_reo_wnd(c, t);
 	if ((int64_t)(int32_t)(now - sb->after_rxt_seen) >= (int64_t)reo) {
-		uint32_t room, hole = tcp_sb_skip(t, t->snd_una, &room);
+		uint32_t room, hole = tcp_sb_skip(c, t, t->snd_una, &room);
 
 		if (seq_lt(hole, sb->rxt_hi)) {	/* a resent hole is still open */
 			sb->rerxt_at = t->snd_una;
@@ -200,7 +201,7 @@ tcp_sb_take(struct tcp_ctx *c, struct tcb *t)
 	sb->rto_mark = t->snd_una;
 	/* taken in the middle of a NewReno recovery: PRR goes on from what is in flight */
 	sb->recover_fs = t->snd_max - t->snd_una;
-	t->sb = sb;
+	t->sb = (uint32_t)(sb - c->sb_pool) + 1;
 	return sb;
 }
 
@@ -214,7 +215,7 @@ tcp_sb_take(struct tcp_ctx *c, struct tcb *t)
 static void
 tlp_judge(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, bool dsack, bool dup)
 {
-	struct scoreboard *sb = t->sb;
+	struct scoreboard *sb = tcb_sb(c, t);
 	bool loss;
 
 	if (!sb->tlp_out || seq_lt(s->ack, sb->tlp_end_seq))
@@ -238,7 +239,7 @@ tlp_judge(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, bool dsack,
 uint32_t
 tcp_sb_update(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, uint32_t prev_una)
 {
-	struct scoreboard *sb = t->sb;
+	struct scoreboard *sb = tcb_sb(c, t);
 	uint32_t before, top, now = (uint32_t)c->now;
 	bool reo = false, dsack = s->opts.nsack > 0 && dsack_check(c, t, s);
 
@@ -322,7 +323,7 @@ tcp_sb_lost(const struct tcp_ctx *c, const struct tcb *t, uint32_t seq)
 {
 	uint32_t seen;
 
-	if (t->sb == NULL || !earliest_above(t->sb, seq, &seen))
+	if (t->sb == 0 || !earliest_above(tcb_sb(c, t), seq, &seen))
 		return false;
 	/* RFC 8985 §6.2 step 5: sent before what was delivered, and a reordering window since */
 	return (int64_t)(int32_t)((uint32_t)c->now - seen) >= (int64_t)tcp_sb_reo_wnd(c, t);
@@ -331,7 +332,7 @@ tcp_sb_lost(const struct tcp_ctx *c, const struct tcb *t, uint32_t seq)
 void
 tcp_sb_arm_reo(struct tcp_ctx *c, struct tcb *t)
 {
-	const struct scoreboard *sb = t->sb;
+	const struct scoreboard *sb = tcb_sb(c, t);
 	uint32_t at, room, seen, reo;
 	uint64_t due = UINT64_MAX;
 
@@ -345,7 +346,7 @@ tcp_sb_arm_reo(struct tcp_ctx *c, struct tcb *t)
 	/* the first hole recovery has not resent: at SND.UNA, or above HighRxt in recovery */
 	at = (t->flags & TCB_RECOVERY) && seq_gt(sb->high_rxt, t->snd_una) ? sb->high_rxt :
 									    t->snd_una;
-	at = tcp_sb_skip(t, at, &room);
+	at = tcp_sb_skip(c, t, at, &room);
 	if (reo > 0 && sb->n > 0 && room != UINT32_MAX && earliest_above(sb, at, &seen))
 		due = c->now + (uint64_t)((int64_t)(int32_t)(seen - (uint32_t)c->now) + reo);
 	/* a watched resend: when data sent after it has had its window, it is lost - also when no
@@ -361,7 +362,7 @@ tcp_sb_arm_reo(struct tcp_ctx *c, struct tcb *t)
 	if (due == UINT64_MAX || (int64_t)(due - c->now) <= 0)
 		return;		/* nothing waits, or its window has run out: lost already */
 	if (tmr_armed(&t->timer) && !(t->flags & (TCB_IDLE | TCB_REO_TIMER | TCB_TLP_TIMER)) &&
-	    (t->timer.expire << c->wheel.shift) <= due)
+	    tmr_wheel_due_us(&c->wheel, &t->timer) <= due)
 		return;		/* the RTO comes first */
 	t->flags = (uint16_t)((t->flags & ~(TCB_IDLE | TCB_TLP_TIMER)) | TCB_REO_TIMER);
 	tmr_wheel_arm(&c->wheel, &t->timer, due);
@@ -372,7 +373,7 @@ tcp_sb_reo_timeout(struct tcp_ctx *c, struct tcb *t)
 {
 	uint32_t seq, len;
 
-	if (t->sb != NULL && t->snd_una != t->snd_max) {
+	if (t->sb != 0 && t->snd_una != t->snd_max) {
 		if (!(t->flags & TCB_RECOVERY)) {
 			if (seq_ge(t->snd_una, t->recover) && tcp_sb_lost(c, t, t->snd_una)) {
 				c->st->rack_timeouts++;
@@ -383,8 +384,8 @@ tcp_sb_reo_timeout(struct tcp_ctx *c, struct tcb *t)
 			if (next_lost(c, t, &seq, &len)) {
 				c->st->rack_timeouts++;
 				/* the timer stands in for the ACK that would have told: one segment */
-				if (t->sb->quota < t->snd_mss)
-					t->sb->quota = t->snd_mss;
+				if (tcb_sb(c, t)->quota < t->snd_mss)
+					tcb_sb(c, t)->quota = t->snd_mss;
 				timer_quota(c, t);
 			}
 		}
@@ -398,7 +399,7 @@ tcp_sb_reo_timeout(struct tcp_ctx *c, struct tcb *t)
 uint32_t
 tcp_sb_pipe(const struct tcp_ctx *c, const struct tcb *t)
 {
-	const struct scoreboard *sb = t->sb;
+	const struct scoreboard *sb = tcb_sb(c, t);
 	uint32_t pipe = 0, seen = 0, reo, now = (uint32_t)c->now;
 	bool any = false;
 
@@ -428,9 +429,9 @@ tcp_sb_pipe(const struct tcp_ctx *c, const struct tcb *t)
 }
 
 uint32_t
-tcp_sb_skip(const struct tcb *t, uint32_t seq, uint32_t *room)
+tcp_sb_skip(const struct tcp_ctx *c, const struct tcb *t, uint32_t seq, uint32_t *room)
 {
-	const struct scoreboard *sb = t->sb;
+	const struct scoreboard *sb = tcb_sb(c, t);
 
 	*room = UINT32_MAX;
 	if (sb == NULL)
@@ -451,12 +452,12 @@ tcp_sb_skip(const struct tcb *t, uint32_t seq, uint32_t *room)
 static bool
 next_lost(const struct tcp_ctx *c, const struct tcb *t, uint32_t *seq, uint32_t *len)
 {
-	const struct scoreboard *sb = t->sb;
+	const struct scoreboard *sb = tcb_sb(c, t);
 	uint32_t at = seq_gt(sb->high_rxt, t->snd_una) ? sb->high_rxt : t->snd_una, room;
 
 	if (seq_lt(sb->rerxt_at, sb->rerxt_end)) {
 		/* a resend found lost: that hole again, first */
-		uint32_t r = tcp_sb_skip(t, seq_gt(sb->rerxt_at, t->snd_una) ? sb->rerxt_at :
+		uint32_t r = tcp_sb_skip(c, t, seq_gt(sb->rerxt_at, t->snd_una) ? sb->rerxt_at :
 									   t->snd_una, &room);
 
 		if (seq_lt(r, sb->rerxt_end) && room != UINT32_MAX) {
@@ -467,7 +468,7 @@ next_lost(const struct tcp_ctx *c, const struct tcb *t, uint32_t *seq, uint32_t 
 			return true;
 		}
 	}
-	at = tcp_sb_skip(t, at, &room);
+	at = tcp_sb_skip(c, t, at, &room);
 	if (room == UINT32_MAX || !tcp_sb_lost(c, t, at))
 		return false;	/* above the last block, or not lost (nor is anything above it) */
 	*seq = at;
@@ -483,7 +484,7 @@ next_lost(const struct tcp_ctx *c, const struct tcb *t, uint32_t *seq, uint32_t 
 static void
 timer_quota(struct tcp_ctx *c, struct tcb *t)
 {
-	struct scoreboard *sb = t->sb;
+	struct scoreboard *sb = tcb_sb(c, t);
 	uint32_t pipe = tcp_sb_pipe(c, t), mss = t->snd_mss;
 
 	if (pipe + 2 * mss <= t->ssthresh && sb->quota < 2 * mss)
@@ -493,7 +494,7 @@ timer_quota(struct tcp_ctx *c, struct tcb *t)
 void
 tcp_sb_recovery_enter(struct tcp_ctx *c, struct tcb *t)
 {
-	struct scoreboard *sb = t->sb;
+	struct scoreboard *sb = tcb_sb(c, t);
 	/* The last episode's resends above its recovery point (holes in what it sent as new data)
 	 * may still be on their way: they stay resent - HighRxt, and the watch on them, carry over
 	 * - or this episode sends every one of them again at once (the data SACKed above them is
@@ -537,7 +538,7 @@ tcp_sb_recovery_enter(struct tcp_ctx *c, struct tcb *t)
 void
 tcp_sb_recovery_ack(struct tcp_ctx *c, struct tcb *t, uint32_t delivered)
 {
-	struct scoreboard *sb = t->sb;
+	struct scoreboard *sb = tcb_sb(c, t);
 	uint32_t pipe = tcp_sb_pipe(c, t), ss = t->ssthresh, mss = t->snd_mss;
 	int64_t sndcnt;
 
@@ -569,15 +570,15 @@ tcp_sb_quota_cwnd(struct tcp_ctx *c, struct tcb *t)
 {
 	uint32_t pipe = tcp_sb_pipe(c, t);
 
-	if ((t->flags & TCB_RECOVERY) && t->sb != NULL)
-		t->sb->quota = t->cwnd > pipe ? t->cwnd - pipe : 0;
+	if ((t->flags & TCB_RECOVERY) && t->sb != 0)
+		tcb_sb(c, t)->quota = t->cwnd > pipe ? t->cwnd - pipe : 0;
 }
 
 /* One segment of @p len at @p seq, counted against PRR; HighRxt follows a retransmission. */
 static void
 recovery_send(struct tcp_ctx *c, struct tcb *t, uint32_t seq, uint32_t len)
 {
-	struct scoreboard *sb = t->sb;
+	struct scoreboard *sb = tcb_sb(c, t);
 	uint32_t nxt = t->snd_nxt;
 
 	t->snd_nxt = seq;
@@ -605,7 +606,7 @@ recovery_send(struct tcp_ctx *c, struct tcb *t, uint32_t seq, uint32_t len)
 bool
 tcp_sb_output(struct tcp_ctx *c, struct tcb *t)
 {
-	struct scoreboard *sb = t->sb;
+	struct scoreboard *sb = tcb_sb(c, t);
 
 	while (sb->quota > 0) {
 		uint32_t seq, len;
@@ -645,7 +646,7 @@ tcp_tlp_arm(struct tcp_ctx *c, struct tcb *t)
 	if (srtt == 0 || t->retries != 0 ||
 	    t->snd_wnd == 0 || (t->state != TCP_ESTABLISHED && t->state != TCP_CLOSE_WAIT) ||
 	    (t->flags & (TCB_RECOVERY | TCB_IDLE | TCB_REO_TIMER | TCB_FIN_QUEUED)) ||
-	    (t->sb != NULL && (t->sb->tlp_out || t->sb->n > 0)) || !tmr_armed(&t->timer))
+	    (t->sb != 0 && (tcb_sb(c, t)->tlp_out || tcb_sb(c, t)->n > 0)) || !tmr_armed(&t->timer))
 		return;
 	pto = 2 * (uint64_t)srtt + (flight <= t->snd_mss ? TLP_WCDELACK_US : 2000);
 	if (pto < TLP_MIN_US)
@@ -653,14 +654,14 @@ tcp_tlp_arm(struct tcp_ctx *c, struct tcb *t)
 	t->flags |= TCB_TLP_TIMER;
 	/* PTO = min(PTO, the RTO's time), as Linux: when the RTO would come first (one segment
 	 * to a peer that delays its ACK), the probe goes then instead - the same timer */
-	if (c->now + pto < t->timer.expire << c->wheel.shift)
+	if (c->now + pto < tmr_wheel_due_us(&c->wheel, &t->timer))
 		tmr_wheel_arm(&c->wheel, &t->timer, c->now + pto);
 }
 
 bool
 tcp_tlp_timeout(struct tcp_ctx *c, struct tcb *t)
 {
-	struct scoreboard *sb = t->sb;
+	struct scoreboard *sb = tcb_sb(c, t);
 	uint32_t nxt = t->snd_nxt, avail = t->snd_end - t->snd_nxt, len;
 
 	if (t->snd_una == t->snd_max)

@@ -5,6 +5,8 @@
 #include <stdint.h>
 
 #include "opts.h"
+#include "reasm.h"
+#include "sack.h"
 #include "stats.h"
 #include "timer.h"
 
@@ -87,8 +89,6 @@ enum {
 	TCB_OPT_SACK = 1u << 2,	/**< the peer takes SACK blocks */
 };
 
-struct reasm;
-struct scoreboard;
 struct tcp_bbr;
 
 /**
@@ -150,8 +150,10 @@ struct tcb {
 	uint8_t reo_mult;	/**< RACK.reo_wnd_mult (RFC 8985 §6.2): 0 until reordering is seen,
 				 *   then grown by each recovery found spurious */
 	uint8_t reo_persist;	/**< recoveries left before reo_mult falls back to 1 */
-	struct reasm *rq;	/**< out-of-order segments held, or NULL (most connections) */
-	struct scoreboard *sb;	/**< what the peer SACKed of ours, or NULL (no loss: most) */
+	uint32_t rq;		/**< out-of-order segments held: 1 + the index of the queue in the
+				 *   worker's pool (tcb_rq()); 0: none (most connections) */
+	uint32_t sb;		/**< what the peer SACKed of ours: 1 + the index of the scoreboard
+				 *   in the worker's pool (tcb_sb()); 0: none (no loss: most) */
 	struct tmr_link timer;	/**< RTO on the wheel, or TIME_WAIT / FIN_WAIT_2 on a FIFO */
 };
 
@@ -225,10 +227,12 @@ struct tcp_ctx {
 	uint64_t now;			/**< microseconds, set once per worker iteration */
 	uint64_t chack_second;		/**< window + 1 the challenge-ACK budget is for (0: none yet) */
 	uint32_t chack_left;		/**< challenge ACKs still allowed in that second */
-	struct reasm *reasm_free;	/**< free out-of-order queues */
+	struct reasm *reasm_pool;	/**< the out-of-order queues (tcb.rq indexes them) */
+	struct reasm *reasm_free;	/**< ... those free */
 	struct reasm *reasm_lru;	/**< queues in use, least recently progressed first */
 	struct reasm *reasm_mru;	/**< ... and the most recently */
-	struct scoreboard *sb_free;	/**< free SACK scoreboards */
+	struct scoreboard *sb_pool;	/**< SACK scoreboards (tcb.sb indexes them) */
+	struct scoreboard *sb_free;	/**< ... those free */
 	struct tcp_cubic *cubic_pool;	/**< CUBIC states (--cc cubic), tcb.cubic indexes them */
 	uint32_t cubic_free;		/**< 1 + the index of the first free one (0: none) */
 	struct tcp_bbr *bbr_pool;	/**< BBR states (--cc bbr), tcb.bbr indexes them */
@@ -248,5 +252,19 @@ struct tcp_ctx {
 	bool dsack_on;
 	uint32_t dsack_left, dsack_right;
 };
+
+/** @p t's out-of-order queue, or NULL when it holds none. */
+static inline struct reasm *
+tcb_rq(const struct tcp_ctx *c, const struct tcb *t)
+{
+	return t->rq != 0 ? &c->reasm_pool[t->rq - 1] : NULL;
+}
+
+/** @p t's SACK scoreboard, or NULL when it has none. */
+static inline struct scoreboard *
+tcb_sb(const struct tcp_ctx *c, const struct tcb *t)
+{
+	return t->sb != 0 ? &c->sb_pool[t->sb - 1] : NULL;
+}
 
 #endif

@@ -292,6 +292,7 @@ tcp_passive_open(struct tcp_ctx *c, struct tcb *t, const struct tcp_tuple *tuple
 void
 tcp_reasm_pool_init(struct tcp_ctx *c, struct reasm *blocks, uint32_t n)
 {
+	c->reasm_pool = blocks;
 	c->reasm_free = NULL;
 	c->reasm_lru = c->reasm_mru = NULL;
 	for (uint32_t i = n; i-- > 0;) {
@@ -341,14 +342,14 @@ tcp_reasm_touch(struct tcp_ctx *c, struct reasm *r)
 void
 tcp_reasm_put(struct tcp_ctx *c, struct tcb *t)
 {
-	struct reasm *r = t->rq;
+	struct reasm *r = tcb_rq(c, t);
 
 	c->st->ooo_held -= reasm_purge(r, c->pkt_free);
 	lru_unlink(c, r);
 	r->owner = NULL;
 	r->next_free = c->reasm_free;
 	c->reasm_free = r;
-	t->rq = NULL;
+	t->rq = 0;
 }
 
 struct reasm *
@@ -370,7 +371,7 @@ tcp_reasm_get(struct tcp_ctx *c, struct tcb *t)
 	r->nrecent = 0;
 	r->fin = 0;
 	r->owner = t;
-	t->rq = r;
+	t->rq = (uint32_t)(r - c->reasm_pool) + 1;
 	lru_append(c, r);
 	return r;
 }
@@ -403,14 +404,14 @@ tcp_reasm_expire(struct tcp_ctx *c, uint64_t max_age_us, unsigned int max)
 void
 tcp_reasm_purge(struct tcp_ctx *c, struct tcb *t)
 {
-	if (t->rq != NULL)
+	if (t->rq != 0)
 		tcp_reasm_put(c, t);
 }
 
 bool
 tcp_reasm_next(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx, void **pkt)
 {
-	struct reasm *r = t->rq;
+	struct reasm *r = tcb_rq(c, t);
 	struct reasm_seg seg;
 	unsigned int released = 0;
 	bool got;
@@ -441,7 +442,7 @@ tcp_reasm_next(struct tcp_ctx *c, struct tcb *t, struct tcp_rx *rx, void **pkt)
 			tcp_fin_reached(c, t, rx);
 		}
 	}
-	if (t->rq != NULL && r->n == 0)
+	if (t->rq != 0 && r->n == 0)
 		tcp_reasm_put(c, t);	/* a FIN beyond a hole that never filled is forgotten */
 	return got;
 }

@@ -223,7 +223,7 @@ static void
 sack_cc(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, uint32_t delta_una,
 	uint32_t newly, uint32_t sacked_before, uint32_t flight_before, bool dup)
 {
-	struct scoreboard *sb = t->sb;
+	struct scoreboard *sb = tcb_sb(c, t);
 	int64_t delivered = (int64_t)delta_una + (int64_t)sb->sacked - (int64_t)sacked_before;
 
 	if (t->flags & TCB_RECOVERY) {
@@ -269,22 +269,22 @@ ack_sack(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, uint32_t del
 	uint32_t newly = tcp_sb_update(c, t, s, t->snd_una - delta_una);
 	int64_t got;
 
-	if (t->sb == NULL)
+	if (t->sb == 0)
 		return false;
-	if (!t->sb->frto || !tcp_frto_ack(c, t, delta_una))
+	if (!tcb_sb(c, t)->frto || !tcp_frto_ack(c, t, delta_una))
 		sack_cc(c, t, s, delta_una, newly, sacked_before, flight_before, dup);
 	/* delivered: newly acknowledged, plus the change in what is SACKed (bytes SACKed before
 	 * and acknowledged now are not delivered twice; a block the scoreboard had no room for can
 	 * make it negative) */
-	got = (int64_t)delta_una + t->sb->sacked - sacked_before;
+	got = (int64_t)delta_una + tcb_sb(c, t)->sacked - sacked_before;
 	if (got > 0 && c->cfg->cc == TCP_CC_BBR) {
 		tcp_bbr_ack(c, t, (uint32_t)got, tcp_sb_pipe(c, t),
-			    t->sb->n > 0 ? t->sb->b[t->sb->n - 1].e : t->snd_una);
+			    tcb_sb(c, t)->n > 0 ? tcb_sb(c, t)->b[tcb_sb(c, t)->n - 1].e : t->snd_una);
 		if (tcp_bbr_active(c, t))
 			tcp_sb_quota_cwnd(c, t);
 	}
-	if (!(t->flags & TCB_RECOVERY) && t->sb->n == 0 && !t->sb->tlp_out && !t->sb->rto_undo &&
-	    !t->sb->frto && !tcp_sb_awaits_dsacks(c, t))
+	if (!(t->flags & TCB_RECOVERY) && tcb_sb(c, t)->n == 0 && !tcb_sb(c, t)->tlp_out && !tcb_sb(c, t)->rto_undo &&
+	    !tcb_sb(c, t)->frto && !tcp_sb_awaits_dsacks(c, t))
 		tcp_sb_put(c, t);	/* nothing SACKed, no recovery: none needed */
 	else
 		tcp_sb_arm_reo(c, t);	/* a hole still inside its window */
@@ -297,16 +297,16 @@ static void
 ack_cc(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, uint32_t delta_una,
        uint32_t sacked_before, uint32_t flight_before, bool dup)
 {
-	if ((t->opt & TCB_OPT_SACK) && (s->opts.nsack > 0 || t->sb != NULL) &&
+	if ((t->opt & TCB_OPT_SACK) && (s->opts.nsack > 0 || t->sb != 0) &&
 	    ack_sack(c, t, s, delta_una, sacked_before, flight_before, dup))
 		return;
-	if (t->sb != NULL && t->sb->frto && tcp_frto_ack(c, t, delta_una))
+	if (t->sb != 0 && tcb_sb(c, t)->frto && tcp_frto_ack(c, t, delta_una))
 		;	/* F-RTO decided */
 	else if (delta_una > 0)
 		cc_ack(c, t, delta_una, flight_before);
 	else if (dup)
 		cc_dupack(c, t);
-	if (t->sb != NULL && !(t->opt & TCB_OPT_SACK) && !t->sb->frto && !t->sb->rto_undo)
+	if (t->sb != 0 && !(t->opt & TCB_OPT_SACK) && !tcb_sb(c, t)->frto && !tcb_sb(c, t)->rto_undo)
 		tcp_sb_put(c, t);	/* (a timeout's undo state, without SACK) */
 	if (delta_una > 0 && c->cfg->cc == TCP_CC_BBR)
 		tcp_bbr_ack(c, t, delta_una, t->snd_max - t->snd_una, t->snd_una);
@@ -317,7 +317,7 @@ static bool
 ack_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_rx *rx)
 {
 	uint32_t swnd = (uint32_t)s->wnd << t->snd_ws;
-	uint32_t sacked_before = t->sb != NULL ? t->sb->sacked : 0, delta_una = 0;
+	uint32_t sacked_before = t->sb != 0 ? tcb_sb(c, t)->sacked : 0, delta_una = 0;
 	uint32_t flight_before = t->snd_max - t->snd_una;
 	bool fin_acked, dup;
 
@@ -425,14 +425,14 @@ ooo_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 	}
 	if (seq_gt(s->seq + len, edge))
 		len = edge - s->seq;
-	if (t->rq != NULL && t->rq->fin) {
+	if (t->rq != 0 && tcb_rq(c, t)->fin) {
 		/* Nothing follows the peer's FIN: not data beyond it, nor another FIN elsewhere. */
-		if (!seq_lt(s->seq, t->rq->fin_seq)) {
+		if (!seq_lt(s->seq, tcb_rq(c, t)->fin_seq)) {
 			tcp_rx_drop(rx, TCPE_DROP_TCP_DATA_CLOSED);
 			return;
 		}
-		if (seq_gt(s->seq + len, t->rq->fin_seq))
-			len = t->rq->fin_seq - s->seq;
+		if (seq_gt(s->seq + len, tcb_rq(c, t)->fin_seq))
+			len = tcb_rq(c, t)->fin_seq - s->seq;
 	}
 	/* The worker's store is shared: when it is full, the connection whose held data has waited
 	 * longest for its hole to fill gives it up (it is resent: SACKed data may be reneged on,
@@ -441,11 +441,11 @@ ooo_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 	if (c->st->ooo_held >= c->cfg->reasm_max_pkts)
 		tcp_reasm_reclaim(c, t);
 	if (s->pkt == NULL || c->pkt_free == NULL || c->st->ooo_held >= c->cfg->reasm_max_pkts ||
-	    (t->rq == NULL && tcp_reasm_get(c, t) == NULL)) {
+	    (t->rq == 0 && tcp_reasm_get(c, t) == NULL)) {
 		tcp_rx_drop(rx, TCPE_DROP_TCP_OOO_LIMIT);
 		return;
 	}
-	res = reasm_add(t->rq, s->seq, len, s->pkt_off, s->pkt, c->pkt_free, &released);
+	res = reasm_add(tcb_rq(c, t), s->seq, len, s->pkt_off, s->pkt, c->pkt_free, &released);
 	c->st->ooo_held -= released;
 	switch (res) {
 	case REASM_HELD:
@@ -460,14 +460,14 @@ ooo_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 		tcp_rx_drop(rx, TCPE_DROP_TCP_OOO_LIMIT);
 		break;
 	}
-	if (res != REASM_FULL && (s->flags & TCP_FIN) && len == s->len && !t->rq->fin) {
+	if (res != REASM_FULL && (s->flags & TCP_FIN) && len == s->len && !tcb_rq(c, t)->fin) {
 		/* the end of the stream (its data held now or before): what is held beyond it was
 		 * never the peer's */
-		t->rq->fin = 1;
-		t->rq->fin_seq = s->seq + len;
-		c->st->ooo_held -= reasm_trim_end(t->rq, t->rq->fin_seq, c->pkt_free);
+		tcb_rq(c, t)->fin = 1;
+		tcb_rq(c, t)->fin_seq = s->seq + len;
+		c->st->ooo_held -= reasm_trim_end(tcb_rq(c, t), tcb_rq(c, t)->fin_seq, c->pkt_free);
 	}
-	if (t->rq->n == 0)
+	if (tcb_rq(c, t)->n == 0)
 		tcp_reasm_put(c, t);
 }
 
@@ -497,8 +497,8 @@ text_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp
 	wnd = rcv_window(t);
 	if (n > wnd)
 		n = wnd;
-	if (t->rq != NULL && t->rq->fin && n > t->rq->fin_seq - t->rcv_nxt)
-		n = t->rq->fin_seq - t->rcv_nxt;	/* nothing beyond the FIN already held */
+	if (t->rq != 0 && tcb_rq(c, t)->fin && n > tcb_rq(c, t)->fin_seq - t->rcv_nxt)
+		n = tcb_rq(c, t)->fin_seq - t->rcv_nxt;	/* nothing beyond the FIN already held */
 	if (n > t->rcv_wnd) {
 		n = t->rcv_wnd;	/* the runtime can take no more now: the rest is resent */
 		refused = true;
@@ -513,7 +513,7 @@ text_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp
 	rx->events |= TCP_EV_DATA;
 	t->rcv_nxt += n;
 	c->st->data_rx_bytes += n;
-	if (t->rq != NULL || n < s->len - off || (s->flags & TCP_FIN))
+	if (t->rq != 0 || n < s->len - off || (s->flags & TCP_FIN))
 		t->flags |= TCB_ACK_NOW;	/* a hole may fill, the window is full, or a FIN */
 	else
 		tcp_dack_owe(c, t);
@@ -549,7 +549,7 @@ fin_input(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s, struct tcp_
 {
 	if (s->seq + s->len != t->rcv_nxt || (t->flags & TCB_PEER_FIN))
 		return;
-	if (t->rq != NULL)
+	if (t->rq != 0)
 		tcp_reasm_put(c, t);	/* nothing can follow the FIN */
 	tcp_fin_reached(c, t, rx);
 }
@@ -661,7 +661,7 @@ late_sack(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s)
 	    t->state == TCP_SYN_RCVD || t->snd_una == t->snd_max || age > (tol > 1 ? tol : 1) ||
 	    seq_gt(s->ack, t->snd_una) || seq_lt(s->ack, t->snd_una - max_snd_wnd(t)))
 		return false;
-	if (!ack_sack(c, t, s, 0, t->sb != NULL ? t->sb->sacked : 0, t->snd_max - t->snd_una,
+	if (!ack_sack(c, t, s, 0, t->sb != 0 ? tcb_sb(c, t)->sacked : 0, t->snd_max - t->snd_una,
 		      false))
 		return false;	/* no scoreboard to give them to */
 	c->st->late_sacks++;

@@ -34,7 +34,7 @@ add_options(struct tcp_ctx *c, struct tcb *t, struct tcp_out *o)
 		opts.ts_val = tcp_ts_now(c, t);
 		opts.ts_ecr = t->ts_recent;
 	}
-	if ((t->opt & TCB_OPT_SACK) && ((t->rq != NULL && t->rq->n > 0) || c->dsack_on)) {
+	if ((t->opt & TCB_OPT_SACK) && ((t->rq != 0 && tcb_rq(c, t)->n > 0) || c->dsack_on)) {
 		/* 40 option bytes: 3 blocks next to a timestamp, 4 without (RFC 2018 §3); and the
 		 * segment must still fit the peer's MSS, so a full data segment carries none. */
 		uint32_t room = o->len < t->snd_mss ? t->snd_mss - o->len : 0;
@@ -51,9 +51,9 @@ add_options(struct tcp_ctx *c, struct tcb *t, struct tcp_out *o)
 				nb = 1;
 				c->st->dsack_tx++;
 			}
-			if (t->rq != NULL && t->rq->n > 0 && max > nb) {
+			if (t->rq != 0 && tcb_rq(c, t)->n > 0 && max > nb) {
 				struct tcp_opts held;
-				unsigned int n = reasm_sack(t->rq, &held, max - nb);
+				unsigned int n = reasm_sack(tcb_rq(c, t), &held, max - nb);
 
 				memcpy(&opts.sack[nb], held.sack, n * sizeof(held.sack[0]));
 				nb += n;
@@ -257,7 +257,7 @@ output_data(struct tcp_ctx *c, struct tcb *t)
 {
 	uint32_t cwnd = t->cwnd, wnd, win_end;
 
-	if ((t->flags & TCB_RECOVERY) && t->sb != NULL)
+	if ((t->flags & TCB_RECOVERY) && t->sb != 0)
 		return tcp_sb_output(c, t);	/* SACK recovery: PRR decides how much */
 	if (t->flags & TCB_LIMITED_TX) {
 		t->flags &= (uint16_t)~TCB_LIMITED_TX;
@@ -266,7 +266,7 @@ output_data(struct tcp_ctx *c, struct tcb *t)
 	}
 	wnd = t->snd_wnd < cwnd ? t->snd_wnd : cwnd;
 	win_end = t->snd_una + wnd;
-	if (t->sb != NULL && t->sb->sacked > 0 && t->snd_nxt == t->snd_max) {
+	if (t->sb != 0 && tcb_sb(c, t)->sacked > 0 && t->snd_nxt == t->snd_max) {
 		/* Data SACKed above a hole has left the network: the window limits what is in it
 		 * (the pipe, RFC 6675), not what lies beyond SND.UNA. While a hole waits out its
 		 * reordering window (RACK: up to an SRTT) new data keeps going, as Linux's
@@ -285,9 +285,9 @@ output_data(struct tcp_ctx *c, struct tcb *t)
 		uint32_t room = seq_gt(win_end, t->snd_nxt) ? win_end - t->snd_nxt : 0;
 		uint32_t len = avail < room ? avail : room;
 
-		if (t->sb != NULL && seq_lt(t->snd_nxt, t->snd_max)) {
+		if (t->sb != 0 && seq_lt(t->snd_nxt, t->snd_max)) {
 			/* going back after an RTO: never resend what the peer holds (RFC 6675 §5.1) */
-			uint32_t gap, at = tcp_sb_skip(t, t->snd_nxt, &gap);
+			uint32_t gap, at = tcp_sb_skip(c, t, t->snd_nxt, &gap);
 
 			if (at != t->snd_nxt) {
 				t->snd_nxt = seq_lt(at, t->snd_max) ? at : t->snd_max;
@@ -387,22 +387,22 @@ rto_cc(struct tcp_ctx *c, struct tcb *t)
 		tcp_sb_rto_mark(c, t);
 		tcp_frto_start(c, t);
 		tcp_cc_loss(c, t);
-	} else if (t->sb != NULL) {
-		t->sb->frto = 0;	/* again: F-RTO's answer is in, the loss is real */
+	} else if (t->sb != 0) {
+		tcb_sb(c, t)->frto = 0;	/* again: F-RTO's answer is in, the loss is real */
 	}
 	t->cwnd = mss;
 	t->cwnd_acc = 0;
 	t->dupacks = 0;
 	t->flags &= (uint16_t)~TCB_RECOVERY;
 	t->recover = t->snd_max;
-	if (t->sb != NULL) {
-		t->sb->high_rxt = t->snd_una;	/* everything not SACKed is resent anew */
-		t->sb->rto_mark = t->snd_max;	/* ... so no hole below this tells of reordering */
-		t->sb->rxt_valid = 0;
-		t->sb->after_rxt = 0;
-		t->sb->rerxt_at = t->sb->rerxt_end = t->snd_una;
-		t->sb->tlp_out = 0;	/* the timeout decided */
-		t->sb->undo_dsack = 0;
+	if (t->sb != 0) {
+		tcb_sb(c, t)->high_rxt = t->snd_una;	/* everything not SACKed is resent anew */
+		tcb_sb(c, t)->rto_mark = t->snd_max;	/* ... so no hole below this tells of reordering */
+		tcb_sb(c, t)->rxt_valid = 0;
+		tcb_sb(c, t)->after_rxt = 0;
+		tcb_sb(c, t)->rerxt_at = tcb_sb(c, t)->rerxt_end = t->snd_una;
+		tcb_sb(c, t)->tlp_out = 0;	/* the timeout decided */
+		tcb_sb(c, t)->undo_dsack = 0;
 	}
 }
 

@@ -92,7 +92,8 @@ void tcp_tlp_arm(struct tcp_ctx *c, struct tcb *t);
 bool tcp_tlp_timeout(struct tcp_ctx *c, struct tcb *t);
 /** @p seq moved past SACKed bytes; @p room: bytes up to the next SACKed block (UINT32_MAX:
  * none above). */
-uint32_t tcp_sb_skip(const struct tcb *t, uint32_t seq, uint32_t *room);
+uint32_t tcp_sb_skip(const struct tcp_ctx *c, const struct tcb *t, uint32_t seq,
+		     uint32_t *room);
 /** Enter SACK-based loss recovery (RFC 6675 §5) with PRR (RFC 6937). */
 void tcp_sb_recovery_enter(struct tcp_ctx *c, struct tcb *t);
 /** A scoreboard from the worker's pool for @p t (t->sb), or NULL when none is left (counted). */
@@ -100,7 +101,7 @@ struct scoreboard *tcp_sb_take(struct tcp_ctx *c, struct tcb *t);
 /** A first RTO expiry without timestamps: F-RTO (RFC 5682) watches the next two ACKs, if there
  * is new data to send and a scoreboard to remember the window in. */
 void tcp_frto_start(struct tcp_ctx *c, struct tcb *t);
-/** An ACK while F-RTO watches (t->sb->frto): @p delta_una bytes newly acknowledged. @return true
+/** An ACK while F-RTO watches (tcb_sb(c, t)->frto): @p delta_una bytes newly acknowledged. @return true
  * when F-RTO decided the congestion response (the usual one is skipped). */
 bool tcp_frto_ack(struct tcp_ctx *c, struct tcb *t, uint32_t delta_una);
 /** A first RTO expiry: remember the window and our timestamp, for an Eifel undo. */

@@ -11,7 +11,7 @@
 void
 tcp_sb_dsack_undo(struct tcp_ctx *c, struct tcb *t, uint32_t l, uint32_t r)
 {
-	struct scoreboard *sb = t->sb;
+	struct scoreboard *sb = tcb_sb(c, t);
 
 	if (!sb->undo_dsack || sb->undo_retrans == 0 || seq_lt(l, sb->undo_seq) ||
 	    seq_gt(r, sb->high_rxt) || --sb->undo_retrans > 0)
@@ -32,7 +32,7 @@ tcp_sb_dsack_undo(struct tcp_ctx *c, struct tcb *t, uint32_t l, uint32_t r)
 bool
 tcp_sb_awaits_dsacks(const struct tcp_ctx *c, const struct tcb *t)
 {
-	const struct scoreboard *sb = t->sb;
+	const struct scoreboard *sb = tcb_sb(c, t);
 
 	return sb->undo_dsack && sb->undo_retrans > 0 &&
 	       (int32_t)((uint32_t)c->now - sb->undo_until) < 0;
@@ -41,7 +41,7 @@ tcp_sb_awaits_dsacks(const struct tcp_ctx *c, const struct tcb *t)
 void
 tcp_sb_recovery_exit(struct tcp_ctx *c, struct tcb *t)
 {
-	struct scoreboard *sb = t->sb;
+	struct scoreboard *sb = tcb_sb(c, t);
 	uint32_t srtt = t->srtt8 >> 3;
 
 	/* the duplicates of the last resends arrive about a round trip after them */
@@ -51,7 +51,7 @@ tcp_sb_recovery_exit(struct tcp_ctx *c, struct tcb *t)
 void
 tcp_sb_rto_mark(struct tcp_ctx *c, struct tcb *t)
 {
-	struct scoreboard *sb = t->sb;
+	struct scoreboard *sb = tcb_sb(c, t);
 
 	if (!(t->opt & TCB_OPT_TS) || (sb == NULL && (sb = tcp_sb_take(c, t)) == NULL))
 		return;
@@ -67,7 +67,7 @@ tcp_sb_rto_mark(struct tcp_ctx *c, struct tcb *t)
 bool
 tcp_sb_rto_undo(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s)
 {
-	struct scoreboard *sb = t->sb;
+	struct scoreboard *sb = tcb_sb(c, t);
 
 	/* Eifel (RFC 3522, response RFC 4015): the first ACK covering the resend echoes a timestamp
 	 * from before it - the original got there, the timeout was spurious (a delayed ACK, a
@@ -90,7 +90,7 @@ tcp_sb_rto_undo(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s)
 bool
 tcp_sb_undo(struct tcp_ctx *c, struct tcb *t, const struct tcp_seg *s)
 {
-	struct scoreboard *sb = t->sb;
+	struct scoreboard *sb = tcb_sb(c, t);
 
 	/* RFC 3522: the first ACK that covers the first segment resent echoes a timestamp older
 	 * than the resend: the original arrived after all - the "loss" was reordering. Only that

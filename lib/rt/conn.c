@@ -23,7 +23,9 @@ conn_alloc(struct conn_table *tab)
 	/* Out of records: an orphan (nobody reads it) makes room before a connection is refused. */
 	if (tab->nfree == 0 && !orphan_reset(tab))
 		return NULL;
-	c = &tab->conns[tab->free_idx[--tab->nfree]];
+	c = &tab->conns[tab->free_head - 1];
+	tab->free_head = c->tcb.iss;
+	tab->nfree--;
 	memset(c, 0, sizeof(*c));
 	if (tab->app_state != NULL)
 		memset(&tab->app_state[c - tab->conns], 0, sizeof(tab->app_state[0]));
@@ -37,7 +39,9 @@ static void
 conn_put(struct conn_table *tab, struct conn *c)
 {
 	c->in_use = 0;
-	tab->free_idx[tab->nfree++] = (uint32_t)(c - tab->conns);
+	c->tcb.iss = tab->free_head;
+	tab->free_head = (uint32_t)(c - tab->conns) + 1;
+	tab->nfree++;
 	tab->st->conn_active--;
 }
 
@@ -214,7 +218,7 @@ record_input(struct conn_table *tab, struct rte_mbuf *m, struct pkt_info *pi, st
 	}
 	tcp_input(&tab->tcp, &c->tcb, s, &rx);
 	rx.events |= extra;
-	if (c->trace_id != 0)
+	if (c->traced)
 		conn_trace_in(tab, c, s);
 	conn_flush(tab);	/* before the send queue is trimmed: descriptors carry sequence numbers */
 	if (unlikely(moved)) {
@@ -225,7 +229,7 @@ record_input(struct conn_table *tab, struct rte_mbuf *m, struct pkt_info *pi, st
 	held = (rx.events & TCP_EV_HELD) != 0;
 	if (rx.events != 0)
 		held |= conn_deliver(tab, c, m, pi->payload, &rx, false);
-	if ((rx.events & TCP_EV_DATA) && c->tcb.rq != NULL) {
+	if ((rx.events & TCP_EV_DATA) && c->tcb.rq != 0) {
 		/* The segment may have filled a hole: what was held out of order follows it. */
 		struct tcp_rx hrx;
 		void *hp;
@@ -271,8 +275,10 @@ conn_bind(struct conn_table *tab, struct conn *c, uint16_t port,
 	rte_ether_addr_copy(mac, &c->peer_mac);
 	c->port = (uint8_t)port;
 	c->app = (uint8_t)app;
-	if (tab->traced < tab->cfg->trace)
-		c->trace_id = (uint32_t)++tab->traced;
+	if (tab->traced < tab->cfg->trace) {
+		c->traced = 1;
+		tab->trace_ids[c - tab->conns] = (uint32_t)++tab->traced;
+	}
 }
 
 /* An IPv6 record keeps its peer's address: its key holds only a stand-in (tcb.h). */
@@ -297,7 +303,7 @@ passive_open(struct conn_table *tab, uint16_t port, struct rte_mbuf *m, struct p
 	conn_bind(tab, c, port, &pi->eth->src_addr, app);
 	conn_bind6(tab, c, pi);
 	tcp_passive_open(&tab->tcp, &c->tcb, &pi->key, &pi->seg);
-	if (c->trace_id != 0)
+	if (c->traced)
 		conn_trace_in(tab, c, &pi->seg);
 	conn_flush(tab);
 	if (pi->seg.len > 0)

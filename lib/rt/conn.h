@@ -56,27 +56,28 @@ struct conn_q {
  * from the table's preallocated pool.
  */
 struct conn {
-	struct tcb tcb;
-	struct conn_table *tab;
+	struct tcb tcb;		/**< (on the free list, tcb.iss is 1 + the next free record's
+				     index; 0: the last) */
 	uint32_t q;		/**< its queues: index + 1 in the table's pool; 0: none */
-	uint32_t trace_id;	/**< 0 = not traced */
+	struct conn_table *tab;
 	uint32_t orphan_prev;	/**< the orphan list (index + 1; 0: none): oldest first */
 	uint32_t orphan_next;
 	struct rte_ether_addr peer_mac;
 	uint8_t port;		/**< the worker's port index */
 	uint8_t app;		/**< enum tcpe_app_id, or CONN_APP_CLIENT */
-	uint8_t in_use : 1;
-	uint8_t accepted : 1;	/**< on_accept ran: on_closed is owed */
-	uint8_t aborted : 1;	/**< the application reset it */
-	uint8_t time_wait : 1;	/**< during on_closed: the tuple goes on in TIME_WAIT */
-	uint8_t want_write : 1;	/**< a send was cut short, or input not taken: on_writable owed */
-	uint8_t blocked : 1;	/**< on the worker's list of records waiting for send budget */
-	uint8_t fin_held : 1;	/**< the peer's FIN waits behind held input */
-	uint8_t orphan : 1;	/**< the application closed it; it is on the orphan list */
-	uint8_t txwait : 1;	/**< on the worker's list of records waiting for transmit room */
-	uint8_t ready : 1;	/**< on the worker's list of records whose held input waits for the
-				     applications' next time slice */
-	uint8_t yielding : 1;	/**< during on_data: the application called tcpe_yield() */
+	uint16_t in_use : 1;
+	uint16_t accepted : 1;	/**< on_accept ran: on_closed is owed */
+	uint16_t aborted : 1;	/**< the application reset it */
+	uint16_t time_wait : 1;	/**< during on_closed: the tuple goes on in TIME_WAIT */
+	uint16_t want_write : 1; /**< a send was cut short, or input not taken: on_writable owed */
+	uint16_t blocked : 1;	/**< on the worker's list of records waiting for send budget */
+	uint16_t fin_held : 1;	/**< the peer's FIN waits behind held input */
+	uint16_t orphan : 1;	/**< the application closed it; it is on the orphan list */
+	uint16_t txwait : 1;	/**< on the worker's list of records waiting for transmit room */
+	uint16_t ready : 1;	/**< on the worker's list of records whose held input waits for
+				     the applications' next time slice */
+	uint16_t yielding : 1;	/**< during on_data: the application called tcpe_yield() */
+	uint16_t traced : 1;	/**< --trace follows it: its number is in the table's trace_ids */
 };
 
 /** An application's per-connection state (tcpe_app_state()). */
@@ -134,7 +135,8 @@ struct conn_table {
 	struct rte_mempool *mp;
 	struct flow_table *flows;	/**< 4-tuple -> record, or (low bit set) TIME_WAIT entry */
 	struct conn *conns;
-	uint32_t *free_idx;		/**< stack of free record indexes */
+	uint32_t free_head;		/**< the free records, linked through tcb.iss (index + 1;
+					     0: none) */
 	uint32_t nfree;
 	uint32_t nconns;
 	bool churn;			/**< a key was added or removed since the burst's lookup */
@@ -171,6 +173,7 @@ struct conn_table {
 	uint64_t cookie_sent_us;	/**< when the last SYN cookie went out (0: never) */
 	uint32_t flow_seed;		/**< the flow table's hash seed (random per table) */
 	uint64_t traced;		/**< connections traced so far */
+	uint32_t *trace_ids;		/**< per record: its trace number (--trace; else NULL) */
 	struct rte_ring *trace_ring;
 	uint16_t index;
 	uint32_t lcore;

@@ -32,7 +32,8 @@ trace_seg(struct conn_table *tab, const struct conn *c, uint8_t dir, uint8_t fla
 {
 	const struct tcb *t = &c->tcb;
 	struct trace_rec r = {
-		.t_us = tab->tcp.now, .conn = c->trace_id, .len = len, .dir = dir, .flags = flags,
+		.t_us = tab->tcp.now, .conn = tab->trace_ids[c - tab->conns], .len = len,
+		.dir = dir, .flags = flags,
 		.state = t->state, .worker = (uint8_t)tab->index, .lcore = tab->lcore,
 		.raddr = t->tuple.raddr, .laddr = t->tuple.laddr,
 		.rport = t->tuple.rport, .lport = t->tuple.lport,
@@ -155,7 +156,7 @@ send_decided(struct conn_table *tab, struct conn *c, const struct tcp_out *o)
 		return;
 	}
 	count_out(tab, o);
-	if (c->trace_id != 0)
+	if (c->traced)
 		trace_seg(tab, c, TRACE_OUT, o->flags, o->seq, o->ack, o->len);
 	tab->hooks.tx(tab->hooks.arg, c->port, m);
 }

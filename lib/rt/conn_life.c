@@ -224,7 +224,10 @@ tables_alloc(struct conn_table *tab, const struct tcpe_config *cfg, unsigned int
 	tab->nsb = (uint32_t)RTE_MIN(cfg->max_conns / 16 + 16, (uint64_t)CONN_SB_MAX);
 	tab->conns = rte_zmalloc_socket("tcpe_conns", sizeof(struct conn) * tab->nconns,
 					RTE_CACHE_LINE_SIZE, socket);
-	tab->free_idx = rte_malloc_socket("tcpe_free", sizeof(uint32_t) * tab->nconns, 0, socket);
+	if (cfg->trace > 0 &&
+	    (tab->trace_ids = rte_malloc_socket("tcpe_trace_ids", sizeof(uint32_t) * tab->nconns,
+						0, socket)) == NULL)
+		return -ENOMEM;
 	if (queues_alloc(tab, cfg, socket) != 0)
 		return -ENOMEM;
 	for (unsigned int p = 0; p < TCPE_MAX_PORTS; p++)
@@ -254,11 +257,12 @@ tables_alloc(struct conn_table *tab, const struct tcpe_config *cfg, unsigned int
 					RTE_CACHE_LINE_SIZE, socket);
 	dack = rte_malloc_socket("tcpe_dack", sizeof(*dack) * ndack, RTE_CACHE_LINE_SIZE, socket);
 	tab->dack.q = dack;
-	if (tab->conns == NULL || tab->free_idx == NULL || tab->flows == NULL || tab->tw.e == NULL ||
+	if (tab->conns == NULL || tab->flows == NULL || tab->tw.e == NULL ||
 	    tab->reasm == NULL || tab->sbs == NULL || dack == NULL)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < tab->nconns; i++)
-		tab->free_idx[i] = tab->nconns - 1 - i;	/* pop order 0, 1, 2... */
+		tab->conns[i].tcb.iss = i + 1 < tab->nconns ? i + 2 : 0;	/* taken 0, 1, 2... */
+	tab->free_head = tab->nconns > 0 ? 1 : 0;
 	tab->nfree = tab->nconns;
 	tcp_reasm_pool_init(&tab->tcp, tab->reasm, tab->nreasm);
 	tcp_sb_pool_init(&tab->tcp, tab->sbs, tab->nsb);
@@ -282,15 +286,24 @@ tables_alloc(struct conn_table *tab, const struct tcpe_config *cfg, unsigned int
 	return 0;
 }
 
-/* Timers start at the table's clock; everything is empty. */
-static void
+/* Timers start at the table's clock; everything is empty. The records' links share one space,
+ * the BBR models' another. @return 0, or -EINVAL (a timeout the FIFOs cannot hold). */
+static int
 timers_init(struct conn_table *tab)
 {
-	tmr_wheel_init(&tab->tcp.wheel, tab->wheel_slots, CONN_WHEEL_SLOTS, 10, tab->tcp.now);
-	tmr_wheel_init(&tab->tcp.pace_wheel, tab->pace_slots, CONN_PACE_SLOTS, BBR_PACE_TICK_SHIFT,
-		       tab->tcp.now);
-	tmr_fifo_init(&tab->tcp.time_wait, tab->tcp_cfg.time_wait_us);
-	tmr_fifo_init(&tab->tcp.fin_wait2, tab->tcp_cfg.fin_wait2_us);
+	struct tmr_space recs, models;
+
+	tmr_space_init(&recs, &tab->conns[0].tcb.timer, sizeof(struct conn));
+	tmr_space_init(&models, tab->bbrs != NULL ? &tab->bbrs[0].pace : NULL,
+		       sizeof(struct tcp_bbr));
+	if (tmr_wheel_init(&tab->tcp.wheel, tab->wheel_slots, CONN_WHEEL_SLOTS, 10, tab->tcp.now,
+			   &recs) != 0 ||
+	    tmr_wheel_init(&tab->tcp.pace_wheel, tab->pace_slots, CONN_PACE_SLOTS,
+			   BBR_PACE_TICK_SHIFT, tab->tcp.now, &models) != 0 ||
+	    tmr_fifo_init(&tab->tcp.time_wait, tab->tcp_cfg.time_wait_us, &recs) != 0 ||
+	    tmr_fifo_init(&tab->tcp.fin_wait2, tab->tcp_cfg.fin_wait2_us, &recs) != 0)
+		return -EINVAL;
+	return 0;
 }
 
 struct conn_table *
@@ -338,7 +351,11 @@ conn_table_create(const struct tcpe_config *cfg, const struct conn_env *env)
 		rte_errno = ENOMEM;
 		return NULL;
 	}
-	timers_init(tab);
+	if (timers_init(tab) != 0) {
+		conn_table_destroy(tab);
+		rte_errno = EINVAL;
+		return NULL;
+	}
 	return tab;
 }
 
@@ -381,7 +398,7 @@ conn_table_reset(struct conn_table *tab)
 	tcp_sb_pool_init(&tab->tcp, tab->sbs, tab->nsb);
 	tcp_bbr_pool_init(&tab->tcp, tab->bbrs, tab->nbbr);
 	tcp_cubic_pool_init(&tab->tcp, tab->cubics, tab->ncubic);
-	timers_init(tab);
+	(void)timers_init(tab);		/* it took these timeouts at creation */
 	tab->tcp.chack_second = 0;
 	tab->cookie_sent_us = 0;
 	tab->blocked.head = tab->blocked.tail = 0;
@@ -403,7 +420,7 @@ conn_table_destroy(struct conn_table *tab)
 		release_all(tab);
 	rte_free(tab->body);
 	flow_free(tab->flows);
-	rte_free(tab->free_idx);
+	rte_free(tab->trace_ids);
 	rte_free(tab->conns);
 	rte_free(tab->qs);
 	rte_free(tab->app_state);

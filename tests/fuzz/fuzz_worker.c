@@ -231,27 +231,32 @@ drain_wire(void)
 
 /* A record's SACK scoreboard and out-of-order queue, when it has them. */
 static void
-check_record_sets(const struct tcb *t)
+check_record_sets(const struct conn_table *tab, const struct tcb *t)
 {
+	const struct scoreboard *sb = tcb_sb(&tab->tcp, t);
+	const struct reasm *rq = tcb_rq(&tab->tcp, t);
+
 	/* the SACK scoreboard: sorted, disjoint, within what is sent and not acknowledged */
-	if (t->sb != NULL) {
+	if (sb != NULL) {
 		uint32_t sacked = 0;
 
-		CHECK(t->sb->n <= SB_BLOCKS);
-		for (unsigned int k = 0; k < t->sb->n; k++) {
-			CHECK(seq_lt(t->sb->b[k].s, t->sb->b[k].e));
-			CHECK(seq_ge(t->sb->b[k].s, t->snd_una) && seq_le(t->sb->b[k].e, t->snd_max));
+		CHECK(t->sb <= tab->nsb);
+		CHECK(sb->n <= SB_BLOCKS);
+		for (unsigned int k = 0; k < sb->n; k++) {
+			CHECK(seq_lt(sb->b[k].s, sb->b[k].e));
+			CHECK(seq_ge(sb->b[k].s, t->snd_una) && seq_le(sb->b[k].e, t->snd_max));
 			if (k > 0)
-				CHECK(seq_lt(t->sb->b[k - 1].e, t->sb->b[k].s));
-			sacked += t->sb->b[k].e - t->sb->b[k].s;
+				CHECK(seq_lt(sb->b[k - 1].e, sb->b[k].s));
+			sacked += sb->b[k].e - sb->b[k].s;
 		}
-		CHECK(sacked == t->sb->sacked);
+		CHECK(sacked == sb->sacked);
 	}
-	if (t->rq != NULL) {
-		const struct reasm_seg *q = &t->rq->seg[t->rq->head];
+	if (rq != NULL) {
+		const struct reasm_seg *q = &rq->seg[rq->head];
 
-		CHECK(t->rq->n > 0 && t->rq->head + t->rq->n <= REASM_SEGS);
-		for (unsigned int k = 0; k < t->rq->n; k++) {
+		CHECK(t->rq <= tab->nreasm && rq->owner == t);
+		CHECK(rq->n > 0 && rq->head + rq->n <= REASM_SEGS);
+		for (unsigned int k = 0; k < rq->n; k++) {
 			CHECK(q[k].len > 0);
 			CHECK(seq_gt(q[k].seq, t->rcv_nxt));
 			if (k > 0)
@@ -310,19 +315,19 @@ check_table(const struct worker *w)
 			CHECK(q->sndq.bytes == t->snd_end - base);
 		}
 		CHECK(t->snd_mss >= 64 - TCP_TS_SPACE && t->snd_mss <= 1460);
-		check_record_sets(t);
+		check_record_sets(tab, t);
 	}
 	/* out-of-order queues in use: each on the LRU list once, owned by the record that has it */
 	{
 		uint32_t lru = 0, with_rq = 0;
 
 		for (const struct reasm *r = tab->tcp.reasm_lru; r != NULL; r = r->lru_next) {
-			CHECK(r->owner != NULL && r->owner->rq == r);
+			CHECK(r->owner != NULL && tcb_rq(&tab->tcp, r->owner) == r);
 			CHECK(r->lru_next != NULL || tab->tcp.reasm_mru == r);
 			CHECK(++lru <= tab->nreasm);
 		}
 		for (uint32_t i = 0; i < tab->nconns; i++)
-			with_rq += tab->conns[i].in_use && tab->conns[i].tcb.rq != NULL;
+			with_rq += tab->conns[i].in_use && tab->conns[i].tcb.rq != 0;
 		CHECK(lru == with_rq);
 	}
 	CHECK(segs == tab->sndq_segs && segs <= tab->data_budget);

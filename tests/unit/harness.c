@@ -16,6 +16,8 @@ count_free(void *pkt)
 void
 h_init(struct harness *h, uint64_t now_us)
 {
+	struct tmr_space recs, models;
+
 	memset(h, 0, sizeof(*h));
 	h->cfg.mss = 1460;
 	h->cfg.rcv_wnd = 65535;
@@ -43,11 +45,14 @@ h_init(struct harness *h, uint64_t now_us)
 	tcp_sb_pool_init(&h->c, h->sbs, 4);
 	tcp_bbr_pool_init(&h->c, h->bbrs, 2);
 	tcp_cubic_pool_init(&h->c, h->cubics, 2);
-	tmr_wheel_init(&h->c.pace_wheel, h->pace_slots, 256, BBR_PACE_TICK_SHIFT, now_us);
+	tmr_space_init(&models, &h->bbrs[0].pace, sizeof(h->bbrs[0]));
+	tmr_space_init(&recs, &h->t.timer, sizeof(h->t));
+	CU_ASSERT_EQUAL(tmr_wheel_init(&h->c.pace_wheel, h->pace_slots, 256, BBR_PACE_TICK_SHIFT,
+				       now_us, &models), 0);
 	tcp_dack_init(&h->c, &h->dack, h->dack_ents, 16);
-	tmr_wheel_init(&h->c.wheel, h->slots, 256, 10, now_us);
-	tmr_fifo_init(&h->c.time_wait, h->cfg.time_wait_us);
-	tmr_fifo_init(&h->c.fin_wait2, h->cfg.fin_wait2_us);
+	CU_ASSERT_EQUAL(tmr_wheel_init(&h->c.wheel, h->slots, 256, 10, now_us, &recs), 0);
+	CU_ASSERT_EQUAL(tmr_fifo_init(&h->c.time_wait, h->cfg.time_wait_us, &recs), 0);
+	CU_ASSERT_EQUAL(tmr_fifo_init(&h->c.fin_wait2, h->cfg.fin_wait2_us, &recs), 0);
 	h->tuple = (struct tcp_tuple){ .raddr = 0x020012c6, .laddr = 0x010012c6,
 				       .rport = 0x3412, .lport = 0x85a4 };
 	h->peer_iss = 0xfffffff0u;	/* near the wrap: every test crosses 2^32 */
@@ -160,7 +165,7 @@ h_no_leaks(struct harness *h)
 		CU_ASSERT_EQUAL(h->st.state_now[s], 0);
 	/* every held packet released, every queue back in the pool */
 	CU_ASSERT_EQUAL(h->st.ooo_held, 0);
-	CU_ASSERT_PTR_NULL(h->t.rq);
+	CU_ASSERT_EQUAL(h->t.rq, 0);
 	{
 		unsigned int n = 0;
 
@@ -181,7 +186,7 @@ h_no_leaks(struct harness *h)
 		CU_ASSERT_EQUAL(n, 2);		/* and every CUBIC state */
 	}
 	CU_ASSERT_EQUAL(h->c.pace_wheel.armed, 0);
-	CU_ASSERT_PTR_NULL(h->t.sb);
+	CU_ASSERT_EQUAL(h->t.sb, 0);
 }
 
 void

@@ -152,6 +152,7 @@ suite_opts(void)
 
 static struct tmr_link slots[16];
 static struct tmr_link links[8];
+static struct tmr_space space;	/* over links[] */
 
 static void
 wheel_never_fires_early_and_fires_in_time(void)
@@ -160,7 +161,8 @@ wheel_never_fires_early_and_fires_in_time(void)
 	struct tmr_link *due[8];
 
 	memset(links, 0, sizeof(links));
-	CU_ASSERT_EQUAL(tmr_wheel_init(&w, slots, 16, 10, 0), 0);
+	tmr_space_init(&space, &links[0], sizeof(links[0]));
+	CU_ASSERT_EQUAL(tmr_wheel_init(&w, slots, 16, 10, 0, &space), 0);
 	tmr_wheel_arm(&w, &links[0], 5000);		/* ~5 ticks of 1024 us */
 	tmr_wheel_arm(&w, &links[1], 50000);		/* several rotations of 16 ticks */
 	CU_ASSERT_EQUAL(tmr_wheel_expire(&w, 4999, due, 8), 0);
@@ -179,7 +181,8 @@ wheel_cancel_and_rearm(void)
 	struct tmr_link *due[8];
 
 	memset(links, 0, sizeof(links));
-	tmr_wheel_init(&w, slots, 16, 10, 0);
+	tmr_space_init(&space, &links[0], sizeof(links[0]));
+	CU_ASSERT_EQUAL(tmr_wheel_init(&w, slots, 16, 10, 0, &space), 0);
 	tmr_wheel_arm(&w, &links[0], 3000);
 	tmr_wheel_cancel(&w, &links[0]);
 	tmr_wheel_cancel(&w, &links[0]);		/* twice is harmless */
@@ -198,7 +201,8 @@ wheel_catches_up_after_a_long_stall_in_bounded_batches(void)
 	unsigned int n, total = 0;
 
 	memset(links, 0, sizeof(links));
-	tmr_wheel_init(&w, slots, 16, 10, 0);
+	tmr_space_init(&space, &links[0], sizeof(links[0]));
+	CU_ASSERT_EQUAL(tmr_wheel_init(&w, slots, 16, 10, 0, &space), 0);
 	for (unsigned int i = 0; i < 8; i++)
 		tmr_wheel_arm(&w, &links[i], 1000 + 3000 * i);
 	/* One call after ten rotations, taking at most three at a time. */
@@ -217,7 +221,8 @@ fifo_expires_in_insertion_order(void)
 	struct tmr_link *due[8];
 
 	memset(links, 0, sizeof(links));
-	tmr_fifo_init(&f, 1000);
+	tmr_space_init(&space, &links[0], sizeof(links[0]));
+	CU_ASSERT_EQUAL(tmr_fifo_init(&f, 1000, &space), 0);
 	tmr_fifo_push(&f, &links[0], 0);
 	tmr_fifo_push(&f, &links[1], 100);
 	tmr_fifo_push(&f, &links[2], 200);

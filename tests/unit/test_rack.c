@@ -101,7 +101,7 @@ reordering_seen_gives_holes_a_window(void)
 	CU_ASSERT_EQUAL(h->st.retransmits, 0);
 	CU_ASSERT_EQUAL(h->st.cc_recoveries, 0);
 	CU_ASSERT_EQUAL(h->st.sack_reordering, 2);
-	CU_ASSERT_PTR_NULL(h->t.sb);
+	CU_ASSERT_EQUAL(h->t.sb, 0);
 	h_finish(h);
 
 	/* a grown window falls back after SB_REO_PERSIST recoveries */
@@ -263,12 +263,12 @@ a_dsack_widens_the_reordering_window(void)
 	sack_ack(h, 1 + 2 * mss, 2, inside);		/* segment 4 twice, 4..5 held */
 	CU_ASSERT_EQUAL(h->st.dsack_rx, 2);
 	CU_ASSERT_EQUAL(h->t.reo_mult, 2);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(h->t.sb);
-	sacked = h->t.sb->sacked;
+	CU_ASSERT_FATAL(h->t.sb != 0);
+	sacked = tcb_sb(&h->c, &h->t)->sacked;
 	CU_ASSERT_EQUAL(sacked, 2 * mss);
 	sack_ack(h, 1 + 2 * mss, 2, plain);		/* no duplicate */
 	CU_ASSERT_EQUAL(h->st.dsack_rx, 2);
-	CU_ASSERT_EQUAL(h->t.sb->sacked, 3 * mss);
+	CU_ASSERT_EQUAL(tcb_sb(&h->c, &h->t)->sacked, 3 * mss);
 	/* once the window reaches SRTT (4 x 19 968 / 4 is just below 20 000) it stops growing */
 	for (unsigned int k = 0; k < 6; k++)
 		sack_ack(h, 1 + 2 * mss, 1, below);
@@ -337,7 +337,7 @@ a_tail_loss_is_probed_before_the_rto(void)
 	CU_ASSERT_FALSE(h->t.flags & TCB_RECOVERY);
 	h->c.now += 1 * S;				/* past the wait for D-SACKs */
 	ack_after_rtt(h, 1 + 4 * mss);
-	CU_ASSERT_PTR_NULL(h->t.sb);			/* nothing left to judge or repair */
+	CU_ASSERT_EQUAL(h->t.sb, 0);			/* nothing left to judge or repair */
 	h_finish(h);
 }
 
@@ -361,8 +361,8 @@ a_probe_that_repaired_a_loss_reduces_the_window(void)
 		h_clear(h);
 		h_advance(h, h->c.now + 42000 + 1100);
 		CU_ASSERT_EQUAL_FATAL(h->st.tlp_probes, 1);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(h->t.sb);
-		CU_ASSERT(h->t.sb->tlp_out && h->t.sb->tlp_rexmit);
+		CU_ASSERT_FATAL(h->t.sb != 0);
+		CU_ASSERT(tcb_sb(&h->c, &h->t)->tlp_out && tcb_sb(&h->c, &h->t)->tlp_rexmit);
 		h_clear(h);
 		cwnd0 = h->t.cwnd;
 		h->c.now += 20000;
@@ -376,7 +376,7 @@ a_probe_that_repaired_a_loss_reduces_the_window(void)
 		CU_ASSERT_EQUAL(h->st.tlp_recoveries, spurious ? 0 : 1);
 		CU_ASSERT(spurious ? h->t.cwnd >= cwnd0 : h->t.cwnd < cwnd0);
 		CU_ASSERT_EQUAL(h->st.rto_expiries, 0);
-		CU_ASSERT_PTR_NULL(h->t.sb);
+		CU_ASSERT_EQUAL(h->t.sb, 0);
 		h_finish(h);
 	}
 
@@ -388,7 +388,7 @@ a_probe_that_repaired_a_loss_reduces_the_window(void)
 	CU_ASSERT_EQUAL(h->st.tlp_probes, 1);
 	CU_ASSERT_EQUAL_FATAL(h->q.n, 1);
 	CU_ASSERT_EQUAL(h->q.d[0].o.seq, seg_at(h, 2));	/* new data */
-	CU_ASSERT_FALSE(h->t.sb->tlp_rexmit);
+	CU_ASSERT_FALSE(tcb_sb(&h->c, &h->t)->tlp_rexmit);
 	h_finish(h);
 }
 
@@ -515,7 +515,7 @@ frto_tells_a_spurious_timeout_from_a_real_one(void)
 				CU_ASSERT(data_out(h, &at) >= 1);
 				CU_ASSERT_EQUAL(at, h->t.iss + 1 + 2 * mss);	/* back to SND.UNA */
 			}
-			CU_ASSERT(h->t.sb == NULL || h->t.sb->frto == 0);
+			CU_ASSERT(h->t.sb == 0 || tcb_sb(&h->c, &h->t)->frto == 0);
 			h_finish(h);
 		}
 }
@@ -547,7 +547,7 @@ frto_steps_aside_where_it_cannot_tell(void)
 			plain_ack(h, 1 + 2 * mss);
 		CU_ASSERT_EQUAL(h->st.frto_new_data, 0);
 		CU_ASSERT_EQUAL(h->st.frto_undos, 0);
-		CU_ASSERT(h->t.sb == NULL || h->t.sb->frto == 0);
+		CU_ASSERT(h->t.sb == 0 || tcb_sb(&h->c, &h->t)->frto == 0);
 		h_finish(h);
 	}
 }

@@ -72,14 +72,14 @@ scoreboard_merges_trims_and_ignores_lies(void)
 
 	sack_conn(h, 10);
 	sack_ack(h, 1, 1, b1);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(h->t.sb);
-	CU_ASSERT_EQUAL(h->t.sb->n, 1);
-	CU_ASSERT_EQUAL(h->t.sb->sacked, 2 * h->t.snd_mss);
+	CU_ASSERT_FATAL(h->t.sb != 0);
+	CU_ASSERT_EQUAL(tcb_sb(&h->c, &h->t)->n, 1);
+	CU_ASSERT_EQUAL(tcb_sb(&h->c, &h->t)->sacked, 2 * h->t.snd_mss);
 	sack_ack(h, 1, 2, b2);				/* [4,6) touches [2,4): one block */
-	CU_ASSERT_EQUAL(h->t.sb->n, 2);
-	CU_ASSERT_EQUAL(h->t.sb->b[0].s, seg_at(h, 2));
-	CU_ASSERT_EQUAL(h->t.sb->b[0].e, seg_at(h, 6));
-	CU_ASSERT_EQUAL(h->t.sb->sacked, 5 * h->t.snd_mss);
+	CU_ASSERT_EQUAL(tcb_sb(&h->c, &h->t)->n, 2);
+	CU_ASSERT_EQUAL(tcb_sb(&h->c, &h->t)->b[0].s, seg_at(h, 2));
+	CU_ASSERT_EQUAL(tcb_sb(&h->c, &h->t)->b[0].e, seg_at(h, 6));
+	CU_ASSERT_EQUAL(tcb_sb(&h->c, &h->t)->sacked, 5 * h->t.snd_mss);
 	/* a lie beyond SND.MAX and a D-SACK below SND.UNA change nothing */
 	s = h_seg(h, TCP_ACK, 1, 1 + 3 * h->t.snd_mss, 0);
 	s.wnd = 65535;
@@ -91,8 +91,8 @@ scoreboard_merges_trims_and_ignores_lies(void)
 	s.opts.sack[1].right = h->t.iss + 100;
 	h_input(h, &s, &rx);
 	/* the cumulative ACK to segment 3 trimmed the first block to [3, 6) */
-	CU_ASSERT_EQUAL(h->t.sb->b[0].s, seg_at(h, 3));
-	CU_ASSERT_EQUAL(h->t.sb->sacked, 4 * h->t.snd_mss);
+	CU_ASSERT_EQUAL(tcb_sb(&h->c, &h->t)->b[0].s, seg_at(h, 3));
+	CU_ASSERT_EQUAL(tcb_sb(&h->c, &h->t)->sacked, 4 * h->t.snd_mss);
 	h_finish(h);
 }
 
@@ -154,15 +154,15 @@ several_holes_are_repaired_in_one_round_trip(void)
 	CU_ASSERT_FALSE(h->t.flags & TCB_RECOVERY);
 	CU_ASSERT_EQUAL(h->t.cwnd, h->t.ssthresh);
 	/* kept a little while for D-SACKs that could undo the recovery, then returned */
-	CU_ASSERT_PTR_NOT_NULL_FATAL(h->t.sb);
-	CU_ASSERT(h->t.sb->undo_dsack && h->t.sb->undo_retrans == 3);
+	CU_ASSERT_FATAL(h->t.sb != 0);
+	CU_ASSERT(tcb_sb(&h->c, &h->t)->undo_dsack && tcb_sb(&h->c, &h->t)->undo_retrans == 3);
 	h->c.now += 1 * S;
 	{
 		const unsigned int none[][2] = { { 0, 0 } };
 
 		sack_ack(h, 1 + 20 * mss, 0, none);
 	}
-	CU_ASSERT_PTR_NULL(h->t.sb);			/* nothing SACKed, no recovery: returned */
+	CU_ASSERT_EQUAL(h->t.sb, 0);			/* nothing SACKed, no recovery: returned */
 	CU_ASSERT_EQUAL(h->st.dsack_undos, 0);
 	h_finish(h);
 }
@@ -187,7 +187,7 @@ every_resend_dsacked_undoes_the_recovery(void)
 		ss0 = h->t.ssthresh;
 		sack_ack(h, 1, 1, b);			/* 0 lost: resent */
 		CU_ASSERT_FATAL(h->t.flags & TCB_RECOVERY);
-		CU_ASSERT_EQUAL(h->t.sb->undo_retrans, 1);
+		CU_ASSERT_EQUAL(tcb_sb(&h->c, &h->t)->undo_retrans, 1);
 		{
 			const unsigned int none[][2] = { { 0, 0 } };
 
@@ -235,7 +235,7 @@ prr_send_quotas(void)
 
 		sack_ack(h, 1, 1, b);			/* 3 segments SACKed above a hole: lost */
 	}
-	sb = h->t.sb;
+	sb = tcb_sb(&h->c, &h->t);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sb);
 	CU_ASSERT(h->t.flags & TCB_RECOVERY);
 	CU_ASSERT_EQUAL(sb->recover_fs, 20 * mss);

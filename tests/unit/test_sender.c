@@ -174,7 +174,7 @@ a_new_recovery_keeps_the_last_ones_resends(void)
 	h_advance(h, h->c.now + reo + 1100);		/* 0's resend lost: sent again */
 	ack_at(h, 1000, 0, 11, 17, 1, 10);		/* ... and 10 is resent, in this recovery */
 	CU_ASSERT(sent_seg(h, 10));
-	CU_ASSERT_EQUAL(h->t.sb->high_rxt, seg_at(h, 11));
+	CU_ASSERT_EQUAL(tcb_sb(&h->c, &h->t)->high_rxt, seg_at(h, 11));
 	ack_at(h, 5000, 10, 11, 17, 0, 0);		/* 0 arrives: the recovery is over */
 	CU_ASSERT_FALSE(h->t.flags & TCB_RECOVERY);
 	CU_ASSERT_EQUAL(h->st.sack_rxt_carried, 0);
@@ -184,7 +184,7 @@ a_new_recovery_keeps_the_last_ones_resends(void)
 	CU_ASSERT(h->t.flags & TCB_RECOVERY);
 	CU_ASSERT_EQUAL(h->st.sack_rxt_carried, 1);
 	CU_ASSERT_FALSE(sent_seg(h, 10));
-	CU_ASSERT_EQUAL(h->t.sb->high_rxt, seg_at(h, 11));
+	CU_ASSERT_EQUAL(tcb_sb(&h->c, &h->t)->high_rxt, seg_at(h, 11));
 	CU_ASSERT_EQUAL(tcp_sb_pipe(&h->c, &h->t), 4 * h->t.snd_mss);	/* 10 again, 17-19 */
 	h_finish(h);
 }
@@ -221,9 +221,9 @@ a_late_ack_still_gives_its_sack_blocks(void)
 	h_input(h, &s, &rx);
 	CU_ASSERT_NOT_EQUAL(rx.drop, TCPE_DROP_TCP_PAWS);
 	CU_ASSERT_EQUAL(h->st.late_sacks, 1);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(h->t.sb);
-	CU_ASSERT_EQUAL(h->t.sb->n, 1);
-	CU_ASSERT_EQUAL(h->t.sb->sacked, 2 * h->t.snd_mss);
+	CU_ASSERT_FATAL(h->t.sb != 0);
+	CU_ASSERT_EQUAL(tcb_sb(&h->c, &h->t)->n, 1);
+	CU_ASSERT_EQUAL(tcb_sb(&h->c, &h->t)->sacked, 2 * h->t.snd_mss);
 	CU_ASSERT_EQUAL(h->t.ts_recent, 1050);
 	CU_ASSERT_EQUAL(h->t.snd_wnd, wnd);
 	CU_ASSERT_EQUAL(h->q.n, 0);			/* not answered */
@@ -234,7 +234,7 @@ a_late_ack_still_gives_its_sack_blocks(void)
 	h_input(h, &s, &rx);
 	CU_ASSERT_EQUAL(rx.drop, TCPE_DROP_TCP_PAWS);
 	CU_ASSERT_EQUAL(h->st.late_sacks, 1);
-	CU_ASSERT_EQUAL(h->t.sb->sacked, 2 * h->t.snd_mss);
+	CU_ASSERT_EQUAL(tcb_sb(&h->c, &h->t)->sacked, 2 * h->t.snd_mss);
 	h_finish(h);
 }
 
@@ -264,9 +264,9 @@ a_hundred_holes_fit_the_scoreboard(void)
 		h->c.now += 10;
 		sack_ack(h, 1, 1, b);
 	}
-	CU_ASSERT_FATAL(h->t.sb != NULL);
-	CU_ASSERT_EQUAL(h->t.sb->n, n / 3);
-	CU_ASSERT_EQUAL(h->t.sb->sacked, 2 * (n / 3) * h->t.snd_mss);
+	CU_ASSERT_FATAL(h->t.sb != 0);
+	CU_ASSERT_EQUAL(tcb_sb(&h->c, &h->t)->n, n / 3);
+	CU_ASSERT_EQUAL(tcb_sb(&h->c, &h->t)->sacked, 2 * (n / 3) * h->t.snd_mss);
 	CU_ASSERT_EQUAL(h->st.sack_sb_full, 0);
 	/* half a reordering window after the middle block: holes below it are lost, the rest not */
 	reo = tcp_sb_reo_wnd(&h->c, &h->t);
