@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "opts.h"
+#include "tcb.h"
 
 #define REASM_SEGS 768	/**< out-of-order segments one connection may hold: a 1 MiB window of
 			 *   full segments (a window's worth waits behind a hole for a round trip) */
@@ -76,5 +77,12 @@ unsigned int reasm_purge(struct reasm *r, void (*release)(void *pkt));
 /** Forget what is held at or beyond @p end (the peer's FIN is there: nothing can follow it);
  * whole segments beyond are released. @return how many packets were released. */
 unsigned int reasm_trim_end(struct reasm *r, uint32_t end, void (*release)(void *pkt));
+
+/** @p t's out-of-order queue, or NULL when it holds none. */
+static inline struct reasm *
+tcb_rq(const struct tcp_ctx *c, const struct tcb *t)
+{
+	return t->rq != 0 ? &c->reasm_pool[t->rq - 1] : NULL;
+}
 
 #endif

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "tcb.h"
+
 #define SB_BLOCKS 128		/**< disjoint SACKed ranges remembered per connection: losses (30
 				 *   in a window of 1 000 segments at 3 %) and, on a path that
 				 *   reorders, a hole every few segments of the last milliseconds;
@@ -59,5 +61,12 @@ struct scoreboard {
 		uint32_t seen;		/**< when it was first SACKed (low 32 bits of the clock, us) */
 	} b[SB_BLOCKS];
 };
+
+/** @p t's SACK scoreboard, or NULL when it has none. */
+static inline struct scoreboard *
+tcb_sb(const struct tcp_ctx *c, const struct tcb *t)
+{
+	return t->sb != 0 ? &c->sb_pool[t->sb - 1] : NULL;
+}
 
 #endif

@@ -5,8 +5,6 @@
 #include <stdint.h>
 
 #include "opts.h"
-#include "reasm.h"
-#include "sack.h"
 #include "stats.h"
 #include "timer.h"
 
@@ -89,6 +87,8 @@ enum {
 	TCB_OPT_SACK = 1u << 2,	/**< the peer takes SACK blocks */
 };
 
+struct reasm;
+struct scoreboard;
 struct tcp_bbr;
 
 /**
@@ -252,19 +252,5 @@ struct tcp_ctx {
 	bool dsack_on;
 	uint32_t dsack_left, dsack_right;
 };
-
-/** @p t's out-of-order queue, or NULL when it holds none. */
-static inline struct reasm *
-tcb_rq(const struct tcp_ctx *c, const struct tcb *t)
-{
-	return t->rq != 0 ? &c->reasm_pool[t->rq - 1] : NULL;
-}
-
-/** @p t's SACK scoreboard, or NULL when it has none. */
-static inline struct scoreboard *
-tcb_sb(const struct tcp_ctx *c, const struct tcb *t)
-{
-	return t->sb != 0 ? &c->sb_pool[t->sb - 1] : NULL;
-}
 
 #endif

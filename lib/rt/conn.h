@@ -60,8 +60,6 @@ struct conn {
 				     index; 0: the last) */
 	uint32_t q;		/**< its queues: index + 1 in the table's pool; 0: none */
 	struct conn_table *tab;
-	uint32_t orphan_prev;	/**< the orphan list (index + 1; 0: none): oldest first */
-	uint32_t orphan_next;
 	struct rte_ether_addr peer_mac;
 	uint8_t port;		/**< the worker's port index */
 	uint8_t app;		/**< enum tcpe_app_id, or CONN_APP_CLIENT */
@@ -72,7 +70,7 @@ struct conn {
 	uint16_t want_write : 1; /**< a send was cut short, or input not taken: on_writable owed */
 	uint16_t blocked : 1;	/**< on the worker's list of records waiting for send budget */
 	uint16_t fin_held : 1;	/**< the peer's FIN waits behind held input */
-	uint16_t orphan : 1;	/**< the application closed it; it is on the orphan list */
+	uint16_t orphan : 1;	/**< the application closed it (it is on the orphan list) */
 	uint16_t txwait : 1;	/**< on the worker's list of records waiting for transmit room */
 	uint16_t ready : 1;	/**< on the worker's list of records whose held input waits for
 				     the applications' next time slice */
@@ -83,6 +81,23 @@ struct conn {
 /** An application's per-connection state (tcpe_app_state()). */
 struct conn_app_state {
 	uint64_t v[4];
+};
+
+/** An entry of the orphan list: a record and its incarnation (its ISS). */
+struct conn_orphan_ent {
+	uint32_t idx;
+	uint32_t iss;
+};
+
+/**
+ * The orphan list, oldest first: records whose application has closed and that still wait for
+ * their peer. A record that leaves it (released; its index taken by a connection of another ISS)
+ * leaves a stale entry, skipped when it comes up or swept out when the list is full; the list
+ * has room for --max-orphans and a quarter more, so a sweep is rare and frees a quarter at least.
+ */
+struct conn_orphanq {
+	struct conn_orphan_ent *e;
+	uint32_t cap, head, n;
 };
 
 /** A FIFO of record indexes, each listed at most once while its bit is set; released records
@@ -153,7 +168,7 @@ struct conn_table {
 	uint32_t rcv_held;		/**< received mbufs held for applications (rcvq) */
 	uint32_t rcv_hold_max;
 	uint32_t norphans;
-	uint32_t orphan_head, orphan_tail;	/**< oldest and newest orphan (index + 1; 0: none) */
+	struct conn_orphanq orphq;	/**< the orphans, oldest first */
 	struct conn_fifo blocked;	/**< records waiting for send budget (c->blocked) */
 	struct conn_fifo txwait;	/**< records waiting for transmit room (c->txwait) */
 	struct conn_fifo ready;		/**< records whose input waits for a time slice (c->ready) */

@@ -520,53 +520,76 @@ conn_wake(struct conn_table *tab, struct conn **woken, uint32_t max)
 
 /* --- orphans ---------------------------------------------------------------------------- */
 
+/* Is entry @p e its record still, and the record an orphan? */
 static inline struct conn *
-at_index(struct conn_table *tab, uint32_t i1)
+orphan_live(struct conn_table *tab, const struct conn_orphan_ent *e)
 {
-	return i1 != 0 ? &tab->conns[i1 - 1] : NULL;
+	struct conn *c = &tab->conns[e->idx];
+
+	return c->in_use && c->orphan && c->tcb.iss == e->iss ? c : NULL;
+}
+
+/* Sweep the stale entries out of the full list, the live ones keeping their order. */
+static void
+orphanq_sweep(struct conn_table *tab)
+{
+	struct conn_orphanq *q = &tab->orphq;
+	uint32_t w = q->head, kept = 0;
+
+	for (uint32_t k = 0, r = q->head; k < q->n; k++) {
+		if (orphan_live(tab, &q->e[r]) != NULL) {
+			q->e[w] = q->e[r];
+			w = w + 1 == q->cap ? 0 : w + 1;
+			kept++;
+		}
+		r = r + 1 == q->cap ? 0 : r + 1;
+	}
+	q->n = kept;
 }
 
 /* The application closed @p c: it joins the orphan list (newest last). */
 static void
 orphan_add(struct conn_table *tab, struct conn *c)
 {
-	uint32_t i1 = (uint32_t)(c - tab->conns) + 1;
-	struct conn *tail = at_index(tab, tab->orphan_tail);
+	struct conn_orphanq *q = &tab->orphq;
 
 	c->orphan = 1;
-	c->orphan_prev = tab->orphan_tail;
-	c->orphan_next = 0;
-	if (tail != NULL)
-		tail->orphan_next = i1;
-	else
-		tab->orphan_head = i1;
-	tab->orphan_tail = i1;
 	tab->st->orphans = ++tab->norphans;
+	if (q->n == q->cap)
+		orphanq_sweep(tab);
+	if (q->n == q->cap) {
+		/* every entry live: more orphans than the list holds (--max-orphans and a quarter;
+		 * the worker resets those over the limit each iteration): this one ends by its own
+		 * timers, never reset for room */
+		tab->st->orphans_unlisted++;
+		return;
+	}
+	q->e[(q->head + q->n) % q->cap] = (struct conn_orphan_ent){
+		.idx = (uint32_t)(c - tab->conns), .iss = c->tcb.iss };
+	q->n++;
 }
 
 void
 conn_orphan_remove(struct conn_table *tab, struct conn *c)
 {
-	struct conn *prev = at_index(tab, c->orphan_prev), *next = at_index(tab, c->orphan_next);
-
 	if (!c->orphan)
 		return;
-	if (prev != NULL)
-		prev->orphan_next = c->orphan_next;
-	else
-		tab->orphan_head = c->orphan_next;
-	if (next != NULL)
-		next->orphan_prev = c->orphan_prev;
-	else
-		tab->orphan_tail = c->orphan_prev;
-	c->orphan = 0;
+	c->orphan = 0;		/* its entry, if it has one, is stale now */
 	tab->st->orphans = --tab->norphans;
 }
 
 struct conn *
 conn_oldest_orphan(struct conn_table *tab)
 {
-	return at_index(tab, tab->orphan_head);
+	struct conn_orphanq *q = &tab->orphq;
+
+	for (; q->n > 0; q->n--, q->head = q->head + 1 == q->cap ? 0 : q->head + 1) {
+		struct conn *c = orphan_live(tab, &q->e[q->head]);
+
+		if (c != NULL)
+			return c;
+	}
+	return NULL;
 }
 
 /* --- the rest of app.h ------------------------------------------------------------------ */

@@ -153,6 +153,25 @@ apps_init(struct conn_table *tab, const struct tcpe_config *cfg, int socket)
 	return 0;
 }
 
+/* What rare states of records need beside them: the orphan list (struct conn_orphanq:
+ * --max-orphans and a quarter, at most one per record) and, with --trace, trace numbers.
+ * @return 0 or -ENOMEM. */
+static int
+beside_alloc(struct conn_table *tab, const struct tcpe_config *cfg, int socket)
+{
+	uint64_t cap = cfg->max_orphans + cfg->max_orphans / 4 + 1024;
+
+	if (cfg->trace > 0 &&
+	    (tab->trace_ids = rte_malloc_socket("tcpe_trace_ids", sizeof(uint32_t) * tab->nconns,
+						0, socket)) == NULL)
+		return -ENOMEM;
+	tab->orphq.cap = (uint32_t)RTE_MIN(cap, (uint64_t)tab->nconns);
+	tab->orphq.head = tab->orphq.n = 0;
+	tab->orphq.e = rte_malloc_socket("tcpe_orphans",
+					 sizeof(struct conn_orphan_ent) * tab->orphq.cap, 0, socket);
+	return tab->orphq.e != NULL ? 0 : -ENOMEM;
+}
+
 /*
  * The records' queues (struct conn_q): a record holds one only while its send queue or its input
  * held for the application is not empty, and each such queue holds an mbuf at least - the worker's
@@ -224,11 +243,7 @@ tables_alloc(struct conn_table *tab, const struct tcpe_config *cfg, unsigned int
 	tab->nsb = (uint32_t)RTE_MIN(cfg->max_conns / 16 + 16, (uint64_t)CONN_SB_MAX);
 	tab->conns = rte_zmalloc_socket("tcpe_conns", sizeof(struct conn) * tab->nconns,
 					RTE_CACHE_LINE_SIZE, socket);
-	if (cfg->trace > 0 &&
-	    (tab->trace_ids = rte_malloc_socket("tcpe_trace_ids", sizeof(uint32_t) * tab->nconns,
-						0, socket)) == NULL)
-		return -ENOMEM;
-	if (queues_alloc(tab, cfg, socket) != 0)
+	if (queues_alloc(tab, cfg, socket) != 0 || beside_alloc(tab, cfg, socket) != 0)
 		return -ENOMEM;
 	for (unsigned int p = 0; p < TCPE_MAX_PORTS; p++)
 		if (!config_ip6_none(cfg->ports[p].ip6) && tab->raddr6 == NULL &&
@@ -404,6 +419,7 @@ conn_table_reset(struct conn_table *tab)
 	tab->blocked.head = tab->blocked.tail = 0;
 	tab->txwait.head = tab->txwait.tail = 0;
 	tab->ready.head = tab->ready.tail = 0;
+	tab->orphq.head = tab->orphq.n = 0;
 	tab->slice_armed = false;
 	tab->traced = 0;
 	memset(tab->ts_cache, 0, sizeof(tab->ts_cache));
@@ -421,6 +437,7 @@ conn_table_destroy(struct conn_table *tab)
 	rte_free(tab->body);
 	flow_free(tab->flows);
 	rte_free(tab->trace_ids);
+	rte_free(tab->orphq.e);
 	rte_free(tab->conns);
 	rte_free(tab->qs);
 	rte_free(tab->app_state);

@@ -199,6 +199,61 @@ hello_ends_in_a_compact_time_wait_entry(void)
 	t_done();
 }
 
+/* A hello connection from the peer's @p sport, up to the greeting and our FIN, which the peer
+ * does not acknowledge: an orphan (its application has closed). @return our ISS. */
+static uint32_t
+t_hello_orphan(uint16_t sport, uint32_t c)
+{
+	uint32_t iss;
+
+	t_in(sport, 42181, TCP_SYN, c, 0, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(T.nout, 1);
+	iss = T.opi[0].seg.seq;
+	t_clear();
+	t_in(sport, 42181, TCP_ACK, c + 1, iss + 1, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(T.nout, 2);
+	OUT(1, TCP_FIN | TCP_ACK, iss + 13, c + 1, 0);
+	t_clear();
+	return iss;
+}
+
+/* Out of records, a new connection takes the oldest orphan's; a record that was an orphan,
+ * left, and is an orphan again in a new connection is judged by its new age, not its old. */
+static void
+orphans_give_way_oldest_first(void)
+{
+	const char *opts[] = { "--max-orphans", "64", NULL };	/* records run out first */
+	uint32_t c = 1000, iss0;
+
+	t_table(opts);				/* 16 records */
+	iss0 = t_hello_orphan(41000, c);
+	for (uint16_t p = 41001; p <= 41015; p++)
+		(void)t_hello_orphan(p, c);
+	CU_ASSERT_EQUAL(T.st.orphans, 16);
+	CU_ASSERT_EQUAL(T.tab->orphq.n, 16);	/* the list is full: it holds the records */
+	/* the first ends well: its record is free and taken by the next connection at once */
+	t_in(41000, 42181, TCP_ACK, c + 1, iss0 + 14, NULL, 0);
+	t_in(41000, 42181, TCP_FIN | TCP_ACK, c + 1, iss0 + 14, NULL, 0);
+	t_clear();
+	CU_ASSERT_EQUAL(T.st.orphans, 15);
+	CU_ASSERT_EQUAL(T.st.conn_active, 15);
+	(void)t_hello_orphan(41020, c);
+	CU_ASSERT_EQUAL(T.st.orphans, 16);
+	CU_ASSERT_EQUAL(T.st.orphans_unlisted, 0);	/* the first's entry was swept out */
+	/* no record left: the oldest orphan (41001), not the newest in an old record, gives way */
+	t_in(41030, 42181, TCP_SYN, c, 0, NULL, 0);
+	CU_ASSERT_EQUAL(T.st.orphans_reset, 1);
+	CU_ASSERT_PTR_NULL(t_ref(41001, 42181));
+	CU_ASSERT_PTR_NOT_NULL(t_ref(41002, 42181));
+	CU_ASSERT_PTR_NOT_NULL(t_ref(41020, 42181));
+	CU_ASSERT_PTR_NOT_NULL(t_ref(41030, 42181));
+	CU_ASSERT_EQUAL_FATAL(T.nout, 2);
+	CU_ASSERT_EQUAL(T.opi[0].seg.flags & TCP_RST, TCP_RST);	/* to 41001 */
+	CU_ASSERT_EQUAL(T.opi[1].seg.flags, TCP_SYN | TCP_ACK);
+	t_clear();
+	t_done();
+}
+
 /* No listener: RST; a RST to a listener: nothing; an ACK to a listener: <SEQ=SEG.ACK><RST>. */
 static void
 segments_without_a_record_follow_rfc_9293_3_10_7(void)
@@ -624,6 +679,7 @@ suite_table(void)
 	if (s == NULL ||
 	    CU_add_test(s, "hello_ends_in_a_compact_time_wait_entry",
 			hello_ends_in_a_compact_time_wait_entry) == NULL ||
+	    CU_add_test(s, "orphans_give_way_oldest_first", orphans_give_way_oldest_first) == NULL ||
 	    CU_add_test(s, "segments_without_a_record_follow_rfc_9293_3_10_7",
 			segments_without_a_record_follow_rfc_9293_3_10_7) == NULL ||
 	    CU_add_test(s, "cookie_handshake_opens_a_record_only_at_the_ack",

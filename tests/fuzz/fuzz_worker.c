@@ -229,6 +229,26 @@ drain_wire(void)
 	}
 }
 
+/* The orphan list: each of the @p orphans on it once (unless it was full: counted). */
+static void
+check_orphan_list(const struct conn_table *tab, uint32_t orphans)
+{
+	const struct conn_orphanq *q = &tab->orphq;
+	uint32_t live = 0;
+
+	CHECK(q->n <= q->cap && q->head < q->cap);
+	for (uint32_t k = 0; k < q->n; k++) {
+		const struct conn_orphan_ent *e = &q->e[(q->head + k) % q->cap];
+		const struct conn *c;
+
+		CHECK(e->idx < tab->nconns);
+		c = &tab->conns[e->idx];
+		live += c->in_use && c->orphan && c->tcb.iss == e->iss;
+	}
+	CHECK(live <= orphans);
+	CHECK(live == orphans || tab->st->orphans_unlisted > 0);
+}
+
 /* A record's SACK scoreboard and out-of-order queue, when it has them. */
 static void
 check_record_sets(const struct conn_table *tab, const struct tcb *t)
@@ -333,6 +353,7 @@ check_table(const struct worker *w)
 	CHECK(segs == tab->sndq_segs && segs <= tab->data_budget);
 	CHECK(held == tab->rcv_held && held <= tab->rcv_hold_max + MAX_BURST);
 	CHECK(orphans == tab->norphans);
+	check_orphan_list(tab, orphans);
 	CHECK(queues == tab->nq - tab->nq_free && queues <= segs + held);
 }
 

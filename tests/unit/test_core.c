@@ -1,4 +1,5 @@
 /* test_core.c - sequence arithmetic at the wrap, option parsing and building, timers. */
+#include <errno.h>
 #include <string.h>
 
 #include "opts.h"
@@ -236,11 +237,90 @@ fifo_expires_in_insertion_order(void)
 	CU_ASSERT_EQUAL(f.count, 0);
 }
 
+/* Links inside records of a size that is no power of two (like the connection record): each
+ * is found again from its 32-bit id, in expiry order, on the wheel and on a FIFO. */
+struct rec184 {
+	uint8_t before[170];
+	struct tmr_link l;
+};
+
+#define NRECS 97u
+static struct rec184 recs[NRECS];
+
+static void
+links_in_odd_sized_records_are_found_by_id(void)
+{
+	struct tmr_space sp;
+	struct tmr_wheel w;
+	struct tmr_fifo f;
+	struct tmr_link *due[8];
+	unsigned int n, seen = 0;
+
+	CU_ASSERT_EQUAL(sizeof(struct rec184), 184);
+	memset(recs, 0, sizeof(recs));
+	tmr_space_init(&sp, &recs[0].l, sizeof(recs[0]));
+	CU_ASSERT_EQUAL(tmr_wheel_init(&w, slots, 16, 10, 0, &sp), 0);
+	for (unsigned int i = 0; i < NRECS; i++)	/* 1 ms apart, in reverse */
+		tmr_wheel_arm(&w, &recs[NRECS - 1 - i].l, 1000 * (uint64_t)(i + 1));
+	for (uint64_t now = 0; now <= 200000; now += 1024) {
+		while ((n = tmr_wheel_expire(&w, now, due, 8)) > 0)
+			for (unsigned int k = 0; k < n; k++, seen++)
+				CU_ASSERT_PTR_EQUAL(due[k], &recs[NRECS - 1 - seen].l);
+	}
+	CU_ASSERT_EQUAL(seen, NRECS);
+	CU_ASSERT_EQUAL(tmr_fifo_init(&f, 500, &sp), 0);
+	for (unsigned int i = 0; i < NRECS; i += 2)
+		tmr_fifo_push(&f, &recs[i].l, i);
+	tmr_fifo_cancel(&f, &recs[48].l);
+	seen = 0;
+	while ((n = tmr_fifo_expire(&f, 10000, due, 8)) > 0)
+		for (unsigned int k = 0; k < n; k++, seen += 2) {
+			seen += seen == 48 ? 2 : 0;
+			CU_ASSERT_PTR_EQUAL(due[k], &recs[seen].l);
+		}
+	CU_ASSERT_EQUAL(f.count, 0);
+	for (unsigned int i = 0; i < NRECS; i++)
+		CU_ASSERT_FALSE(tmr_armed(&recs[i].l));
+}
+
+/* Times are kept in 32 bits: a wheel and a FIFO across the wrap behave as anywhere else; a timer
+ * too far ahead is brought forward to 2^30 ticks; a FIFO refuses a timeout it cannot keep. */
+static void
+timers_cross_the_32_bit_wrap(void)
+{
+	uint64_t t0 = ((1ULL << 32) - 5) << 10;		/* five ticks before tick 2^32 */
+	struct tmr_wheel w;
+	struct tmr_fifo f;
+	struct tmr_link *due[8];
+
+	memset(links, 0, sizeof(links));
+	tmr_space_init(&space, &links[0], sizeof(links[0]));
+	CU_ASSERT_EQUAL(tmr_wheel_init(&w, slots, 16, 10, t0, &space), 0);
+	tmr_wheel_arm(&w, &links[0], t0 + 10000);		/* tick 2^32 + 5 (rounded up) */
+	CU_ASSERT_EQUAL(tmr_wheel_due_us(&w, &links[0]), ((1ULL << 32) + 5) << 10);
+	tmr_wheel_arm(&w, &links[1], t0 + (1ULL << 50));	/* ~36 years */
+	CU_ASSERT_EQUAL(tmr_wheel_due_us(&w, &links[1]), ((1ULL << 32) - 5 + (1ULL << 30)) << 10);
+	CU_ASSERT_EQUAL(tmr_wheel_expire(&w, t0 + 9000, due, 8), 0);
+	CU_ASSERT_EQUAL(tmr_wheel_expire(&w, t0 + 11000, due, 8), 1);
+	CU_ASSERT_PTR_EQUAL(due[0], &links[0]);
+	CU_ASSERT_EQUAL(tmr_wheel_expire(&w, t0 + 3600000000ULL, due, 8), 0);	/* an hour */
+	CU_ASSERT(tmr_armed(&links[1]));
+
+	CU_ASSERT_EQUAL(tmr_fifo_init(&f, 1ULL << 30, &space), -EINVAL);
+	CU_ASSERT_EQUAL(tmr_fifo_init(&f, 1000, &space), 0);
+	tmr_fifo_push(&f, &links[2], (1ULL << 32) - 100);
+	CU_ASSERT_EQUAL(tmr_fifo_expire(&f, (1ULL << 32) + 899, due, 8), 0);
+	CU_ASSERT_EQUAL(tmr_fifo_expire(&f, (1ULL << 32) + 900, due, 8), 1);
+	CU_ASSERT_PTR_EQUAL(due[0], &links[2]);
+}
+
 static const struct test_case timer_cases[] = {
 	TEST(wheel_never_fires_early_and_fires_in_time),
 	TEST(wheel_cancel_and_rearm),
 	TEST(wheel_catches_up_after_a_long_stall_in_bounded_batches),
 	TEST(fifo_expires_in_insertion_order),
+	TEST(links_in_odd_sized_records_are_found_by_id),
+	TEST(timers_cross_the_32_bit_wrap),
 	{ NULL, NULL },
 };
 
