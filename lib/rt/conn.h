@@ -76,6 +76,8 @@ struct conn {
 				     the applications' next time slice */
 	uint16_t yielding : 1;	/**< during on_data: the application called tcpe_yield() */
 	uint16_t traced : 1;	/**< --trace follows it: its number is in the table's trace_ids */
+	uint32_t orphan_gen;	/**< an orphan's number (the table's count of orphans then): its
+				     entry on the orphan list names it (0: not an orphan) */
 };
 
 /** An application's per-connection state (tcpe_app_state()). */
@@ -83,15 +85,15 @@ struct conn_app_state {
 	uint64_t v[4];
 };
 
-/** An entry of the orphan list: a record and its incarnation (its ISS). */
+/** An entry of the orphan list: a record, and which of its orphans (conn.orphan_gen). */
 struct conn_orphan_ent {
 	uint32_t idx;
-	uint32_t iss;
+	uint32_t gen;
 };
 
 /**
  * The orphan list, oldest first: records whose application has closed and that still wait for
- * their peer. A record that leaves it (released; its index taken by a connection of another ISS)
+ * their peer. A record that leaves it (released, its index perhaps taken by a new orphan since)
  * leaves a stale entry, skipped when it comes up or swept out when the list is full; the list
  * has room for --max-orphans and a quarter more, so a sweep is rare and frees a quarter at least.
  */
@@ -169,6 +171,7 @@ struct conn_table {
 	uint32_t rcv_hold_max;
 	uint32_t norphans;
 	struct conn_orphanq orphq;	/**< the orphans, oldest first */
+	uint32_t orphan_gen;		/**< orphans so far (modulo 2^32, 0 skipped) */
 	struct conn_fifo blocked;	/**< records waiting for send budget (c->blocked) */
 	struct conn_fifo txwait;	/**< records waiting for transmit room (c->txwait) */
 	struct conn_fifo ready;		/**< records whose input waits for a time slice (c->ready) */

@@ -526,7 +526,7 @@ orphan_live(struct conn_table *tab, const struct conn_orphan_ent *e)
 {
 	struct conn *c = &tab->conns[e->idx];
 
-	return c->in_use && c->orphan && c->tcb.iss == e->iss ? c : NULL;
+	return c->in_use && c->orphan && c->orphan_gen == e->gen ? c : NULL;
 }
 
 /* Sweep the stale entries out of the full list, the live ones keeping their order. */
@@ -554,6 +554,9 @@ orphan_add(struct conn_table *tab, struct conn *c)
 	struct conn_orphanq *q = &tab->orphq;
 
 	c->orphan = 1;
+	if (++tab->orphan_gen == 0)
+		tab->orphan_gen = 1;
+	c->orphan_gen = tab->orphan_gen;
 	tab->st->orphans = ++tab->norphans;
 	if (q->n == q->cap)
 		orphanq_sweep(tab);
@@ -565,7 +568,7 @@ orphan_add(struct conn_table *tab, struct conn *c)
 		return;
 	}
 	q->e[(q->head + q->n) % q->cap] = (struct conn_orphan_ent){
-		.idx = (uint32_t)(c - tab->conns), .iss = c->tcb.iss };
+		.idx = (uint32_t)(c - tab->conns), .gen = c->orphan_gen };
 	q->n++;
 }
 

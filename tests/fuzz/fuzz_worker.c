@@ -243,7 +243,7 @@ check_orphan_list(const struct conn_table *tab, uint32_t orphans)
 
 		CHECK(e->idx < tab->nconns);
 		c = &tab->conns[e->idx];
-		live += c->in_use && c->orphan && c->tcb.iss == e->iss;
+		live += c->in_use && c->orphan && c->orphan_gen == e->gen;
 	}
 	CHECK(live <= orphans);
 	CHECK(live == orphans || tab->st->orphans_unlisted > 0);
