@@ -24,7 +24,12 @@ tw_leave(struct tcp_ctx *c, struct tcp_tw_table *tb, struct tcp_tw *tw)
 	tb->key(tb->key_arg, tw, false);
 }
 
-/* The next slot at the tail; the oldest entry gives way when the ring is full. */
+/*
+ * The next slot at the tail; the oldest entry gives way when the ring is full. Full, the ring
+ * evicts an entry per new one, each written a ring's length ago (seconds): cold, and so are its
+ * flow-table buckets. They are fetched ahead, two steps deep: the entry after next now, and the
+ * buckets of the next one (its tuple fetched by the previous eviction).
+ */
 static struct tcp_tw *
 tw_slot(struct tcp_ctx *c, struct tcp_tw_table *tb)
 {
@@ -37,6 +42,10 @@ tw_slot(struct tcp_ctx *c, struct tcp_tw_table *tb)
 			tw_leave(c, tb, tw);
 		}
 		tb->head++;
+		__builtin_prefetch(&tb->e[(tb->head + 1) & tb->mask]);
+		tw = &tb->e[tb->head & tb->mask];
+		if (tb->key_prefetch != NULL && (tw->flags & TW_LIVE))
+			tb->key_prefetch(tb->key_arg, tw);
 	}
 	tw = &tb->e[tb->tail & tb->mask];
 	tb->tail++;

@@ -43,6 +43,9 @@ struct tcp_tw_table {
 	/** Called when a live entry leaves (expired, evicted, reopened) or moves: the flow table
 	 * forgets @p tw's tuple (@p add false) or points it at @p tw (@p add true). */
 	void (*key)(void *arg, struct tcp_tw *tw, bool add);
+	/** Called for the live entry that leaves next when the ring is full, two evictions
+	 * ahead of it: the flow table starts fetching its tuple's buckets (NULL: nothing). */
+	void (*key_prefetch)(void *arg, const struct tcp_tw *tw);
 	void *key_arg;
 };
 

@@ -363,6 +363,15 @@ flow_add(struct flow_table *t, const struct tcp_tuple *key, void *obj)
 }
 
 void
+flow_prefetch(const struct flow_table *t, const struct tcp_tuple *key)
+{
+	struct where p = place(t, key);
+
+	rte_prefetch0(&t->b[p.b1]);
+	rte_prefetch0(&t->b[p.b2]);
+}
+
+void
 flow_del(struct flow_table *t, const struct tcp_tuple *key)
 {
 	struct where p = place(t, key);

@@ -61,4 +61,7 @@ int flow_add(struct flow_table *t, const struct tcp_tuple *key, void *obj);
 /** Remove @p key (no-op if absent); the object it points at must still hold the tuple. */
 void flow_del(struct flow_table *t, const struct tcp_tuple *key);
 
+/** Start fetching the two buckets of @p key, ahead of a flow_del() or flow_add() of it. */
+void flow_prefetch(const struct flow_table *t, const struct tcp_tuple *key);
+
 #endif

@@ -119,6 +119,14 @@ conn_tw_key(void *arg, struct tcp_tw *tw, bool add)
 	tab->churn = true;
 }
 
+void
+conn_tw_key_prefetch(void *arg, const struct tcp_tw *tw)
+{
+	const struct conn_table *tab = arg;
+
+	flow_prefetch(tab->flows, &tw->tuple);
+}
+
 /* A record keyed by @p key, or NULL with @p why set (no record, or the flow table full). */
 static struct conn *
 conn_new(struct conn_table *tab, const struct tcp_tuple *key, uint16_t *why)

@@ -285,6 +285,7 @@ tables_alloc(struct conn_table *tab, const struct tcpe_config *cfg, unsigned int
 	tcp_cubic_pool_init(&tab->tcp, tab->cubics, tab->ncubic);
 	tcp_tw_init(&tab->tw, tab->tw.e, ntw);
 	tab->tw.key = conn_tw_key;
+	tab->tw.key_prefetch = conn_tw_key_prefetch;
 	tab->tw.key_arg = tab;
 	tcp_dack_init(&tab->tcp, &tab->dack, dack, ndack);
 	/* The lists have room for the records that can be on them and for stale entries of those

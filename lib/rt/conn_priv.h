@@ -154,5 +154,7 @@ void conn_free(struct conn_table *tab, struct conn *c, bool reset, bool unkey);
 
 /** The TIME_WAIT table's key hook: the flow table follows entries that leave or move. */
 void conn_tw_key(void *arg, struct tcp_tw *tw, bool add);
+/** tcp_tw_table.key_prefetch: the flow-table buckets of @p tw's tuple on their way. */
+void conn_tw_key_prefetch(void *arg, const struct tcp_tw *tw);
 
 #endif

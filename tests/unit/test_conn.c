@@ -13,7 +13,16 @@
 
 static struct harness H;
 
-static unsigned int tw_keyed, tw_unkeyed;
+static unsigned int tw_keyed, tw_unkeyed, tw_prefetched;
+static const struct tcp_tw *tw_next;	/* the entry last named as the next to leave */
+
+static void
+tw_key_prefetch(void *arg, const struct tcp_tw *tw)
+{
+	(void)arg;
+	tw_next = tw;
+	tw_prefetched++;
+}
 
 static void
 tw_key(void *arg, struct tcp_tw *tw, bool add)
@@ -241,7 +250,7 @@ compact_time_wait_rules(void)
 {
 	struct harness *h = &H;
 	struct tcp_tw mem[4], *tw;
-	struct tcp_tw_table tb;
+	struct tcp_tw_table tb = { 0 };
 	struct tcp_seg s;
 	struct tcp_out o;
 	uint16_t drop;
@@ -250,7 +259,9 @@ compact_time_wait_rules(void)
 	h_time_wait(h, 10 * S);			/* we closed first; the peer's FIN is rel. seq 1 */
 	tcp_tw_init(&tb, mem, 4);
 	tb.key = tw_key;
+	tb.key_prefetch = tw_key_prefetch;
 	tb.key_arg = NULL;
+	tw_prefetched = 0;
 	tw = tcp_tw_add(&h->c, &tb, &h->t);
 	tcp_abort(&h->c, &h->t);		/* the record is released as the runtime would */
 	CU_ASSERT_EQUAL(h->st.state_now[TCP_TIME_WAIT], 1);
@@ -308,6 +319,10 @@ compact_time_wait_rules(void)
 	}
 	CU_ASSERT_EQUAL(h->st.tw_evicted, 1);
 	CU_ASSERT_EQUAL(h->st.tw_entries, 4);
+	/* the full ring named the next entry to leave (its flow-table buckets are fetched) */
+	CU_ASSERT(tw_prefetched >= 1);
+	CU_ASSERT_PTR_EQUAL(tw_next, &tb.e[tb.head & tb.mask]);
+	CU_ASSERT(tw_next->flags & TW_LIVE);
 	h->c.now = 100 * S + h->cfg.time_wait_us + 2;
 	CU_ASSERT_EQUAL(tcp_tw_expire(&h->c, &tb, 8), 2);	/* entries 1 and 2 (0 was evicted) */
 	h->c.now += 10;

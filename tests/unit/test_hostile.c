@@ -66,7 +66,7 @@ time_wait_fins_and_acks_are_bounded(void)
 {
 	struct harness *h = &H;
 	struct tcp_tw mem[8], *tw;
-	struct tcp_tw_table tb;
+	struct tcp_tw_table tb = { 0 };
 	struct tcp_seg s;
 	struct tcp_out o;
 	uint16_t drop;
