@@ -133,13 +133,42 @@ tcp_sum(struct rte_mbuf *m, struct rte_tcp_hdr *th, const struct tx_props *tx, i
 	th->cksum = (uint16_t)~sum;
 }
 
-/* IPv4's header checksum, then TCP's. */
+/* @p sum folded to 16 bits (ones' complement, RFC 1071). */
+static inline uint16_t
+fold16(uint32_t sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/*
+ * IPv4's header checksum, then TCP's. In software, the header (20 bytes, as fill_ipv4() wrote
+ * it) and TCP's pseudo-header share their address words: summed once, word by word as the
+ * header lies in memory (the sum's byte order is the memory's, like __rte_raw_cksum()'s).
+ */
 static void
 tcp_cksum(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, struct rte_tcp_hdr *th,
 	  const struct tx_props *tx, int32_t psum)
 {
-	build_ipv4_cksum(m, ip, tx);
-	tcp_sum(m, th, tx, psum, rte_ipv4_phdr_cksum(ip, 0), 0);	/* TX_IPV4 set already */
+	static const uint8_t proto_word[2] = { 0, IPPROTO_TCP };	/* pseudo-header */
+	uint16_t w[10], pw;
+	uint32_t addrs;
+
+	if (tx->cksum_offload && m->nb_segs == 1) {
+		build_ipv4_cksum(m, ip, tx);
+		tcp_sum(m, th, tx, psum, rte_ipv4_phdr_cksum(ip, 0), 0);  /* TX_IPV4 set already */
+		return;
+	}
+	m->l2_len = sizeof(struct rte_ether_hdr);
+	m->l3_len = sizeof(*ip);
+	memcpy(w, ip, sizeof(w));
+	memcpy(&pw, proto_word, sizeof(pw));
+	addrs = (uint32_t)w[6] + w[7] + w[8] + w[9];
+	/* w[5] is the checksum, 0 */
+	ip->hdr_checksum = (uint16_t)~fold16(addrs + w[0] + w[1] + w[2] + w[3] + w[4]);
+	tcp_sum(m, th, tx, psum, fold16(addrs + pw + rte_cpu_to_be_16((uint16_t)(
+		rte_be_to_cpu_16(ip->total_length) - sizeof(*ip)))), 0);
 }
 
 /* tcp_cksum() over IPv6's pseudo-header (RFC 8200 §8.1); IPv6 has no header checksum. */
