@@ -245,6 +245,29 @@ syn_cookie_round_trip(void)
 	h_finish(h);
 }
 
+/* The end of compact_time_wait_rules(): expiry in order after 2*MSL; a full table lets the
+ * oldest go early, counted, and names the next to leave (its flow-table buckets are fetched). */
+static void
+tw_expiry_and_eviction(struct harness *h, struct tcp_tw_table *tb)
+{
+	for (unsigned int i = 0; i < 5; i++) {
+		h->c.now = 100 * S + i;
+		tcp_tw_add(&h->c, tb, &h->t);
+	}
+	CU_ASSERT_EQUAL(h->st.tw_evicted, 1);
+	CU_ASSERT_EQUAL(h->st.tw_entries, 4);
+	CU_ASSERT(tw_prefetched >= 1);
+	CU_ASSERT_PTR_EQUAL(tw_next, &tb->e[tb->head & tb->mask]);
+	CU_ASSERT(tw_next->flags & TW_LIVE);
+	h->c.now = 100 * S + h->cfg.time_wait_us + 2;
+	CU_ASSERT_EQUAL(tcp_tw_expire(&h->c, tb, 8), 2);	/* entries 1 and 2 (0 was evicted) */
+	h->c.now += 10;
+	CU_ASSERT_EQUAL(tcp_tw_expire(&h->c, tb, 8), 2);
+	CU_ASSERT_EQUAL(h->st.tw_entries, 0);
+	CU_ASSERT_EQUAL(h->st.state_now[TCP_TIME_WAIT], 0);
+	CU_ASSERT_EQUAL(h->st.tw_expired, 4);
+}
+
 static void
 compact_time_wait_rules(void)
 {
@@ -312,24 +335,7 @@ compact_time_wait_rules(void)
 	s.opts.ts_val = 1001;
 	CU_ASSERT_EQUAL(tcp_tw_input(&h->c, &tb, tw, &s, &o, &drop), TW_REOPEN);
 
-	/* expiry in order after 2*MSL; a full table lets the oldest go early, counted */
-	for (unsigned int i = 0; i < 5; i++) {
-		h->c.now = 100 * S + i;
-		tcp_tw_add(&h->c, &tb, &h->t);
-	}
-	CU_ASSERT_EQUAL(h->st.tw_evicted, 1);
-	CU_ASSERT_EQUAL(h->st.tw_entries, 4);
-	/* the full ring named the next entry to leave (its flow-table buckets are fetched) */
-	CU_ASSERT(tw_prefetched >= 1);
-	CU_ASSERT_PTR_EQUAL(tw_next, &tb.e[tb.head & tb.mask]);
-	CU_ASSERT(tw_next->flags & TW_LIVE);
-	h->c.now = 100 * S + h->cfg.time_wait_us + 2;
-	CU_ASSERT_EQUAL(tcp_tw_expire(&h->c, &tb, 8), 2);	/* entries 1 and 2 (0 was evicted) */
-	h->c.now += 10;
-	CU_ASSERT_EQUAL(tcp_tw_expire(&h->c, &tb, 8), 2);
-	CU_ASSERT_EQUAL(h->st.tw_entries, 0);
-	CU_ASSERT_EQUAL(h->st.state_now[TCP_TIME_WAIT], 0);
-	CU_ASSERT_EQUAL(h->st.tw_expired, 4);
+	tw_expiry_and_eviction(h, &tb);
 	h_no_leaks(h);
 }
 
