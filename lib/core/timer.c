@@ -102,10 +102,18 @@ tmr_wheel_arm(struct tmr_wheel *w, struct tmr_link *l, uint64_t expire_us)
 		tick = w->next_tick;
 	if (tick - w->next_tick > TMR_AHEAD_MAX)
 		tick = w->next_tick + TMR_AHEAD_MAX;	/* 32-bit ticks compare within 2^31 */
-	if (tmr_armed(l))
+	if (tmr_armed(l)) {
+		/* Later than it was (an RTO pushed back by each ACK: the common case): only the
+		 * time changes; the link stays in its slot, and when the cursor passes that slot
+		 * it is filed where its time is now (tmr_wheel_expire()). */
+		if (due_by(l->expire, (uint32_t)tick)) {
+			l->expire = (uint32_t)tick;
+			return;
+		}
 		list_del(&w->sp, w->slots, l);
-	else
+	} else {
 		w->armed++;
+	}
 	l->expire = (uint32_t)tick;
 	list_add_tail(&w->sp, w->slots, TMR_HEAD | (uint32_t)(tick & w->mask), l);
 }
@@ -155,6 +163,10 @@ tmr_wheel_expire(struct tmr_wheel *w, uint64_t now_us, struct tmr_link **out, un
 				list_del(&w->sp, w->slots, l);
 				w->armed--;
 				out[n++] = l;
+			} else if (TMR_HEAD + (l->expire & w->mask) != hid) {
+				/* re-armed later in place: filed under its time now */
+				list_del(&w->sp, w->slots, l);
+				list_add_tail(&w->sp, w->slots, TMR_HEAD + (l->expire & w->mask), l);
 			}
 		}
 		if (w->armed == 0 || ++visited > w->mask) {

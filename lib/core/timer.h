@@ -65,7 +65,8 @@ int tmr_wheel_init(struct tmr_wheel *w, struct tmr_link *slots, uint32_t nslots,
 		   uint32_t tick_shift, uint64_t now_us, const struct tmr_space *sp);
 
 /** Arm (or re-arm) @p l to expire at @p expire_us (rounded up to the next tick; at most 2^30
- * ticks ahead: later is brought forward to that). */
+ * ticks ahead: later is brought forward to that). Re-armed later than it was, a link keeps its
+ * slot until the cursor passes it (one store, no list operation). */
 void tmr_wheel_arm(struct tmr_wheel *w, struct tmr_link *l, uint64_t expire_us);
 
 /** Take @p l off the wheel; harmless if it is not armed. */

@@ -194,6 +194,36 @@ wheel_cancel_and_rearm(void)
 	CU_ASSERT_EQUAL(tmr_wheel_expire(&w, 11000, due, 8), 1);
 }
 
+/* Re-armed later, a link stays in its slot and is filed under its new time when the cursor
+ * passes the old one: it fires at the new time, rotations later, never at the old one. */
+static void
+wheel_rearm_later_keeps_its_new_time(void)
+{
+	struct tmr_wheel w;
+	struct tmr_link *due[8];
+
+	memset(links, 0, sizeof(links));
+	tmr_space_init(&space, &links[0], sizeof(links[0]));
+	CU_ASSERT_EQUAL(tmr_wheel_init(&w, slots, 16, 10, 0, &space), 0);
+	tmr_wheel_arm(&w, &links[0], 2000);
+	tmr_wheel_arm(&w, &links[1], 2000);
+	tmr_wheel_arm(&w, &links[0], 40000);		/* tick 40: two rotations on */
+	tmr_wheel_arm(&w, &links[1], 5000);
+	CU_ASSERT_EQUAL(w.armed, 2);
+	CU_ASSERT_EQUAL(tmr_wheel_due_us(&w, &links[0]), 40ULL << 10);
+	CU_ASSERT_EQUAL(tmr_wheel_expire(&w, 3000, due, 8), 0);	/* the old time passes */
+	CU_ASSERT_EQUAL(tmr_wheel_expire(&w, 6000, due, 8), 1);
+	CU_ASSERT_PTR_EQUAL(due[0], &links[1]);
+	CU_ASSERT_EQUAL(tmr_wheel_expire(&w, 40000, due, 8), 0);	/* tick 39 */
+	CU_ASSERT_EQUAL(tmr_wheel_expire(&w, 41000, due, 8), 1);
+	CU_ASSERT_PTR_EQUAL(due[0], &links[0]);
+	CU_ASSERT_EQUAL(w.armed, 0);
+	tmr_wheel_arm(&w, &links[2], 60000);			/* earlier again: moved */
+	tmr_wheel_arm(&w, &links[2], 45000);
+	CU_ASSERT_EQUAL(tmr_wheel_expire(&w, 44000, due, 8), 0);
+	CU_ASSERT_EQUAL(tmr_wheel_expire(&w, 46100, due, 8), 1);
+}
+
 static void
 wheel_catches_up_after_a_long_stall_in_bounded_batches(void)
 {
@@ -317,6 +347,7 @@ timers_cross_the_32_bit_wrap(void)
 static const struct test_case timer_cases[] = {
 	TEST(wheel_never_fires_early_and_fires_in_time),
 	TEST(wheel_cancel_and_rearm),
+	TEST(wheel_rearm_later_keeps_its_new_time),
 	TEST(wheel_catches_up_after_a_long_stall_in_bounded_batches),
 	TEST(fifo_expires_in_insertion_order),
 	TEST(links_in_odd_sized_records_are_found_by_id),
