@@ -100,6 +100,15 @@ build_cksum_chain(const struct rte_mbuf *m, uint32_t off, uint32_t len, const st
 	return (uint16_t)sum;
 }
 
+/* @p sum folded to 16 bits (ones' complement, RFC 1071). */
+static inline uint16_t
+fold16(uint32_t sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
 /*
  * The TCP checksum behind a pseudo-header summing to @p phdr (IPv4's or IPv6's, without the
  * offload flags' exceptions): that sum as the device's seed (with @p ip_flag, the family's TX
@@ -128,18 +137,7 @@ tcp_sum(struct rte_mbuf *m, struct rte_tcp_hdr *th, const struct tx_props *tx, i
 		sum = m->nb_segs > 1 ? build_cksum_chain(m, l4_off, l4_len, NULL) + (uint32_t)phdr :
 				       __rte_raw_cksum(th, l4_len, phdr);
 	}
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	th->cksum = (uint16_t)~sum;
-}
-
-/* @p sum folded to 16 bits (ones' complement, RFC 1071). */
-static inline uint16_t
-fold16(uint32_t sum)
-{
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
+	th->cksum = (uint16_t)~fold16(sum);
 }
 
 /*
