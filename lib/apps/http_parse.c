@@ -2,7 +2,10 @@
 #include "http_parse.h"
 
 #include <string.h>
-#include <strings.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 enum {
 	S_START,	/* before a request line; empty lines are skipped (§2.2) */
@@ -282,6 +285,71 @@ hvalue_byte(struct http_parser *p, uint8_t c)
 	return 0;
 }
 
+/* The index of the first byte at or after @p i of @p s[0..n) that a field value may not hold
+ * (a control character other than HTAB: CR and LF included; DEL), or @p n when there is none.
+ * Sixteen bytes a step where SSE2 is there: a header line is tens of bytes. */
+static inline uint32_t
+first_ctl(const uint8_t *s, uint32_t i, uint32_t n)
+{
+#if defined(__SSE2__)
+	const __m128i lim = _mm_set1_epi8(0x1f), tab = _mm_set1_epi8('\t'),
+		      del = _mm_set1_epi8(0x7f);
+
+	for (; i + 16 <= n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		/* unsigned v <= 0x1f, except HTAB; or DEL (bytes from 0x80 are obs-text: allowed) */
+		__m128i ctl = _mm_andnot_si128(_mm_cmpeq_epi8(v, tab),
+					       _mm_cmpeq_epi8(_mm_min_epu8(v, lim), v));
+		unsigned int mask = (unsigned int)_mm_movemask_epi8(
+			_mm_or_si128(ctl, _mm_cmpeq_epi8(v, del)));
+
+		if (mask != 0)
+			return i + (uint32_t)__builtin_ctz(mask);
+	}
+#endif
+	for (; i < n; i++)
+		if ((s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f)
+			return i;
+	return n;
+}
+
+/* The index of the first byte of @p s[0..n) that is not a token character (a header name's
+ * end: its colon, where the line is well formed), or @p n. Letters, digits and '-' - what
+ * names are made of - are taken sixteen a step where SSE2 is there; the other token characters
+ * byte by byte. */
+static inline uint32_t
+token_end(const uint8_t *s, uint32_t n)
+{
+	uint32_t i = 0;
+
+#if defined(__SSE2__)
+	const __m128i low = _mm_set1_epi8(0x20), a = _mm_set1_epi8('a'), z = _mm_set1_epi8('z'),
+		      d0 = _mm_set1_epi8('0'), d9 = _mm_set1_epi8('9'), dash = _mm_set1_epi8('-');
+
+	for (; i + 16 <= n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		__m128i l = _mm_or_si128(v, low);
+		/* unsigned range tests: x in [lo, hi] when max(x, lo) == x and min(x, hi) == x */
+		__m128i alpha = _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(l, a), l),
+					      _mm_cmpeq_epi8(_mm_min_epu8(l, z), l));
+		__m128i digit = _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(v, d0), v),
+					      _mm_cmpeq_epi8(_mm_min_epu8(v, d9), v));
+		unsigned int mask = (unsigned int)_mm_movemask_epi8(
+			_mm_or_si128(_mm_or_si128(alpha, digit), _mm_cmpeq_epi8(v, dash)));
+
+		if (mask != 0xffff) {
+			i += (uint32_t)__builtin_ctz(~mask);
+			if (s[i] == ':')
+				return i;	/* the usual end: no other token characters */
+			break;
+		}
+	}
+#endif
+	while (i < n && is_tchar(s[i]))
+		i++;
+	return i;
+}
+
 /*
  * A whole header line at @p s that none of the rules below interprets (Host, User-Agent,
  * Accept...), or a Connection header of a single close or keep-alive token: checked in one
@@ -293,33 +361,27 @@ hvalue_byte(struct http_parser *p, uint8_t c)
 static uint32_t
 plain_header_line(struct http_parser *p, const uint8_t *s, uint32_t n, uint32_t max_head)
 {
-	const uint8_t *nl = memchr(s, '\n', n);
-	uint32_t len, k = 0, end;
+	uint32_t len, k = token_end(s, n), end;
 	unsigned int conn = 0;	/* the name: 1 Connection, 2 another header we interpret */
 
-	if (nl == NULL)
+	if (k == 0 || k == n || s[k] != ':')
 		return 0;
-	len = (uint32_t)(nl - s) + 1;
+	/* the value ends at its first control byte: LF, or CR LF; any other is for the byte path
+	 * (as is a line not complete in this buffer) */
+	end = first_ctl(s, k + 1, n);
+	if (end < n && s[end] == '\n')
+		len = end + 1;
+	else if (end + 1 < n && s[end] == '\r' && s[end + 1] == '\n')
+		len = end + 2;
+	else
+		return 0;
 	if (p->head + len > max_head)
 		return 0;
-	while (k < len && is_tchar(s[k]))
-		k++;
-	if (k == 0 || s[k] != ':')
-		return 0;
 	for (unsigned int i = 0; i < 3; i++)
-		if (k == hname_len[i] && strncasecmp((const char *)s, hnames[i], k) == 0)
+		if (k == hname_len[i] && http_ci_eq(s, hnames[i], k))
 			conn = i == 0 ? 1 : 2;
 	if (conn == 2)
 		return 0;			/* Content-Length, Transfer-Encoding */
-	end = len - 1;				/* the LF */
-	if (end > k + 1 && s[end - 1] == '\r')
-		end--;				/* CR LF */
-	for (uint32_t j = k + 1; j < end; j++) {
-		uint8_t c = s[j];
-
-		if ((c < 0x20 && c != '\t') || c == 0x7f)
-			return 0;		/* includes a CR not followed by LF */
-	}
 	if (conn) {
 		/* Connection: one token, "close" or "keep-alive", with optional whitespace */
 		uint32_t a = k + 1, b = end;
@@ -328,9 +390,9 @@ plain_header_line(struct http_parser *p, const uint8_t *s, uint32_t n, uint32_t 
 			a++;
 		while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t'))
 			b--;
-		if (b - a == 5 && strncasecmp((const char *)s + a, "close", 5) == 0)
+		if (b - a == 5 && http_ci_eq(s + a, "close", 5))
 			p->flags |= F_CLOSE;
-		else if (b - a == 10 && strncasecmp((const char *)s + a, "keep-alive", 10) == 0)
+		else if (b - a == 10 && http_ci_eq(s + a, "keep-alive", 10))
 			p->flags |= F_KEEPALIVE;
 		else
 			return 0;		/* a list, or another token: the byte path */
@@ -496,6 +558,11 @@ http_parse(struct http_parser *p, const uint8_t *buf, uint32_t len, uint32_t max
 				i += n;
 				continue;
 			}
+		}
+		if (p->state == S_HSTART && c == '\r' && i + 1 < len && buf[i + 1] == '\n' &&
+		    p->head + 2 <= max_head) {
+			*used = i + 2;		/* the blank line that ends the head, CR LF */
+			return finish(p, req);
 		}
 		if (p->state == S_DEAD) {
 			*used = len;

@@ -39,6 +39,22 @@ struct http_parser {
 };
 _Static_assert(sizeof(struct http_parser) == 24, "the parser lives in a connection's app state");
 
+/**
+ * Whether the @p n bytes at @p s are @p lower (lower case, ASCII) but for the case of letters:
+ * what header names and tokens compare by (RFC 9110 §5.1), without the C library's locale.
+ */
+static inline bool
+http_ci_eq(const uint8_t *s, const char *lower, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		uint8_t c = s[i], l = (uint8_t)lower[i];
+
+		if (c != l && ((c | 0x20) != l || l < 'a' || l > 'z'))
+			return false;
+	}
+	return true;
+}
+
 /** Reset @p p for a new connection. */
 void http_parser_init(struct http_parser *p);
 

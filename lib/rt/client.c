@@ -4,12 +4,13 @@
 #include <arpa/inet.h>
 #include <math.h>
 #include <string.h>
-#include <strings.h>
 
 #include <rte_byteorder.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
 #include <rte_random.h>
+
+#include "http_parse.h"
 
 /* A client connection's state, in the 32 bytes of tcpe_app_state(). */
 struct cl_conn {
@@ -250,8 +251,7 @@ head_line(struct cl_conn *st, const uint8_t *d, uint32_t n)
 {
 	if (n == 0 || (n == 1 && d[0] == '\r'))
 		return false;
-	if (n > sizeof(cl_header) - 1 &&
-	    strncasecmp((const char *)d, cl_header, sizeof(cl_header) - 1) == 0) {
+	if (n > sizeof(cl_header) - 1 && http_ci_eq(d, cl_header, sizeof(cl_header) - 1)) {
 		st->clen = 0;	/* a repeated header replaces, never adds to, the value */
 		for (uint32_t k = sizeof(cl_header) - 1; k < n; k++)
 			clen_digit(st, d[k]);
@@ -274,7 +274,7 @@ head_byte(struct cl_conn *st, uint8_t b)
 		if (st->in_cl) {
 			clen_digit(st, b);
 		} else if (st->line_len == st->match && st->match < sizeof(cl_header) - 1 &&
-			   (b | 0x20) == (uint8_t)cl_header[st->match]) {
+			   http_ci_eq(&b, &cl_header[st->match], 1)) {
 			if (++st->match == sizeof(cl_header) - 1) {
 				st->in_cl = 1;
 				st->clen = 0;

@@ -315,8 +315,13 @@ fast_paths_agree_with_the_byte_path(void)
 		"POST /p HTTP/1.1\r\nContent-Length: 3\r\nX-A: b\r\n\r\nabcGET / HTTP/1.1\r\n\r\n",
 		"GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
 		"\r\nGET / HTTP/1.1\r\nX: \t v \r\n\r\n",
+		/* values longer than the 16 bytes the value scan takes a step, names in any case */
+		"GET / HTTP/1.1\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64) tcpe-test/1.0 abcdefgh\r\n"
+		"cOnNeCtIoN: CLOSE\r\n\r\n",
+		"GET /q HTTP/1.1\nAccept: text/html,application/xhtml+xml;q=0.9,*/*;q=0.8\n"
+		"CONNECTION:Keep-Alive\t\n\n",
 	};
-	static const char alphabet[] = " :\r\n\t\x7f\x01aZ0/-.?\xff";
+	static const char alphabet[] = " :\r\n\t\x7f\x01aZ0/-.?\xff{_@";
 	char buf[160];
 	size_t cuts[160];
 	unsigned int checked = 0;
@@ -362,6 +367,30 @@ fast_paths_agree_with_the_byte_path(void)
 	CU_ASSERT_EQUAL(checked, 20000);
 }
 
+/* Header names and tokens compare without case, but only letters: a byte that differs from the
+ * expected one by 0x20 and is not a letter does not match. */
+static void
+names_compare_without_case_and_only_letters(void)
+{
+	CU_ASSERT_TRUE(http_ci_eq((const uint8_t *)"Keep-Alive", "keep-alive", 10));
+	CU_ASSERT_TRUE(http_ci_eq((const uint8_t *)"CONTENT-LENGTH:", "content-length:", 15));
+	CU_ASSERT_TRUE(http_ci_eq((const uint8_t *)"close", "close", 5));
+	CU_ASSERT_FALSE(http_ci_eq((const uint8_t *)"keep\ralive", "keep-alive", 10));
+	CU_ASSERT_FALSE(http_ci_eq((const uint8_t *)"content-length\x1a", "content-length:", 15));
+	CU_ASSERT_FALSE(http_ci_eq((const uint8_t *)"@", "`", 1));
+	CU_ASSERT_FALSE(http_ci_eq((const uint8_t *)"closf", "close", 5));
+	CU_ASSERT_FALSE(http_ci_eq((const uint8_t *)"User-Agent", "connection", 10));
+	CU_ASSERT_TRUE(http_ci_eq((const uint8_t *)"x", "y", 0));
+	{
+		struct outcome o;
+
+		one("GET / HTTP/1.1\r\nConnection: CLOSE\r\n\r\n", MAXH, &o);
+		CU_ASSERT_EQUAL_FATAL(o.n, 1);
+		CU_ASSERT_EQUAL(o.r[0], HTTP_REQUEST);
+		CU_ASSERT_FALSE(o.req[0].keep_alive);
+	}
+}
+
 static const struct test_case cases[] = {
 	TEST(get_parses_with_keep_alive_by_default),
 	TEST(connection_header_and_version_decide_keep_alive),
@@ -373,6 +402,7 @@ static const struct test_case cases[] = {
 	TEST(any_split_gives_the_same_requests),
 	TEST(nothing_is_accepted_after_an_error),
 	TEST(fast_paths_agree_with_the_byte_path),
+	TEST(names_compare_without_case_and_only_letters),
 	{ NULL, NULL },
 };
 
