@@ -18,22 +18,26 @@ struct http_conn {
 				 * and the connection closes once its body is queued */
 };
 
-/* Send space a request needs before it is parsed: any head (with a short error body or a small
- * copied body) then fits whole; a large body goes on as the window opens. */
+/* A body up to this size goes out in the head's buffer: one send, one piece of the send queue. */
+#define INLINE_BODY_MAX 256
+/* Send space a request needs before it is parsed: any head (with a short error body or an
+ * inline body) then fits whole; a large body goes on as the window opens. */
 #define RESPONSE_ROOM 1024
+_Static_assert(256 + INLINE_BODY_MAX <= RESPONSE_ROOM, "a head and an inline body fit the room");
 _Static_assert(sizeof(struct http_conn) <= 32, "fits the per-connection app state");
 
 /* Per-worker: the Date header, formatted at most once a second (RFC 9110 §6.6.1). */
 struct http_worker {
 	uint64_t stale_at_us;	/* worker clock when the string below goes stale */
 	char date[32];		/* "Tue, 24 Nov 2026 09:50:00 GMT" */
+	uint32_t date_len;
 };
 _Static_assert(sizeof(struct http_worker) <= TCPE_APP_WORKER_SCRATCH, "fits the worker scratch");
 
 #define PUT(p, lit) (memcpy((p), (lit), sizeof(lit) - 1), (p) + sizeof(lit) - 1)
 
 static const char *
-http_date(struct tcpe_sock *s)
+http_date(struct tcpe_sock *s, size_t *len)
 {
 	struct http_worker *hw = tcpe_app_worker(s);
 	uint64_t now = tcpe_now_us(s);
@@ -44,9 +48,11 @@ http_date(struct tcpe_sock *s)
 		struct tm tm;
 
 		gmtime_r(&sec, &tm);
-		strftime(hw->date, sizeof(hw->date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		hw->date_len = (uint32_t)strftime(hw->date, sizeof(hw->date),
+						  "%a, %d %b %Y %H:%M:%S GMT", &tm);
 		hw->stale_at_us = now + (uint64_t)(1000000 - wall % 1000000);
 	}
+	*len = hw->date_len;
 	return hw->date;
 }
 
@@ -65,13 +71,16 @@ put_u64(char *p, uint64_t v)
 	return p;
 }
 
-/* One response head; the caller queues the body, if any. */
+/* One response head, with the first @p inline_body bytes of the body pattern behind it (at most
+ * INLINE_BODY_MAX); the caller queues the rest of the body, if any. */
 static bool
-send_head(struct tcpe_sock *s, unsigned int status, uint64_t clen, bool close, bool ka10)
+send_head(struct tcpe_sock *s, unsigned int status, uint64_t clen, bool close, bool ka10,
+	  uint32_t inline_body)
 {
-	char buf[256], *p = buf;
-	const char *date = http_date(s);
-	size_t dl = strlen(date);
+	static const char pattern[] = TCPE_BODY_PATTERN;
+	char buf[256 + INLINE_BODY_MAX], *p = buf;
+	size_t dl;
+	const char *date = http_date(s, &dl);
 
 	switch (status) {
 	case 200: p = PUT(p, "HTTP/1.1 200 OK\r\n"); break;
@@ -90,6 +99,12 @@ send_head(struct tcpe_sock *s, unsigned int status, uint64_t clen, bool close, b
 		p = PUT(p, "\r\nConnection: keep-alive\r\n\r\n");	/* HTTP/1.0 asked for it */
 	else
 		p = PUT(p, "\r\n\r\n");
+	for (uint32_t i = 0; i < inline_body; i += TCPE_BODY_PERIOD) {
+		uint32_t n = inline_body - i < TCPE_BODY_PERIOD ? inline_body - i : TCPE_BODY_PERIOD;
+
+		memcpy(p, pattern, n);
+		p += n;
+	}
 	return tcpe_send(s, buf, (uint32_t)(p - buf)) == (uint32_t)(p - buf);
 }
 
@@ -112,7 +127,7 @@ refuse(struct tcpe_sock *s, struct http_conn *h, unsigned int status)
 	else
 		st->http_too_large++;
 	h->closing = 1;
-	if (send_head(s, status, bl, true, false))
+	if (send_head(s, status, bl, true, false, 0))
 		tcpe_send(s, b, bl);
 	tcpe_close(s);
 }
@@ -138,6 +153,7 @@ respond(struct tcpe_sock *s, struct http_conn *h, const struct http_req *req)
 {
 	const struct tcpe_app_params *prm = tcpe_params(s);
 	struct tcpe_stats *st = tcpe_stats(s);
+	uint32_t inline_body;
 	uint64_t len;
 
 	if (req->method == HTTP_M_OTHER) {
@@ -155,12 +171,15 @@ respond(struct tcpe_sock *s, struct http_conn *h, const struct http_req *req)
 	}
 	st->http_resp_2xx++;
 	h->closing = !req->keep_alive;
-	send_head(s, 200, len, !req->keep_alive, req->http10 && req->keep_alive);
 	if (req->method == HTTP_M_GET) {
 		st->http_body_bytes += len;
 		h->body_left = (uint32_t)len;	/* http-max-bytes is at most 1 GiB */
 		h->phase = 0;
 	}
+	/* a small body goes with the head, one send (the room for both was there before parsing) */
+	inline_body = h->body_left <= INLINE_BODY_MAX ? h->body_left : 0;
+	send_head(s, 200, len, !req->keep_alive, req->http10 && req->keep_alive, inline_body);
+	h->body_left -= inline_body;
 	body_more(s, h);
 }
 
@@ -215,17 +234,12 @@ http_data(struct tcpe_sock *s, const uint8_t *data, uint32_t len)
 	return len;	/* all parsed, or ignored after the last response */
 }
 
+/* Room again after a send was cut short (the peer acknowledged, or the worker's budget freed):
+ * more of the body. No on_acked: an ACK that makes room for a waiting body comes here. */
 static void
 http_more(struct tcpe_sock *s)
 {
 	body_more(s, tcpe_app_state(s));
-}
-
-static void
-http_acked(struct tcpe_sock *s, uint32_t bytes)
-{
-	(void)bytes;
-	http_more(s);
 }
 
 static void
@@ -244,7 +258,6 @@ const struct tcpe_app app_http = {
 	.has_state = true,
 	.on_accept = http_accept,
 	.on_data = http_data,
-	.on_acked = http_acked,
 	.on_writable = http_more,
 	.on_peer_fin = http_peer_fin,
 	.fin_with_data = true,

@@ -30,6 +30,8 @@ struct tcpe_app_params {
 #define TCPE_BODY_TEMPLATE 32768
 /** The template's pattern repeats every this many bytes. */
 #define TCPE_BODY_PERIOD 32
+/** The template's pattern: body byte i is TCPE_BODY_PATTERN[i % TCPE_BODY_PERIOD]. */
+#define TCPE_BODY_PATTERN "0123456789abcdefghijklmnopqrstuv"
 /** Bytes of per-worker scratch memory an application gets (tcpe_app_worker). */
 #define TCPE_APP_WORKER_SCRATCH 128
 
@@ -78,7 +80,7 @@ uint32_t tcpe_send(struct tcpe_sock *s, const void *data, uint32_t len);
 
 /**
  * Queue @p len bytes of a body without copying: references to the worker's read-only template,
- * whose byte i is "0123456789abcdefghijklmnopqrstuv"[i % 32]. @p from is the body offset of the
+ * whose byte i is TCPE_BODY_PATTERN[i % TCPE_BODY_PERIOD]. @p from is the body offset of the
  * first byte, so that a body sent in pieces (a send cut short goes on later) reads as one.
  * Same budgets and return as tcpe_send().
  */

@@ -113,7 +113,7 @@ app_state_alloc(struct conn_table *tab)
 static int
 apps_init(struct conn_table *tab, const struct tcpe_config *cfg, int socket)
 {
-	static const char pattern[] = "0123456789abcdefghijklmnopqrstuv";
+	static const char pattern[] = TCPE_BODY_PATTERN;
 	struct tcpe_app_params *p = &tab->params;
 	struct timespec ts;
 
