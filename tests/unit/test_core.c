@@ -188,7 +188,7 @@ wheel_cancel_and_rearm(void)
 	tmr_wheel_cancel(&w, &links[0]);
 	tmr_wheel_cancel(&w, &links[0]);		/* twice is harmless */
 	tmr_wheel_arm(&w, &links[1], 3000);
-	tmr_wheel_arm(&w, &links[1], 9000);		/* re-arm moves it */
+	tmr_wheel_arm(&w, &links[1], 9000);		/* later: it fires at the new time */
 	CU_ASSERT_EQUAL(w.armed, 1);
 	CU_ASSERT_EQUAL(tmr_wheel_expire(&w, 5000, due, 8), 0);
 	CU_ASSERT_EQUAL(tmr_wheel_expire(&w, 11000, due, 8), 1);
