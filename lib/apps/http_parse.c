@@ -3,10 +3,6 @@
 
 #include <string.h>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 enum {
 	S_START,	/* before a request line; empty lines are skipped (§2.2) */
 	S_METHOD,
@@ -410,13 +406,11 @@ plain_header_line(struct http_parser *p, const uint8_t *s, uint32_t n, uint32_t 
 static uint32_t
 plain_request_line(struct http_parser *p, const uint8_t *s, uint32_t n, uint32_t max_head)
 {
-	const uint8_t *nl = memchr(s, '\n', n);
-	uint32_t len, k, t, v;
+	uint32_t len = http_lf(s, 0, n) + 1, k, t, v;
 	uint8_t method;
 
-	if (nl == NULL)
-		return 0;
-	len = (uint32_t)(nl - s) + 1;
+	if (len > n)
+		return 0;	/* no LF in this buffer */
 	if (len > max_head)
 		return 0;
 	if (len > 4 && memcmp(s, "GET ", 4) == 0) {

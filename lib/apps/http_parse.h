@@ -4,6 +4,11 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 enum http_method { HTTP_M_NONE, HTTP_M_GET, HTTP_M_HEAD, HTTP_M_OTHER };
 
@@ -53,6 +58,51 @@ http_ci_eq(const uint8_t *s, const char *lower, uint32_t n)
 			return false;
 	}
 	return true;
+}
+
+/**
+ * Whether the 15 bytes at @p d are "content-length:" in any case: two 8-byte compares, the
+ * letters folded (OR 0x20 is exact for them), '-' and ':' compared as they are. A response
+ * head's lines are mostly not this one; the first compare tells.
+ */
+static inline bool
+http_is_content_length(const uint8_t *d)
+{
+	static const char name[] = "content-length:";
+	static const uint8_t fold_a[8] = { 32, 32, 32, 32, 32, 32, 32, 0 },	/* "content-" */
+			     fold_b[8] = { 0, 32, 32, 32, 32, 32, 32, 0 };	/* "-length:" */
+	uint64_t a, b, want_a, want_b, fa, fb;
+
+	memcpy(&a, d, 8);
+	memcpy(&b, d + 7, 8);
+	memcpy(&want_a, name, 8);
+	memcpy(&want_b, name + 7, 8);
+	memcpy(&fa, fold_a, 8);
+	memcpy(&fb, fold_b, 8);
+	return (a | fa) == want_a && (b | fb) == want_b;
+}
+
+/**
+ * The index of the first LF in @p s[@p i..@p n), or @p n. Sixteen bytes a step where SSE2 is
+ * there, inline: the lines of a head are tens of bytes, shorter than a call to memchr() pays for.
+ */
+static inline uint32_t
+http_lf(const uint8_t *s, uint32_t i, uint32_t n)
+{
+#if defined(__SSE2__)
+	const __m128i lf = _mm_set1_epi8('\n');
+
+	for (; i + 16 <= n; i += 16) {
+		unsigned int mask = (unsigned int)_mm_movemask_epi8(_mm_cmpeq_epi8(
+			_mm_loadu_si128((const __m128i *)(const void *)(s + i)), lf));
+
+		if (mask != 0)
+			return i + (uint32_t)__builtin_ctz(mask);
+	}
+#endif
+	while (i < n && s[i] != '\n')
+		i++;
+	return i;
 }
 
 /** Reset @p p for a new connection. */

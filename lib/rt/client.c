@@ -251,7 +251,7 @@ head_line(struct cl_conn *st, const uint8_t *d, uint32_t n)
 {
 	if (n == 0 || (n == 1 && d[0] == '\r'))
 		return false;
-	if (n > sizeof(cl_header) - 1 && http_ci_eq(d, cl_header, sizeof(cl_header) - 1)) {
+	if (n > sizeof(cl_header) - 1 && http_is_content_length(d)) {
 		st->clen = 0;	/* a repeated header replaces, never adds to, the value */
 		for (uint32_t k = sizeof(cl_header) - 1; k < n; k++)
 			clen_digit(st, d[k]);
@@ -296,16 +296,14 @@ http_bytes(struct tcpe_sock *s, const uint8_t *d, uint32_t len)
 
 next:
 	while (i < len && st->phase == PH_HEAD) {
-		const uint8_t *nl;
+		uint32_t nl;
 
 		/* a whole line at hand: look at it at once (head_byte is for lines split between
 		 * segments) */
-		if (st->line_len == 0 && (nl = memchr(d + i, '\n', len - i)) != NULL) {
-			uint32_t n = (uint32_t)(nl - (d + i));
-
-			if (!head_line(st, d + i, n) && !head_done(s, st))
+		if (st->line_len == 0 && (nl = http_lf(d, i, len)) < len) {
+			if (!head_line(st, d + i, nl - i) && !head_done(s, st))
 				return;
-			i += n + 1;
+			i = nl + 1;
 			continue;
 		}
 		if (!head_byte(st, d[i++]) && !head_done(s, st))

@@ -391,6 +391,63 @@ names_compare_without_case_and_only_letters(void)
 	}
 }
 
+/* http_lf() finds the first LF wherever it falls against its 16-byte steps, from any start,
+ * and never looks past the end it is given. */
+static void
+lf_is_found_at_every_position(void)
+{
+	uint8_t buf[80];
+
+	for (uint32_t n = 0; n <= sizeof(buf); n++) {
+		for (uint32_t at = 0; at <= n; at++) {
+			memset(buf, 'a', sizeof(buf));
+			if (at < n)
+				buf[at] = '\n';
+			if (n < sizeof(buf))
+				buf[n] = '\n';	/* past the end: never found */
+			for (uint32_t from = 0; from <= at && from <= n; from += 7)
+				CU_ASSERT_EQUAL_FATAL(http_lf(buf, from, n), at);
+		}
+	}
+	memset(buf, '\n', sizeof(buf));
+	CU_ASSERT_EQUAL(http_lf(buf, 33, sizeof(buf)), 33);
+	buf[33] = 0x8a;		/* a byte with the high bit set is not LF */
+	CU_ASSERT_EQUAL(http_lf(buf, 33, sizeof(buf)), 34);
+}
+
+/* "content-length:" is recognised in every case of its letters and in no other 15 bytes: every
+ * one-byte change that is not a letter's case is refused. */
+static void
+content_length_name_in_any_case(void)
+{
+	static const char name[] = "content-length:";
+	uint8_t buf[15];
+	unsigned int letters[15], nl = 0, hits = 0;
+
+	for (unsigned int i = 0; i < 15; i++)
+		if (name[i] >= 'a' && name[i] <= 'z')
+			letters[nl++] = i;
+	CU_ASSERT_EQUAL_FATAL(nl, 13);
+	for (unsigned int m = 0; m < (1u << nl); m++) {
+		memcpy(buf, name, 15);
+		for (unsigned int j = 0; j < nl; j++)
+			if (m & (1u << j))
+				buf[letters[j]] = (uint8_t)(buf[letters[j]] - 32);
+		hits += http_is_content_length(buf);
+	}
+	CU_ASSERT_EQUAL(hits, 1u << nl);
+	for (unsigned int i = 0; i < 15; i++) {
+		for (unsigned int v = 0; v < 256; v++) {
+			bool same = v == (uint8_t)name[i] ||
+				    (name[i] >= 'a' && name[i] <= 'z' && v == (uint8_t)(name[i] - 32));
+
+			memcpy(buf, name, 15);
+			buf[i] = (uint8_t)v;
+			CU_ASSERT_EQUAL_FATAL(http_is_content_length(buf), same);
+		}
+	}
+}
+
 static const struct test_case cases[] = {
 	TEST(get_parses_with_keep_alive_by_default),
 	TEST(connection_header_and_version_decide_keep_alive),
@@ -403,6 +460,8 @@ static const struct test_case cases[] = {
 	TEST(nothing_is_accepted_after_an_error),
 	TEST(fast_paths_agree_with_the_byte_path),
 	TEST(names_compare_without_case_and_only_letters),
+	TEST(lf_is_found_at_every_position),
+	TEST(content_length_name_in_any_case),
 	{ NULL, NULL },
 };
 
