@@ -220,7 +220,6 @@ conn_sndq_trim(struct conn_table *tab, struct conn *c, uint32_t n)
 	before = q->sndq.nsegs;
 	sndq_trim(&q->sndq, n);
 	segs_moved(tab, before, q->sndq.nsegs);
-	conn_q_settle(tab, c);
 }
 
 void
@@ -458,6 +457,8 @@ conn_deliver(struct conn_table *tab, struct conn *c, struct rte_mbuf *m, const u
 	struct tcpe_sock *s = sock_of(c);
 	bool kept = false;
 
+	/* An emptied queue record is given back at the end, not at the ACK: a keep-alive request
+	 * carries the ACK of the answer before it, and its own answer goes into the same record. */
 	if (rx->events & TCP_EV_ACKED) {
 		conn_sndq_trim(tab, c, rx->acked);
 		if (c->accepted && app->on_acked != NULL)
@@ -474,8 +475,10 @@ conn_deliver(struct conn_table *tab, struct conn *c, struct rte_mbuf *m, const u
 		enum take_result r = take(tab, c, m, payload + rx->data_off, rx->data_len, from_ooo,
 					  (rx->events & TCP_EV_PEER_FIN) != 0);
 
-		if (r == REFUSED)
+		if (r == REFUSED) {
+			conn_q_settle(tab, c);
 			return false;	/* and the FIN with it */
+		}
 		kept = r == KEPT;
 	}
 	if ((rx->events & TCP_EV_PEER_FIN) && !conn_gone(c)) {
@@ -484,6 +487,7 @@ conn_deliver(struct conn_table *tab, struct conn *c, struct rte_mbuf *m, const u
 		else if (app->on_peer_fin != NULL)
 			app->on_peer_fin(s);
 	}
+	conn_q_settle(tab, c);
 	return kept;
 }
 

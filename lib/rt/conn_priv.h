@@ -115,7 +115,8 @@ bool conn_slice_over(const struct conn_table *tab);
 /** Drop what @p c holds for its application. */
 void conn_rcvq_purge(struct conn_table *tab, struct conn *c);
 
-/** Release @p n acknowledged bytes of @p c's send queue, keeping the worker's count. */
+/** Release @p n acknowledged bytes of @p c's send queue, keeping the worker's count. An emptied
+ * queue keeps its record: the caller gives it back (conn_q_settle()). */
 void conn_sndq_trim(struct conn_table *tab, struct conn *c, uint32_t n);
 
 /** Release @p c's whole send queue, keeping the worker's count. */
