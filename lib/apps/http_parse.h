@@ -83,7 +83,7 @@ http_is_content_length(const uint8_t *d)
 }
 
 /**
- * The index of the first LF in @p s[@p i..@p n), or @p n. Sixteen bytes a step where SSE2 is
+ * The index of the first LF in @p s[@p i..@p n), or @p n. 32 bytes a step where SSE2 is
  * there, inline: the lines of a head are tens of bytes, shorter than a call to memchr() pays for.
  */
 static inline uint32_t
@@ -92,12 +92,23 @@ http_lf(const uint8_t *s, uint32_t i, uint32_t n)
 #if defined(__SSE2__)
 	const __m128i lf = _mm_set1_epi8('\n');
 
-	for (; i + 16 <= n; i += 16) {
+	/* 32 bytes a step, so that most lines end in the first: one well-predicted branch */
+	for (; i + 32 <= n; i += 32) {
+		unsigned int lo = (unsigned int)_mm_movemask_epi8(_mm_cmpeq_epi8(
+			_mm_loadu_si128((const __m128i *)(const void *)(s + i)), lf));
+		unsigned int hi = (unsigned int)_mm_movemask_epi8(_mm_cmpeq_epi8(
+			_mm_loadu_si128((const __m128i *)(const void *)(s + i + 16)), lf));
+
+		if ((lo | hi) != 0)
+			return i + (uint32_t)__builtin_ctz(lo | hi << 16);
+	}
+	if (i + 16 <= n) {
 		unsigned int mask = (unsigned int)_mm_movemask_epi8(_mm_cmpeq_epi8(
 			_mm_loadu_si128((const __m128i *)(const void *)(s + i)), lf));
 
 		if (mask != 0)
 			return i + (uint32_t)__builtin_ctz(mask);
+		i += 16;
 	}
 #endif
 	while (i < n && s[i] != '\n')
