@@ -81,13 +81,11 @@ batch_bytes(const struct client_req *q, unsigned int n, bool last)
 	return (n - 1) * (uint32_t)q->len + (last ? q->close_len : q->len);
 }
 
-/* Queue what the send budget takes of the current batch; on_writable brings us back. */
+/* Queue what the send budget takes of the current batch; on_writable brings us back. The
+ * client's and the connection's state come from the caller (each a call into the runtime). */
 static void
-send_more(struct tcpe_sock *s)
+send_batch(struct tcpe_sock *s, const struct client *k, struct cl_conn *st)
 {
-	struct client *k = ck(s);
-	struct cl_conn *st = cl(s);
-
 	if (k->kind == CLIENT_ECHO) {
 		if (st->tosend > 0)
 			st->tosend -= tcpe_send_body(s, st->tosend, k->echo_bytes - st->tosend);
@@ -112,6 +110,13 @@ send_more(struct tcpe_sock *s)
 		if (sent < len - off)
 			return;
 	}
+}
+
+/* on_writable: room again for the batch. */
+static void
+send_more(struct tcpe_sock *s)
+{
+	send_batch(s, ck(s), cl(s));
 }
 
 /* Ready to read the next response's header block. */
@@ -144,10 +149,8 @@ pick_variant(const struct client *k)
 /* Start the next request (an HTTP batch of --pipeline) on an established connection, or wait for
  * the server's close (read-until-close kinds). */
 static void
-request(struct tcpe_sock *s)
+request(struct tcpe_sock *s, struct client *k, struct cl_conn *st)
 {
-	struct client *k = ck(s);
-	struct cl_conn *st = cl(s);
 	unsigned int n = k->kind == CLIENT_HTTP ? k->pipeline : 1;
 
 	if (k->requests_per_conn != 0 && k->requests_per_conn - st->reqs < n)
@@ -161,14 +164,14 @@ request(struct tcpe_sock *s)
 		head_reset(st);
 		st->mix = pick_variant(k);
 		st->tosend = batch_bytes(&k->reqs[st->mix], n, st->last);
-		send_more(s);
+		send_batch(s, k, st);
 		break;
 	case CLIENT_ECHO:
 		k->st->client_sent++;
 		st->phase = PH_ECHO;
 		st->want = (uint32_t)k->echo_bytes;
 		st->tosend = st->want;
-		send_more(s);
+		send_batch(s, k, st);
 		break;
 	default:		/* hello, bulk: the server talks, then closes (the open is the request) */
 		k->st->client_sent++;
@@ -181,10 +184,9 @@ request(struct tcpe_sock *s)
 /* A request completed: its latency (from its batch's start) into the histogram, then the next
  * response of the batch, the next batch, or the close. */
 static void
-complete(struct tcpe_sock *s)
+complete(struct tcpe_sock *s, struct cl_conn *st)
 {
 	struct client *k = ck(s);
-	struct cl_conn *st = cl(s);
 	uint64_t lat = tcpe_now_us(s) - st->t0_us;
 
 	k->lat_hist[client_lat_bucket(lat)]++;
@@ -208,19 +210,20 @@ complete(struct tcpe_sock *s)
 			tcpe_close(s);
 		}
 	} else {
-		request(s);
+		request(s, k, st);
 	}
 }
 
 static void
 cl_established(struct tcpe_sock *s)
 {
-	uint64_t sched = cl(s)->t0_us;	/* open-loop: when this connection was due to open */
+	struct cl_conn *st = cl(s);
+	uint64_t sched = st->t0_us;	/* open-loop: when this connection was due to open */
 
-	memset(cl(s), 0, sizeof(struct cl_conn));
-	request(s);
+	memset(st, 0, sizeof(struct cl_conn));
+	request(s, ck(s), st);
 	if (sched != 0)
-		cl(s)->t0_us = sched;
+		st->t0_us = sched;
 }
 
 /* One digit of a Content-Length value; a value past CLEN_MAX makes the response unreadable. */
@@ -289,9 +292,8 @@ head_byte(struct cl_conn *st, uint8_t b)
 /* HTTP/1.1 responses: each a header block ending in an empty line, then Content-Length bytes;
  * with --pipeline, the next may follow in the same segment. */
 static void
-http_bytes(struct tcpe_sock *s, const uint8_t *d, uint32_t len)
+http_bytes(struct tcpe_sock *s, struct cl_conn *st, const uint8_t *d, uint32_t len)
 {
-	struct cl_conn *st = cl(s);
 	uint32_t i = 0;
 
 next:
@@ -315,7 +317,7 @@ next:
 		st->want -= n;
 		i += n;
 		if (st->want == 0) {
-			complete(s);
+			complete(s, st);
 			if (st->phase == PH_HEAD && i < len)
 				goto next;
 		}
@@ -345,12 +347,12 @@ cl_data(struct tcpe_sock *s, const uint8_t *d, uint32_t len)
 	switch (st->phase) {
 	case PH_HEAD:
 	case PH_BODY:
-		http_bytes(s, d, len);
+		http_bytes(s, st, d, len);
 		break;
 	case PH_ECHO:
 		st->want = len < st->want ? st->want - len : 0;
 		if (st->want == 0)
-			complete(s);
+			complete(s, st);
 		break;
 	default:		/* hello / bulk: counted in data_rx_bytes, complete at the FIN */
 		if (ck(s)->kind == CLIENT_HELLO)
@@ -368,7 +370,7 @@ cl_peer_fin(struct tcpe_sock *s)
 	if (ck(s)->greet_sock == s)
 		ck(s)->greet_sock = NULL;	/* the greeting is whole: nothing more is kept */
 	if (st->phase == PH_TO_CLOSE)
-		complete(s);	/* closes */
+		complete(s, st);	/* closes */
 	else
 		tcpe_close(s);	/* the server closed first: if a request was open, it failed */
 }
