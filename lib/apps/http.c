@@ -18,12 +18,15 @@ struct http_conn {
 				 * and the connection closes once its body is queued */
 };
 
+/* Room for any response head send_head() writes (the longest, a 431 with a 20-digit length and
+ * Connection: keep-alive, is under 200 bytes). */
+#define HEAD_MAX 256
 /* A body up to this size goes out in the head's buffer: one send, one piece of the send queue. */
 #define INLINE_BODY_MAX 256
 /* Send space a request needs before it is parsed: any head (with a short error body or an
  * inline body) then fits whole; a large body goes on as the window opens. */
 #define RESPONSE_ROOM 1024
-_Static_assert(256 + INLINE_BODY_MAX <= RESPONSE_ROOM, "a head and an inline body fit the room");
+_Static_assert(HEAD_MAX + INLINE_BODY_MAX <= RESPONSE_ROOM, "a head and an inline body fit the room");
 _Static_assert(sizeof(struct http_conn) <= 32, "fits the per-connection app state");
 
 /* Per-worker: the Date header, formatted at most once a second (RFC 9110 §6.6.1). */
@@ -78,7 +81,7 @@ send_head(struct tcpe_sock *s, unsigned int status, uint64_t clen, bool close, b
 	  uint32_t inline_body)
 {
 	static const char pattern[] = TCPE_BODY_PATTERN;
-	char buf[256 + INLINE_BODY_MAX], *p = buf;
+	char buf[HEAD_MAX + INLINE_BODY_MAX], *p = buf;
 	size_t dl;
 	const char *date = http_date(s, &dl);
 

@@ -391,8 +391,8 @@ names_compare_without_case_and_only_letters(void)
 	}
 }
 
-/* http_lf() finds the first LF wherever it falls against its 16-byte steps, from any start,
- * and never looks past the end it is given. */
+/* http_lf() finds the first LF wherever it falls against its 32- and 16-byte steps and its byte
+ * tail, from any start, and never beyond the end it is given. */
 static void
 lf_is_found_at_every_position(void)
 {
