@@ -29,20 +29,35 @@ struct http_conn {
 _Static_assert(HEAD_MAX + INLINE_BODY_MAX <= RESPONSE_ROOM, "a head and an inline body fit the room");
 _Static_assert(sizeof(struct http_conn) <= 32, "fits the per-connection app state");
 
-/* Per-worker: the Date header, formatted at most once a second (RFC 9110 §6.6.1). */
+/* What a response head depends on besides the Date: a 200 composed for the same values is
+ * sent again as it is. */
+struct http_key {
+	uint64_t clen;
+	uint32_t status, inline_body;
+	bool close, ka10;
+};
+
+/*
+ * Per-worker: the Date header, formatted at most once a second (RFC 9110 §6.6.1), and the last
+ * response head composed (with its inline body): keep-alive clients asking for the same object
+ * get the same bytes until the Date changes, so it is composed once per second and key, not
+ * once per request.
+ */
 struct http_worker {
 	uint64_t stale_at_us;	/* worker clock when the string below goes stale */
 	char date[32];		/* "Tue, 24 Nov 2026 09:50:00 GMT" */
 	uint32_t date_len;
+	uint32_t resp_len;	/* bytes of resp[]; 0: nothing reusable there */
+	struct http_key key;	/* what resp[] was composed for */
+	char resp[HEAD_MAX + INLINE_BODY_MAX];
 };
 _Static_assert(sizeof(struct http_worker) <= TCPE_APP_WORKER_SCRATCH, "fits the worker scratch");
 
 #define PUT(p, lit) (memcpy((p), (lit), sizeof(lit) - 1), (p) + sizeof(lit) - 1)
 
 static const char *
-http_date(struct tcpe_sock *s, size_t *len)
+http_date(struct tcpe_sock *s, struct http_worker *hw, size_t *len)
 {
-	struct http_worker *hw = tcpe_app_worker(s);
 	uint64_t now = tcpe_now_us(s);
 
 	if (now >= hw->stale_at_us) {
@@ -54,6 +69,7 @@ http_date(struct tcpe_sock *s, size_t *len)
 		hw->date_len = (uint32_t)strftime(hw->date, sizeof(hw->date),
 						  "%a, %d %b %Y %H:%M:%S GMT", &tm);
 		hw->stale_at_us = now + (uint64_t)(1000000 - wall % 1000000);
+		hw->resp_len = 0;	/* the response composed with the old Date */
 	}
 	*len = hw->date_len;
 	return hw->date;
@@ -74,18 +90,24 @@ put_u64(char *p, uint64_t v)
 	return p;
 }
 
-/* One response head, with the first @p inline_body bytes of the body pattern behind it (at most
- * INLINE_BODY_MAX); the caller queues the rest of the body, if any. */
-static bool
-send_head(struct tcpe_sock *s, unsigned int status, uint64_t clen, bool close, bool ka10,
-	  uint32_t inline_body)
+/* Whether two keys are the same response. */
+static inline bool
+key_eq(const struct http_key *a, const struct http_key *b)
+{
+	return a->clen == b->clen && a->status == b->status && a->inline_body == b->inline_body &&
+	       a->close == b->close && a->ka10 == b->ka10;
+}
+
+/* Compose the head @p k asks for, and its inline body, into @p hw->resp. */
+static void
+compose(struct tcpe_sock *s, struct http_worker *hw, const struct http_key *k)
 {
 	static const char pattern[] = TCPE_BODY_PATTERN;
-	char buf[HEAD_MAX + INLINE_BODY_MAX], *p = buf;
+	char *p = hw->resp;
 	size_t dl;
-	const char *date = http_date(s, &dl);
+	const char *date = http_date(s, hw, &dl);
 
-	switch (status) {
+	switch (k->status) {
 	case 200: p = PUT(p, "HTTP/1.1 200 OK\r\n"); break;
 	case 400: p = PUT(p, "HTTP/1.1 400 Bad Request\r\n"); break;
 	case 405: p = PUT(p, "HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD\r\n"); break;
@@ -95,20 +117,40 @@ send_head(struct tcpe_sock *s, unsigned int status, uint64_t clen, bool close, b
 	memcpy(p, date, dl);
 	p += dl;
 	p = PUT(p, "\r\nContent-Type: text/plain\r\nContent-Length: ");
-	p = put_u64(p, clen);
-	if (close)
+	p = put_u64(p, k->clen);
+	if (k->close)
 		p = PUT(p, "\r\nConnection: close\r\n\r\n");
-	else if (ka10)
+	else if (k->ka10)
 		p = PUT(p, "\r\nConnection: keep-alive\r\n\r\n");	/* HTTP/1.0 asked for it */
 	else
 		p = PUT(p, "\r\n\r\n");
-	for (uint32_t i = 0; i < inline_body; i += TCPE_BODY_PERIOD) {
-		uint32_t n = inline_body - i < TCPE_BODY_PERIOD ? inline_body - i : TCPE_BODY_PERIOD;
+	for (uint32_t i = 0; i < k->inline_body; i += TCPE_BODY_PERIOD) {
+		uint32_t n = k->inline_body - i < TCPE_BODY_PERIOD ? k->inline_body - i :
+								       TCPE_BODY_PERIOD;
 
 		memcpy(p, pattern, n);
 		p += n;
 	}
-	return tcpe_send(s, buf, (uint32_t)(p - buf)) == (uint32_t)(p - buf);
+	hw->key = *k;
+	hw->resp_len = (uint32_t)(p - hw->resp);
+}
+
+/* One response head, with the first @p inline_body bytes of the body pattern behind it (at most
+ * INLINE_BODY_MAX); the caller queues the rest of the body, if any. The last one composed is
+ * sent again while the Date and every value in the key are the same. */
+static bool
+send_head(struct tcpe_sock *s, unsigned int status, uint64_t clen, bool close, bool ka10,
+	  uint32_t inline_body)
+{
+	struct http_worker *hw = tcpe_app_worker(s);
+	const struct http_key k = { .clen = clen, .status = status, .inline_body = inline_body,
+				    .close = close, .ka10 = ka10 };
+	size_t dl;
+
+	(void)http_date(s, hw, &dl);	/* a new second: the composed response goes stale */
+	if (hw->resp_len == 0 || !key_eq(&hw->key, &k))
+		compose(s, hw, &k);
+	return tcpe_send(s, hw->resp, hw->resp_len) == hw->resp_len;
 }
 
 /* 400, 405, 431: a short body, then close (the peer may have sent more; it is ignored). The

@@ -33,7 +33,7 @@ struct tcpe_app_params {
 /** The template's pattern: body byte i is TCPE_BODY_PATTERN[i % TCPE_BODY_PERIOD]. */
 #define TCPE_BODY_PATTERN "0123456789abcdefghijklmnopqrstuv"
 /** Bytes of per-worker scratch memory an application gets (tcpe_app_worker). */
-#define TCPE_APP_WORKER_SCRATCH 128
+#define TCPE_APP_WORKER_SCRATCH 640
 
 /**
  * An application: callbacks run on the connection's owning worker, one at a time, never
