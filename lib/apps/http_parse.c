@@ -34,8 +34,14 @@ enum {
 
 /* header names we interpret */
 enum { H_CONNECTION = 1, H_CONTENT_LENGTH = 2, H_TRANSFER_ENCODING = 4 };
-static const char *const hnames[] = { "connection", "content-length", "transfer-encoding" };
-static const uint8_t hname_len[] = { 10, 14, 17 };
+#define HN_CONN "connection"
+#define HN_CLEN "content-length"
+#define HN_TE "transfer-encoding"
+static const char *const hnames[] = { HN_CONN, HN_CLEN, HN_TE };
+static const uint8_t hname_len[] = { sizeof(HN_CONN) - 1, sizeof(HN_CLEN) - 1, sizeof(HN_TE) - 1 };
+/* Whether a name of @p k bytes can be one of them: most are not (Host, User-Agent...). */
+#define HNAME_LEN_OK(k) ((k) == sizeof(HN_CONN) - 1 || (k) == sizeof(HN_CLEN) - 1 || \
+			 (k) == sizeof(HN_TE) - 1)
 
 /* target sub-states kept in cand while in S_TARGET */
 enum { T_OTHER, T_PREFIX, T_DIGITS, T_QUERY };
@@ -281,26 +287,58 @@ hvalue_byte(struct http_parser *p, uint8_t c)
 	return 0;
 }
 
-/* The index of the first byte at or after @p i of @p s[0..n) that a field value may not hold
- * (a control character other than HTAB: CR and LF included; DEL), or @p n when there is none.
- * Sixteen bytes a step where SSE2 is there: a header line is tens of bytes. */
+/* The mask of the bytes of the 16 at @p s that a field value may not hold (a control character
+ * other than HTAB: CR and LF included; DEL): bit j for s[j]. */
+#if defined(__SSE2__)
+static inline unsigned int
+ctl_mask(const uint8_t *s)
+{
+	const __m128i lim = _mm_set1_epi8(0x1f), tab = _mm_set1_epi8('\t'),
+		      del = _mm_set1_epi8(0x7f);
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	/* unsigned v <= 0x1f, except HTAB; or DEL (bytes from 0x80 are obs-text: allowed) */
+	__m128i ctl = _mm_andnot_si128(_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(_mm_min_epu8(v, lim), v));
+
+	return (unsigned int)_mm_movemask_epi8(_mm_or_si128(ctl, _mm_cmpeq_epi8(v, del)));
+}
+
+/* The mask of the bytes of the 16 at @p s that are letters, digits or '-': bit j for s[j]. */
+static inline unsigned int
+name_mask(const uint8_t *s)
+{
+	const __m128i low = _mm_set1_epi8(0x20), a = _mm_set1_epi8('a'), z = _mm_set1_epi8('z'),
+		      d0 = _mm_set1_epi8('0'), d9 = _mm_set1_epi8('9'), dash = _mm_set1_epi8('-');
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	__m128i l = _mm_or_si128(v, low);
+	/* unsigned range tests: x in [lo, hi] when max(x, lo) == x and min(x, hi) == x */
+	__m128i alpha = _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(l, a), l),
+				      _mm_cmpeq_epi8(_mm_min_epu8(l, z), l));
+	__m128i digit = _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(v, d0), v),
+				      _mm_cmpeq_epi8(_mm_min_epu8(v, d9), v));
+
+	return (unsigned int)_mm_movemask_epi8(
+		_mm_or_si128(_mm_or_si128(alpha, digit), _mm_cmpeq_epi8(v, dash)));
+}
+#endif
+
+/* The index of the first byte at or after @p i of @p s[0..n) that a field value may not hold,
+ * or @p n when there is none. Sixteen bytes a step where SSE2 is there (a header line is tens
+ * of bytes); the last step is the 16 bytes that end at @p n, the ones before @p i shifted out,
+ * so a line near the end of the buffer is not walked byte by byte. */
 static inline uint32_t
 first_ctl(const uint8_t *s, uint32_t i, uint32_t n)
 {
 #if defined(__SSE2__)
-	const __m128i lim = _mm_set1_epi8(0x1f), tab = _mm_set1_epi8('\t'),
-		      del = _mm_set1_epi8(0x7f);
-
 	for (; i + 16 <= n; i += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-		/* unsigned v <= 0x1f, except HTAB; or DEL (bytes from 0x80 are obs-text: allowed) */
-		__m128i ctl = _mm_andnot_si128(_mm_cmpeq_epi8(v, tab),
-					       _mm_cmpeq_epi8(_mm_min_epu8(v, lim), v));
-		unsigned int mask = (unsigned int)_mm_movemask_epi8(
-			_mm_or_si128(ctl, _mm_cmpeq_epi8(v, del)));
+		unsigned int mask = ctl_mask(s + i);
 
 		if (mask != 0)
 			return i + (uint32_t)__builtin_ctz(mask);
+	}
+	if (i < n && n >= 16) {
+		unsigned int mask = ctl_mask(s + n - 16) >> (i - (n - 16));
+
+		return mask != 0 ? i + (uint32_t)__builtin_ctz(mask) : n;
 	}
 #endif
 	for (; i < n; i++)
@@ -311,34 +349,29 @@ first_ctl(const uint8_t *s, uint32_t i, uint32_t n)
 
 /* The index of the first byte of @p s[0..n) that is not a token character (a header name's
  * end: its colon, where the line is well formed), or @p n. Letters, digits and '-' - what
- * names are made of - are taken sixteen a step where SSE2 is there; the other token characters
- * byte by byte. */
+ * names are made of - are taken sixteen a step where SSE2 is there (the last step: the 16 bytes
+ * that end at @p n); the other token characters byte by byte. */
 static inline uint32_t
 token_end(const uint8_t *s, uint32_t n)
 {
 	uint32_t i = 0;
 
 #if defined(__SSE2__)
-	const __m128i low = _mm_set1_epi8(0x20), a = _mm_set1_epi8('a'), z = _mm_set1_epi8('z'),
-		      d0 = _mm_set1_epi8('0'), d9 = _mm_set1_epi8('9'), dash = _mm_set1_epi8('-');
+	unsigned int stop = 0;	/* bits of bytes at or after i that are not letters, digits, '-' */
 
 	for (; i + 16 <= n; i += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-		__m128i l = _mm_or_si128(v, low);
-		/* unsigned range tests: x in [lo, hi] when max(x, lo) == x and min(x, hi) == x */
-		__m128i alpha = _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(l, a), l),
-					      _mm_cmpeq_epi8(_mm_min_epu8(l, z), l));
-		__m128i digit = _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(v, d0), v),
-					      _mm_cmpeq_epi8(_mm_min_epu8(v, d9), v));
-		unsigned int mask = (unsigned int)_mm_movemask_epi8(
-			_mm_or_si128(_mm_or_si128(alpha, digit), _mm_cmpeq_epi8(v, dash)));
-
-		if (mask != 0xffff) {
-			i += (uint32_t)__builtin_ctz(~mask);
-			if (s[i] == ':')
-				return i;	/* the usual end: no other token characters */
+		stop = ~name_mask(s + i) & 0xffff;
+		if (stop != 0)
 			break;
-		}
+	}
+	if (stop == 0 && i < n && n >= 16)
+		stop = (~name_mask(s + n - 16) & 0xffff) >> (i - (n - 16));
+	if (stop != 0) {
+		i += (uint32_t)__builtin_ctz(stop);
+		if (s[i] == ':')
+			return i;	/* the usual end: no other token characters */
+	} else if (n >= 16) {
+		return n;
 	}
 #endif
 	while (i < n && is_tchar(s[i]))
@@ -373,9 +406,10 @@ plain_header_line(struct http_parser *p, const uint8_t *s, uint32_t n, uint32_t 
 		return 0;
 	if (p->head + len > max_head)
 		return 0;
-	for (unsigned int i = 0; i < 3; i++)
-		if (k == hname_len[i] && http_ci_eq(s, hnames[i], k))
-			conn = i == 0 ? 1 : 2;
+	if (HNAME_LEN_OK(k))
+		for (unsigned int i = 0; i < 3; i++)
+			if (k == hname_len[i] && http_ci_eq(s, hnames[i], k))
+				conn = i == 0 ? 1 : 2;
 	if (conn == 2)
 		return 0;			/* Content-Length, Transfer-Encoding */
 	if (conn) {

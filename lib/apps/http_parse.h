@@ -110,6 +110,14 @@ http_lf(const uint8_t *s, uint32_t i, uint32_t n)
 			return i + (uint32_t)__builtin_ctz(mask);
 		i += 16;
 	}
+	if (i < n && n >= 16) {
+		/* the 16 bytes that end at n, the ones before i shifted out: no byte-by-byte tail */
+		unsigned int mask = (unsigned int)_mm_movemask_epi8(_mm_cmpeq_epi8(
+			_mm_loadu_si128((const __m128i *)(const void *)(s + n - 16)), lf)) >>
+			(i - (n - 16));
+
+		return mask != 0 ? i + (uint32_t)__builtin_ctz(mask) : n;
+	}
 #endif
 	while (i < n && s[i] != '\n')
 		i++;
