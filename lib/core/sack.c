@@ -634,28 +634,51 @@ tcp_sb_output(struct tcp_ctx *c, struct tcb *t)
 	return false;
 }
 
-void
-tcp_tlp_arm(struct tcp_ctx *c, struct tcb *t)
+/* The probe timeout (RFC 8985 §7.2) when a tail loss probe may be scheduled now, the RTO
+ * armed or about to be; 0 when none may: no data in flight, no SACK, no RTT known, a retry or
+ * a closed window, recovery, another timer's turn, a FIN queued, SACKed data or a probe out. */
+static uint64_t
+tlp_pto(const struct tcp_ctx *c, const struct tcb *t)
 {
 	uint32_t srtt = t->srtt8 >> 3, flight = t->snd_max - t->snd_una;
 	uint64_t pto;
 
-	if (flight == 0 || !(t->opt & TCB_OPT_SACK) || (t->flags & TCB_TLP_TIMER))
-		return;
-	/* RFC 8985 §7.2: an RTT known, data in flight under the RTO, open state */
-	if (srtt == 0 || t->retries != 0 ||
+	if (flight == 0 || !(t->opt & TCB_OPT_SACK) || srtt == 0 || t->retries != 0 ||
 	    t->snd_wnd == 0 || (t->state != TCP_ESTABLISHED && t->state != TCP_CLOSE_WAIT) ||
 	    (t->flags & (TCB_RECOVERY | TCB_IDLE | TCB_REO_TIMER | TCB_FIN_QUEUED)) ||
-	    (t->sb != 0 && (tcb_sb(c, t)->tlp_out || tcb_sb(c, t)->n > 0)) || !tmr_armed(&t->timer))
-		return;
+	    (t->sb != 0 && (tcb_sb(c, t)->tlp_out || tcb_sb(c, t)->n > 0)))
+		return 0;
 	pto = 2 * (uint64_t)srtt + (flight <= t->snd_mss ? TLP_WCDELACK_US : 2000);
-	if (pto < TLP_MIN_US)
-		pto = TLP_MIN_US;
+	return pto < TLP_MIN_US ? TLP_MIN_US : pto;
+}
+
+void
+tcp_tlp_arm(struct tcp_ctx *c, struct tcb *t)
+{
+	uint64_t pto;
+
+	if ((t->flags & TCB_TLP_TIMER) || !tmr_armed(&t->timer) || (pto = tlp_pto(c, t)) == 0)
+		return;
 	t->flags |= TCB_TLP_TIMER;
 	/* PTO = min(PTO, the RTO's time), as Linux: when the RTO would come first (one segment
 	 * to a peer that delays its ACK), the probe goes then instead - the same timer */
 	if (c->now + pto < tmr_wheel_due_us(&c->wheel, &t->timer))
 		tmr_wheel_arm(&c->wheel, &t->timer, c->now + pto);
+}
+
+void
+tcp_rto_tlp_arm(struct tcp_ctx *c, struct tcb *t)
+{
+	uint64_t at = c->now + t->rto_us, pto;
+
+	/* as tcp_rto_arm() then tcp_tlp_arm(), with the link filed once */
+	t->flags &= (uint16_t)~(TCB_IDLE | TCB_REO_TIMER | TCB_TLP_TIMER);
+	if ((pto = tlp_pto(c, t)) != 0) {
+		t->flags |= TCB_TLP_TIMER;
+		if (c->now + pto < tmr_wheel_when_us(&c->wheel, at))
+			at = c->now + pto;
+	}
+	tmr_wheel_arm(&c->wheel, &t->timer, at);
 }
 
 bool

@@ -364,8 +364,9 @@ tcp_output(struct tcp_ctx *c, struct tcb *t)
 		 * would). */
 		if ((!tmr_armed(&t->timer) || (t->flags & TCB_IDLE)) &&
 		    (t->snd_una != t->snd_max || t->snd_nxt != t->snd_end))
-			tcp_rto_arm(c, t);
-		tcp_tlp_arm(c, t);	/* a probe before the RTO, when one may go */
+			tcp_rto_tlp_arm(c, t);	/* with a probe before it, when one may go */
+		else
+			tcp_tlp_arm(c, t);
 		tcp_idle_check(c, t);
 		break;
 	default:

@@ -86,6 +86,9 @@ void tcp_sb_reo_timeout(struct tcp_ctx *c, struct tcb *t);
 /** Arm a tail loss probe (TCB_TLP_TIMER, RFC 8985 §7.2) when it comes before the RTO: data in
  * flight, nothing SACKed, no recovery, no probe unjudged. */
 void tcp_tlp_arm(struct tcp_ctx *c, struct tcb *t);
+/** tcp_rto_arm() then tcp_tlp_arm() in one: the timer link is filed once, at the earlier of
+ * the two times. */
+void tcp_rto_tlp_arm(struct tcp_ctx *c, struct tcb *t);
 /** The probe timer expired: send new data, or resend the last segment, to draw an ACK whose
  * SACK blocks start recovery without waiting for the RTO (RFC 8985 §7.3). @return false when
  * no probe may go (recovery under way, no scoreboard left): the caller times out instead. */

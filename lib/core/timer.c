@@ -92,8 +92,9 @@ tmr_wheel_init(struct tmr_wheel *w, struct tmr_link *slots, uint32_t nslots, uin
 	return 0;
 }
 
-void
-tmr_wheel_arm(struct tmr_wheel *w, struct tmr_link *l, uint64_t expire_us)
+/* The tick a link armed now for @p expire_us goes to. */
+static inline uint64_t
+arm_tick(const struct tmr_wheel *w, uint64_t expire_us)
 {
 	/* Round up so a timer never fires early; never place it behind the cursor. */
 	uint64_t tick = (expire_us + (1ULL << w->shift) - 1) >> w->shift;
@@ -102,6 +103,20 @@ tmr_wheel_arm(struct tmr_wheel *w, struct tmr_link *l, uint64_t expire_us)
 		tick = w->next_tick;
 	if (tick - w->next_tick > TMR_AHEAD_MAX)
 		tick = w->next_tick + TMR_AHEAD_MAX;	/* 32-bit ticks compare within 2^31 */
+	return tick;
+}
+
+uint64_t
+tmr_wheel_when_us(const struct tmr_wheel *w, uint64_t expire_us)
+{
+	return arm_tick(w, expire_us) << w->shift;
+}
+
+void
+tmr_wheel_arm(struct tmr_wheel *w, struct tmr_link *l, uint64_t expire_us)
+{
+	uint64_t tick = arm_tick(w, expire_us);
+
 	if (tmr_armed(l)) {
 		/* Later than it was (an RTO pushed back by each ACK: the common case): only the
 		 * time changes; the link stays in its slot, and when the cursor passes that slot

@@ -81,6 +81,10 @@ void tmr_wheel_cancel(struct tmr_wheel *w, struct tmr_link *l);
 unsigned int tmr_wheel_expire(struct tmr_wheel *w, uint64_t now_us, struct tmr_link **out,
 			      unsigned int max);
 
+/** When a link armed now for @p expire_us would expire on @p w (its tick's start, as
+ * tmr_wheel_due_us() then gives): to compare two times before arming once. */
+uint64_t tmr_wheel_when_us(const struct tmr_wheel *w, uint64_t expire_us);
+
 /** When armed @p l expires on @p w, in microseconds (the start of its tick). */
 uint64_t tmr_wheel_due_us(const struct tmr_wheel *w, const struct tmr_link *l);
 
