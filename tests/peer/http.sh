@@ -20,6 +20,11 @@ check "GET / body" "$(cat "$T/b")" "$(pattern 64)"
 date_hdr=$(grep -i '^date:' "$T/h" | cut -d' ' -f2- | tr -d '\r')
 skew=$(( $(date +%s) - $(date -d "$date_hdr" +%s 2>/dev/null || echo 0) ))
 (( skew >= -2 && skew <= 2 )) && log "  ok: Date: $date_hdr" || fail "Date header '$date_hdr' is $skew s off"
+# the worker keeps the last response head it composed: a new second must compose it again
+sleep 1.2
+date2=$(in_ns curl -s -D - -o /dev/null "$url/" | grep -i '^date:' | cut -d' ' -f2- | tr -d '\r')
+moved=$(( $(date -d "$date2" +%s 2>/dev/null || echo 0) - $(date -d "$date_hdr" +%s 2>/dev/null || echo 0) ))
+(( moved >= 1 && moved <= 3 )) && log "  ok: Date 1.2 s later: $date2" || fail "Date 1.2 s later is '$date2' (was '$date_hdr')"
 check "HEAD body bytes" "$(in_ns curl -s -I "$url/x" | wc -c | awk '{ print ($1 > 0) }')$(in_ns curl -s -X HEAD -o - "$url/" 2>/dev/null | wc -c)" 10
 for n in 0 1 1460 1461 100000 $((2 << 20)); do
 	got=$(in_ns curl -s "$url/bytes/$n" | sha256sum | cut -c1-16)
