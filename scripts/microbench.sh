@@ -16,7 +16,7 @@ echo "== native ($units units per scenario, worker on CPU 1)"
 command -v valgrind >/dev/null || { echo "valgrind not installed: no instruction counts"; exit 0; }
 echo "== instructions per packet (callgrind, 8192 units, only the timed work: feed())"
 rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-for s in syn http deep http6 data ack; do
+for s in syn http deep http6 data ack keep; do
 	valgrind --tool=callgrind --toggle-collect='feed*' --callgrind-out-file="$tmp/cg.$s" \
 		"$bin" "${eal[@]}" --file-prefix "tcpe_mb_$$_$s" -- 8192 "$s" >"$tmp/out.$s" 2>&1
 	ir=$(sed -n 's/^summary: //p' "$tmp/cg.$s")

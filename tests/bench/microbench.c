@@ -1,4 +1,4 @@
-/* microbench.c - the packet path without a NIC: frames straight into worker_input(), replies to a ring; ns and (under callgrind) instructions per packet for six scenarios. */
+/* microbench.c - the packet path without a NIC: frames straight into worker_input(), replies to a ring; ns and (under callgrind) instructions per packet for seven scenarios. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +30,8 @@
  *   http6     the http scenario over IPv6
  *   data      an in-order 1000-byte segment into discard, with its (delayed, every second) ACK
  *   ack       a pure ACK on an established connection that acknowledges nothing new
+ *   keep      keep-alive HTTP: 32 connections, each request (tcpe's client's: Host and
+ *             User-Agent) acknowledging the response before it - one packet in, one out
  * Only worker_input(), the TX flush and freeing what the "wire" received are timed; building the
  * peer's frames and reading our ISNs from the SYN-ACKs happen outside the clock.
  */
@@ -78,14 +80,12 @@ frame(uint16_t sport, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
 	return m;
 }
 
-/* Feed @p n frames as one burst; flush; free what came out. Timed. Returns frames out.
- * Never inlined: callgrind counts exactly this function's work (--toggle-collect=feed). */
-static __attribute__((noinline)) unsigned int
-feed(struct rte_mbuf **m, unsigned int n)
+/* @p n frames as one burst into the worker; flush; free what came out. Returns frames out. */
+static inline unsigned int
+input(struct rte_mbuf **m, unsigned int n)
 {
 	struct rte_mbuf *out[4 * BURST];
 	unsigned int k, total = 0;
-	uint64_t t0 = rte_rdtsc_precise();
 
 	conn_set_now(w->conn, (uint64_t)(((unsigned __int128)rte_rdtsc() * w->tsc_mult) >> 32));
 	worker_input(w, 0, m, (uint16_t)n);
@@ -95,6 +95,17 @@ feed(struct rte_mbuf **m, unsigned int n)
 		rte_pktmbuf_free_bulk(out, k);
 		total += k;
 	}
+	return total;
+}
+
+/* input(), timed. Never inlined: callgrind counts exactly this function's work
+ * (--toggle-collect=feed). */
+static __attribute__((noinline)) unsigned int
+feed(struct rte_mbuf **m, unsigned int n)
+{
+	uint64_t t0 = rte_rdtsc_precise();
+	unsigned int total = input(m, n);
+
 	cycles += rte_rdtsc_precise() - t0;
 	pkts_in += n;
 	return total;
@@ -124,6 +135,7 @@ void bench_deep(unsigned int conns);
 void bench_http6(unsigned int conns);
 void bench_data(unsigned int segs);
 void bench_ack(unsigned int acks);
+void bench_keep(unsigned int reqs);
 
 void
 bench_syn(unsigned int conns)
@@ -250,6 +262,50 @@ bench_ack(unsigned int acks)
 	}
 }
 
+/* Keep-alive requests on BURST connections set up outside the count; each request acknowledges
+ * the response to the one before it. */
+void
+bench_keep(unsigned int reqs)
+{
+	static const char req[] = "GET / HTTP/1.1\r\nHost: 198.18.0.1\r\nUser-Agent: tcpe\r\n\r\n";
+	uint32_t seq[BURST], ack[BURST];
+	struct rte_mbuf *m[BURST];
+	uint64_t answered = w->st.http_resp_2xx;
+
+	for (unsigned int i = 0; i < BURST; i++) {
+		uint16_t sport = (uint16_t)(61000 + i);
+		struct conn *r;
+
+		m[0] = frame(sport, 80, TCP_SYN, 1, 0, NULL, 0);
+		input(m, 1);
+		if ((r = record(sport, 80)) == NULL)
+			exit(1);
+		m[0] = frame(sport, 80, TCP_ACK, 2, r->tcb.iss + 1, NULL, 0);
+		input(m, 1);
+		seq[i] = 2;
+		ack[i] = r->tcb.iss + 1;
+	}
+	for (unsigned int n = 0; n < reqs; n += BURST) {
+		for (unsigned int i = 0; i < BURST; i++)
+			m[i] = frame((uint16_t)(61000 + i), 80, TCP_ACK | TCP_PSH, seq[i], ack[i], req,
+				     sizeof(req) - 1);
+		feed(m, BURST);
+		for (unsigned int i = 0; i < BURST; i++) {
+			struct conn *r = record((uint16_t)(61000 + i), 80);
+
+			if (r == NULL)
+				exit(1);
+			seq[i] += sizeof(req) - 1;
+			ack[i] = r->tcb.snd_max;	/* the response */
+		}
+	}
+	if (w->st.http_resp_2xx - answered != reqs) {
+		fprintf(stderr, "microbench: keep: %llu of %u requests answered\n",
+			(unsigned long long)(w->st.http_resp_2xx - answered), reqs);
+		exit(1);
+	}
+}
+
 static void
 report(const char *name, unsigned int units, const char *unit, void (*fn)(unsigned int))
 {
@@ -329,6 +385,8 @@ main(int argc, char **argv)
 		report("data", n, "seg", bench_data);
 	if (only == NULL || strcmp(only, "ack") == 0)
 		report("ack", n, "ack", bench_ack);
+	if (only == NULL || strcmp(only, "keep") == 0)
+		report("keep", n, "req", bench_keep);
 	printf("records in use %llu, TIME_WAIT entries %llu\n",
 	       (unsigned long long)w->st.conn_active, (unsigned long long)w->st.tw_entries);
 	worker_destroy(w);
