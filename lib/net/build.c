@@ -6,6 +6,8 @@
 
 #include <rte_byteorder.h>
 
+#include "cksum.h"
+
 #define TCPE_IP_TTL 64
 
 static void
@@ -87,7 +89,7 @@ build_cksum_chain(const struct rte_mbuf *m, uint32_t off, uint32_t len, const st
 		uint32_t raw;
 
 		if (bs == NULL || !body_sum(bs, p, n, &raw))
-			raw = __rte_raw_cksum(p, n, 0);
+			raw = net_raw(p, n, 0);
 		part = __rte_raw_cksum_reduce(raw);
 		/* bytes that start at an odd offset of the whole sit in the other half-word */
 		sum += (done & 1) ? (uint16_t)((part << 8) | (part >> 8)) : part;
@@ -129,13 +131,13 @@ tcp_sum(struct rte_mbuf *m, struct rte_tcp_hdr *th, const struct tx_props *tx, i
 	}
 	if (psum >= 0) {
 		/* the header is a multiple of 4 bytes: the payload's words stay in step */
-		sum = __rte_raw_cksum(th, hlen, phdr) + (uint32_t)psum;
+		sum = net_raw(th, hlen, phdr) + (uint32_t)psum;
 	} else {
 		uint32_t l4_off = (uint32_t)((uint8_t *)th - rte_pktmbuf_mtod(m, uint8_t *));
 		uint32_t l4_len = rte_pktmbuf_pkt_len(m) - l4_off;
 
 		sum = m->nb_segs > 1 ? build_cksum_chain(m, l4_off, l4_len, NULL) + (uint32_t)phdr :
-				       __rte_raw_cksum(th, l4_len, phdr);
+				       net_raw(th, l4_len, phdr);
 	}
 	th->cksum = (uint16_t)~fold16(sum);
 }

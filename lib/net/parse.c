@@ -7,6 +7,7 @@
 
 #include <rte_byteorder.h>
 
+#include "cksum.h"
 #include "isn.h"
 #include "leave.h"
 
@@ -55,7 +56,7 @@ tcp_cksum_bad(const struct pkt_info *pi)
 {
 	if (pi->ip6 != NULL)
 		return rte_ipv6_udptcp_cksum_verify(pi->ip6, pi->tcp);
-	return rte_ipv4_udptcp_cksum_verify(pi->ip, pi->tcp);
+	return !net_tcp4_ok(pi->ip, pi->tcp, pi->l4_len);
 }
 
 uint32_t
@@ -198,7 +199,7 @@ parse_ipv4(const struct net_addr *ifa, struct rte_mbuf *m, struct pkt_info *pi, 
 	if (tlen < hlen || tlen > avail)
 		return reject(drop, TCPE_DROP_IP_TOTAL_LEN);
 	if (l3f == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
-	    (l3f == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN && rte_raw_cksum(ip, hlen) != 0xffff))
+	    (l3f == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN && !net_ipv4_hdr_ok(ip, hlen)))
 		return reject(drop, TCPE_DROP_IP_CKSUM);
 	if (ip->fragment_offset & rte_cpu_to_be_16(IP_FRAG_MASK))
 		return reject(drop, TCPE_DROP_IP_FRAGMENT);

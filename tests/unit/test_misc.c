@@ -1,8 +1,12 @@
-/* test_misc.c - SipHash and RFC 6528 ISNs, the counter tables, and RSS against Microsoft's vectors. */
+/* test_misc.c - SipHash and RFC 6528 ISNs, the counter tables, RSS against Microsoft's vectors, and the eight-byte checksums against DPDK's. */
 #include <arpa/inet.h>
 #include <stddef.h>
 #include <string.h>
 
+#include <rte_ip.h>
+#include <rte_tcp.h>
+
+#include "cksum.h"
 #include "isn.h"
 #include "rss.h"
 #include "stats.h"
@@ -128,6 +132,73 @@ rss_symmetric_key_hashes_both_directions_alike(void)
 	}
 }
 
+/* A byte generator for the checksum tests (xorshift: repeatable). */
+static uint8_t
+next_byte(uint32_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return (uint8_t)*x;
+}
+
+static void
+net_sum_folds_as_dpdk_sums(void)
+{
+	static uint8_t buf[700];
+	uint32_t x = 12345;
+
+	/* random bytes, then all ones and all zeros (the folds' edge: 0xffff and 0) */
+	for (unsigned int fill = 0; fill < 3; fill++) {
+		for (unsigned int i = 0; i < sizeof(buf); i++)
+			buf[i] = fill == 0 ? next_byte(&x) : fill == 1 ? 0xff : 0;
+		for (uint32_t n = 0; n <= 600; n++)
+			for (uint32_t off = 0; off < 4; off++) {
+				uint32_t init = fill == 2 ? 0 : n * 2654435761u % 0x3ffff;
+				uint16_t want = __rte_raw_cksum_reduce(__rte_raw_cksum(buf + off, n,
+										       init));
+
+				CU_ASSERT_EQUAL_FATAL(net_fold(net_sum(buf + off, n, init)), want);
+				CU_ASSERT_EQUAL_FATAL(__rte_raw_cksum_reduce(net_raw(buf + off, n, init)),
+						      want);
+			}
+	}
+	/* carries out of bit 63 wrap around */
+	CU_ASSERT_EQUAL(net_fold(net_sum_add(UINT64_MAX - 1, 3)), 2);
+}
+
+static void
+tcp4_check_agrees_with_dpdk(void)
+{
+	static uint8_t pkt[20 + 1500];
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)pkt;
+	uint32_t x = 777;
+
+	for (uint32_t l4 = 20; l4 <= 1500; l4 += l4 < 300 ? 1 : 97) {
+		for (unsigned int i = 0; i < sizeof(pkt); i++)
+			pkt[i] = next_byte(&x);
+		ip->version_ihl = 0x45;
+		ip->total_length = rte_cpu_to_be_16((uint16_t)(20 + l4));
+		ip->next_proto_id = IPPROTO_TCP;
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		((struct rte_tcp_hdr *)(ip + 1))->cksum = 0;
+		((struct rte_tcp_hdr *)(ip + 1))->cksum = rte_ipv4_udptcp_cksum(ip, ip + 1);
+		CU_ASSERT_TRUE_FATAL(net_ipv4_hdr_ok(ip, 20));
+		CU_ASSERT_TRUE_FATAL(net_tcp4_ok(ip, ip + 1, l4));
+		/* one bit flipped anywhere in the segment or the addresses: refused */
+		for (uint32_t bit = 0; bit < 8 * l4; bit += 8 * l4 / 16 + 5) {
+			pkt[20 + bit / 8] ^= (uint8_t)(1u << (bit % 8));
+			CU_ASSERT_FALSE_FATAL(net_tcp4_ok(ip, ip + 1, l4));
+			pkt[20 + bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		}
+		ip->src_addr ^= rte_cpu_to_be_32(1u << (l4 % 32));
+		CU_ASSERT_FALSE(net_tcp4_ok(ip, ip + 1, l4));
+		CU_ASSERT_FALSE(net_ipv4_hdr_ok(ip, 20));
+		CU_ASSERT_EQUAL(rte_ipv4_udptcp_cksum_verify(ip, ip + 1), -1);
+	}
+}
+
 static const struct test_case cases[] = {
 	TEST(siphash_matches_reference_vectors),
 	TEST(isn_depends_on_tuple_and_clock),
@@ -135,11 +206,13 @@ static const struct test_case cases[] = {
 	TEST(stat_names_are_unique_and_cover_every_word),
 	TEST(rss_matches_microsoft_vectors),
 	TEST(rss_symmetric_key_hashes_both_directions_alike),
+	TEST(net_sum_folds_as_dpdk_sums),
+	TEST(tcp4_check_agrees_with_dpdk),
 	{ NULL, NULL },
 };
 
 int
 suite_misc(void)
 {
-	return add_suite("isn, stats, rss", cases);
+	return add_suite("isn, stats, rss, checksums", cases);
 }
