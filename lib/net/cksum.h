@@ -3,6 +3,7 @@
 #define TCPE_CKSUM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -107,6 +108,24 @@ net_tcp4_ok(const struct rte_ipv4_hdr *ip, const void *l4, uint32_t l4_len)
 	uint64_t sum = net_sum_add(net_sum_add((uint64_t)ip->src_addr, ip->dst_addr),
 				   (uint64_t)rte_cpu_to_be_16(IPPROTO_TCP) +
 				   rte_cpu_to_be_16((uint16_t)l4_len));
+
+	return net_fold(net_sum_add(sum, net_raw(l4, l4_len, 0))) == 0xffff;
+}
+
+/**
+ * Whether the TCP segment at @p l4 (@p l4_len bytes) under the IPv6 header @p ip6 (no extension
+ * headers) has a right checksum: with the pseudo-header of RFC 8200 §8.1 (both addresses, the
+ * length and the next header as 32-bit words).
+ */
+_Static_assert(offsetof(struct rte_ipv6_hdr, dst_addr) ==
+	       offsetof(struct rte_ipv6_hdr, src_addr) + 16, "the two addresses are summed as one run");
+
+static inline bool
+net_tcp6_ok(const struct rte_ipv6_hdr *ip6, const void *l4, uint32_t l4_len)
+{
+	uint64_t sum = net_sum((const uint8_t *)ip6 + offsetof(struct rte_ipv6_hdr, src_addr), 32,
+			       (uint64_t)rte_cpu_to_be_32(l4_len) +
+			       rte_cpu_to_be_32(IPPROTO_TCP));
 
 	return net_fold(net_sum_add(sum, net_raw(l4, l4_len, 0))) == 0xffff;
 }

@@ -55,7 +55,7 @@ static inline int
 tcp_cksum_bad(const struct pkt_info *pi)
 {
 	if (pi->ip6 != NULL)
-		return rte_ipv6_udptcp_cksum_verify(pi->ip6, pi->tcp);
+		return !net_tcp6_ok(pi->ip6, pi->tcp, pi->l4_len);
 	return !net_tcp4_ok(pi->ip, pi->tcp, pi->l4_len);
 }
 

@@ -199,6 +199,34 @@ tcp4_check_agrees_with_dpdk(void)
 	}
 }
 
+static void
+tcp6_check_agrees_with_dpdk(void)
+{
+	static uint8_t pkt[40 + 1500];
+	struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)pkt;
+	uint32_t x = 4242;
+
+	for (uint32_t l4 = 20; l4 <= 1500; l4 += l4 < 300 ? 1 : 97) {
+		for (unsigned int i = 0; i < sizeof(pkt); i++)
+			pkt[i] = next_byte(&x);
+		ip6->payload_len = rte_cpu_to_be_16((uint16_t)l4);
+		ip6->proto = IPPROTO_TCP;
+		((struct rte_tcp_hdr *)(ip6 + 1))->cksum = 0;
+		((struct rte_tcp_hdr *)(ip6 + 1))->cksum = rte_ipv6_udptcp_cksum(ip6, ip6 + 1);
+		CU_ASSERT_TRUE_FATAL(net_tcp6_ok(ip6, ip6 + 1, l4));
+		for (uint32_t bit = 0; bit < 8 * (32 + l4); bit += 8 * l4 / 16 + 3) {
+			/* the addresses (bytes 8-39 of the header), then the segment */
+			uint8_t *b = bit / 8 < 32 ? pkt + 8 + bit / 8 : pkt + 40 + (bit / 8 - 32);
+
+			*b ^= (uint8_t)(1u << (bit % 8));
+			CU_ASSERT_FALSE_FATAL(net_tcp6_ok(ip6, ip6 + 1, l4));
+			*b ^= (uint8_t)(1u << (bit % 8));
+		}
+		/* a length that is not the segment's */
+		CU_ASSERT_FALSE(net_tcp6_ok(ip6, ip6 + 1, l4 - 2));
+	}
+}
+
 static const struct test_case cases[] = {
 	TEST(siphash_matches_reference_vectors),
 	TEST(isn_depends_on_tuple_and_clock),
@@ -208,6 +236,7 @@ static const struct test_case cases[] = {
 	TEST(rss_symmetric_key_hashes_both_directions_alike),
 	TEST(net_sum_folds_as_dpdk_sums),
 	TEST(tcp4_check_agrees_with_dpdk),
+	TEST(tcp6_check_agrees_with_dpdk),
 	{ NULL, NULL },
 };
 
