@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <stddef.h>
 
-#define TMR_AHEAD_MAX (1u << 30)	/**< ticks (wheel) or microseconds (FIFO) ahead, at most */
 
 void
 tmr_space_init(struct tmr_space *sp, struct tmr_link *first, size_t stride)
@@ -92,30 +91,10 @@ tmr_wheel_init(struct tmr_wheel *w, struct tmr_link *slots, uint32_t nslots, uin
 	return 0;
 }
 
-/* The tick a link armed now for @p expire_us goes to. */
-static inline uint64_t
-arm_tick(const struct tmr_wheel *w, uint64_t expire_us)
-{
-	/* Round up so a timer never fires early; never place it behind the cursor. */
-	uint64_t tick = (expire_us + (1ULL << w->shift) - 1) >> w->shift;
-
-	if (tick < w->next_tick)
-		tick = w->next_tick;
-	if (tick - w->next_tick > TMR_AHEAD_MAX)
-		tick = w->next_tick + TMR_AHEAD_MAX;	/* 32-bit ticks compare within 2^31 */
-	return tick;
-}
-
-uint64_t
-tmr_wheel_when_us(const struct tmr_wheel *w, uint64_t expire_us)
-{
-	return arm_tick(w, expire_us) << w->shift;
-}
-
 void
 tmr_wheel_arm(struct tmr_wheel *w, struct tmr_link *l, uint64_t expire_us)
 {
-	uint64_t tick = arm_tick(w, expire_us);
+	uint64_t tick = tmr_wheel_tick(w, expire_us);
 
 	if (tmr_armed(l)) {
 		/* Later than it was (an RTO pushed back by each ACK: the common case): only the

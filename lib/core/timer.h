@@ -81,9 +81,30 @@ void tmr_wheel_cancel(struct tmr_wheel *w, struct tmr_link *l);
 unsigned int tmr_wheel_expire(struct tmr_wheel *w, uint64_t now_us, struct tmr_link **out,
 			      unsigned int max);
 
+/** Ticks (wheel) or microseconds (FIFO) ahead, at most. */
+#define TMR_AHEAD_MAX (1u << 30)
+
+/** The tick a link armed now on @p w for @p expire_us goes to: rounded up so that a timer never
+ * fires early, never behind the cursor, at most TMR_AHEAD_MAX ahead. */
+static inline uint64_t
+tmr_wheel_tick(const struct tmr_wheel *w, uint64_t expire_us)
+{
+	uint64_t tick = (expire_us + (1ULL << w->shift) - 1) >> w->shift;
+
+	if (tick < w->next_tick)
+		tick = w->next_tick;
+	if (tick - w->next_tick > TMR_AHEAD_MAX)
+		tick = w->next_tick + TMR_AHEAD_MAX;	/* 32-bit ticks compare within 2^31 */
+	return tick;
+}
+
 /** When a link armed now for @p expire_us would expire on @p w (its tick's start, as
  * tmr_wheel_due_us() then gives): to compare two times before arming once. */
-uint64_t tmr_wheel_when_us(const struct tmr_wheel *w, uint64_t expire_us);
+static inline uint64_t
+tmr_wheel_when_us(const struct tmr_wheel *w, uint64_t expire_us)
+{
+	return tmr_wheel_tick(w, expire_us) << w->shift;
+}
 
 /** When armed @p l expires on @p w, in microseconds (the start of its tick). */
 uint64_t tmr_wheel_due_us(const struct tmr_wheel *w, const struct tmr_link *l);
