@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <stddef.h>
 
-
 void
 tmr_space_init(struct tmr_space *sp, struct tmr_link *first, size_t stride)
 {
