@@ -676,6 +676,17 @@ conn_timers(struct conn_table *tab)
 }
 
 void
+conn_timers_step(struct conn_table *tab)
+{
+	if (tab->tcp.now >= tab->timers_at) {
+		tab->timers_at = tab->tcp.now + CONN_TIMER_US;
+		conn_timers(tab);
+	} else {
+		conn_flush(tab);
+	}
+}
+
+void
 conn_icmp_toobig(struct conn_table *tab, struct rte_mbuf *m, const struct tcp_tuple *key,
 		 uint32_t seq, uint16_t mtu)
 {

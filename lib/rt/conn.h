@@ -27,6 +27,7 @@
 #define CONN_PACE_SLOTS 4096	/**< x 64 us ticks: the pacing wheel turns in ~262 ms */
 #define CONN_BBR_MAX 65536	/**< BBR models per worker at most (beyond: NewReno, counted) */
 #define CONN_TIMER_BATCH 64	/**< expiries handled per list per call of conn_timers() */
+#define CONN_TIMER_US 8		/**< conn_timers_step() runs the timers this often, at most */
 #define CONN_APP_MAX (APP__COUNT + 1)	/**< the built-in apps and client mode's */
 #define CONN_APP_CLIENT APP__COUNT	/**< the id client mode's connections run under */
 
@@ -157,6 +158,7 @@ struct conn_table {
 	uint32_t nfree;
 	uint32_t nconns;
 	bool churn;			/**< a key was added or removed since the burst's lookup */
+	uint64_t timers_at;		/**< conn_timers_step(): the clock at which timers run next */
 	struct tcpe_stats *st;
 	struct conn_hooks hooks;
 	const struct tx_props *tx;
@@ -339,6 +341,13 @@ void conn_input_burst(struct conn_table *tab, uint16_t port, struct rte_mbuf **m
  * --max-orphans.
  */
 void conn_timers(struct conn_table *tab);
+
+/**
+ * The worker loop's timer step: conn_timers() at most once per CONN_TIMER_US of the table's
+ * clock (its wheels turn in 64 us and 1 ms ticks; at a million loops a second the checks of
+ * empty lists were a tenth of a busy worker), and in between only what is queued goes out.
+ */
+void conn_timers_step(struct conn_table *tab);
 
 /**
  * Active open (client mode): a record for @p tuple on port @p port towards @p mac, run by

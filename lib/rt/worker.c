@@ -446,7 +446,7 @@ worker_iterate(struct worker *w)
 	if (w->client != NULL)
 		busy |= client_step(w, t0);
 	busy |= conn_app_slice(w->conn);
-	conn_timers(w->conn);
+	conn_timers_step(w->conn);
 	for (uint16_t i = 0; i < w->nports; i++)
 		if (link_pollable(w->ports[i].link))
 			txbuf_flush(&w->ports[i].txb, &w->st);
