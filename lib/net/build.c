@@ -97,17 +97,8 @@ build_cksum_chain(const struct rte_mbuf *m, uint32_t off, uint32_t len, const st
 		off = 0;
 		m = m->next;
 	}
-	while (sum >> 16)
+	while (sum >> 16)	/* (one or two steps: it adds 16-bit parts) */
 		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
-/* @p sum folded to 16 bits (ones' complement, RFC 1071). */
-static inline uint16_t
-fold16(uint32_t sum)
-{
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)sum;
 }
 
@@ -139,7 +130,7 @@ tcp_sum(struct rte_mbuf *m, struct rte_tcp_hdr *th, const struct tx_props *tx, i
 		sum = m->nb_segs > 1 ? build_cksum_chain(m, l4_off, l4_len, NULL) + (uint32_t)phdr :
 				       net_raw(th, l4_len, phdr);
 	}
-	th->cksum = (uint16_t)~fold16(sum);
+	th->cksum = (uint16_t)~net_fold16(sum);
 }
 
 /*
@@ -166,8 +157,8 @@ tcp_cksum(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, struct rte_tcp_hdr *th,
 	memcpy(&pw, proto_word, sizeof(pw));
 	addrs = (uint32_t)w[6] + w[7] + w[8] + w[9];
 	/* w[5] is the checksum, 0 */
-	ip->hdr_checksum = (uint16_t)~fold16(addrs + w[0] + w[1] + w[2] + w[3] + w[4]);
-	tcp_sum(m, th, tx, psum, fold16(addrs + pw + rte_cpu_to_be_16((uint16_t)(
+	ip->hdr_checksum = (uint16_t)~net_fold16(addrs + w[0] + w[1] + w[2] + w[3] + w[4]);
+	tcp_sum(m, th, tx, psum, net_fold16(addrs + pw + rte_cpu_to_be_16((uint16_t)(
 		rte_be_to_cpu_16(ip->total_length) - sizeof(*ip)))), 0);
 }
 

@@ -69,15 +69,22 @@ net_sum(const void *p, uint32_t n, uint64_t sum)
 	return sum;
 }
 
-/** @p sum folded to 16 bits; 0 only when every byte summed was 0. */
+/** The 32-bit @p sum folded to 16 bits (RFC 1071); 0 only when every word summed was 0. */
+static inline uint16_t
+net_fold16(uint32_t sum)
+{
+	sum = (sum & 0xffffu) + (sum >> 16);
+	sum = (sum & 0xffffu) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/** The 64-bit @p sum folded to 16 bits; 0 only when every byte summed was 0. */
 static inline uint16_t
 net_fold(uint64_t sum)
 {
 	sum = (sum & 0xffffffffu) + (sum >> 32);
 	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffffu) + (sum >> 16);
-	sum = (sum & 0xffffu) + (sum >> 16);
-	return (uint16_t)sum;
+	return net_fold16((uint32_t)sum);
 }
 
 /**
