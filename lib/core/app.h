@@ -112,7 +112,8 @@ uint32_t tcpe_sendq_bytes(const struct tcpe_sock *s);
 uint32_t tcpe_send_budget(const struct tcpe_sock *s);
 
 /**
- * True when the worker's time for applications in this loop iteration (--app-slice-us) is used
+ * True when the worker's time for applications in this loop iteration (--app-slice-us: the
+ * time their on_data calls took, once the worker's iterations run long) is used
  * up: an on_data callback that has done a unit of work (a response) and gets true should return
  * what it has taken so far; the rest is offered again in a later iteration, after the port has
  * been polled and other connections have had their turn. False while the worker's list of

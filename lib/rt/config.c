@@ -44,8 +44,8 @@ const struct key config_keys[] = {
 	NUM("http-work-ns", "tcpe", http_work_ns, 0, 100000000, "0",
 	    "http: CPU spent per response, standing in for an application's work (0: none)"),
 	NUM("app-slice-us", "tcpe", app_slice_us, 0, 1000000, "100",
-	    "applications are given input for at most this long per worker iteration, then the "
-	    "port is polled again and the rest waits its turn (0: no limit)"),
+	    "applications' input callbacks may take at most this long per worker iteration, then "
+	    "the port is polled again and the rest waits its turn (0: no limit)"),
 	SIZE("bulk-bytes", "tcpe", bulk_bytes, 0, 1ULL << 50, "1G", "bulk bytes per connection"),
 	COUNT("max-conns", "tcpe", max_conns, 16, 1ULL << 24, "65536",
 	     "connection records per worker"),

@@ -177,8 +177,10 @@ struct conn_table {
 	struct conn_fifo blocked;	/**< records waiting for send budget (c->blocked) */
 	struct conn_fifo txwait;	/**< records waiting for transmit room (c->txwait) */
 	struct conn_fifo ready;		/**< records whose input waits for a time slice (c->ready) */
-	uint64_t slice_end;		/**< TSC: applications get input until then in this
-					     iteration (UINT64_MAX: no limit; conn_set_slice()) */
+	uint64_t slice_start;		/**< TSC the worker iteration began (conn_set_slice()) */
+	uint64_t slice_used;		/**< TSC cycles the applications' on_data took in this
+					     iteration, counted while armed */
+	uint64_t app_t0;		/**< TSC the running on_data began (while armed) */
 	uint64_t slice_cycles;		/**< --app-slice-us in TSC cycles (0: no limit) */
 	bool slice_armed;		/**< input is checked against the slice (conn_slice_done()) */
 	struct tcp_outq outq;		/**< what the core decided to send, drained after each call */
@@ -289,17 +291,24 @@ conn_set_now(struct conn_table *tab, uint64_t now_us)
 	tab->tcp.now = now_us;
 }
 
-/** Start the applications' time slice of a worker iteration that began at TSC @p tsc. */
+/**
+ * Start the applications' time slice of a worker iteration that began at TSC @p tsc. The slice
+ * is the time the applications' on_data take in the iteration: armed (conn_slice_done()), each
+ * call is timed (two TSC reads) and input waits for a later iteration once they have used
+ * --app-slice-us - time the worker spent elsewhere, or was not running at all (a preempted
+ * vCPU), does not count. Unarmed, nothing is timed and an application that yields between units
+ * of work (tcpe_yield()) is bounded by the iteration's wall time instead.
+ */
 static inline void
 conn_set_slice(struct conn_table *tab, uint64_t tsc)
 {
-	tab->slice_end = tab->slice_cycles != 0 ? tsc + tab->slice_cycles : UINT64_MAX;
+	tab->slice_start = tsc;
+	tab->slice_used = 0;
 }
 
 /**
- * A busy worker iteration took @p cycles: the next one checks each delivery against its slice
- * (a TSC read each) only when this one took half a slice or more, or input waits for a slice.
- * Applications that yield between units of work (tcpe_yield()) are checked either way.
+ * A busy worker iteration took @p cycles: the next one times the applications (arms the slice)
+ * only when this one took half a slice or more, or input waits for a slice.
  */
 static inline void
 conn_slice_done(struct conn_table *tab, uint64_t cycles)

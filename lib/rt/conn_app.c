@@ -293,11 +293,36 @@ not_taken(struct conn_table *tab, struct conn *c)
 
 /* --- application time slices ------------------------------------------------------------- */
 
-/* This iteration's time for applications is used up. */
+/* This iteration's time for applications is used up (conn_set_slice()): armed, by the time
+ * their on_data calls took; unarmed, by the iteration's wall time. */
 static inline bool
 slice_over(const struct conn_table *tab)
 {
-	return tab->slice_end != UINT64_MAX && rte_rdtsc() >= tab->slice_end;
+	uint64_t now;
+
+	if (tab->slice_cycles == 0)
+		return false;
+	if (tab->slice_armed)
+		return tab->slice_used >= tab->slice_cycles;
+	now = rte_rdtsc();
+	return now > tab->slice_start && now - tab->slice_start >= tab->slice_cycles;
+}
+
+/* @p app's on_data for @p c, timed into the iteration's slice while the slice is armed. */
+static inline uint32_t
+app_data(struct conn_table *tab, const struct tcpe_app *app, struct conn *c, const uint8_t *data,
+	 uint32_t len)
+{
+	uint64_t t0;
+	uint32_t took;
+
+	if (!tab->slice_armed)
+		return app->on_data(sock_of(c), data, len);
+	t0 = rte_rdtsc();
+	tab->app_t0 = t0;
+	took = app->on_data(sock_of(c), data, len);
+	tab->slice_used += rte_rdtsc() - t0;
+	return took;
 }
 
 /* @p c's held input waits for a later slice: on the ready list (once). False when stale entries
@@ -341,10 +366,10 @@ take(struct conn_table *tab, struct conn *c, struct rte_mbuf *m, const uint8_t *
 
 		/* (an orphan's application has closed: what comes is taken and dropped now) */
 		later = tab->slice_armed && app->on_data != NULL && !c->orphan &&
-			unlikely(slice_over(tab));
+			unlikely(tab->slice_used >= tab->slice_cycles);
 		if (!later) {
 			c->yielding = 0;
-			took = app->on_data != NULL ? app->on_data(sock_of(c), data, len) : len;
+			took = app->on_data != NULL ? app_data(tab, app, c, data, len) : len;
 			if (took >= len || conn_gone(c) || c->orphan)
 				return TAKEN;	/* or the application closed: no reader for the rest */
 			data += took;
@@ -392,7 +417,7 @@ resume(struct conn_table *tab, struct conn *c, bool now)
 		now = false;
 		c->yielding = 0;
 		took = app->on_data != NULL ?
-		       app->on_data(sock_of(c), rte_pktmbuf_mtod(m, uint8_t *), len) : len;
+		       app_data(tab, app, c, rte_pktmbuf_mtod(m, uint8_t *), len) : len;
 		q = conn_q_of(c);
 		if (conn_gone(c) || q == NULL || q->rcvq != m)
 			return;	/* released, or closed by its application (the queue is gone) */
@@ -650,8 +675,14 @@ tcpe_yield(struct tcpe_sock *s)
 {
 	struct conn *c = conn_of_sock(s);
 	struct conn_table *tab = c->tab;
+	bool over;
 
-	if (!slice_over(tab) || (!c->ready && tab->ready.tail - tab->ready.head > tab->ready.mask))
+	/* (inside on_data: armed, the running call counts too) */
+	if (tab->slice_armed)
+		over = tab->slice_used + (rte_rdtsc() - tab->app_t0) >= tab->slice_cycles;
+	else
+		over = slice_over(tab);
+	if (!over || (!c->ready && tab->ready.tail - tab->ready.head > tab->ready.mask))
 		return false;
 	c->yielding = 1;	/* defer() then finds room */
 	return true;

@@ -346,7 +346,8 @@ conn_table_create(const struct tcpe_config *cfg, const struct conn_env *env)
 	tab->data_budget = env->data_budget != 0 ? env->data_budget : UINT32_MAX;
 	tab->rcv_hold_max = (uint32_t)cfg->rcv_hold_pkts;
 	tab->slice_cycles = cfg->app_slice_us * rte_get_tsc_hz() / 1000000;
-	tab->slice_end = UINT64_MAX;
+	tab->slice_start = UINT64_MAX;	/* no iteration yet: no limit (conn_set_slice()) */
+	tab->slice_used = 0;
 	tcp_cfg_from(&tab->tcp_cfg, cfg);
 	/* RFC 6528 secret: per worker is enough, a connection never changes worker. */
 	if (getrandom(tab->tcp_cfg.isn_key, sizeof(tab->tcp_cfg.isn_key), 0) !=

@@ -372,13 +372,16 @@ step(void)
 		conn_app_slice(w->conn);
 		conn_timers(w->conn);
 		/* Application time slices, decided by the input's clock (not the TSC): in odd
-		 * milliseconds the slice is used up from the start, so input is held for later
-		 * steps and comes back a piece per step; in even ones it never runs out. */
+		 * milliseconds the slice is armed and the applications have used it from the start,
+		 * so input is held for later steps and comes back a piece per step; in even ones it
+		 * is not armed (nothing timed) and its wall time never runs out. */
 		if ((F.now / 1000) & 1) {
 			conn_slice_done(w->conn, UINT64_MAX / 2);
 			conn_set_slice(w->conn, 0);
+			w->conn->slice_used = w->conn->slice_cycles;
 		} else {
 			conn_slice_done(w->conn, 0);
+			w->conn->slice_armed = false;	/* (also with input waiting) */
 			conn_set_slice(w->conn, rte_rdtsc() + (1ULL << 50));
 		}
 		txbuf_flush(&w->ports[0].txb, &w->st);

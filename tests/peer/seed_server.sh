@@ -4,10 +4,10 @@
 # the tap). tcpe's --trace must print the client side of the notes' table, row by row, and tcpe
 # must print the greeting it received. --delack-ms 0: tcpe acknowledges the greeting at once, as
 # Linux does in its quick-ACK start (with the default 40 ms the ACK rides on tcpe's FIN).
-# --app-slice-us 0: with time slices on, an iteration that looked long (the VM preempting tcpe:
-# 4-5 runs in 12 with two busy loops beside it, and once in CI) holds the greeting for a later
-# slice, so the FIN's ACK leaves before the application has seen the FIN and closed - correct TCP,
-# but not the notes' rows; the slices have their own test (slow_app.sh).
+# Default time slices: they count the application's time, not the worker's, so a preempted
+# iteration does not hold the greeting for a later slice (which made the FIN's ACK leave alone,
+# before tcpe's FIN: when slices counted wall time, 4-5 runs in 12 with two busy loops beside
+# the test, and once in CI).
 source "$(dirname "$0")/lib.sh"
 
 ns_create "$NS" || { log "cannot create namespace $NS"; exit 1; }
@@ -23,7 +23,7 @@ for _ in $(seq 50); do in_ns ss -ltn 2>/dev/null | grep -q "127.0.0.1:42181" && 
 in_ns ss -ltn | grep -q "127.0.0.1:42181" || { fail "node is not listening"; peer_done; }
 
 tcpe_start "$NS" "$T/tcpe.log" "-l 0-1" -- --stats-interval 0 --connect "$PEER_IP:42181" \
-	--request hello --rate 1 --trace 1 --delack-ms 0 --app-slice-us 0 --duration 3 ||
+	--request hello --rate 1 --trace 1 --delack-ms 0 --duration 3 ||
 	{ fail "tcpe did not come up"; peer_done; }
 wait "$TCPE_PID"
 check "tcpe exit status" "$?" 0
