@@ -1,5 +1,7 @@
 /* test_worker.c - EAL tests: the real worker loop on a net_ring port, frames in and replies out. */
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -520,16 +522,36 @@ suite_worker(void)
 	return 0;
 }
 
+/* Remove EAL's runtime directory @p dir (its files; EAL leaves them behind at cleanup). */
+static void
+remove_runtime_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[PATH_MAX];
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) < sizeof(path))
+			unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
 int
 main(int argc, char **argv)
 {
-	char prefix[64];
+	char prefix[64], rundir[PATH_MAX];
 	char *eal[] = { argv[0], "-l", "0-1", "--no-huge", "-m", "256", "--no-pci",
 			"--file-prefix", prefix, "--log-level", "lib.eal:warning", NULL };
 	unsigned int failures;
 
 	(void)argc;
-	/* the runner names the prefix so it can remove /var/run/dpdk/<prefix> afterwards */
+	/* the runner names the prefix so it can remove /var/run/dpdk/<prefix> also after a crash */
 	if (getenv("TCPE_EAL_PREFIX") != NULL)
 		snprintf(prefix, sizeof(prefix), "%s", getenv("TCPE_EAL_PREFIX"));
 	else
@@ -546,6 +568,8 @@ main(int argc, char **argv)
 	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +
 		   CU_get_number_of_suites_failed();
 	CU_cleanup_registry();
+	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	remove_runtime_dir(rundir);	/* run by hand too, nothing is left in /var/run/dpdk */
 	return failures == 0 ? 0 : 1;
 }
