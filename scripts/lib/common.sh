@@ -183,3 +183,17 @@ capture_stop() {
 	kill -INT "$CAPTURE_PID" 2>/dev/null
 	wait "$CAPTURE_PID" 2>/dev/null
 }
+
+# host_state: how far apart CPUs 0 and 1 are right now, as "c2c NS ns away PCT %" (the cache
+# line round trip and the share of 200 ms one of them was not running; tests/bench/c2c.c), or
+# "c2c -" without the tool. The benchmarks print it before and after each run: on a VM the
+# host moves the vCPUs, and a pair's rate follows the round trip (README: Benchmarks).
+host_state() {
+	local c2c=$TCPE_BUILD/tests/tcpe_c2c out
+	if [[ -x $c2c ]] && out=$("$c2c" -m 200 2>/dev/null); then
+		awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		       printf "c2c %s ns away %s %%\n", v["c2c_ns"], v["away_pct"] }' <<<"$out"
+	else
+		echo "c2c -"
+	fi
+}
