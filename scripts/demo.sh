@@ -49,7 +49,7 @@ in_ns curl -s -i "http://$TCPE_IP/" | sed 's/^/    curl: /'; echo
 in_ns curl -s "http://$TCPE_IP/bytes/1048576" | wc -c | sed 's/^/    curl: GET \/bytes\/1048576 -> /; s/$/ bytes/'
 
 step "load for ${DEMO_SECONDS} s: wrk on the http app, hello connections, echo and discard streams (watch the report)"
-ulimit -n 65536
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"	# (a container may cap the hard limit)
 in_ns taskset -c 0 wrk -t1 -c200 -d"${DEMO_SECONDS}s" --latency "http://$TCPE_IP/" >"$T/wrk.out" 2>&1 &
 wrk_pid=$!
 end=$((SECONDS + DEMO_SECONDS))
