@@ -204,6 +204,17 @@ settle(struct conn_table *tab, struct conn *c, uint32_t events)
 
 /* --- input ------------------------------------------------------------------------------ */
 
+/* Received frame @p m is consumed: in a burst it goes back to its pool with the burst's others
+ * (rte_pktmbuf_free_bulk(): one pool access for all of them), else now. */
+static inline void
+rx_consumed(struct conn_table *tab, struct rte_mbuf *m)
+{
+	if (likely(tab->rx_batch && tab->rx_ndone < RTE_DIM(tab->rx_done)))
+		tab->rx_done[tab->rx_ndone++] = m;
+	else
+		rte_pktmbuf_free(m);
+}
+
 /* A segment for record @p c; @p extra are events that happened before it (a cookie open). */
 static void
 record_input(struct conn_table *tab, struct rte_mbuf *m, struct pkt_info *pi, struct conn *c,
@@ -257,7 +268,7 @@ record_input(struct conn_table *tab, struct rte_mbuf *m, struct pkt_info *pi, st
 	if (rx.drop != TCPE_DROP__COUNT)
 		conn_drop(tab, m, rx.drop);
 	else
-		rte_pktmbuf_free(m);
+		rx_consumed(tab, m);
 }
 
 /* Answer a segment that has no record with a RST built in its own mbuf, or drop it. */
@@ -316,7 +327,7 @@ passive_open(struct conn_table *tab, uint16_t port, struct rte_mbuf *m, struct p
 	conn_flush(tab);
 	if (pi->seg.len > 0)
 		tab->st->drop[TCPE_DROP_TCP_SYN_DATA]++;	/* the peer resends it after the handshake */
-	rte_pktmbuf_free(m);
+	rx_consumed(tab, m);
 }
 
 /* Cookies went out within the last two cookie slots (~2 min): ACKs may be completing them. */
@@ -531,6 +542,7 @@ conn_input_burst(struct conn_table *tab, uint16_t port, struct rte_mbuf **m,
 	unsigned int syns = 0;
 
 	RTE_ASSERT(n <= FLOW_BULK_MAX);
+	tab->rx_batch = true;
 	for (unsigned int i = 0; i < n; i++)
 		keys[i] = &pi[i]->key;
 	flow_lookup_bulk(tab->flows, keys, n, refs);
@@ -571,6 +583,11 @@ conn_input_burst(struct conn_table *tab, uint16_t port, struct rte_mbuf **m,
 		}
 		if (syns == 0)
 			break;
+	}
+	tab->rx_batch = false;
+	if (tab->rx_ndone != 0) {
+		rte_pktmbuf_free_bulk(tab->rx_done, tab->rx_ndone);
+		tab->rx_ndone = 0;
 	}
 }
 

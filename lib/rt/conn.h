@@ -15,6 +15,7 @@
 #include "bbr.h"
 #include "build.h"
 #include "config.h"
+#include "flow.h"
 #include "parse.h"
 #include "reasm.h"
 #include "sack.h"
@@ -158,6 +159,8 @@ struct conn_table {
 	uint32_t nfree;
 	uint32_t nconns;
 	bool churn;			/**< a key was added or removed since the burst's lookup */
+	bool rx_batch;			/**< in conn_input_burst(): consumed frames wait in rx_done */
+	uint16_t rx_ndone;		/**< ... how many */
 	uint64_t timers_at;		/**< conn_timers_step(): the clock at which timers run next */
 	struct tcpe_stats *st;
 	struct conn_hooks hooks;
@@ -177,6 +180,8 @@ struct conn_table {
 	struct conn_fifo blocked;	/**< records waiting for send budget (c->blocked) */
 	struct conn_fifo txwait;	/**< records waiting for transmit room (c->txwait) */
 	struct conn_fifo ready;		/**< records whose input waits for a time slice (c->ready) */
+	struct rte_mbuf *rx_done[FLOW_BULK_MAX]; /**< received frames consumed in this burst,
+					     given back together at its end */
 	uint64_t slice_start;		/**< TSC the worker iteration began (conn_set_slice()) */
 	uint64_t slice_used;		/**< TSC cycles the applications' on_data took in this
 					     iteration, counted while armed */
