@@ -15,9 +15,17 @@ has "ping, 64 bytes: all answered" "200 packets transmitted, 200 received"
 has "ping, 1400 bytes: all answered" "100 packets transmitted, 100 received"
 has "curl: 200 with the head" "curl: HTTP/1.1 200 OK"
 has "curl: the whole 1 MiB body" "GET /bytes/1048576 -> 1048576 bytes"
-has "hello clients: all byte-exact" "hello: 2000 ok, 0 wrong data, 0 errors"
-has "echo streams: byte-exact" "echo: 2/2 connections byte-exact"
-has "upload to discard: all sent" "upload: 33554432 bytes in"
+# every batch the load loops ran, not just one: as many clean lines as lines
+every() {
+	local all clean
+	all=$(grep -cE -- "$2" "$out")
+	clean=$(grep -cE -- "$3" "$out")
+	check_ge "$1: batches" "$all" 1
+	check "$1: clean batches of $all" "$clean" "$all"
+}
+every "hello clients, 2000 a batch, byte-exact" "hello: [0-9]+ ok" "hello: 2000 ok, 0 wrong data, 0 errors"
+every "echo streams byte-exact" "echo: [0-9]+/[0-9]+ connections" "echo: 2/2 connections byte-exact"
+every "uploads to discard: all sent" "upload: " "upload: 33554432 bytes in .*server sent back 0 bytes"
 has "the worked example's server rows" "out +FIN,ACK +13 +1 +0 +FIN_WAIT_1"
 has "the live report" "^ +total +[0-9]+%"
 rps=$(awk '/Requests\/sec:/ { printf "%d", $NF }' "$out")
