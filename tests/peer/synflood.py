@@ -5,7 +5,8 @@
 
 Sources are 198.18.0.100-199 (addresses nobody owns in the test namespace, as a real flood's
 would be), random source ports and ISNs. Sends COUNT frames or stops after SECONDS, whichever
-comes first; prints "sent N SYNs in S s (R/s)".
+comes first. Prints "sending" once its frames are built, just before the first goes out (a test waits
+for it: building them takes a while on a busy machine), then "sent N SYNs in S s (R/s)".
 """
 import random
 import socket
@@ -40,6 +41,7 @@ def main(argv):
     frames = [frame(src_mac, dst_mac, socket.inet_aton("198.18.0.%d" % rnd.randrange(100, 200)),
                     dipb, rnd.randrange(1024, 65536), dport, rnd.getrandbits(32))
               for _ in range(min(count, 20000))]
+    print("sending", flush=True)
     sent, t0 = 0, time.monotonic()
     deadline = t0 + secs
     while sent < count and time.monotonic() < deadline:
