@@ -339,6 +339,23 @@ window_update_check(struct tcp_ctx *c, struct tcb *t)
 		t->flags |= TCB_ACK_NOW;
 }
 
+/*
+ * The handshake's third segment can ride on the first data of our open: that data waits for a
+ * backed-up port (TCB_TX_WAIT) and nothing has arrived or been sent since the SYN-ACK. The ACK
+ * is then owed as a delayed one (RFC 9293 §3.8.6.3 lets an ACK wait up to 500 ms; --delack-ms
+ * bounds it here): the data carries it when the port takes frames again, or the delayed-ACK timer
+ * sends it - instead of a frame of its own into the full queue, followed by the data anyway.
+ * A client outrunning its port (tcpe's client past a server's capacity) sent 0.3 lone ACKs per
+ * connection, frames its server then had to parse and look up.
+ */
+static inline bool
+ack_rides_on_data(const struct tcb *t)
+{
+	return (t->flags & (TCB_TX_WAIT | TCB_DACK | TCB_PEER_FIN)) == TCB_TX_WAIT &&
+	       t->state == TCP_ESTABLISHED && t->rcv_nxt == t->irs + 1 &&
+	       t->snd_nxt == t->iss + 1 && t->snd_una == t->snd_nxt && seq_lt(t->snd_nxt, t->snd_end);
+}
+
 bool
 tcp_output(struct tcp_ctx *c, struct tcb *t)
 {
@@ -371,6 +388,12 @@ tcp_output(struct tcp_ctx *c, struct tcb *t)
 		break;
 	default:
 		break;
+	}
+	if ((t->flags & TCB_ACK_NOW) && ack_rides_on_data(t)) {
+		t->flags &= (uint16_t)~TCB_ACK_NOW;
+		tcp_dack_owe(c, t);	/* ACK_NOW again: no delayed ACKs, or their FIFO is full */
+		if (!(t->flags & TCB_ACK_NOW))
+			c->st->acks_on_data++;
 	}
 	if (t->flags & TCB_ACK_NOW)
 		tcp_emit_ack(c, t);

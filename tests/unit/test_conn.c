@@ -411,6 +411,100 @@ active_open_handshake_refusal_and_timeout(void)
 	h_no_leaks(h);
 }
 
+/* Our open, answered: SYN-ACK in (MSS 1400), the application queues @p len bytes of its request,
+ * and output runs with the port's transmit queue backed up (no room for new data). */
+static void
+open_with_request_behind_full_port(struct harness *h, uint32_t len)
+{
+	struct tcp_seg s = { .seq = h->peer_iss, .wnd = 29200, .flags = TCP_SYN | TCP_ACK };
+	struct tcp_rx rx;
+
+	tcp_active_open(&h->c, &h->t, &h->tuple);
+	h_clear(h);
+	s.ack = h->t.iss + 1;
+	s.opts.present = TCP_HAVE_MSS;
+	s.opts.mss = 1400;
+	tcp_input(&h->c, &h->t, &s, &rx);
+	CU_ASSERT(rx.events & TCP_EV_ESTABLISHED);
+	tcp_send_queued(&h->t, len);
+	h->c.tx_budgeted = true;
+	h->c.tx_budget = 0;
+	tcp_output(&h->c, &h->t);
+	CU_ASSERT(h->t.flags & TCB_TX_WAIT);
+}
+
+/*
+ * The handshake's third segment rides on the request when the request has to wait for a
+ * backed-up port: no lone ACK goes into the full queue; the request carries it once the port
+ * takes frames, or the delayed-ACK timer sends it if the port stays full. Without delayed ACKs
+ * (--delack-ms 0) it goes at once, as before.
+ */
+static void
+handshake_ack_rides_on_request_behind_full_port(void)
+{
+	struct harness *h = &H;
+
+	h_init(h, 1 * S);
+	h->cfg.delack_us = 40 * MS;
+	open_with_request_behind_full_port(h, 100);
+	CU_ASSERT_EQUAL(h->q.n, 0);
+	CU_ASSERT(h->t.flags & TCB_DACK);
+	CU_ASSERT_EQUAL(h->st.acks_on_data, 1);
+	h->c.tx_budget = 8;			/* room again: the request carries the ACK */
+	tcp_output(&h->c, &h->t);
+	CU_ASSERT_EQUAL(h->q.n, 1);
+	EXPECT_OUT(h, 0, TCP_ACK | TCP_PSH, 1, 1, 100);
+	CU_ASSERT_FALSE(h->t.flags & (TCB_DACK | TCB_ACK_NOW | TCB_TX_WAIT));
+	h->c.tx_budgeted = false;
+	h_clear(h);
+	h->c.now += 40 * MS;			/* the delayed-ACK timer finds nothing owed */
+	tcp_dack_run(&h->c);
+	CU_ASSERT_EQUAL(h->q.n, 0);
+	CU_ASSERT_EQUAL(h->st.delayed_acks, 0);
+	h_finish(h);
+
+	/* the port stays backed up: the delayed-ACK timer sends the ACK, the request waits */
+	h_init(h, 1 * S);
+	h->cfg.delack_us = 40 * MS;
+	open_with_request_behind_full_port(h, 100);
+	CU_ASSERT_EQUAL(h->q.n, 0);
+	h->c.now += 40 * MS;
+	tcp_dack_run(&h->c);
+	CU_ASSERT_EQUAL(h->q.n, 1);
+	EXPECT_OUT(h, 0, TCP_ACK, 1, 1, 0);
+	CU_ASSERT_EQUAL(h->st.delayed_acks, 1);
+	h->c.tx_budgeted = false;
+	h_finish(h);
+
+	/* no delayed ACKs configured: the ACK goes at once, the request waits */
+	h_init(h, 1 * S);
+	open_with_request_behind_full_port(h, 100);
+	CU_ASSERT_EQUAL(h->q.n, 1);
+	EXPECT_OUT(h, 0, TCP_ACK, 1, 1, 0);
+	CU_ASSERT_EQUAL(h->st.acks_on_data, 0);
+	h->c.tx_budgeted = false;
+	h_finish(h);
+
+	/* the port has room: the request goes at once, carrying the ACK, as always */
+	h_init(h, 1 * S);
+	h->cfg.delack_us = 40 * MS;
+	tcp_active_open(&h->c, &h->t, &h->tuple);
+	h_clear(h);
+	{
+		struct tcp_seg s = { .seq = h->peer_iss, .ack = h->t.iss + 1, .wnd = 29200,
+				     .flags = TCP_SYN | TCP_ACK };
+		struct tcp_rx rx;
+
+		tcp_input(&h->c, &h->t, &s, &rx);
+	}
+	tcp_send_queued(&h->t, 100);
+	tcp_output(&h->c, &h->t);
+	CU_ASSERT_EQUAL(h->q.n, 1);
+	EXPECT_OUT(h, 0, TCP_ACK | TCP_PSH, 1, 1, 100);
+	CU_ASSERT_EQUAL(h->st.acks_on_data, 0);
+	h_finish(h);
+}
+
 /* The per-worker cache of timestamp offsets gives exactly what the keyed hash gives, for pairs
  * that collide in it too, and one pair keeps one offset whatever its ports. */
 static void
@@ -455,6 +549,7 @@ static const struct test_case cases[] = {
 	TEST(syn_cookie_round_trip),
 	TEST(compact_time_wait_rules),
 	TEST(active_open_handshake_refusal_and_timeout),
+	TEST(handshake_ack_rides_on_request_behind_full_port),
 	{ NULL, NULL },
 };
 
