@@ -412,9 +412,10 @@ active_open_handshake_refusal_and_timeout(void)
 }
 
 /* Our open, answered: SYN-ACK in (MSS 1400), the application queues @p len bytes of its request,
- * and output runs with the port's transmit queue backed up (no room for new data). */
+ * and output runs - with the port's transmit queue backed up (no room for new data) when
+ * @p backed_up. */
 static void
-open_with_request_behind_full_port(struct harness *h, uint32_t len)
+open_with_request(struct harness *h, uint32_t len, bool backed_up)
 {
 	struct tcp_seg s = { .seq = h->peer_iss, .wnd = 29200, .flags = TCP_SYN | TCP_ACK };
 	struct tcp_rx rx;
@@ -427,10 +428,10 @@ open_with_request_behind_full_port(struct harness *h, uint32_t len)
 	tcp_input(&h->c, &h->t, &s, &rx);
 	CU_ASSERT(rx.events & TCP_EV_ESTABLISHED);
 	tcp_send_queued(&h->t, len);
-	h->c.tx_budgeted = true;
+	h->c.tx_budgeted = backed_up;
 	h->c.tx_budget = 0;
 	tcp_output(&h->c, &h->t);
-	CU_ASSERT(h->t.flags & TCB_TX_WAIT);
+	CU_ASSERT_EQUAL((h->t.flags & TCB_TX_WAIT) != 0, backed_up);
 }
 
 /*
@@ -446,7 +447,7 @@ handshake_ack_rides_on_request_behind_full_port(void)
 
 	h_init(h, 1 * S);
 	h->cfg.delack_us = 40 * MS;
-	open_with_request_behind_full_port(h, 100);
+	open_with_request(h, 100, true);
 	CU_ASSERT_EQUAL(h->q.n, 0);
 	CU_ASSERT(h->t.flags & TCB_DACK);
 	CU_ASSERT_EQUAL(h->st.acks_on_data, 1);
@@ -466,7 +467,7 @@ handshake_ack_rides_on_request_behind_full_port(void)
 	/* the port stays backed up: the delayed-ACK timer sends the ACK, the request waits */
 	h_init(h, 1 * S);
 	h->cfg.delack_us = 40 * MS;
-	open_with_request_behind_full_port(h, 100);
+	open_with_request(h, 100, true);
 	CU_ASSERT_EQUAL(h->q.n, 0);
 	h->c.now += 40 * MS;
 	tcp_dack_run(&h->c);
@@ -478,7 +479,7 @@ handshake_ack_rides_on_request_behind_full_port(void)
 
 	/* no delayed ACKs configured: the ACK goes at once, the request waits */
 	h_init(h, 1 * S);
-	open_with_request_behind_full_port(h, 100);
+	open_with_request(h, 100, true);
 	CU_ASSERT_EQUAL(h->q.n, 1);
 	EXPECT_OUT(h, 0, TCP_ACK, 1, 1, 0);
 	CU_ASSERT_EQUAL(h->st.acks_on_data, 0);
@@ -488,17 +489,7 @@ handshake_ack_rides_on_request_behind_full_port(void)
 	/* the port has room: the request goes at once, carrying the ACK, as always */
 	h_init(h, 1 * S);
 	h->cfg.delack_us = 40 * MS;
-	tcp_active_open(&h->c, &h->t, &h->tuple);
-	h_clear(h);
-	{
-		struct tcp_seg s = { .seq = h->peer_iss, .ack = h->t.iss + 1, .wnd = 29200,
-				     .flags = TCP_SYN | TCP_ACK };
-		struct tcp_rx rx;
-
-		tcp_input(&h->c, &h->t, &s, &rx);
-	}
-	tcp_send_queued(&h->t, 100);
-	tcp_output(&h->c, &h->t);
+	open_with_request(h, 100, false);
 	CU_ASSERT_EQUAL(h->q.n, 1);
 	EXPECT_OUT(h, 0, TCP_ACK | TCP_PSH, 1, 1, 100);
 	CU_ASSERT_EQUAL(h->st.acks_on_data, 0);
