@@ -81,6 +81,22 @@ static void
 plan_memory(struct tcpe *t)
 {
 	unsigned int per_socket[RTE_MAX_NUMA_NODES] = { 0 }, most = 0, lcore;
+	struct mem_ports ports = { .n = rte_eth_dev_count_avail() };
+	uint16_t pid;
+
+	/* what each port's driver makes of --rx-desc and --tx-desc: the rings hold that many */
+	RTE_ETH_FOREACH_DEV(pid) {
+		uint16_t nrx = (uint16_t)t->cfg.rx_desc, ntx = (uint16_t)t->cfg.tx_desc;
+
+		if (port_desc(pid, &nrx, &ntx) != 0)
+			continue;	/* port_setup() reports it */
+		ports.rx_desc = RTE_MAX(ports.rx_desc, (unsigned int)nrx);
+		ports.tx_desc = RTE_MAX(ports.tx_desc, (unsigned int)ntx);
+	}
+	if (ports.rx_desc == 0)
+		ports.rx_desc = (unsigned int)t->cfg.rx_desc;
+	if (ports.tx_desc == 0)
+		ports.tx_desc = (unsigned int)t->cfg.tx_desc;
 
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		unsigned int s = rte_lcore_to_socket_id(lcore) % RTE_MAX_NUMA_NODES;
@@ -88,7 +104,7 @@ plan_memory(struct tcpe *t)
 		if (++per_socket[s] > most)
 			most = per_socket[s];
 	}
-	if (mem_plan(&t->mem, &t->cfg, t->nworkers, most, rte_eth_dev_count_avail(), stderr) != 0)
+	if (mem_plan(&t->mem, &t->cfg, t->nworkers, most, &ports, stderr) != 0)
 		exit(TCPE_EXIT_USAGE);
 }
 
@@ -161,6 +177,14 @@ banner(const struct tcpe *t)
 		       t->cfg.ports[i].prefix, ip6, pi->rss ? "symmetric" : "off",
 		       pi->rx_cksum ? "offload" : "sw", pi->tx_cksum ? "offload" : "sw",
 		       pi->tx_multiseg ? "yes" : "no");
+		if (strcmp(pi->driver, "net_memif") == 0)	/* it ignores the queues' sizes */
+			printf("  rings: the memif client's rsize");
+		else
+			printf("  descriptors rx:%u tx:%u", pi->nb_rxd, pi->nb_txd);
+		if (strcmp(pi->driver, "net_memif") != 0 &&
+		    (pi->nb_rxd != t->cfg.rx_desc || pi->nb_txd != t->cfg.tx_desc))
+			printf(" (asked %llu/%llu: the driver's limits)",
+			       (unsigned long long)t->cfg.rx_desc, (unsigned long long)t->cfg.tx_desc);
 		if (pi->vlan != 0)
 			printf("  vlan %u (strip:%s insert:%s)", pi->vlan,
 			       pi->rx_vlan_strip ? "offload" : "sw", pi->tx_vlan ? "offload" : "sw");
@@ -199,6 +223,8 @@ setup_ports(struct tcpe *t)
 		}
 		mp = pool_for(t, rte_eth_dev_socket_id(pid), true);
 		t->pinfo[t->nports].vlan = t->cfg.ports[t->nports].vlan;
+		t->pinfo[t->nports].nb_rxd = (uint16_t)t->cfg.rx_desc;
+		t->pinfo[t->nports].nb_txd = (uint16_t)t->cfg.tx_desc;
 		rc = port_setup(pid, (uint16_t)t->nworkers, mp, &t->pinfo[t->nports],
 				&stop_requested);
 		if (rc != 0)

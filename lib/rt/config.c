@@ -53,6 +53,11 @@ const struct key config_keys[] = {
 	     "mbufs per NUMA socket for what is sent: send queues and frames in flight"),
 	COUNT("rx-mbufs", "tcpe", rx_mbufs, 0, 1ULL << 24, "0",
 	     "mbufs per NUMA socket for receiving (0: what its workers' rings and holdings need)"),
+	NUM("rx-desc", "tcpe", rx_desc, 32, 32768, "1024",
+	    "RX descriptors per queue, rounded to the driver's limits (the queue a burst waits in "
+	    "before a worker reads it; net_memif takes its ring size from the memif client's rsize)"),
+	NUM("tx-desc", "tcpe", tx_desc, 32, 32768, "1024",
+	    "TX descriptors per queue, rounded to the driver's limits"),
 	NUM("stats-interval", "tcpe", stats_interval, 0, 3600, "1",
 	    "console report period in seconds (0: off)"),
 	STR("stats-json", "tcpe", stats_json, "", "append one JSON object per report to FILE"),

@@ -57,6 +57,8 @@ struct tcpe_config {
 	uint64_t max_conns;	/**< connection records per worker */
 	uint64_t mbufs;		/**< mbufs per NUMA socket for sending (send queues, frames) */
 	uint64_t rx_mbufs;	/**< mbufs per NUMA socket for receiving (0: computed) */
+	uint64_t rx_desc;	/**< RX descriptors asked for per queue (the driver may adjust) */
+	uint64_t tx_desc;	/**< TX descriptors asked for per queue (the driver may adjust) */
 	uint64_t stats_interval; /**< seconds; 0 = no console report */
 	char stats_json[256];
 	char summary_json[256];	/**< --summary-json: written at exit */

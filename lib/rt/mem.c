@@ -12,13 +12,17 @@
 
 int
 mem_plan(struct mem_plan *p, const struct tcpe_config *cfg, unsigned int nworkers,
-	 unsigned int per_socket, unsigned int nports, FILE *err)
+	 unsigned int per_socket, const struct mem_ports *ports, FILE *err)
 {
+	uint32_t nports = ports->n;
 	/* a mempool's per-lcore cache can hold up to 1.5 times its size */
 	uint32_t cache = MEM_MBUF_CACHE * 3 / 2;
 	uint64_t rx, share;
 
-	p->rx_rings = (uint32_t)nports * (2 * MEM_RING_DESC + TXBUF_SIZE + 2 * WORKER_BURST);
+	p->rx_desc = ports->rx_desc;
+	p->tx_desc = ports->tx_desc;
+	/* its RX rings filled, and its TX rings full of replies written in place */
+	p->rx_rings = nports * (p->rx_desc + p->tx_desc + TXBUF_SIZE + 2 * WORKER_BURST);
 	p->rx_ooo = (uint32_t)cfg->ooo_pkts;
 	p->rx_hold = (uint32_t)cfg->rcv_hold_pkts;
 	p->rx_steer = nworkers > 1 && cfg->steer != STEER_OFF ?
@@ -38,7 +42,7 @@ mem_plan(struct mem_plan *p, const struct tcpe_config *cfg, unsigned int nworker
 	/* Frames in flight: a header and a reference to a send-queue buffer each (a segment that
 	 * spans two buffers takes one more; should the pool then run short, that frame is dropped,
 	 * counted, and resent - receiving never depends on this pool). */
-	p->data_reserve = (uint32_t)nports * (MEM_RING_DESC + TXBUF_SIZE) * 2 + cache;
+	p->data_reserve = nports * (p->tx_desc + TXBUF_SIZE) * 2 + cache;
 	p->data_mbufs = (uint32_t)cfg->mbufs;
 	share = (cfg->mbufs > cache ? cfg->mbufs - cache : 0) / (per_socket ? per_socket : 1);
 	if (share < (uint64_t)p->data_reserve + DATA_BUDGET_MIN) {
@@ -55,9 +59,9 @@ mem_plan(struct mem_plan *p, const struct tcpe_config *cfg, unsigned int nworker
 void
 mem_describe(const struct mem_plan *p, FILE *out)
 {
-	fprintf(out, "tcpe: memory per socket: receive pool %u mbufs (per worker: rings %u, "
-		"out-of-order %u, held for readers %u, steering %u, other %u); send pool %u mbufs "
-		"(per worker: send queues %u, frames in flight %u)\n", p->rx_mbufs, p->rx_rings,
-		p->rx_ooo, p->rx_hold, p->rx_steer, p->rx_other, p->data_mbufs, p->data_budget,
-		p->data_reserve);
+	fprintf(out, "tcpe: memory per socket: receive pool %u mbufs (per worker: rings %u for "
+		"%u RX + %u TX descriptors a port, out-of-order %u, held for readers %u, steering "
+		"%u, other %u); send pool %u mbufs (per worker: send queues %u, frames in flight "
+		"%u)\n", p->rx_mbufs, p->rx_rings, p->rx_desc, p->tx_desc, p->rx_ooo, p->rx_hold,
+		p->rx_steer, p->rx_other, p->data_mbufs, p->data_budget, p->data_reserve);
 }

@@ -9,7 +9,6 @@
 #include "config.h"
 
 #define MEM_MBUF_CACHE 256	/**< per-lcore mempool cache */
-#define MEM_RING_DESC 1024	/**< RX and TX descriptors per queue (port.c) */
 
 /*
  * Two pools per NUMA socket. The receive pool fills the RX rings and holds what a worker keeps
@@ -21,6 +20,8 @@
  * flight need, and applications past that budget are back-pressured (app.h).
  */
 struct mem_plan {
+	uint32_t rx_desc;		/**< RX descriptors per queue (the most any port takes) */
+	uint32_t tx_desc;		/**< TX descriptors per queue (the most any port takes) */
 	/* per worker, in mbufs */
 	uint32_t rx_rings;		/**< descriptors of its queues (RX filled, TX in-place replies) */
 	uint32_t rx_ooo;		/**< --ooo-pkts */
@@ -34,13 +35,20 @@ struct mem_plan {
 	uint32_t data_budget;		/**< per worker: what its send queues may hold */
 };
 
+/** The ports a plan is for: how many, and the most descriptors any of their queues takes. */
+struct mem_ports {
+	unsigned int n;
+	unsigned int rx_desc;
+	unsigned int tx_desc;
+};
+
 /**
  * Plan the pools for @p nworkers workers (at most @p per_socket of them on one NUMA socket) and
- * @p nports ports. Control core, before the pools exist.
+ * the ports @p ports. Control core, before the pools exist.
  * @return 0, or -EINVAL with a message on @p err when --rx-mbufs or --mbufs is too small.
  */
 int mem_plan(struct mem_plan *p, const struct tcpe_config *cfg, unsigned int nworkers,
-	     unsigned int per_socket, unsigned int nports, FILE *err);
+	     unsigned int per_socket, const struct mem_ports *ports, FILE *err);
 
 /** One line for the start-up banner: how the memory is split. */
 void mem_describe(const struct mem_plan *p, FILE *out);

@@ -14,7 +14,6 @@
 RTE_LOG_REGISTER_SUFFIX(port_logtype, port, INFO);
 #define PLOG(lvl, ...) rte_log(RTE_LOG_##lvl, port_logtype, "tcpe: port: " __VA_ARGS__)
 
-#define NB_DESC 1024
 #define RSS_KEY_MAX 64
 
 /*
@@ -108,7 +107,6 @@ offload_conf(const struct rte_eth_dev_info *di, struct rte_eth_conf *conf, struc
 	}
 }
 
-/* One RX and one TX queue per worker, RX buffers from @p mp. */
 /*
  * Start @p port_id. A memif client whose server is not there cannot start; when that is because
  * a stop was asked of both sides at once (the server went first), @p stop is raised now or within
@@ -133,22 +131,34 @@ start(uint16_t port_id, struct port_info *info, const volatile sig_atomic_t *sto
 	return rc;
 }
 
+int
+port_desc(uint16_t port_id, uint16_t *nrx, uint16_t *ntx)
+{
+	return rte_eth_dev_adjust_nb_rx_tx_desc(port_id, nrx, ntx);
+}
+
+/* One RX and one TX queue per worker, info->nb_rxd and nb_txd descriptors each (adjusted to the
+ * driver's limits and written back), RX buffers from @p mp. */
 static int
 queues_setup(uint16_t port_id, uint16_t nq, const struct rte_eth_dev_info *di,
-	     const struct rte_eth_conf *conf, struct rte_mempool *mp, int socket)
+	     const struct rte_eth_conf *conf, struct rte_mempool *mp, struct port_info *info)
 {
-	uint16_t nrx = NB_DESC, ntx = NB_DESC;
-	int rc = rte_eth_dev_adjust_nb_rx_tx_desc(port_id, &nrx, &ntx);
+	uint16_t nrx = info->nb_rxd, ntx = info->nb_txd;
+	int rc = port_desc(port_id, &nrx, &ntx);
 
+	info->nb_rxd = nrx;
+	info->nb_txd = ntx;
 	for (uint16_t q = 0; rc == 0 && q < nq; q++) {
 		struct rte_eth_rxconf rxc = di->default_rxconf;
 		struct rte_eth_txconf txc = di->default_txconf;
 
 		rxc.offloads = conf->rxmode.offloads;
 		txc.offloads = conf->txmode.offloads;
-		rc = rte_eth_rx_queue_setup(port_id, q, nrx, (unsigned int)socket, &rxc, mp);
+		rc = rte_eth_rx_queue_setup(port_id, q, nrx, (unsigned int)info->socket, &rxc,
+					    mp);
 		if (rc == 0)
-			rc = rte_eth_tx_queue_setup(port_id, q, ntx, (unsigned int)socket, &txc);
+			rc = rte_eth_tx_queue_setup(port_id, q, ntx, (unsigned int)info->socket,
+						    &txc);
 		if (rc != 0)
 			PLOG(ERR, "%u: queue %u setup failed: %s\n", port_id, q, strerror(-rc));
 	}
@@ -162,12 +172,15 @@ port_setup(uint16_t port_id, uint16_t nq, struct rte_mempool *mp, struct port_in
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info di;
 	uint8_t key[RSS_KEY_MAX];
-	uint16_t vlan = info->vlan;	/* the one field the caller fills */
+	/* the fields the caller fills */
+	uint16_t vlan = info->vlan, nb_rxd = info->nb_rxd, nb_txd = info->nb_txd;
 	int rc;
 
 	memset(&conf, 0, sizeof(conf));
 	memset(info, 0, sizeof(*info));
 	info->vlan = vlan;
+	info->nb_rxd = nb_rxd != 0 ? nb_rxd : PORT_DESC_DEFAULT;
+	info->nb_txd = nb_txd != 0 ? nb_txd : PORT_DESC_DEFAULT;
 	rc = rte_eth_dev_info_get(port_id, &di);
 	if (rc != 0)
 		return rc;
@@ -194,7 +207,7 @@ port_setup(uint16_t port_id, uint16_t nq, struct rte_mempool *mp, struct port_in
 		PLOG(ERR, "%u: configure failed: %s\n", port_id, strerror(-rc));
 		return rc;
 	}
-	rc = queues_setup(port_id, nq, &di, &conf, mp, info->socket);
+	rc = queues_setup(port_id, nq, &di, &conf, mp, info);
 	if (rc == 0)
 		rc = start(port_id, info, stop);
 	if (rc == 0 && !info->started)

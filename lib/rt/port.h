@@ -19,6 +19,8 @@ struct port_info {
 	bool tx_cksum;		/**< IPv4 and TCP checksums are offloaded on TX */
 	bool tx_multiseg;	/**< chained mbufs can be sent */
 	uint16_t vlan;		/**< in: the port's VLAN (0: none), for the offloads below */
+	uint16_t nb_rxd;	/**< in: RX descriptors per queue (0: PORT_DESC_DEFAULT); out: taken */
+	uint16_t nb_txd;	/**< in: TX descriptors per queue (0: PORT_DESC_DEFAULT); out: taken */
 	bool rx_vlan_strip;	/**< with vlan: the device strips tags (RX_VLAN_STRIPPED) */
 	bool tx_vlan;		/**< with vlan: the device inserts the tag (TX_VLAN) */
 	int socket;
@@ -26,6 +28,7 @@ struct port_info {
 	bool started;		/**< false: a stop came before the port could start */
 };
 
+#define PORT_DESC_DEFAULT 1024	/**< descriptors per queue when none are asked for (--rx-desc) */
 #define PORT_STOP_GRACE_MS 500	/**< a memif client that cannot start waits this long for a stop */
 
 /**
@@ -37,6 +40,14 @@ struct port_info {
  */
 int port_setup(uint16_t port_id, uint16_t nq, struct rte_mempool *mp, struct port_info *info,
 	       const volatile sig_atomic_t *stop);
+
+/**
+ * The descriptor counts @p port_id will get for *@p nrx and *@p ntx asked for: rounded into the
+ * driver's limits and alignment, as port_setup() will. Control core, before port_setup(), so that
+ * the memory plan counts what the rings will really hold.
+ * @return 0, or -errno.
+ */
+int port_desc(uint16_t port_id, uint16_t *nrx, uint16_t *ntx);
 
 /** One port's extended statistics, names resolved: free with port_xstats_free(). */
 struct port_xstats {
