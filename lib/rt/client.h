@@ -23,6 +23,7 @@
 #define CLIENT_CLOSE_WAIT_MS 1000	/**< after "Connection: close", wait this long for the server's FIN */
 #define CLIENT_PORT_TRIES 1024		/**< source ports tried per open at most */
 #define CLIENT_PORT_MIN 1024		/**< client source ports are CLIENT_PORT_MIN..65535 */
+#define CLIENT_AHEAD 4			/**< opens whose pairs are picked (and prefetched) early */
 #define CLIENT_PORT_RANGE (65536 - CLIENT_PORT_MIN)
 
 /** One worker's share of client mode. Written by the worker; `live` and the histogram are read
@@ -36,6 +37,10 @@ struct client {
 	uint32_t src_lo;		/**< first source address, host order */
 	uint32_t nsrc;			/**< source addresses (--source-ips, else 1: port 0's) */
 	uint32_t src_idx;		/**< the address of the last pair tried */
+	uint8_t ahead_head;		/**< the next open's pair in @c ahead */
+	uint8_t ahead_n;		/**< pairs picked ahead */
+	struct tcp_tuple ahead[CLIENT_AHEAD];	/**< the next opens' free pairs, marked in
+						     port_used, their flow buckets prefetched */
 	uint16_t *port_off;		/**< per source address: a random offset into the port range,
 					     so that its ports cannot be guessed (RFC 6056 §3.3.3) */
 	uint64_t *port_used;		/**< a bit per (address, port): a record or TIME_WAIT may hold it

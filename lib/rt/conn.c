@@ -742,6 +742,12 @@ conn_open(struct conn_table *tab, const struct tcp_tuple *tuple, const void *rad
 	return sock_of(c);
 }
 
+void
+conn_open_prefetch(const struct conn_table *tab, const struct tcp_tuple *tuple)
+{
+	flow_prefetch(tab->flows, tuple);
+}
+
 bool
 conn_tuple_free(struct conn_table *tab, const struct tcp_tuple *tuple, uint64_t tw_reuse_us)
 {

@@ -389,6 +389,12 @@ void conn_icmp_toobig(struct conn_table *tab, struct rte_mbuf *m, const struct t
 bool conn_tuple_free(struct conn_table *tab, const struct tcp_tuple *tuple, uint64_t tw_reuse_us);
 
 /**
+ * Start loading what conn_open() of @p tuple touches first and would otherwise wait for: its two
+ * flow-table buckets (client mode picks the next open's tuple one open ahead and calls this).
+ */
+void conn_open_prefetch(const struct conn_table *tab, const struct tcp_tuple *tuple);
+
+/**
  * Drop every connection, TIME_WAIT entry and held packet, and reset timers and counters, as if
  * the table were new (the fuzzer between inputs). Applications get on_closed.
  */

@@ -654,6 +654,111 @@ state_placement_is_unpredictable(void)
 	t_done();
 }
 
+/* Whether pair @p t is held by a record or a TIME_WAIT entry of the table. */
+static bool
+t_held(const struct tcp_tuple *t)
+{
+	return flow_lookup(T.tab->flows, t) != NULL;
+}
+
+/*
+ * Client mode picks each open's source pair CLIENT_AHEAD opens early, so that its flow buckets
+ * are loading meanwhile: every open takes a pair nothing holds and none twice; while records are
+ * short, the failing opens pick nothing more; the pairs picked ahead are the next ones opened.
+ */
+static void
+client_opens_the_pairs_it_picked_ahead_once(void)
+{
+	const char *client[] = { "--connect", "198.18.0.2:80", NULL };
+	struct tcp_tuple ahead[CLIENT_AHEAD];
+	struct tcp_tuple open[16];
+	uint32_t iss[16];
+	struct client *k;
+	uint64_t fails;
+	uint16_t cursor;
+
+	t_table(client);
+	k = client_create(&T.cfg, 0, 1, (int)rte_socket_id(), T.tab, NULL, &T.us);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	client_set_mac(k, &T.peer.mac, T.now);
+	client_tick(k, T.now, false);	/* as fast as possible: until the 16 records are taken */
+	t_clear();
+	CU_ASSERT_EQUAL_FATAL(k->live, 16);
+	CU_ASSERT_EQUAL_FATAL(T.tab->nconns, 16);
+	CU_ASSERT_EQUAL(k->ahead_n, CLIENT_AHEAD);
+	for (unsigned int i = 0; i < 16; i++) {
+		open[i] = T.tab->conns[i].tcb.tuple;
+		iss[i] = T.tab->conns[i].tcb.iss;
+		CU_ASSERT_EQUAL(T.tab->conns[i].tcb.state, TCP_SYN_SENT);
+		CU_ASSERT_PTR_EQUAL(flow_lookup(T.tab->flows, &open[i]), &T.tab->conns[i]);
+		for (unsigned int j = 0; j < i; j++)
+			CU_ASSERT(open[j].lport != open[i].lport);
+	}
+	for (unsigned int a = 0; a < CLIENT_AHEAD; a++) {
+		ahead[a] = k->ahead[(k->ahead_head + a) % CLIENT_AHEAD];
+		CU_ASSERT_EQUAL(ahead[a].laddr, T.us.ip);
+		CU_ASSERT_EQUAL(ahead[a].raddr, T.peer.ip);
+		CU_ASSERT_EQUAL(ahead[a].rport, htons(80));
+		CU_ASSERT(!t_held(&ahead[a]));
+		for (unsigned int i = 0; i < 16; i++)
+			CU_ASSERT(open[i].lport != ahead[a].lport);
+		for (unsigned int b = 0; b < a; b++)
+			CU_ASSERT(ahead[b].lport != ahead[a].lport);
+	}
+
+	/* records short: each tick's open fails and is counted; no pair is picked meanwhile */
+	cursor = k->cursor;
+	fails = T.st.client_no_record;
+	for (unsigned int i = 0; i < 100; i++)
+		CU_ASSERT(!client_tick(k, T.now, false));
+	CU_ASSERT_EQUAL(T.st.client_no_record - fails, 100);
+	CU_ASSERT_EQUAL(k->cursor, cursor);
+	CU_ASSERT_EQUAL(k->ahead_n, CLIENT_AHEAD);
+	CU_ASSERT_EQUAL(T.nout, 0);
+
+	/* the server refuses four: their records go, and the next four opens take the pairs
+	 * picked ahead, in order */
+	for (unsigned int i = 0; i < 4; i++)
+		t_in(80, ntohs(open[i].lport), TCP_RST | TCP_ACK, 0, iss[i] + 1, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(k->live, 12);
+	for (unsigned int i = 0; i < 4; i++)
+		CU_ASSERT(!t_held(&open[i]));
+	t_advance(T.now + 2 * CLIENT_ERROR_PAUSE_US);	/* past the pause a refusal costs */
+	CU_ASSERT(client_tick(k, T.now, false));
+	CU_ASSERT_EQUAL(k->live, 16);
+	CU_ASSERT_EQUAL(T.nout, 4);
+	for (unsigned int a = 0; a < CLIENT_AHEAD && a < T.nout; a++) {
+		CU_ASSERT(t_held(&ahead[a]));
+		CU_ASSERT_EQUAL(T.opi[a].seg.flags, TCP_SYN);
+		CU_ASSERT_EQUAL(T.opi[a].key.rport, ahead[a].lport);	/* the peer's view */
+	}
+	for (unsigned int a = 0; a < k->ahead_n; a++)
+		CU_ASSERT(!t_held(&k->ahead[(k->ahead_head + a) % CLIENT_AHEAD]));
+	t_clear();
+
+	/* a port space so crowded that the walk comes round to the pairs picked ahead (every pair
+	 * marked maybe-held, the cursor put back onto them, one address: a step a pair): they are
+	 * free in the flow table, yet skipped, never picked twice */
+	memset(k->port_used, 0xff, 8192);
+	k->cursor = (uint16_t)(k->cursor - CLIENT_AHEAD);
+	t_in(80, ntohs(open[4].lport), TCP_RST | TCP_ACK, 0, iss[4] + 1, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(k->live, 15);
+	t_advance(T.now + 2 * CLIENT_ERROR_PAUSE_US);
+	CU_ASSERT(client_tick(k, T.now, false));
+	CU_ASSERT_EQUAL(k->live, 16);
+	CU_ASSERT_EQUAL_FATAL(k->ahead_n, CLIENT_AHEAD);
+	for (unsigned int a = 0; a < CLIENT_AHEAD; a++) {
+		const struct tcp_tuple *x = &k->ahead[(k->ahead_head + a) % CLIENT_AHEAD];
+
+		CU_ASSERT(!t_held(x));
+		for (unsigned int b = 0; b < a; b++)
+			CU_ASSERT(k->ahead[(k->ahead_head + b) % CLIENT_AHEAD].lport != x->lport);
+	}
+	t_clear();
+	t_done();
+	client_destroy(k);
+}
+
 static int
 table_init(void)
 {
@@ -709,7 +814,9 @@ suite_table(void)
 			send_budget_grows_with_the_window) == NULL ||
 	    CU_add_test(s, "stale_handshake_ack_after_a_passive_close_is_dropped",
 			stale_handshake_ack_after_a_passive_close_is_dropped) == NULL ||
-	    CU_add_test(s, "state_placement_is_unpredictable", state_placement_is_unpredictable) == NULL)
+	    CU_add_test(s, "state_placement_is_unpredictable", state_placement_is_unpredictable) == NULL ||
+	    CU_add_test(s, "client_opens_the_pairs_it_picked_ahead_once",
+			client_opens_the_pairs_it_picked_ahead_once) == NULL)
 		return -1;
 	return 0;
 }
