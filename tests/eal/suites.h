@@ -8,6 +8,9 @@ int suite_worker(void);
 /** The connection table driven synchronously (test_table.c). @return 0 or -1. */
 int suite_table(void);
 
+/** Client mode on the connection table (test_client.c). @return 0 or -1. */
+int suite_client(void);
+
 /** The flow table on its own (test_flow.c). @return 0 or -1. */
 int suite_flow(void);
 

@@ -10,150 +10,12 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
-#include "build.h"
-#include "isn.h"
 #include "client.h"
-#include "config.h"
-#include "conn.h"
 #include "flow.h"
-#include "parse.h"
+#include "isn.h"
 #include "suites.h"
+#include "table_harness.h"
 #include "trace.h"
-
-#define NB_MBUF 2048
-#define CAP 64
-#define S 1000000ULL
-
-static struct {
-	struct tcpe_config cfg;
-	struct rte_mempool *mp;
-	struct rte_ring *trace;
-	struct tcpe_stats st;
-	struct conn_table *tab;
-	struct tx_props tx;		/* ours */
-	struct tx_props peer_tx;
-	struct net_addr us, peer;
-	struct rte_mbuf *out[CAP];	/* frames the table sent, until t_clear() */
-	struct pkt_info opi[CAP];	/* ... parsed as the peer sees them */
-	unsigned int nout;
-	uint64_t now;
-	struct tcp_rx rx;		/* the core's verdict on the last segment in */
-} T;
-
-static void
-cap_tx(void *arg, uint16_t port, struct rte_mbuf *m)
-{
-	uint16_t drop;
-
-	(void)arg;
-	CU_ASSERT_EQUAL(port, 0);
-	CU_ASSERT_FATAL(T.nout < CAP);
-	CU_ASSERT_EQUAL(pkt_parse(&T.peer, m, &T.opi[T.nout], &drop), PKT_TCP);
-	T.out[T.nout++] = m;
-}
-
-static void
-t_clear(void)
-{
-	for (unsigned int i = 0; i < T.nout; i++)
-		rte_pktmbuf_free(T.out[i]);
-	T.nout = 0;
-}
-
-/* A fresh table from tcpe options (after the defaults every test shares). */
-static void
-t_table(const char *extra[])
-{
-	char *args[48] = { "test", "--ip", "198.18.0.1/24", "--listen", "42181:hello", "--listen",
-			   "7:echo", "--listen", "9:discard", "--max-conns", "16", "--time-wait-max",
-			   "16", "--mbufs", "4096", "--trace", "4" };
-	unsigned int n = 17;
-	struct conn_env env = { .index = 0, .lcore = rte_lcore_id(), .socket = (int)rte_socket_id(),
-				.st = &T.st, .tx = &T.tx, .nports = 1,
-				.hooks = { .tx = cap_tx } };
-
-	for (unsigned int i = 0; extra != NULL && extra[i] != NULL; i++)
-		args[n++] = (char *)extra[i];
-	args[n] = NULL;
-	CU_ASSERT_EQUAL_FATAL(config_parse(&T.cfg, (int)n, args, stderr), 0);
-	memset(&T.st, 0, sizeof(T.st));
-	T.now = 10 * S;
-	env.mp = T.mp;
-	env.trace_ring = T.trace;
-	env.now_us = T.now;
-	T.tab = conn_table_create(&T.cfg, &env);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(T.tab);
-	T.nout = 0;
-}
-
-/* The table gone, the trace drained: every mbuf is back in the pool. */
-static void
-t_done(void)
-{
-	struct trace_rec r;
-
-	t_clear();
-	conn_table_destroy(T.tab);
-	T.tab = NULL;
-	while (rte_ring_sc_dequeue_elem(T.trace, &r, sizeof(r)) == 0)
-		;
-	CU_ASSERT_EQUAL(rte_mempool_avail_count(T.mp), NB_MBUF);
-}
-
-/* A frame from the peer's @p sport to our @p dport, through the table's real input path. */
-static void
-t_in(uint16_t sport, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
-     const void *data, uint32_t len)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(T.mp);
-	struct tcp_tuple tp = { .raddr = T.us.ip, .laddr = T.peer.ip, .rport = htons(dport),
-				.lport = htons(sport) };
-	struct tcp_out o = { .seq = seq, .ack = ack, .len = len, .wnd = 65535, .flags = flags };
-	struct pkt_info pi, *pip = &pi;
-	uint16_t drop;
-
-	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
-	if (flags & TCP_SYN) {
-		struct tcp_opts opts = { .present = TCP_HAVE_MSS, .mss = 1460 };
-
-		o.optlen = (uint8_t)tcp_opts_build(o.opt, &opts);
-	}
-	if (len > 0)
-		memcpy(rte_pktmbuf_append(m, (uint16_t)len), data, len);
-	CU_ASSERT_EQUAL_FATAL(build_tcp(m, &T.peer_tx, &T.us.mac, &tp, &o), 0);
-	CU_ASSERT_EQUAL_FATAL(pkt_parse(&T.us, m, &pi, &drop), PKT_TCP);
-	conn_set_now(T.tab, T.now);
-	memset(&T.rx, 0, sizeof(T.rx));
-	conn_input_burst(T.tab, 0, &m, &pip, 1, &T.rx);
-}
-
-/* Move time to @p now and run the table's timers. */
-static void
-t_advance(uint64_t now)
-{
-	T.now = now;
-	conn_set_now(T.tab, now);
-	conn_timers(T.tab);
-}
-
-/* What the flow table holds for the peer's @p sport -> our @p dport. */
-static void *
-t_ref(uint16_t sport, uint16_t dport)
-{
-	struct tcp_tuple key = { .raddr = T.peer.ip, .laddr = T.us.ip, .rport = htons(sport),
-				 .lport = htons(dport) };
-
-	return flow_lookup(T.tab->flows, &key);
-}
-
-/* Captured frame @p i: these flags, absolute seq/ack and payload length. */
-#define OUT(i, fl, sq, ak, ln) do {						\
-	CU_ASSERT_FATAL((i) < T.nout);						\
-	CU_ASSERT_EQUAL(T.opi[i].seg.flags, (fl));				\
-	CU_ASSERT_EQUAL(T.opi[i].seg.seq, (sq));				\
-	CU_ASSERT_EQUAL(T.opi[i].seg.ack, (ak));				\
-	CU_ASSERT_EQUAL(T.opi[i].seg.len, (ln));				\
-} while (0)
 
 /* The seed's exchange through the real table: the record becomes a 40-byte TIME_WAIT entry in
  * the flow table, answers a retransmitted FIN from there, and leaves after 2*MSL. */
@@ -654,144 +516,11 @@ state_placement_is_unpredictable(void)
 	t_done();
 }
 
-/* Whether pair @p t is held by a record or a TIME_WAIT entry of the table. */
-static bool
-t_held(const struct tcp_tuple *t)
-{
-	return flow_lookup(T.tab->flows, t) != NULL;
-}
-
-/*
- * Client mode picks each open's source pair CLIENT_AHEAD opens early, so that its flow buckets
- * are loading meanwhile: every open takes a pair nothing holds and none twice; while records are
- * short, the failing opens pick nothing more; the pairs picked ahead are the next ones opened.
- */
-static void
-client_opens_the_pairs_it_picked_ahead_once(void)
-{
-	const char *client[] = { "--connect", "198.18.0.2:80", NULL };
-	struct tcp_tuple ahead[CLIENT_AHEAD];
-	struct tcp_tuple open[16];
-	uint32_t iss[16];
-	struct client *k;
-	uint64_t fails;
-	uint16_t cursor;
-
-	t_table(client);
-	k = client_create(&T.cfg, 0, 1, (int)rte_socket_id(), T.tab, NULL, &T.us);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
-	client_set_mac(k, &T.peer.mac, T.now);
-	client_tick(k, T.now, false);	/* as fast as possible: until the 16 records are taken */
-	t_clear();
-	CU_ASSERT_EQUAL_FATAL(k->live, 16);
-	CU_ASSERT_EQUAL_FATAL(T.tab->nconns, 16);
-	CU_ASSERT_EQUAL(k->ahead_n, CLIENT_AHEAD);
-	for (unsigned int i = 0; i < 16; i++) {
-		open[i] = T.tab->conns[i].tcb.tuple;
-		iss[i] = T.tab->conns[i].tcb.iss;
-		CU_ASSERT_EQUAL(T.tab->conns[i].tcb.state, TCP_SYN_SENT);
-		CU_ASSERT_PTR_EQUAL(flow_lookup(T.tab->flows, &open[i]), &T.tab->conns[i]);
-		for (unsigned int j = 0; j < i; j++)
-			CU_ASSERT(open[j].lport != open[i].lport);
-	}
-	for (unsigned int a = 0; a < CLIENT_AHEAD; a++) {
-		ahead[a] = k->ahead[(k->ahead_head + a) % CLIENT_AHEAD];
-		CU_ASSERT_EQUAL(ahead[a].laddr, T.us.ip);
-		CU_ASSERT_EQUAL(ahead[a].raddr, T.peer.ip);
-		CU_ASSERT_EQUAL(ahead[a].rport, htons(80));
-		CU_ASSERT(!t_held(&ahead[a]));
-		for (unsigned int i = 0; i < 16; i++)
-			CU_ASSERT(open[i].lport != ahead[a].lport);
-		for (unsigned int b = 0; b < a; b++)
-			CU_ASSERT(ahead[b].lport != ahead[a].lport);
-	}
-
-	/* records short: each tick's open fails and is counted; no pair is picked meanwhile */
-	cursor = k->cursor;
-	fails = T.st.client_no_record;
-	for (unsigned int i = 0; i < 100; i++)
-		CU_ASSERT(!client_tick(k, T.now, false));
-	CU_ASSERT_EQUAL(T.st.client_no_record - fails, 100);
-	CU_ASSERT_EQUAL(k->cursor, cursor);
-	CU_ASSERT_EQUAL(k->ahead_n, CLIENT_AHEAD);
-	CU_ASSERT_EQUAL(T.nout, 0);
-
-	/* the server refuses four: their records go, and the next four opens take the pairs
-	 * picked ahead, in order */
-	for (unsigned int i = 0; i < 4; i++)
-		t_in(80, ntohs(open[i].lport), TCP_RST | TCP_ACK, 0, iss[i] + 1, NULL, 0);
-	CU_ASSERT_EQUAL_FATAL(k->live, 12);
-	for (unsigned int i = 0; i < 4; i++)
-		CU_ASSERT(!t_held(&open[i]));
-	t_advance(T.now + 2 * CLIENT_ERROR_PAUSE_US);	/* past the pause a refusal costs */
-	CU_ASSERT(client_tick(k, T.now, false));
-	CU_ASSERT_EQUAL(k->live, 16);
-	CU_ASSERT_EQUAL(T.nout, 4);
-	for (unsigned int a = 0; a < CLIENT_AHEAD && a < T.nout; a++) {
-		CU_ASSERT(t_held(&ahead[a]));
-		CU_ASSERT_EQUAL(T.opi[a].seg.flags, TCP_SYN);
-		CU_ASSERT_EQUAL(T.opi[a].key.rport, ahead[a].lport);	/* the peer's view */
-	}
-	for (unsigned int a = 0; a < k->ahead_n; a++)
-		CU_ASSERT(!t_held(&k->ahead[(k->ahead_head + a) % CLIENT_AHEAD]));
-	t_clear();
-
-	/* a port space so crowded that the walk comes round to the pairs picked ahead (every pair
-	 * marked maybe-held, the cursor put back onto them, one address: a step a pair): they are
-	 * free in the flow table, yet skipped, never picked twice */
-	memset(k->port_used, 0xff, 8192);
-	k->cursor = (uint16_t)(k->cursor - CLIENT_AHEAD);
-	t_in(80, ntohs(open[4].lport), TCP_RST | TCP_ACK, 0, iss[4] + 1, NULL, 0);
-	CU_ASSERT_EQUAL_FATAL(k->live, 15);
-	t_advance(T.now + 2 * CLIENT_ERROR_PAUSE_US);
-	CU_ASSERT(client_tick(k, T.now, false));
-	CU_ASSERT_EQUAL(k->live, 16);
-	CU_ASSERT_EQUAL_FATAL(k->ahead_n, CLIENT_AHEAD);
-	for (unsigned int a = 0; a < CLIENT_AHEAD; a++) {
-		const struct tcp_tuple *x = &k->ahead[(k->ahead_head + a) % CLIENT_AHEAD];
-
-		CU_ASSERT(!t_held(x));
-		for (unsigned int b = 0; b < a; b++)
-			CU_ASSERT(k->ahead[(k->ahead_head + b) % CLIENT_AHEAD].lport != x->lport);
-	}
-	t_clear();
-	t_done();
-	client_destroy(k);
-}
-
-static int
-table_init(void)
-{
-	memset(&T, 0, sizeof(T));
-	T.mp = rte_pktmbuf_pool_create("table_mp", NB_MBUF, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-				       (int)rte_socket_id());
-	T.trace = rte_ring_create_elem("table_trace", sizeof(struct trace_rec), 1024,
-				       (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (T.mp == NULL || T.trace == NULL)
-		return -1;
-	T.us.mac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, 1 } };
-	T.peer.mac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, 2 } };
-	inet_pton(AF_INET, "198.18.0.1", &T.us.ip);
-	inet_pton(AF_INET, "198.18.0.2", &T.peer.ip);
-	T.us.mask = T.peer.mask = htonl(0xffffff00u);
-	T.tx.mac = T.us.mac;
-	T.peer_tx.mac = T.peer.mac;
-	return 0;
-}
-
-static int
-table_fini(void)
-{
-	rte_ring_free(T.trace);
-	rte_mempool_free(T.mp);
-	return 0;
-}
-
 int
 suite_table(void)
 {
-	CU_pSuite s = CU_add_suite("connection table (real frames, time as a variable)", table_init,
-				   table_fini);
+	CU_pSuite s = CU_add_suite("connection table (real frames, time as a variable)", t_harness_init,
+				   t_harness_fini);
 
 	if (s == NULL ||
 	    CU_add_test(s, "hello_ends_in_a_compact_time_wait_entry",
@@ -814,9 +543,7 @@ suite_table(void)
 			send_budget_grows_with_the_window) == NULL ||
 	    CU_add_test(s, "stale_handshake_ack_after_a_passive_close_is_dropped",
 			stale_handshake_ack_after_a_passive_close_is_dropped) == NULL ||
-	    CU_add_test(s, "state_placement_is_unpredictable", state_placement_is_unpredictable) == NULL ||
-	    CU_add_test(s, "client_opens_the_pairs_it_picked_ahead_once",
-			client_opens_the_pairs_it_picked_ahead_once) == NULL)
+	    CU_add_test(s, "state_placement_is_unpredictable", state_placement_is_unpredictable) == NULL)
 		return -1;
 	return 0;
 }

@@ -561,6 +561,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (CU_initialize_registry() != CUE_SUCCESS || suite_flow() != 0 || suite_table() != 0 ||
+	    suite_client() != 0 ||
 	    suite_worker() != 0)
 		return 2;
 	CU_basic_set_mode(CU_BRM_VERBOSE);
