@@ -67,7 +67,8 @@ pool_for(struct tcpe *t, int socket, bool rx)
 	if (*pp == NULL) {
 		snprintf(name, sizeof(name), "tcpe_%s_s%u", rx ? "rx" : "tx", s);
 		*pp = rte_pktmbuf_pool_create(name, rx ? t->mem.rx_mbufs : t->mem.data_mbufs,
-					      MEM_MBUF_CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE, (int)s);
+					      rx ? t->mem.rx_cache : t->mem.data_cache, 0,
+					      RTE_MBUF_DEFAULT_BUF_SIZE, (int)s);
 		if (*pp == NULL)
 			rte_exit(EXIT_FAILURE, "tcpe: %s mbuf pool (%u): %s (more memory: -m, "
 				 "hugepages)\n", rx ? "receive" : "send", rx ? t->mem.rx_mbufs :

@@ -8,7 +8,8 @@
 
 #include "config.h"
 
-#define MEM_MBUF_CACHE 256	/**< per-lcore mempool cache */
+#define MEM_MBUF_CACHE 512	/**< per-lcore mempool cache (DPDK's largest) */
+#define MEM_MBUF_CACHE_SMALL 256	/**< the send pool's, when --mbufs has no room for the larger */
 
 /*
  * Two pools per NUMA socket. The receive pool fills the RX rings and holds what a worker keeps
@@ -30,7 +31,9 @@ struct mem_plan {
 	uint32_t rx_other;		/**< ARP hold queues, the pool's per-lcore cache */
 	uint32_t rx_per_worker;		/**< all of the above */
 	uint32_t rx_mbufs;		/**< receive pool, per socket in use */
+	uint32_t rx_cache;		/**< its per-lcore cache */
 	uint32_t data_mbufs;		/**< send pool, per socket in use (--mbufs) */
+	uint32_t data_cache;		/**< its per-lcore cache */
 	uint32_t data_reserve;		/**< per worker: frames in flight, cache */
 	uint32_t data_budget;		/**< per worker: what its send queues may hold */
 };
