@@ -390,7 +390,7 @@ bool conn_tuple_free(struct conn_table *tab, const struct tcp_tuple *tuple, uint
 
 /**
  * Start loading what conn_open() of @p tuple touches first and would otherwise wait for: its two
- * flow-table buckets (client mode picks the next open's tuple one open ahead and calls this).
+ * flow-table buckets (client mode picks its opens' tuples a few opens ahead and calls this).
  */
 void conn_open_prefetch(const struct conn_table *tab, const struct tcp_tuple *tuple);
 

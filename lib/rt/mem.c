@@ -44,8 +44,8 @@ mem_plan(struct mem_plan *p, const struct tcpe_config *cfg, unsigned int nworker
 	 * spans two buffers takes one more; should the pool then run short, that frame is dropped,
 	 * counted, and resent - receiving never depends on this pool). The cache: the largest
 	 * (with 256 a worker's cache over- and underflowed into the pool's ring at a few hundred
-	 * thousand connections a second, and each mbuf the ring gave back was cold: the tcpe pair
-	 * answered ~20 % fewer short connections), the smaller one where --mbufs has no room. */
+	 * thousand connections a second, and each mbuf the ring gave back was cold: README,
+	 * "Round 14"), the smaller one where --mbufs has no room. */
 	p->data_mbufs = (uint32_t)cfg->mbufs;
 	for (p->data_cache = MEM_MBUF_CACHE;; p->data_cache = MEM_MBUF_CACHE_SMALL) {
 		cache = p->data_cache * 3 / 2;
