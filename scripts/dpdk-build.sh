@@ -91,6 +91,8 @@ for o in "${opts[@]}"; do
 	setup_opts+=("$o")
 done
 rm -rf "$prefix"
+# DPDK's configure step leaves a temporary file of its own (an AVX-512 check); keep it in $work
+export TMPDIR=$work
 meson setup "$work/build" "$srcdir" --prefix="$prefix" "${setup_opts[@]}" >"$work/setup.log" 2>&1 || {
 	tail -n 30 "$work/setup.log" >&2
 	exit 1
