@@ -6,20 +6,22 @@ source "$(dirname "$0")/lib.sh"
 peer_setup "--lcores 0@0,1@0,2@1" --listen 42181:hello
 top="$TCPE_ROOT/scripts/tcpe-top"
 sess="tcpe_top_$$"
+# a tmux server of our own, its socket in $T (removed with it), not the user's /tmp/tmux-UID
+tm() { tmux -S "$T/tmux.sock" "$@"; }
 (end=$((SECONDS + 8)); while ((SECONDS < end)); do
 	in_ns timeout 20 python3 "$(dirname "$0")/clients.py" hello "$TCPE_IP" 42181 300 20 "hello client"
 done) >/dev/null 2>&1 &
 load=$!
 _tcpe_pids+=("$load")
-LANG=C.UTF-8 tmux new-session -d -s "$sess" -x 150 -y 20 "LANG=C.UTF-8 $top $TCPE_PREFIX -d 0.5"
+LANG=C.UTF-8 tm new-session -d -s "$sess" -x 150 -y 20 "LANG=C.UTF-8 $top $TCPE_PREFIX -d 0.5"
 sleep 3
-tmux capture-pane -p -t "$sess" >"$T/screen1"
-tmux send-keys -t "$sess" c
+tm capture-pane -p -t "$sess" >"$T/screen1"
+tm send-keys -t "$sess" c
 sleep 1.2
-tmux capture-pane -p -t "$sess" >"$T/screen2"
-tmux send-keys -t "$sess" q
+tm capture-pane -p -t "$sess" >"$T/screen2"
+tm send-keys -t "$sess" q
 sleep 1
-tmux has-session -t "$sess" 2>/dev/null && { fail "q did not quit"; tmux kill-session -t "$sess"; }
+tm has-session -t "$sess" 2>/dev/null && { fail "q did not quit"; tm kill-session -t "$sess"; }
 sed 's/^/    | /' "$T/screen1" >&2
 grep -q "^tcpe-top  pid [0-9]*  2 workers  sort: lcore" "$T/screen1" || fail "no title line"
 grep -q "lcore   busy    rx pps" "$T/screen1" || fail "no header"
