@@ -17,6 +17,7 @@
 #define CLIENT_LAT_MAX_EXP 36	/**< values up to 2^37 us (~38 h) */
 #define CLIENT_LAT_BUCKETS (16 + (CLIENT_LAT_MAX_EXP - 3) * 8)	/**< HDR-style: 3 significant bits */
 #define CLIENT_OPEN_BURST 32	/**< active opens per worker iteration at most */
+#define CLIENT_OPEN_BURST_BEHIND 4	/**< --rate: ... when the receive burst came back full */
 #define CLIENT_MAX_INFLIGHT 1024	/**< --rate 0: client connections open per worker at most */
 #define CLIENT_TW_REUSE_US 1000000	/**< a TIME_WAIT port is reused after 1 s (with timestamps) */
 #define CLIENT_ERROR_PAUSE_US 10000	/**< after a failed connection, no new opens for this long */
@@ -130,9 +131,12 @@ void client_reset(struct client *k);
 /**
  * Once per worker iteration: open connections as due. With @p tx_backlog (the port refused
  * frames that still wait) no connection is opened: its SYN would only push the frames of
- * connections already open out of a full queue. @return true if any opened.
+ * connections already open out of a full queue. With @p rx_behind (this iteration's receive
+ * burst came back full: the ring holds more of the connections already open) a --rate schedule
+ * opens CLIENT_OPEN_BURST_BEHIND at most, so that receiving catches up. @return true if any
+ * opened.
  */
-bool client_tick(struct client *k, uint64_t now_us, bool tx_backlog);
+bool client_tick(struct client *k, uint64_t now_us, bool tx_backlog, bool rx_behind);
 
 /** Histogram bucket of a latency in microseconds (relative error at most 1/8). */
 unsigned int client_lat_bucket(uint64_t us);

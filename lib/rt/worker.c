@@ -354,9 +354,10 @@ worker_steer_drain(struct worker *w)
 	return any;
 }
 
-/* Client mode: resolve the next hop, then open connections as they are due. */
+/* Client mode: resolve the next hop, then open connections as they are due (fewer when @p rx_behind:
+ * this iteration's receive burst came back full). */
 static bool
-client_step(struct worker *w, uint64_t now)
+client_step(struct worker *w, uint64_t now, bool rx_behind)
 {
 	struct client *k = w->client;
 	struct rte_ether_addr mac;
@@ -364,7 +365,7 @@ client_step(struct worker *w, uint64_t now)
 	bool want = false;
 
 	if (client_resolved(k))
-		return client_tick(k, now, w->ports[0].txb.ndefer > 0);
+		return client_tick(k, now, w->ports[0].txb.ndefer > 0, rx_behind);
 	if (k->v6) {	/* neighbour discovery: a solicitation a second until advertised */
 		if (k->ns_sent_us != 0 && now - k->ns_sent_us < 1000000)
 			return false;
@@ -419,7 +420,7 @@ worker_iterate(struct worker *w)
 	struct rte_mbuf *pkts[WORKER_BURST];
 	uint64_t tsc = rte_rdtsc();
 	uint64_t t0 = tsc_us(w, tsc);	/* read once per iteration, passed down */
-	bool busy = false;
+	bool busy = false, rx_full = false;
 
 	conn_set_now(w->conn, t0);
 	conn_set_slice(w->conn, tsc);
@@ -438,13 +439,14 @@ worker_iterate(struct worker *w)
 			continue;
 		n = rte_eth_rx_burst(p->txb.port_id, p->txb.queue, pkts, WORKER_BURST);
 		w->adm_drained |= n < WORKER_BURST;
+		rx_full |= n == WORKER_BURST;
 		if (n == 0)
 			continue;
 		busy = true;
 		worker_input(w, i, pkts, n);
 	}
 	if (w->client != NULL)
-		busy |= client_step(w, t0);
+		busy |= client_step(w, t0, rx_full);
 	busy |= conn_app_slice(w->conn);
 	conn_timers_step(w->conn);
 	for (uint16_t i = 0; i < w->nports; i++)

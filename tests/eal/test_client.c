@@ -23,7 +23,7 @@ t_client_full(struct tcp_tuple open[16], uint32_t iss[16])
 	k = client_create(&T.cfg, 0, 1, (int)rte_socket_id(), T.tab, NULL, &T.us);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
 	client_set_mac(k, &T.peer.mac, T.now);
-	client_tick(k, T.now, false);	/* as fast as possible: until the 16 records are taken */
+	client_tick(k, T.now, false, false);	/* as fast as possible: until the 16 records are taken */
 	t_clear();
 	CU_ASSERT_EQUAL_FATAL(k->live, 16);
 	CU_ASSERT_EQUAL_FATAL(T.tab->nconns, 16);
@@ -81,7 +81,7 @@ client_opens_the_pairs_it_picked_ahead_in_order(void)
 	for (unsigned int a = 0; a < CLIENT_AHEAD; a++)
 		ahead[a] = k->ahead[(k->ahead_head + a) % CLIENT_AHEAD];
 	for (unsigned int i = 0; i < 100; i++)
-		CU_ASSERT(!client_tick(k, T.now, false));
+		CU_ASSERT(!client_tick(k, T.now, false, false));
 	CU_ASSERT_EQUAL(T.st.client_no_record - fails, 100);
 	CU_ASSERT_EQUAL(k->cursor, cursor);
 	CU_ASSERT_EQUAL(k->ahead_n, CLIENT_AHEAD);
@@ -89,7 +89,7 @@ client_opens_the_pairs_it_picked_ahead_in_order(void)
 
 	t_refuse(open, iss, 0, 4);
 	CU_ASSERT_EQUAL(k->live, 12);
-	CU_ASSERT(client_tick(k, T.now, false));
+	CU_ASSERT(client_tick(k, T.now, false, false));
 	CU_ASSERT_EQUAL(k->live, 16);
 	CU_ASSERT_EQUAL_FATAL(T.nout, 4);
 	for (unsigned int a = 0; a < CLIENT_AHEAD; a++) {
@@ -120,7 +120,7 @@ client_never_picks_a_pair_twice(void)
 	k->cursor = (uint16_t)(k->cursor - CLIENT_AHEAD);
 	t_refuse(open, iss, 0, 1);
 	CU_ASSERT_EQUAL(k->live, 15);
-	CU_ASSERT(client_tick(k, T.now, false));
+	CU_ASSERT(client_tick(k, T.now, false, false));
 	CU_ASSERT_EQUAL(k->live, 16);
 	CU_ASSERT_EQUAL_FATAL(k->ahead_n, CLIENT_AHEAD);
 	for (unsigned int a = 0; a < CLIENT_AHEAD; a++) {
@@ -134,6 +134,42 @@ client_never_picks_a_pair_twice(void)
 	client_destroy(k);
 }
 
+/*
+ * A --rate schedule that is behind (a millisecond of opens due at 1 M/s) opens CLIENT_OPEN_BURST
+ * in an iteration whose receive burst was not full and only CLIENT_OPEN_BURST_BEHIND, counted,
+ * in one whose burst was: a client past its own capacity receives before it opens more. What
+ * it did not open stays due; a port refusing frames still opens nothing.
+ */
+static void
+client_on_a_schedule_receives_before_it_opens(void)
+{
+	const char *client[] = { "--connect", "198.18.0.2:80", "--rate", "1000000",
+				 "--max-conns", "256", NULL };
+	uint64_t later = T.now + 1000;
+	struct client *k;
+
+	t_table(client);
+	k = client_create(&T.cfg, 0, 1, (int)rte_socket_id(), T.tab, NULL, &T.us);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	client_set_mac(k, &T.peer.mac, T.now);
+	CU_ASSERT(client_tick(k, later, false, true));
+	CU_ASSERT_EQUAL(k->live, CLIENT_OPEN_BURST_BEHIND);
+	CU_ASSERT_EQUAL(T.st.client_open_rx_behind, 1);
+	CU_ASSERT(client_tick(k, later, false, false));
+	CU_ASSERT_EQUAL(k->live, CLIENT_OPEN_BURST_BEHIND + CLIENT_OPEN_BURST);
+	CU_ASSERT_EQUAL(T.st.client_open_rx_behind, 1);
+	CU_ASSERT(!client_tick(k, later, true, true));
+	CU_ASSERT(!client_tick(k, later, true, false));
+	CU_ASSERT_EQUAL(k->live, CLIENT_OPEN_BURST_BEHIND + CLIENT_OPEN_BURST);
+	CU_ASSERT_EQUAL(T.st.client_open_deferred, 2);
+	CU_ASSERT(client_tick(k, later, false, true));
+	CU_ASSERT_EQUAL(k->live, 2 * CLIENT_OPEN_BURST_BEHIND + CLIENT_OPEN_BURST);
+	CU_ASSERT_EQUAL(T.st.client_open_rx_behind, 2);
+	CU_ASSERT_EQUAL(T.nout, 2 * CLIENT_OPEN_BURST_BEHIND + CLIENT_OPEN_BURST);	/* SYNs */
+	t_done();
+	client_destroy(k);
+}
+
 int
 suite_client(void)
 {
@@ -143,7 +179,9 @@ suite_client(void)
 	if (s == NULL ||
 	    CU_add_test(s, "client_opens_the_pairs_it_picked_ahead_in_order",
 			client_opens_the_pairs_it_picked_ahead_in_order) == NULL ||
-	    CU_add_test(s, "client_never_picks_a_pair_twice", client_never_picks_a_pair_twice) == NULL)
+	    CU_add_test(s, "client_never_picks_a_pair_twice", client_never_picks_a_pair_twice) == NULL ||
+	    CU_add_test(s, "client_on_a_schedule_receives_before_it_opens",
+			client_on_a_schedule_receives_before_it_opens) == NULL)
 		return -1;
 	return 0;
 }

@@ -368,7 +368,7 @@ step(void)
 		if (w->steer.on)
 			worker_steer_drain(w);
 		if (w->client != NULL && client_resolved(w->client))
-			client_tick(w->client, F.now, false);
+			client_tick(w->client, F.now, false, false);
 		conn_app_slice(w->conn);
 		conn_timers(w->conn);
 		/* Application time slices, decided by the input's clock (not the TSC): in odd
