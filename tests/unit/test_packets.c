@@ -93,28 +93,32 @@ built_segment_parses_back(void)
 	CU_ASSERT_EQUAL(pi.payload[699], 'x');
 }
 
-/* Software IPv4 and TCP sums of built segments agree with DPDK's (and with addresses that carry):
- * the header sums to 0xffff, the segment verifies. */
+/* Software IPv4 and TCP sums of built segments (headers summed from the values written, payloads
+ * from the frame or given as the send path does) agree with DPDK's, with addresses that carry. */
 static void
 built_checksums_match_dpdks(void)
 {
 	static const char *addrs[] = { "198.18.0.1", "198.18.0.2", "198.19.255.255",
 				       "198.19.255.254", "198.18.128.0", "198.19.127.255" };
 	static const uint32_t lens[] = { 0, 1, 7, 700, 1459 };
-	struct tcp_opts opts = { .present = TCP_HAVE_TIMESTAMP, .ts_val = 0xffffffffu, .ts_ecr = 1 };
+	static const uint8_t flags[] = { TCP_ACK | TCP_PSH, TCP_SYN | TCP_ACK, TCP_FIN | TCP_ACK };
+	struct tcp_opts opts = { .present = TCP_HAVE_TIMESTAMP | TCP_HAVE_MSS | TCP_HAVE_WSCALE,
+				 .ts_val = 0xffffffffu, .ts_ecr = 1, .mss = 1460, .wscale = 14 };
 
-	for (unsigned int k = 0; k < 3 * RTE_DIM(lens); k++) {
+	for (unsigned int k = 0; k < 6 * RTE_DIM(lens); k++) {	/* psum or not, 3 address pairs */
 		struct rte_mbuf *m = fresh();
-		struct tcp_tuple tp = { .lport = htons(65535), .rport = htons(80) };
-		struct tcp_out o = { .seq = 0xfffffff0u, .ack = 7, .len = lens[k % RTE_DIM(lens)],
-				     .wnd = 65535, .flags = TCP_ACK | TCP_PSH };
+		struct tcp_tuple tp = { .lport = htons(65535), .rport = htons((uint16_t)(80 + k)) };
+		struct tcp_out o = { .seq = 0xfffffff0u + k * 0x01010101u, .ack = 7 + k * 0x80808080u,
+				     .len = lens[k % RTE_DIM(lens)], .wnd = (uint16_t)(65535 - k * 999),
+				     .flags = flags[k % RTE_DIM(flags)] };
+		void *payload = memset(rte_pktmbuf_append(m, (uint16_t)o.len), (int)(0xa5 + k), o.len);
+		int32_t psum = o.len > 0 && k >= 3 * RTE_DIM(lens) ? rte_raw_cksum(payload, o.len) : -1;
 		struct rte_ipv4_hdr *ip;
 
-		inet_pton(AF_INET, addrs[2 * (k / RTE_DIM(lens))], &tp.laddr);
-		inet_pton(AF_INET, addrs[2 * (k / RTE_DIM(lens)) + 1], &tp.raddr);
+		inet_pton(AF_INET, addrs[2 * ((k / RTE_DIM(lens)) % 3)], &tp.laddr);
+		inet_pton(AF_INET, addrs[2 * ((k / RTE_DIM(lens)) % 3) + 1], &tp.raddr);
 		o.optlen = (uint8_t)(k % 2 ? tcp_opts_build(o.opt, &opts) : 0);
-		memset(rte_pktmbuf_append(m, (uint16_t)o.len), 0xff, o.len);
-		CU_ASSERT_EQUAL_FATAL(build_tcp(m, &tx, &peer_mac, &tp, &o), 0);
+		CU_ASSERT_EQUAL_FATAL(build_tcp_psum(m, &tx, &peer_mac, &tp, &o, psum), 0);
 		ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
 		CU_ASSERT_EQUAL(rte_raw_cksum(ip, sizeof(*ip)), 0xffff);
 		CU_ASSERT_EQUAL(rte_ipv4_udptcp_cksum_verify(ip, ip + 1), 0);
@@ -650,7 +654,6 @@ chain_checksum_is_right_at_any_split(void)
 				__rte_raw_cksum_reduce(__rte_raw_cksum(flat + 5, 1001, 0)));
 	}
 }
-
 
 /* Positions in queue @p q (mbufs @p m0 of 333 bytes, @p m1 of 1201, @p m2 of 1400; its bytes
  * @p flat): found from the head or from an earlier mbuf alike; copies and sums from there. */
