@@ -354,8 +354,8 @@ worker_steer_drain(struct worker *w)
 	return any;
 }
 
-/* Client mode: resolve the next hop, then open connections as they are due (fewer when @p rx_behind:
- * this iteration's receive burst came back full). */
+/* Client mode: resolve the next hop, then open connections as they are due (fewer when
+ * @p rx_behind: this iteration's receive burst came back full). */
 static bool
 client_step(struct worker *w, uint64_t now, bool rx_behind)
 {
