@@ -4,6 +4,7 @@
 #include "port.h"
 #include "stats_view.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +60,18 @@ snapshot(const struct tel_view *v)
 	return s;
 }
 
-/* A dict of every counter of one snapshot. */
+/*
+ * Whether counter @p c is one of /tcpe/stats': all but the drops by reason, which /tcpe/drops
+ * has (and "drops" their sum). A telemetry dict holds RTE_TEL_MAX_DICT_ENTRIES (256) entries
+ * and drops what goes beyond it silently; with its 76 drop reasons tcpe has more counters.
+ */
+static bool
+in_stats(const struct tcpe_stat_desc *c)
+{
+	return strncmp(c->name, "drop_", 5) != 0;
+}
+
+/* A dict of every counter of one snapshot (in_stats()), and the sum of the drops. */
 static struct rte_tel_data *
 counters(const struct tcpe_stats *st)
 {
@@ -69,8 +81,9 @@ counters(const struct tcpe_stats *st)
 		return NULL;
 	rte_tel_data_start_dict(d);
 	for (unsigned int i = 0; i < tcpe_stat_ndescs; i++)
-		rte_tel_data_add_dict_uint(d, tcpe_stat_descs[i].name,
-					  tcpe_stats_word(st, tcpe_stat_descs[i].index));
+		if (in_stats(&tcpe_stat_descs[i]))
+			rte_tel_data_add_dict_uint(d, tcpe_stat_descs[i].name,
+						  tcpe_stats_word(st, tcpe_stat_descs[i].index));
 	rte_tel_data_add_dict_uint(d, "drops", tcpe_stats_drops(st));
 	return d;
 }
@@ -263,14 +276,23 @@ TEL_CMD(ports)
 int
 telemetry_init(struct worker **workers, unsigned int n, const struct tcpe_config *cfg)
 {
+	unsigned int entries = 1;	/* "drops" */
 	int rc;
 
+	for (unsigned int i = 0; i < tcpe_stat_ndescs; i++)
+		entries += in_stats(&tcpe_stat_descs[i]);
+	if (entries > RTE_TEL_MAX_DICT_ENTRIES) {
+		printf("tcpe: /tcpe/stats would have %u entries, more than a telemetry dict holds (%d)\n",
+		       entries, RTE_TEL_MAX_DICT_ENTRIES);
+		return -E2BIG;
+	}
 	rte_rwlock_write_lock(&view_lock);
 	the_view = (struct tel_view){ .workers = workers, .n = n, .cfg = cfg };
 	view = &the_view;
 	rte_rwlock_write_unlock(&view_lock);
 	rc = rte_telemetry_register_cmd("/tcpe/stats", cmd_stats,
-		"Every counter, total and per worker. Parameter: a worker lcore id for one worker");
+		"Every counter but the drops by reason (/tcpe/drops), total and per worker. "
+		"Parameter: a worker lcore id for one worker");
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/tcpe/workers", cmd_workers,
 			"Per worker: queue, socket, connection records, busy time, free mbufs");
