@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """synflood.py - spoofed SYNs from random ports and sources on an interface (AF_PACKET), bounded.
 
-  synflood.py IFACE DST_MAC DST_IP DPORT COUNT SECONDS
+  synflood.py IFACE DST_MAC DST_IP DPORT COUNT SECONDS [RATE]
 
 Sources are 198.18.0.100-199 (addresses nobody owns in the test namespace, as a real flood's
 would be), random source ports and ISNs. Sends COUNT frames or stops after SECONDS, whichever
-comes first. Prints "sending" once its frames are built, just before the first goes out (a test waits
+comes first; at most RATE frames a second when given (paced in batches). Prints "sending" once
+its frames are built, just before the first goes out (a test waits
 for it: building them takes a while on a busy machine), then "sent N SYNs in S s (R/s)".
 """
 import random
@@ -28,9 +29,10 @@ def frame(src_mac, dst_mac, sip, dip, sport, dport, isn):
 
 
 def main(argv):
-    if len(argv) != 7:
+    if len(argv) not in (7, 8):
         print(__doc__, file=sys.stderr)
         return 2
+    rate = float(argv[7]) if len(argv) == 8 else 0.0
     iface, dst_mac, dip, dport = argv[1], bytes.fromhex(argv[2].replace(":", "")), argv[3], int(argv[4])
     count, secs = int(argv[5]), float(argv[6])
     rnd = random.Random(4987)
@@ -53,6 +55,12 @@ def main(argv):
                 time.sleep(0.0005)
             except OSError:
                 time.sleep(0.0005)
+            if rate > 0 and sent % 200 == 0:    # paced: no faster than RATE
+                ahead = t0 + sent / rate - time.monotonic()
+                if ahead > 0:
+                    time.sleep(ahead)
+                if time.monotonic() >= deadline:
+                    break
         if sent < count:    # the next round: other ports, same shape
             frames = [frame(src_mac, dst_mac, f[26:30], dipb, rnd.randrange(1024, 65536), dport,
                             rnd.getrandbits(32)) for f in frames]
