@@ -60,16 +60,19 @@ pool_for(struct tcpe *t, int socket, bool rx)
 	struct rte_mempool **pp;
 	char name[RTE_MEMPOOL_NAMESIZE];
 	unsigned int s = socket < 0 ? 0 : (unsigned int)socket;
+	const char *ops;
 
 	if (s >= RTE_MAX_NUMA_NODES)
 		s = 0;
 	pp = rx ? &t->rx_pools[s] : &t->pools[s];
 	if (*pp == NULL) {
 		snprintf(name, sizeof(name), "tcpe_%s_s%u", rx ? "rx" : "tx", s);
-		*pp = rte_pktmbuf_pool_create(name, rx ? t->mem.rx_mbufs : t->mem.data_mbufs,
-					      rx ? t->mem.rx_cache : t->mem.data_cache, 0,
-					      RTE_MBUF_DEFAULT_BUF_SIZE, (int)s);
-		if (*pp == NULL)
+		*pp = mem_pool_create(name, rx ? t->mem.rx_mbufs : t->mem.data_mbufs,
+				      rx ? t->mem.rx_cache : t->mem.data_cache, (int)s, &ops);
+		if (*pp != NULL)
+			printf("tcpe: %s pool of socket %u: %u mbufs, mempool handler %s\n",
+			       rx ? "receive" : "send", s, (*pp)->size, ops);
+		else
 			rte_exit(EXIT_FAILURE, "tcpe: %s mbuf pool (%u): %s (more memory: -m, "
 				 "hugepages)\n", rx ? "receive" : "send", rx ? t->mem.rx_mbufs :
 				 t->mem.data_mbufs, rte_strerror(rte_errno));

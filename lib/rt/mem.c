@@ -2,6 +2,10 @@
 #include "mem.h"
 
 #include <errno.h>
+#include <string.h>
+
+#include <rte_mbuf.h>
+#include <rte_mbuf_pool_ops.h>
 
 #include "arp.h"
 #include "steer.h"
@@ -75,4 +79,33 @@ mem_describe(const struct mem_plan *p, FILE *out)
 		"frames in flight %u; cache %u a core)\n", p->rx_mbufs, p->rx_rings, p->rx_desc,
 		p->tx_desc, p->rx_ooo, p->rx_hold, p->rx_steer, p->rx_other, p->rx_cache,
 		p->data_mbufs, p->data_budget, p->data_reserve, p->data_cache);
+}
+
+/* True when this process has a mempool handler called @p name. */
+static bool
+ops_registered(const char *name)
+{
+	for (uint32_t i = 0; i < rte_mempool_ops_table.num_ops; i++)
+		if (strcmp(rte_mempool_ops_table.ops[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+struct rte_mempool *
+mem_pool_create(const char *name, unsigned int n, unsigned int cache, int socket,
+		const char **ops)
+{
+	/* Past a cache's worth of mbufs in flight (a deep queue, many connections), a core's
+	 * cache empties and refills from the shared pool: a ring hands back the mbufs freed
+	 * longest ago, long gone from every cache, a stack the ones a flush of the cache put
+	 * there last (README, "Overload and hostile peers"). */
+	if (rte_mbuf_user_mempool_ops() == NULL && rte_mbuf_platform_mempool_ops() == NULL &&
+	    ops_registered(MEM_POOL_OPS)) {
+		*ops = MEM_POOL_OPS;
+		return rte_pktmbuf_pool_create_by_ops(name, n, cache, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+						      socket, MEM_POOL_OPS);
+	}
+	/* (a DPDK built without its mempool/stack driver) */
+	*ops = rte_mbuf_best_mempool_ops();
+	return rte_pktmbuf_pool_create(name, n, cache, 0, RTE_MBUF_DEFAULT_BUF_SIZE, socket);
 }

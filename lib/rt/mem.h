@@ -53,6 +53,22 @@ struct mem_ports {
 int mem_plan(struct mem_plan *p, const struct tcpe_config *cfg, unsigned int nworkers,
 	     unsigned int per_socket, const struct mem_ports *ports, FILE *err);
 
+/** The mempool handler tcpe asks for when neither the user nor the platform names one. */
+#define MEM_POOL_OPS "stack"
+
+struct rte_mempool;
+
+/**
+ * Create the mbuf pool @p name of @p n mbufs (per-lcore cache @p cache) on NUMA @p socket. Its
+ * handler: the one named with EAL's --mbuf-pool-ops-name, else the platform's hardware pool,
+ * else MEM_POOL_OPS - a LIFO, so that what a core takes back from the shared pool is what was
+ * freed last, not (as from DPDK's default ring) what has waited longest and left every cache -
+ * else, when that driver is not there, DPDK's default. @p ops gets the handler's name.
+ * Control core. @return the pool, or NULL with rte_errno set.
+ */
+struct rte_mempool *mem_pool_create(const char *name, unsigned int n, unsigned int cache,
+				    int socket, const char **ops);
+
 /** One line for the start-up banner: how the memory is split. */
 void mem_describe(const struct mem_plan *p, FILE *out);
 

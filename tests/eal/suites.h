@@ -14,4 +14,7 @@ int suite_client(void);
 /** The flow table on its own (test_flow.c). @return 0 or -1. */
 int suite_flow(void);
 
+/** tcpe's mbuf pools and their handler (test_mem.c); registered last. @return 0 or -1. */
+int suite_mem(void);
+
 #endif

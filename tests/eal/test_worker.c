@@ -562,7 +562,7 @@ main(int argc, char **argv)
 	}
 	if (CU_initialize_registry() != CUE_SUCCESS || suite_flow() != 0 || suite_table() != 0 ||
 	    suite_client() != 0 ||
-	    suite_worker() != 0)
+	    suite_worker() != 0 || suite_mem() != 0)
 		return 2;
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
