@@ -15,6 +15,7 @@
 #include "build.h"
 #include "config.h"
 #include "flow.h"
+#include "mem.h"
 #include "parse.h"
 #include "port.h"
 #include "worker.h"
@@ -327,7 +328,7 @@ main(int argc, char **argv)
 			 "--listen", "9:discard", "--max-conns", "131072", "--mbufs", "65536",
 			 "--time-wait-max", "262144", "--trace", "0", NULL };
 	unsigned int n = 131072;
-	const char *only = NULL;
+	const char *only = NULL, *ops;
 	struct rte_ring *rx, *tx;
 	int eal, p;
 
@@ -340,8 +341,8 @@ main(int argc, char **argv)
 		only = argv[eal + 2];	/* one scenario (for callgrind --toggle-collect=feed) */
 	if (config_parse(&cfg, (int)RTE_DIM(args) - 1, args, stderr) != 0)
 		return 2;
-	mp = rte_pktmbuf_pool_create("bench_mp", NB_MBUF, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-				     (int)rte_socket_id());
+	/* the pool as tcpe makes its own (handler and cache) */
+	mp = mem_pool_create("bench_mp", NB_MBUF, MEM_MBUF_CACHE, (int)rte_socket_id(), &ops);
 	rx = rte_ring_create("bench_in", 1024, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
 	tx = rte_ring_create("bench_out", 4096, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (mp == NULL || rx == NULL || tx == NULL)
