@@ -273,6 +273,7 @@ setup_workers(struct tcpe *t)
 		struct worker_spec spec = {
 			.cfg = &t->cfg, .index = i, .lcore = lcore, .nworkers = t->nworkers,
 			.mp = pool_for(t, (int)rte_lcore_to_socket_id(lcore), false),
+			.rx_mp = pool_for(t, rte_eth_dev_socket_id(t->port_ids[0]), true),
 			.data_budget = t->mem.data_budget, .nports = t->nports,
 			.port_ids = t->port_ids, .pinfo = t->pinfo, .links = t->links,
 		};

@@ -176,6 +176,12 @@ httpd_write_prometheus(FILE *f, struct worker *const *workers, unsigned int n,
 	for (unsigned int w = 0; w < n; w++)
 		fprintf(f, "tcpe_mbufs_free{worker=\"%u\"} %u\n", workers[w]->lcore,
 			rte_mempool_avail_count(workers[w]->mp));
+	fprintf(f, "# HELP tcpe_rx_mbufs_free mbufs available in the receive pool the worker's "
+		   "queues fill from\n# TYPE tcpe_rx_mbufs_free gauge\n");
+	for (unsigned int w = 0; w < n; w++)
+		if (workers[w]->rx_mp != NULL)
+			fprintf(f, "tcpe_rx_mbufs_free{worker=\"%u\"} %u\n", workers[w]->lcore,
+				rte_mempool_avail_count(workers[w]->rx_mp));
 	if (n > 0 && workers[0]->client != NULL)
 		write_client_latency(f, workers, n);
 }

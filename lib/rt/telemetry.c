@@ -158,6 +158,11 @@ do_workers(struct tel_view *v, const char *cmd, const char *params, struct rte_t
 			(uint32_t)(offsetof(struct tcpe_stats, busy_us) / 8)));
 		rte_tel_data_add_dict_uint(c, "mbufs_free", rte_mempool_avail_count(w->mp));
 		rte_tel_data_add_dict_uint(c, "mbufs_total", w->mp->size);
+		if (w->rx_mp != NULL) {
+			rte_tel_data_add_dict_uint(c, "rx_mbufs_free",
+						   rte_mempool_avail_count(w->rx_mp));
+			rte_tel_data_add_dict_uint(c, "rx_mbufs_total", w->rx_mp->size);
+		}
 		rte_tel_data_add_dict_uint(c, "txbuf_size", TXBUF_SIZE);
 		snprintf(key, sizeof(key), "lcore_%u", w->lcore);
 		if (rte_tel_data_add_dict_container(d, key, c, 0) != 0)

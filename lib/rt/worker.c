@@ -632,6 +632,7 @@ worker_create(const struct worker_spec *spec)
 	w->lcore = spec->lcore;
 	w->cfg = spec->cfg;
 	w->mp = spec->mp;
+	w->rx_mp = spec->rx_mp;
 	w->tsc_mult = (uint64_t)(((unsigned __int128)1000000 << 32) / rte_get_tsc_hz());
 	ports_init(w, spec);
 	steering_init(w, spec);

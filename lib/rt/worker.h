@@ -45,6 +45,7 @@ struct worker_spec {
 	unsigned int lcore;
 	unsigned int nworkers;
 	struct rte_mempool *mp;		/**< the send pool (mem.h) */
+	struct rte_mempool *rx_mp;	/**< the receive pool its first port's queue fills from */
 	uint32_t data_budget;		/**< send-queue mbufs this worker may hold (0: no limit) */
 	uint16_t nports;
 	const uint16_t *port_ids;	/**< [nports] */
@@ -77,6 +78,7 @@ struct worker {
 					     start, busy_us, conn_closed, send_refused + rcv_full then */
 	uint64_t load_closed8;		/**< records released per load window, average x8 */
 	const struct tcpe_config *cfg;
+	struct rte_mempool *rx_mp;	/**< the receive pool (worker_spec), read by the control core */
 	struct rte_ring *trace_ring;	/**< SP/SC towards the control core, or NULL */
 	struct arp_cache arp;
 	struct net_ip6_keys ip6_keys;	/**< IPv6 peers' tuple stand-ins, all ports' (parse.h) */

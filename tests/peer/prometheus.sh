@@ -39,6 +39,8 @@ for name, worker, value in samples:
 names = {n for n, _, _ in samples}
 check(len(names) >= 110, len(names))
 check(all(v > 1000 for n, _, v in samples if n == "tcpe_mbufs_free"), 'all(v > 1000 for n, _, v in samples if n == "tcpe_mbufs_free")')
+rxfree = {wk: v for n, wk, v in samples if n == "tcpe_rx_mbufs_free"}
+check(set(rxfree) == {"1", "2"} and all(v > 1000 for v in rxfree.values()), rxfree)
 # counters that cannot move while the clients are done must equal /tcpe/stats
 for key in ("conn_opened", "syn_rx", "fin_tx", "data_tx_bytes", "conn_closed"):
     for w in ("1", "2"):

@@ -14,8 +14,8 @@ in_ns timeout 5 nc -z "$TCPE_IP" 9 2>/dev/null	# one RST for a closed port
 sleep 1.5
 python3 "$(dirname "$0")/telemetry_client.py" "$TCPE_PREFIX" /tcpe/stats /tcpe/stats,2 /tcpe/workers \
 	/tcpe/drops /tcpe/config /tcpe/ports /ethdev/list >"$T/tel.json" || fail "telemetry socket"
-python3 - "$T/tel.json" "$LONG/s.jsonl" <<'PY' >&2 || fail "telemetry replies"
-import json, sys
+python3 - "$T/tel.json" "$LONG/s.jsonl" "$T/tcpe.log" <<'PY' >&2 || fail "telemetry replies"
+import json, re, sys
 from checks import check
 t = json.load(open(sys.argv[1]))
 st, one, wk, dr, cf = (t[k] for k in ("/tcpe/stats", "/tcpe/stats,2", "/tcpe/workers", "/tcpe/drops", "/tcpe/config"))
@@ -44,6 +44,11 @@ tot = st["total"]
 check(tot["tx_flushes"] > 0 and tot["tx_flush_pkts"] >= tot["tx_pkts"] > 0, 'tot["tx_flushes"] > 0 and tot["tx_flush_pkts"] >= tot["tx_pkts"] > 0')
 check(1 <= tot["tx_flush_pkts"] / tot["tx_flushes"] <= wk["lcore_1"]["txbuf_size"], '1 <= tot["tx_flush_pkts"] / tot["tx_flushes"] <= wk["lcore_1"]["txbuf_size"]')
 check(0 < wk["lcore_1"]["mbufs_free"] <= wk["lcore_1"]["mbufs_total"], '0 < wk["lcore_1"]["mbufs_free"] <= wk["lcore_1"]["mbufs_total"]')
+# the receive pool: the banner's size, and all of it free but what the port's rings hold
+rxpool = int(re.search(r"receive pool of socket 0: (\d+) mbufs", open(sys.argv[3]).read()).group(1))
+for w in ("lcore_1", "lcore_2"):
+    check(wk[w]["rx_mbufs_total"] == rxpool, (w, wk[w]["rx_mbufs_total"], rxpool))
+    check(rxpool // 2 < wk[w]["rx_mbufs_free"] < rxpool, (w, wk[w]["rx_mbufs_free"], rxpool))
 ports = t["/tcpe/ports"]
 check(set(ports) == {"port_0"} and ports["port_0"]["rx_good_packets"] > 0 and "rx_missed_errors" in ports["port_0"], ports)
 print(f"  ok: telemetry: {len(st['total'])} counters x (total + 2 workers), {len(dr)} drop reasons, "
