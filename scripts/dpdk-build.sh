@@ -49,7 +49,9 @@ pcdir() { find "$prefix" -name libdpdk.pc -printf '%h\n' 2>/dev/null | head -n 1
 
 # What tcpe links: EAL and the libraries meson always enables, plus these; the vdev bus, the
 # ports the tests and demos use, the ring and stack mempools (tcpe's pools are stacks: mem.h);
-# of the apps only dpdk-dumpcap (a secondary must match its primary's release). Examples, tests, docs and kernel modules are not built. A generic CPU target, so a cached prefix runs on any x86-64 machine.
+# of the apps only dpdk-dumpcap (a secondary must match its primary's release). Examples, tests,
+# docs and kernel modules are not built. A generic CPU target, so a cached prefix runs on any
+# x86-64 machine.
 libs=cfgfile,pdump,bpf,pcapng,gso
 drivers=bus/vdev,net/tap,net/memif,net/ring,mempool/ring,mempool/stack
 opts=(-Dplatform=generic -Denable_libs=$libs -Denable_drivers=$drivers -Denable_apps=dumpcap
