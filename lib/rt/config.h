@@ -53,6 +53,7 @@ struct tcpe_config {
 	uint64_t http_idle_ms;
 	uint64_t http_work_ns;
 	uint64_t app_slice_us;
+	uint64_t rx_coalesce_us;
 	uint64_t bulk_bytes;
 	uint64_t max_conns;	/**< connection records per worker */
 	uint64_t mbufs;		/**< mbufs per NUMA socket for sending (send queues, frames) */

@@ -67,6 +67,8 @@ struct worker {
 	uint64_t tsc_mult;		/**< tsc * tsc_mult >> 32 = microseconds */
 	struct steer steer;
 	struct client *client;		/**< client mode (--connect), or NULL */
+	uint64_t rx_hold_tsc;		/**< --rx-coalesce-us in TSC cycles (0: poll back to back) */
+	uint16_t rx_most;		/**< the fullest RX burst of the last iteration */
 	/* admission of new connections (worker.c: admission()) */
 	uint64_t adm_start;		/**< this packet window's start, microseconds */
 	bool adm_drained;		/**< an RX poll in this window found its ring drained */
@@ -124,7 +126,8 @@ bool worker_steer_drain(struct worker *w);
  * TX flush. @return true when it received or opened anything. */
 bool worker_iterate(struct worker *w);
 
-/** The worker loop (rte_eal_remote_launch entry): runs until w->stop. */
+/** The worker loop (rte_eal_remote_launch entry): worker_iterate() until w->stop, each
+ * iteration that found its queues drained followed by the --rx-coalesce-us hold. */
 int worker_main(void *arg);
 
 /** Queue @p m for transmission on port index @p port (the TX buffer owns it). */

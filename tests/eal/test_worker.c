@@ -425,6 +425,53 @@ owner_is_the_nic_queue(void)
 	free(o);
 }
 
+/*
+ * --rx-coalesce-us: frames that come one by one while the worker holds its next poll back are
+ * received in one iteration and answered together. Five ARP requests 2 ms apart under a 1 s
+ * hold: one iteration takes them all (two if a hold happened to end among them), where polling
+ * back to back takes one an iteration; all five are answered and the wait is counted. The hold
+ * is set on the running worker directly (the option caps it at 100 us, too short to test by).
+ */
+static void
+short_bursts_wait_for_the_hold(void)
+{
+	uint64_t busy0, rx0, held0, loops0;
+	struct rte_mbuf *r[5];
+	struct pkt_info pi;
+	unsigned int n = 0;
+
+	__atomic_store_n(&w->rx_hold_tsc, rte_get_tsc_hz(), __ATOMIC_RELAXED);
+	rte_delay_us_sleep(5000);	/* the worker's next iteration ends in a hold */
+	busy0 = STAT(busy_loops);
+	rx0 = STAT(rx_pkts);
+	held0 = STAT(rx_coalesce_us);
+	for (int i = 0; i < 5; i++) {
+		struct rte_mbuf *m = arp_request(mp, &peer, tcpe_ip);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		inject(&m, 1);
+		rte_delay_us_sleep(2000);
+	}
+	for (int i = 0; i < 3000 && STAT(rx_pkts) < rx0 + 5; i++)
+		rte_delay_us_sleep(1000);
+	CU_ASSERT_EQUAL(STAT(rx_pkts), rx0 + 5);
+	CU_ASSERT(STAT(busy_loops) - busy0 <= 2);
+	CU_ASSERT(STAT(busy_loops) - busy0 >= 1);
+	CU_ASSERT(STAT(rx_coalesce_us) - held0 >= 500000);
+	n = collect(r, 5);
+	CU_ASSERT_EQUAL(n, 5);
+	for (unsigned int i = 0; i < n; i++) {
+		CU_ASSERT_EQUAL(peer_parse(r[i], &pi, NULL), PKT_ARP);
+		CU_ASSERT_EQUAL(pi.arp->arp_opcode, htons(RTE_ARP_OP_REPLY));
+	}
+	/* back to polling back to back: wait out the hold the worker may be in */
+	__atomic_store_n(&w->rx_hold_tsc, 0, __ATOMIC_RELAXED);
+	loops0 = STAT(loops);
+	for (int i = 0; i < 3000 && STAT(loops) < loops0 + 2; i++)
+		rte_delay_us_sleep(1000);
+	CU_ASSERT(STAT(loops) >= loops0 + 2);
+}
+
 /* --- setup ---------------------------------------------------------------------------- */
 
 static int
@@ -517,7 +564,8 @@ suite_worker(void)
 	    CU_add_test(s, "same_burst_duplicate_syn_finds_the_new_record",
 			same_burst_duplicate_syn_finds_the_new_record) == NULL ||
 	    CU_add_test(s, "syn_is_shed_while_its_port_cannot_send",
-			syn_is_shed_while_its_port_cannot_send) == NULL)
+			syn_is_shed_while_its_port_cannot_send) == NULL ||
+	    CU_add_test(s, "short_bursts_wait_for_the_hold", short_bursts_wait_for_the_hold) == NULL)
 		return -1;
 	return 0;
 }

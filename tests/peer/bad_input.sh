@@ -39,6 +39,7 @@ expect_bad "--mss: '9000' is out of range (536..1460)" $ip --mss 9000
 expect_bad "--stats-interval: '-1' is not an unsigned number" $ip --stats-interval -1
 expect_bad "--rx-desc: '16' is out of range (32..32768)" $ip --rx-desc 16
 expect_bad "--tx-desc: '65536' is out of range (32..32768)" $ip --tx-desc 65536
+expect_bad "--rx-coalesce-us: '101' is out of range (0..100)" $ip --rx-coalesce-us 101
 expect_bad "gateway is outside the port's prefix" $ip --gateway 198.19.0.1
 expect_bad "'198.18.0' is not an IPv4 address" $ip --gateway 198.18.0
 expect_bad "--vlan: '0' is not a VLAN ID (1..4094)" $ip --vlan 0
