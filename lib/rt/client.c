@@ -722,6 +722,7 @@ client_tick(struct client *k, uint64_t now, bool tx_backlog, bool rx_behind)
 {
 	unsigned int opened = 0, burst = CLIENT_OPEN_BURST;
 
+	k->capped = false;
 	if (!k->on || now < k->pause_until_us)
 		return false;
 	if (tx_backlog) {
@@ -765,5 +766,6 @@ client_tick(struct client *k, uint64_t now, bool tx_backlog, bool rx_behind)
 		while (k->live < CLIENT_MAX_INFLIGHT && opened < burst && open_one(k, 0))
 			opened++;
 	}
+	k->capped = opened == burst;
 	return opened > 0;
 }

@@ -61,6 +61,7 @@ struct client {
 					     fast as possible) */
 	uint64_t next;			/**< when the next open is due, in 2^-16 us */
 	uint64_t pause_until_us;	/**< no opens before this (after an error) */
+	bool capped;			/**< the last tick opened as many as a tick may */
 	uint8_t arrivals;		/**< enum client_arrivals */
 	uint64_t ramp_us;		/**< --ramp, microseconds (0: none) */
 	uint64_t start_us;		/**< when opening began (the ramp's origin) */
@@ -137,6 +138,14 @@ void client_reset(struct client *k);
  * opened.
  */
 bool client_tick(struct client *k, uint64_t now_us, bool tx_backlog, bool rx_behind);
+
+/** The last client_tick() opened as many connections as one tick may: more may be due now, so
+ * the worker should come back at once (no --rx-coalesce-us hold). */
+static inline bool
+client_capped(const struct client *k)
+{
+	return k->capped;
+}
 
 /** Histogram bucket of a latency in microseconds (relative error at most 1/8). */
 unsigned int client_lat_bucket(uint64_t us);

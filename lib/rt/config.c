@@ -47,10 +47,10 @@ const struct key config_keys[] = {
 	    "applications' input callbacks may take at most this long per worker iteration, then "
 	    "the port is polled again and the rest waits its turn (0: no limit)"),
 	NUM("rx-coalesce-us", "tcpe", rx_coalesce_us, 0, 100, "0",
-	    "after an iteration whose receive bursts all came back short of full, poll again only "
-	    "this long after it began, so frames are answered in batches: less CPU per packet at "
-	    "moderate rates for up to this much more latency per hop (ethtool's rx-usecs for a "
-	    "poll-mode loop; 0: poll back to back)"),
+	    "after an iteration that caught up (receive bursts short of full, nothing left over), "
+	    "poll again only this long after it began, so frames are answered in batches: less CPU "
+	    "per packet at moderate rates for up to this much more latency per hop (ethtool's "
+	    "rx-usecs for a poll-mode loop; 0: poll back to back)"),
 	SIZE("bulk-bytes", "tcpe", bulk_bytes, 0, 1ULL << 50, "1G", "bulk bytes per connection"),
 	COUNT("max-conns", "tcpe", max_conns, 16, 1ULL << 24, "65536",
 	     "connection records per worker"),

@@ -647,6 +647,12 @@ conn_app_slice(struct conn_table *tab)
 	return !first;
 }
 
+bool
+conn_app_pending(const struct conn_table *tab)
+{
+	return !conn_fifo_empty(&tab->ready);
+}
+
 /* Records waiting for transmit room, applications waiting for send budget, when there is some;
  * orphans over --max-orphans. */
 static void

@@ -331,6 +331,9 @@ conn_slice_done(struct conn_table *tab, uint64_t cycles)
  */
 bool conn_app_slice(struct conn_table *tab);
 
+/** Applications' input left over when the last slice ran out (conn_app_slice() has more to do). */
+bool conn_app_pending(const struct conn_table *tab);
+
 /** Register @p ctx as what tcpe_app_ctx() returns for connections of application @p app. */
 void conn_set_app_ctx(struct conn_table *tab, unsigned int app, void *ctx);
 

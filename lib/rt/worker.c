@@ -472,8 +472,10 @@ worker_iterate(struct worker *w)
  * passed since that iteration began. What arrives meanwhile is then received, answered and
  * flushed as one batch, and the costs an iteration pays whatever it carries (the rings' head and
  * tail lines that move between cores, the TX flush, the timer step) are shared by the batch
- * instead of paid for nearly every frame. A full burst means the queue is behind: no hold, so a
- * loaded worker polls back to back as without it. The wait is counted, not busy.
+ * instead of paid for nearly every frame. Only a worker that caught up holds: a full burst (its
+ * queue is behind), applications' input left over from a time slice or a client that opened as
+ * many as an iteration may (more are due) bring it back at once, so a loaded worker polls back to
+ * back as without the option. The wait is counted, not busy.
  */
 static void
 rx_coalesce(struct worker *w, uint64_t start)
@@ -481,7 +483,8 @@ rx_coalesce(struct worker *w, uint64_t start)
 	uint64_t hold = __atomic_load_n(&w->rx_hold_tsc, __ATOMIC_RELAXED);
 	uint64_t until = start + hold, t, now;
 
-	if (hold == 0 || w->rx_most == WORKER_BURST)
+	if (hold == 0 || w->rx_most == WORKER_BURST || conn_app_pending(w->conn) ||
+	    (w->client != NULL && client_capped(w->client)))
 		return;
 	t = now = rte_rdtsc();
 	while (now < until && !w->stop) {

@@ -138,7 +138,8 @@ client_never_picks_a_pair_twice(void)
  * A --rate schedule that is behind (a millisecond of opens due at 1 M/s) opens CLIENT_OPEN_BURST
  * in an iteration whose receive burst was not full and only CLIENT_OPEN_BURST_BEHIND, counted,
  * in one whose burst was: a client past its own capacity receives before it opens more. What
- * it did not open stays due; a port refusing frames still opens nothing.
+ * it did not open stays due; a port refusing frames still opens nothing. A tick that opened as
+ * many as it may says so (client_capped(): the worker then polls again without a hold).
  */
 static void
 client_on_a_schedule_receives_before_it_opens(void)
@@ -152,13 +153,17 @@ client_on_a_schedule_receives_before_it_opens(void)
 	k = client_create(&T.cfg, 0, 1, (int)rte_socket_id(), T.tab, NULL, &T.us);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
 	client_set_mac(k, &T.peer.mac, T.now);
+	CU_ASSERT(!client_capped(k));
 	CU_ASSERT(client_tick(k, later, false, true));
 	CU_ASSERT_EQUAL(k->live, CLIENT_OPEN_BURST_BEHIND);
 	CU_ASSERT_EQUAL(T.st.client_open_rx_behind, 1);
+	CU_ASSERT(client_capped(k));	/* more are due: no --rx-coalesce-us hold */
 	CU_ASSERT(client_tick(k, later, false, false));
 	CU_ASSERT_EQUAL(k->live, CLIENT_OPEN_BURST_BEHIND + CLIENT_OPEN_BURST);
 	CU_ASSERT_EQUAL(T.st.client_open_rx_behind, 1);
+	CU_ASSERT(client_capped(k));
 	CU_ASSERT(!client_tick(k, later, true, true));
+	CU_ASSERT(!client_capped(k));	/* the port is backed up: waiting is what it should do */
 	CU_ASSERT(!client_tick(k, later, true, false));
 	CU_ASSERT_EQUAL(k->live, CLIENT_OPEN_BURST_BEHIND + CLIENT_OPEN_BURST);
 	CU_ASSERT_EQUAL(T.st.client_open_deferred, 2);
@@ -166,6 +171,8 @@ client_on_a_schedule_receives_before_it_opens(void)
 	CU_ASSERT_EQUAL(k->live, 2 * CLIENT_OPEN_BURST_BEHIND + CLIENT_OPEN_BURST);
 	CU_ASSERT_EQUAL(T.st.client_open_rx_behind, 2);
 	CU_ASSERT_EQUAL(T.nout, 2 * CLIENT_OPEN_BURST_BEHIND + CLIENT_OPEN_BURST);	/* SYNs */
+	CU_ASSERT(!client_tick(k, T.now, false, false));	/* nothing due yet at the start */
+	CU_ASSERT(!client_capped(k));
 	t_done();
 	client_destroy(k);
 }

@@ -343,6 +343,7 @@ t_http_open(uint16_t sport)
  * responses), in order; without slices, all at once. Once an iteration has run long, the slice
  * counts the application's time (not the worker's: it may have been preempted), and input that
  * arrives after the application used it is held for the next iteration without calling it.
+ * While input waits, conn_app_pending() says so (no --rx-coalesce-us hold then).
  */
 static void
 slow_application_is_run_one_slice_at_a_time(void)
@@ -365,11 +366,13 @@ slow_application_is_run_one_slice_at_a_time(void)
 	CU_ASSERT_EQUAL(T.st.app_deferred, 1);
 	CU_ASSERT_EQUAL(t_data_out(), 1);
 	CU_ASSERT_EQUAL(T.st.rcv_held, 1);	/* the rest waits in its mbuf */
+	CU_ASSERT_TRUE(conn_app_pending(T.tab));	/* the worker comes back without a hold */
 	for (unsigned int k = 2; k <= 3; k++) {
 		conn_set_slice(T.tab, rte_rdtsc());
 		CU_ASSERT_TRUE(conn_app_slice(T.tab));
 		CU_ASSERT_EQUAL(T.st.http_resp_2xx, k);
 	}
+	CU_ASSERT_FALSE(conn_app_pending(T.tab));
 	conn_set_slice(T.tab, rte_rdtsc());
 	CU_ASSERT_FALSE(conn_app_slice(T.tab));	/* nothing left */
 	CU_ASSERT_EQUAL(T.st.app_deferred, 2);	/* after the first and the second */
