@@ -335,7 +335,7 @@ worker_steer_drain(struct worker *w)
 		if (w->steer.in[j] == NULL)
 			continue;
 		n = rte_ring_sc_dequeue_burst(w->steer.in[j], (void **)pkts, WORKER_BURST, NULL);
-		w->rx_most = (uint16_t)RTE_MAX(w->rx_most, n);
+		w->rx_full |= n == WORKER_BURST;
 		while (at < n) {
 			unsigned int k = at + 1;
 			int port = port_index(w, pkts[at]->port);
@@ -423,7 +423,7 @@ worker_iterate(struct worker *w)
 	uint64_t t0 = tsc_us(w, tsc);	/* read once per iteration, passed down */
 	bool busy = false, rx_full = false;
 
-	w->rx_most = 0;
+	w->rx_full = false;
 	conn_set_now(w->conn, t0);
 	conn_set_slice(w->conn, tsc);
 	/* the control core counts on this moving at the start of every iteration (link.h) */
@@ -442,12 +442,12 @@ worker_iterate(struct worker *w)
 		n = rte_eth_rx_burst(p->txb.port_id, p->txb.queue, pkts, WORKER_BURST);
 		w->adm_drained |= n < WORKER_BURST;
 		rx_full |= n == WORKER_BURST;
-		w->rx_most = RTE_MAX(w->rx_most, n);
 		if (n == 0)
 			continue;
 		busy = true;
 		worker_input(w, i, pkts, n);
 	}
+	w->rx_full |= rx_full;
 	if (w->client != NULL)
 		busy |= client_step(w, t0, rx_full);
 	busy |= conn_app_slice(w->conn);
@@ -483,7 +483,7 @@ rx_coalesce(struct worker *w, uint64_t start)
 	uint64_t hold = __atomic_load_n(&w->rx_hold_tsc, __ATOMIC_RELAXED);
 	uint64_t until = start + hold, t, now;
 
-	if (hold == 0 || w->rx_most == WORKER_BURST || conn_app_pending(w->conn) ||
+	if (hold == 0 || w->rx_full || conn_app_pending(w->conn) ||
 	    (w->client != NULL && client_capped(w->client)))
 		return;
 	t = now = rte_rdtsc();

@@ -68,7 +68,7 @@ struct worker {
 	struct steer steer;
 	struct client *client;		/**< client mode (--connect), or NULL */
 	uint64_t rx_hold_tsc;		/**< --rx-coalesce-us in TSC cycles (0: poll back to back) */
-	uint16_t rx_most;		/**< the fullest RX burst of the last iteration */
+	bool rx_full;			/**< a burst of the last iteration (port or steering) was full */
 	/* admission of new connections (worker.c: admission()) */
 	uint64_t adm_start;		/**< this packet window's start, microseconds */
 	bool adm_drained;		/**< an RX poll in this window found its ring drained */
